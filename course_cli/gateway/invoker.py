@@ -1,0 +1,66 @@
+"""What the gateway needs from a Lambda runtime: the contract between `gateway/` and `runtime/`.
+
+The gateway never loads Python files itself. A Lambda integration names a function; the
+gateway hands the event to a `LambdaInvoker`, which runs the function (in-process for the
+learner's own code, in an isolated worker for grading) and reports what Lambda's Invoke API
+would have reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Protocol
+
+# API Gateway stops waiting for any integration after 29 s and answers 504.
+INTEGRATION_TIMEOUT_S = 29.0
+# Lambda's default function timeout.
+DEFAULT_FUNCTION_TIMEOUT_S = 3.0
+
+
+class Outcome(str, Enum):
+    """How one Lambda invocation ended, as the caller (API Gateway) experiences it."""
+
+    OK = "ok"  # the function returned and its value serialised: `payload` is that JSON
+    ERROR = "error"  # unhandled exception or Runtime.MarshalError: `payload` is the error JSON
+    TIMEOUT = "timeout"  # the function's own timeout: Lambda reports "Task timed out after N s"
+    NO_ANSWER = "no_answer"  # the caller gave up first (API Gateway's 29 s): no payload at all
+
+
+@dataclass(frozen=True)
+class LambdaResult:
+    """What Lambda's Invoke API returns, plus what the learner should see of the run."""
+
+    outcome: Outcome
+    # The response payload exactly as Lambda returns it: `json.dumps(return value)` on success,
+    # the error document (`errorMessage`, `errorType`, `stackTrace`) as JSON on ERROR/TIMEOUT,
+    # "" on NO_ANSWER.
+    payload: str
+    # The error document as a dict when outcome is ERROR or TIMEOUT.
+    error: dict[str, Any] | None = None
+    # Captured stdout/stderr/logging, CloudWatch style (START / END / REPORT lines around it).
+    logs: str = ""
+    duration_ms: float = 0.0
+    # Lambda's request id for this invocation.
+    request_id: str = ""
+    # Raw return value when outcome is OK or the return value failed to serialise (for display).
+    value: Any = field(default=None, compare=False)
+
+
+class LambdaInvoker(Protocol):
+    """Runs the Lambda function `function_name` with `event`, like Lambda's Invoke API.
+
+    `timeout_s` is the function's own timeout (Lambda's). `wait_s` is how long the caller waits
+    (API Gateway: 29 s); when the function runs longer than `wait_s` but its own timeout is
+    longer still, the result is `Outcome.NO_ANSWER`. Implementations never raise for anything
+    the function does: exceptions, timeouts and unserialisable values are results.
+    """
+
+    def __call__(
+        self,
+        function_name: str,
+        event: Any,
+        *,
+        timeout_s: float = DEFAULT_FUNCTION_TIMEOUT_S,
+        wait_s: float = INTEGRATION_TIMEOUT_S,
+    ) -> LambdaResult: ...
