@@ -1,0 +1,39 @@
+"""Workspace commands: `init`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add the workspace commands to `app`."""
+    app.command("init")(init)
+
+
+def init(
+    directory: Annotated[
+        Path, typer.Argument(metavar="[DIR]", help="Folder to create (default: ./course-workspace).")
+    ] = Path("course-workspace"),
+) -> None:
+    """Create a learner workspace: a copy of the exercises you will edit."""
+    from rich.text import Text
+
+    from course_cli.ui.console import get_console
+    from course_cli.workspace import init_workspace
+
+    workspace = init_workspace(directory)
+    count = sum(1 for p in workspace.exercises_dir.iterdir() if p.is_dir())
+    get_console().print(
+        Text.assemble(
+            ("Workspace ready: ", "ok"),
+            str(workspace.root),
+            f"\n{count} exercises in {workspace.exercises_dir}\n",
+            "Next: ",
+            (f"cd {directory}", "command"),
+            " then ",
+            ("course start lesson-3", "command"),
+        )
+    )

@@ -1,0 +1,78 @@
+"""The interactive walk through a lesson: one step per screen, driven by single keys.
+
+Keys: `n`/space/→/Enter next, `b`/← back, `r` run the example again, `h` hint, `q`/Esc quit.
+Every move is saved at once, so quitting (or closing the terminal) and starting again lands on
+the same step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import click
+from rich.console import Console
+from rich.text import Text
+
+from course_cli.content import Lesson, Step
+from course_cli.content.examples import available_examples
+from course_cli.progress import ProgressStore
+from course_cli.tutor import Position, go_back, go_next, open_current
+from course_cli.ui.lesson_view import (
+    render_example,
+    render_hint,
+    render_key_bar,
+    render_position_note,
+    render_step,
+)
+
+NEXT_KEYS = {"n", "N", " ", "\r", "\n", "\x1b[C", "l"}
+BACK_KEYS = {"b", "B", "\x1b[D", "p"}
+QUIT_KEYS = {"q", "Q", "\x1b", "\x03", "\x04"}
+
+
+def walk(
+    console: Console,
+    store: ProgressStore,
+    lesson: Lesson,
+    read_key: Callable[[], str] = click.getchar,
+) -> Step:
+    """Run the interactive loop until the learner quits; return the step they stopped on."""
+    position = open_current(store, lesson)
+    _show(console, position, run=True)
+    while True:
+        try:
+            key = read_key()
+        except (KeyboardInterrupt, EOFError):
+            key = "q"
+        if key in QUIT_KEYS:
+            console.print(
+                Text.assemble(
+                    "\nSaved. ", ("course start", "command"), f" resumes at step {position.step.number}."
+                )
+            )
+            return position.step
+        if key in NEXT_KEYS:
+            position = go_next(store, lesson)
+            _show(console, position, run=position.moved)
+        elif key in BACK_KEYS:
+            position = go_back(store, lesson)
+            _show(console, position, run=False)
+        elif key in {"r", "R"}:
+            console.print(render_example(position.step))
+            console.print(render_key_bar())
+        elif key in {"h", "H", "?"}:
+            console.print(render_hint(position.step))
+            console.print(render_key_bar())
+
+
+def _show(console: Console, position: Position, *, run: bool) -> None:
+    console.clear()
+    console.print(render_step(position.lesson, position.step))
+    # Run the live example on arrival only when this version can run it; otherwise the code
+    # in the step text is the example, and `r` explains why there is no live run.
+    if run and position.step.example in available_examples():
+        console.print(render_example(position.step))
+    note = render_position_note(position)
+    if note is not None:
+        console.print(note)
+    console.print(render_key_bar())

@@ -1,0 +1,104 @@
+"""Where the learner's exercise files live.
+
+In a clone of the course repository the repository itself is the workspace (its `exercises/`
+folder). A pip-installed `course` has no repository, so `course init DIR` copies the bundled
+exercises into `DIR/exercises` and drops a marker file; commands run anywhere inside `DIR`
+then find it by walking up from the current directory.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from course_cli import __version__
+from course_cli.errors import WorkspaceError
+
+MARKER = ".course-workspace"
+PACKAGE_DIR = Path(__file__).parent
+REPO_ROOT = PACKAGE_DIR.parent
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A folder whose `exercises/` holds the learner's files."""
+
+    root: Path
+    kind: str  # "workspace" (made by `course init`) or "clone" (the course repository)
+
+    @property
+    def exercises_dir(self) -> Path:
+        """The folder with one sub-folder per exercise."""
+        return self.root / "exercises"
+
+
+def bundled_dir(name: str) -> Path:
+    """The shipped `exercises` or `solutions` folder: inside the wheel, or in the clone."""
+    inside_wheel = PACKAGE_DIR / "_bundled" / name
+    return inside_wheel if inside_wheel.is_dir() else REPO_ROOT / name
+
+
+def _is_clone(root: Path) -> bool:
+    pyproject = root / "pyproject.toml"
+    return (
+        (root / "exercises").is_dir()
+        and (root / "course_cli").is_dir()
+        and pyproject.is_file()
+        and 'name = "course"' in pyproject.read_text(encoding="utf-8")
+    )
+
+
+def find_workspace(start: Path | None = None) -> Workspace | None:
+    """The workspace containing `start` (default: the current directory), or None."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / MARKER).is_file():
+            return Workspace(folder, "workspace")
+        if _is_clone(folder):
+            return Workspace(folder, "clone")
+    return None
+
+
+def require_workspace(start: Path | None = None) -> Workspace:
+    """Like `find_workspace`, but a clear `WorkspaceError` when there is none."""
+    workspace = find_workspace(start)
+    if workspace is None:
+        raise WorkspaceError(
+            "this folder is not inside a course workspace",
+            hint="create one with `course init my-course`, then `cd my-course`",
+        )
+    return workspace
+
+
+def init_workspace(target: Path) -> Workspace:
+    """Create a workspace in `target`: a copy of the starter exercises and a marker file.
+
+    Never overwrites: if `target/exercises` already exists, the learner's files stay as they
+    are and a `WorkspaceError` explains what to do.
+    """
+    target = target.expanduser().resolve()
+    source = bundled_dir("exercises")
+    if not source.is_dir():
+        raise WorkspaceError(f"the starter exercises are missing from this install ({source})")
+    if target.exists() and not target.is_dir():
+        raise WorkspaceError(f"{target} exists and is not a folder")
+    if (target / MARKER).exists() or (target / "exercises").exists():
+        raise WorkspaceError(
+            f"{target} already holds a workspace; nothing was changed",
+            hint="to restore one exercise's starter file use `course reset EXERCISE`",
+        )
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(source, target / "exercises", ignore=shutil.ignore_patterns("__pycache__"))
+        marker = {
+            "format_version": 1,
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "course_version": __version__,
+        }
+        (target / MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise WorkspaceError(f"cannot create a workspace in {target}: {exc.strerror}") from None
+    return Workspace(target, "workspace")
