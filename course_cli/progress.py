@@ -49,7 +49,12 @@ def course_home() -> Path:
 
 def empty_progress() -> dict[str, Any]:
     """A fresh progress document."""
-    return {"format_version": FORMAT_VERSION, "current_lesson": None, "lessons": {}, "exercises": {}}
+    return {
+        "format_version": FORMAT_VERSION,
+        "current_lesson": None,
+        "lessons": {},
+        "exercises": {},
+    }
 
 
 @dataclass
@@ -102,7 +107,9 @@ class ProgressStore:
         try:
             os.replace(self.path, backup)
         except OSError:
-            self.warnings.append(f"progress file {self.path} is unusable ({problem}); starting fresh")
+            self.warnings.append(
+                f"progress file {self.path} is unusable ({problem}); starting fresh"
+            )
             return
         self.warnings.append(
             f"progress file was unusable ({problem}); kept it as {backup.name} and started fresh"
@@ -112,7 +119,7 @@ class ProgressStore:
     def _locked(self) -> Iterator[None]:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            lock = open(self.path.with_name(self.path.name + ".lock"), "a+b")  # noqa: SIM115
+            lock = open(self.path.with_name(self.path.name + ".lock"), "a+b")
         except OSError as exc:
             raise CourseError(
                 f"cannot save progress in {self.path.parent}: {exc.strerror}",

@@ -70,8 +70,13 @@ class LessonStatus:
                 for t in self.topics
             ],
             "exercises": [
-                {"id": e.id, "title": e.title, "status": e.status, "score": e.score,
-                 "max_score": e.max_score}
+                {
+                    "id": e.id,
+                    "title": e.title,
+                    "status": e.status,
+                    "score": e.score,
+                    "max_score": e.max_score,
+                }
                 for e in self.exercises
             ],
             "next": self.next_action,
@@ -154,7 +159,9 @@ def lesson_status(store: ProgressStore, lesson: Lesson) -> LessonStatus:
     )
     exercises = tuple(_exercise_status(e.id, e.title, progress) for e in lesson.exercises)
     current = current_step(lesson, progress)
-    return LessonStatus(lesson, current, topics, exercises, _next_action(lesson, current, seen, exercises))
+    return LessonStatus(
+        lesson, current, topics, exercises, _next_action(lesson, current, seen, exercises)
+    )
 
 
 def _exercise_status(exercise_id: str, title: str, progress: dict[str, Any]) -> ExerciseStatus:

@@ -13,7 +13,9 @@ from course_cli.errors import CourseError
 from course_cli.progress import FORMAT_VERSION, ProgressStore, course_home, empty_progress
 
 
-def test_course_home_follows_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_course_home_follows_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("COURSE_HOME", str(tmp_path / "elsewhere"))
     assert course_home() == tmp_path / "elsewhere"
     assert ProgressStore.default().path == tmp_path / "elsewhere" / "progress.json"
@@ -48,7 +50,9 @@ def test_update_writes_a_readable_versioned_file(tmp_path: Path) -> None:
         ("", "not valid JSON"),
     ],
 )
-def test_corrupt_file_is_set_aside_with_a_warning(tmp_path: Path, content: str, reason: str) -> None:
+def test_corrupt_file_is_set_aside_with_a_warning(
+    tmp_path: Path, content: str, reason: str
+) -> None:
     path = tmp_path / "progress.json"
     path.write_text(content)
     store = ProgressStore(path)

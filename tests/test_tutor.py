@@ -51,7 +51,9 @@ def test_progress_resumes_in_a_new_store(lesson: Lesson, store: ProgressStore) -
     assert open_current(again, lesson).step.number == "2.2"
 
 
-@pytest.mark.parametrize(("ref", "number"), [("2.3", "2.3"), ("2", "2.1"), ("step-1-2", "1.2"), (" 1.1 ", "1.1")])
+@pytest.mark.parametrize(
+    ("ref", "number"), [("2.3", "2.3"), ("2", "2.1"), ("step-1-2", "1.2"), (" 1.1 ", "1.1")]
+)
 def test_find_step_accepts_numbers_topics_and_ids(lesson: Lesson, ref: str, number: str) -> None:
     assert find_step(lesson, ref).number == number
 
@@ -89,8 +91,13 @@ def test_status_counts_seen_steps_and_exercises(lesson: Lesson, store: ProgressS
     assert "continue at step 2.1" in status.next_action
     for ref in ("1.1", "2.2", "2.3"):
         go_to(store, lesson, ref)
-    assert lesson_status(store, lesson).next_action == "solve the next exercise: course check 01-first"
+    assert (
+        lesson_status(store, lesson).next_action == "solve the next exercise: course check 01-first"
+    )
     doc = lesson_status(store, lesson).to_json()
     assert doc["current_step"] == "2.3" and doc["topics"][1] == {
-        "number": 2, "title": "Topic 2", "seen": 3, "total": 3
+        "number": 2,
+        "title": "Topic 2",
+        "seen": 3,
+        "total": 3,
     }

@@ -74,7 +74,9 @@ def back(lesson_id: LessonOption = None, as_json: JsonOption = False) -> None:
 
 
 def goto(
-    step: Annotated[str, typer.Argument(help="topic.step (e.g. 2.3), a topic number, or a step id.")],
+    step: Annotated[
+        str, typer.Argument(help="topic.step (e.g. 2.3), a topic number, or a step id.")
+    ],
     lesson_id: LessonOption = None,
     as_json: JsonOption = False,
 ) -> None:

@@ -15,7 +15,8 @@ def register(app: typer.Typer) -> None:
 
 def init(
     directory: Annotated[
-        Path, typer.Argument(metavar="[DIR]", help="Folder to create (default: ./course-workspace).")
+        Path,
+        typer.Argument(metavar="[DIR]", help="Folder to create (default: ./course-workspace)."),
     ] = Path("course-workspace"),
 ) -> None:
     """Create a learner workspace: a copy of the exercises you will edit."""

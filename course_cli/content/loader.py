@@ -66,14 +66,18 @@ def _parse_lesson(data: dict[str, Any], path: Path) -> Lesson:
     for t_index, raw_topic in enumerate(_table_list(data, "topics", where), start=1):
         t_where = f"{where}: topics[{t_index - 1}]"
         steps = tuple(
-            _parse_step(raw_step, path.parent / "steps", t_index, s_index, f"{t_where}.steps[{s_index - 1}]")
+            _parse_step(
+                raw_step, path.parent / "steps", t_index, s_index, f"{t_where}.steps[{s_index - 1}]"
+            )
             for s_index, raw_step in enumerate(_table_list(raw_topic, "steps", t_where), start=1)
         )
         if not steps:
             raise ContentError(f"{t_where}: a topic needs at least one step")
         for step in steps:
             if step.exercise is not None and step.exercise not in exercise_ids:
-                raise ContentError(f"{t_where}: step '{step.id}' names unknown exercise '{step.exercise}'")
+                raise ContentError(
+                    f"{t_where}: step '{step.id}' names unknown exercise '{step.exercise}'"
+                )
         topics.append(
             Topic(
                 id=_str(raw_topic, "id", t_where),
@@ -90,7 +94,9 @@ def _parse_lesson(data: dict[str, Any], path: Path) -> Lesson:
     topic_ids = {t.id for t in topics}
     for exercise in exercises:
         if exercise.topic not in topic_ids:
-            raise ContentError(f"{where}: exercise '{exercise.id}' names unknown topic '{exercise.topic}'")
+            raise ContentError(
+                f"{where}: exercise '{exercise.id}' names unknown topic '{exercise.topic}'"
+            )
     return Lesson(
         id=_str(data, "id", where),
         title=_str(data, "title", where),

@@ -19,8 +19,7 @@ def step_header(lesson: Lesson, step: Step) -> str:
     """`2/5 Proxy event · step 3/7`."""
     topic = lesson.topic_of(step)
     return (
-        f"{topic.index}/{len(lesson.topics)} {topic.title} · "
-        f"step {step.index}/{len(topic.steps)}"
+        f"{topic.index}/{len(lesson.topics)} {topic.title} · step {step.index}/{len(topic.steps)}"
     )
 
 
@@ -73,9 +72,7 @@ def render_example(step: Step) -> RenderableType:
 def render_position_note(position: Position) -> RenderableType | None:
     """A line saying the learner hit an end of the lesson, if they did."""
     if position.at_end:
-        return Text(
-            "This is the last step. `course status` shows what is left to do.", style="ok"
-        )
+        return Text("This is the last step. `course status` shows what is left to do.", style="ok")
     if position.at_start:
         return Text("This is the first step.", style="muted")
     return None

@@ -47,7 +47,9 @@ def walk(
         if key in QUIT_KEYS:
             console.print(
                 Text.assemble(
-                    "\nSaved. ", ("course start", "command"), f" resumes at step {position.step.number}."
+                    "\nSaved. ",
+                    ("course start", "command"),
+                    f" resumes at step {position.step.number}.",
                 )
             )
             return position.step

@@ -34,9 +34,15 @@ def test_unknown_lesson_lists_what_exists(tmp_path: Path) -> None:
     [
         (lambda t: t.replace("format_version = 1", "format_version = 2"), "format_version is 2"),
         (lambda t: t.replace('hints = ["one", "two"]', 'hints = ["one"]'), "at least two hints"),
-        (lambda t: t.replace('id = "step-2-1"', 'id = "step-1-1"'), "step id 'step-1-1' is used twice"),
+        (
+            lambda t: t.replace('id = "step-2-1"', 'id = "step-1-1"'),
+            "step id 'step-1-1' is used twice",
+        ),
         (lambda t: t.replace('file = "1-1-step-1-1.md"', 'file = "nope.md"'), "does not exist"),
-        (lambda t: t.replace('title = "Topic 1"', "title = 3"), "'title' must be a non-empty string"),
+        (
+            lambda t: t.replace('title = "Topic 1"', "title = 3"),
+            "'title' must be a non-empty string",
+        ),
         (lambda t: t.replace('topic = "topic-1"', 'topic = "topic-9"'), "unknown topic 'topic-9'"),
         (lambda t: t + "[[broken", "invalid TOML"),
         (
