@@ -1,0 +1,309 @@
+"""Gateway commands: `event`, `invoke`, `serve` — requests through our API Gateway emulator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from course_cli.cli.common import print_json
+from course_cli.cli.options import parse_header, parse_method, parse_pair, parse_path
+from course_cli.gateway.invoker import (
+    DEFAULT_FUNCTION_TIMEOUT_S,
+    INTEGRATION_TIMEOUT_S,
+    LambdaResult,
+)
+
+if TYPE_CHECKING:
+    from course_cli.gateway.definition import ApiDefinition
+    from course_cli.gateway.http import HttpRequest
+    from course_cli.gateway.server import RequestRecord
+    from course_cli.local_api import LocalApi
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document instead.")]
+MethodOption = Annotated[str, typer.Option("--method", "-X", help="HTTP method.")]
+PathOption = Annotated[str, typer.Option("--path", "-p", help="Request path, e.g. /users/123.")]
+ResourceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--resource", "-r", help="Resource template, e.g. '/users/{userId}' (default: the path)."
+    ),
+]
+QueryOption = Annotated[
+    list[str] | None, typer.Option("--query", "-q", help="Query parameter key=value (repeat).")
+]
+HeaderOption = Annotated[
+    list[str] | None, typer.Option("--header", "-H", help="Header 'Name: value' (repeat).")
+]
+BodyOption = Annotated[str | None, typer.Option("--body", "-d", help="Request body (text).")]
+StageOption = Annotated[str, typer.Option("--stage", help="Stage name in requestContext.")]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the gateway commands to `app`."""
+    app.command("event")(event)
+    app.command("invoke")(invoke)
+    app.command("serve")(serve)
+
+
+def _request(
+    method: str, path: str, query: list[str] | None, header: list[str] | None, body: str | None
+) -> HttpRequest:
+    from course_cli.local_api import build_request
+
+    return build_request(
+        parse_method(method),
+        parse_path(path),
+        query=[parse_pair(q, "--query") for q in query or []],
+        headers=[parse_header(h) for h in header or []],
+        body=body,
+    )
+
+
+def _resource(resource: str | None, path: str) -> str:
+    """Without --resource the resource is the path itself (its query string removed)."""
+    return parse_path(resource, "--resource") if resource else path.split("?", 1)[0]
+
+
+def event(
+    method: MethodOption = "GET",
+    path: PathOption = "/",
+    resource: ResourceOption = None,
+    query: QueryOption = None,
+    header: HeaderOption = None,
+    body: BodyOption = None,
+    stage: StageOption = "prod",
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Say where every field comes from and why.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Print the v1 proxy event API Gateway would send a Lambda function for a request."""
+    from course_cli.gateway.events import explain_event
+    from course_cli.gateway.pipeline import invocation_to_json, prepare_event
+    from course_cli.local_api import api_for_handler
+
+    request = _request(method, path, query, header, body)
+    api = api_for_handler("handler.py", [_resource(resource, path)], stage=stage)
+    invocation = prepare_event(api.definition, request)
+    if invocation.event is None:  # the path does not fit the resource: say what AWS would
+        document = invocation_to_json(invocation)
+        if as_json:
+            print_json(document)
+        else:
+            from course_cli.ui.console import get_console
+            from course_cli.ui.invocation_view import render_invocation
+
+            get_console().print(render_invocation(document))
+        raise typer.Exit(1)
+    notes = explain_event(invocation.event, request) if explain else []
+    if as_json:
+        if explain:
+            print_json(
+                {
+                    "event": invocation.event,
+                    "explain": [
+                        {"field": n.field, "value": n.value, "explanation": n.explanation}
+                        for n in notes
+                    ],
+                }
+            )
+        else:
+            print_json(invocation.event)
+        return
+    from course_cli.ui.console import get_console
+    from course_cli.ui.invocation_view import render_event, render_event_notes
+
+    console = get_console()
+    if explain:
+        console.print(render_event_notes([(n.field, n.value, n.explanation) for n in notes]))
+    else:
+        console.print(render_event(invocation.event, title=f"{request.method} {request.path}"))
+
+
+def invoke(
+    handler: Annotated[
+        str | None,
+        typer.Argument(metavar="[HANDLER]", help="file.py[:function] (default function: handler)."),
+    ] = None,
+    method: MethodOption = "GET",
+    path: PathOption = "/",
+    resource: ResourceOption = None,
+    query: QueryOption = None,
+    header: HeaderOption = None,
+    body: BodyOption = None,
+    stage: StageOption = "prod",
+    api: Annotated[
+        Path | None, typer.Option("--api", help="A route-table JSON file instead of HANDLER.")
+    ] = None,
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", help="The function's timeout in seconds (3).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Send one request through API Gateway to a Lambda handler; show event, result, response
+    and the execution log. Exit 1 when the response status is 500 or above."""
+    from course_cli.gateway.pipeline import invocation_to_json
+
+    request = _request(method, path, query, header, body)
+    local = _local_api(handler, api, [_resource(resource, path)] if handler else [], stage, timeout)
+    local.check_handlers()
+    invocation = local.send(request)
+    document = invocation_to_json(invocation)
+    if as_json:
+        print_json(document)
+    else:
+        from course_cli.ui.console import get_console
+        from course_cli.ui.invocation_view import render_invocation
+
+        get_console().print(render_invocation(document))
+    status = invocation.response.status if invocation.response is not None else 502
+    if status >= 500:
+        raise typer.Exit(1)
+
+
+def serve(
+    handler: Annotated[
+        str | None,
+        typer.Argument(metavar="[HANDLER]", help="file.py[:function] answering every path."),
+    ] = None,
+    resource: Annotated[
+        list[str] | None,
+        typer.Option("--resource", "-r", help="Resource template to serve (repeat)."),
+    ] = None,
+    api: Annotated[
+        Path | None, typer.Option("--api", help="A route-table JSON file instead of HANDLER.")
+    ] = None,
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 3000,
+    stage: StageOption = "prod",
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", help="The function's timeout in seconds (3).")
+    ] = None,
+) -> None:
+    """Serve handlers over real HTTP on 127.0.0.1, through the API Gateway emulator; edits to
+    handler files (and to --api) take effect on the next request. Ctrl-C stops."""
+    from course_cli.errors import BadOptionError
+    from course_cli.gateway.routing import describe_routes
+    from course_cli.gateway.server import serve as run_server
+    from course_cli.ui.console import get_console
+
+    if not 0 <= port <= 65535:
+        raise BadOptionError(f"--port must be between 0 and 65535, got {port}")
+    resources = [parse_path(r, "--resource") for r in resource or []]
+    local = _local_api(handler, api, resources, stage, timeout)
+    local.check_handlers()
+    console = get_console()
+    live = _LiveApi(local)
+
+    def ready(server: object) -> None:
+        bound = getattr(server, "port", port)
+        console.print(f"[ok]Serving[/] {local.definition.name} at http://127.0.0.1:{bound}/")
+        for line in describe_routes(local.definition):
+            if not line.endswith(" /") or line.startswith("ANY"):  # skip the bare root resource
+                console.print(f"  {line}", highlight=False)
+        console.print("[muted]Edits to handler files apply on the next request. Ctrl-C stops.[/]")
+
+    def log(record: RequestRecord) -> None:
+        style = "ok" if record.status < 400 else "fail"
+        console.print(
+            f"{record.method} {record.target} [{style}]{record.status}[/] "
+            f"{record.latency_ms:.1f} ms",
+            highlight=False,
+            markup=True,
+        )
+        if record.error is not None:
+            console.print(f"[warning]  {record.error}[/]")
+        console.file.flush()  # one line per request, visible at once even when piped
+
+    _stop_on_sigterm()
+    try:
+        run_server(
+            local.definition,
+            live.invoke,
+            port=port,
+            on_request=log,
+            reload_check=live.reload_check if api is not None else None,
+            on_ready=ready,
+        )
+    except KeyboardInterrupt:
+        console.print("\nStopped.")
+
+
+def _stop_on_sigterm() -> None:
+    """Treat SIGTERM (a supervisor, a test, `kill`) like Ctrl-C: stop cleanly, flush the log."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+
+
+def _local_api(
+    handler: str | None,
+    api: Path | None,
+    resources: list[str],
+    stage: str,
+    timeout: float | None,
+) -> LocalApi:
+    from course_cli.errors import BadOptionError
+    from course_cli.local_api import api_for_handler, api_from_file
+
+    if (handler is None) == (api is None):
+        raise BadOptionError(
+            "give either a HANDLER file or --api ROUTES.json (one of the two)",
+            hint="for example: course invoke handler.py --method GET --path /users/123",
+        )
+    if api is not None:
+        return api_from_file(api, stage=stage)
+    assert handler is not None
+    return api_for_handler(handler, resources, stage=stage, timeout_s=timeout)
+
+
+class _LiveApi:
+    """The API `course serve` serves, re-read when its route-table file changes.
+
+    Handler files reload by themselves (the runtime checks them on each call); a route table
+    that changes brings new functions, so the invoker follows the current API too.
+    """
+
+    def __init__(self, local: LocalApi) -> None:
+        self.local = local
+        self._stamp = self._file_stamp()
+
+    def _file_stamp(self) -> tuple[int, int] | None:
+        source = self.local.source
+        try:
+            info = source.stat() if source is not None else None
+        except OSError:
+            return None
+        return (info.st_mtime_ns, info.st_size) if info is not None else None
+
+    def invoke(
+        self,
+        function_name: str,
+        event: Any,
+        *,
+        timeout_s: float = DEFAULT_FUNCTION_TIMEOUT_S,
+        wait_s: float = INTEGRATION_TIMEOUT_S,
+    ) -> LambdaResult:
+        return self.local.runtime(function_name, event, timeout_s=timeout_s, wait_s=wait_s)
+
+    def reload_check(self) -> ApiDefinition | None:
+        stamp = self._file_stamp()
+        if stamp == self._stamp or self.local.source is None:
+            return None
+        self._stamp = stamp
+        from course_cli.errors import CourseError
+        from course_cli.local_api import api_from_file
+        from course_cli.ui.console import print_warning
+
+        try:
+            fresh = api_from_file(self.local.source, stage=self.local.definition.stage)
+        except CourseError as exc:
+            print_warning(f"{exc.message} — still serving the previous version")
+            return None
+        print_warning(f"reloaded {self.local.source.name}")
+        self.local = fresh
+        return fresh.definition

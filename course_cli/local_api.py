@@ -1,0 +1,128 @@
+"""An API served on this machine: an `ApiDefinition` plus the in-process Lambda runtime.
+
+This is what `course event`, `course invoke`, `course serve`, the lesson's live examples and
+notebooks share: build the API (from one handler file, or from a route-table JSON file), send
+it requests, get back the gateway's `Invocation`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from course_cli.errors import BadOptionError
+
+if TYPE_CHECKING:
+    from course_cli.gateway.context import Invocation
+    from course_cli.gateway.definition import ApiDefinition
+    from course_cli.gateway.http import HttpRequest
+    from course_cli.runtime import InProcessRuntime
+
+# With no --resource, a handler answers every path, as `sam local`'s catch-all does: the root
+# and a greedy proxy below it (on AWS, `/{proxy+}` does not match `/`, so both are needed).
+CATCH_ALL = ("/", "/{proxy+}")
+
+
+@dataclass
+class LocalApi:
+    """A definition and the runtime that runs its functions."""
+
+    definition: ApiDefinition
+    runtime: InProcessRuntime
+    source: Path | None = None  # the route-table file, when the API came from one
+
+    def send(self, request: HttpRequest) -> Invocation:
+        """One request through the whole gateway pipeline."""
+        from course_cli.gateway.pipeline import handle_request
+
+        return handle_request(self.definition, request, self.runtime)
+
+    def check_handlers(self) -> None:
+        """Load every handler now, so a missing file or a syntax error is a clear usage error
+        (`HandlerError`, exit 2) before any request, rather than a 502 later."""
+        for name in self.runtime.functions:
+            self.runtime.load(name)
+
+
+def function_name_for(handler: str) -> str:
+    """The Lambda function name a handler file gets: its file stem (`app.py:fn` → `app`)."""
+    file_part = handler.rsplit(":", 1)[0] if handler.count(":") else handler
+    return Path(file_part).stem or "handler"
+
+
+def api_for_handler(
+    handler: str,
+    resources: Sequence[str] = (),
+    *,
+    stage: str = "prod",
+    timeout_s: float | None = None,
+) -> LocalApi:
+    """An API sending every method of `resources` (default: every path) to `handler`."""
+    from course_cli.gateway.definition import FunctionConfig, Integration, build_api
+    from course_cli.gateway.invoker import DEFAULT_FUNCTION_TIMEOUT_S
+    from course_cli.runtime import InProcessRuntime
+
+    name = function_name_for(handler)
+    timeout = DEFAULT_FUNCTION_TIMEOUT_S if timeout_s is None else timeout_s
+    integration = Integration(function_name=name, timeout_s=timeout)
+    definition = build_api(
+        [(resource, "ANY", integration) for resource in (resources or CATCH_ALL)],
+        name=name,
+        stage=stage,
+        functions={name: FunctionConfig(name, handler, timeout)},
+    )
+    return LocalApi(definition, InProcessRuntime({name: handler}))
+
+
+def api_from_file(path: Path, *, stage: str | None = None) -> LocalApi:
+    """The API in a route-table JSON file; handler paths are relative to the file."""
+    from dataclasses import replace
+
+    from course_cli.gateway.route_table import read_route_table
+    from course_cli.runtime import InProcessRuntime
+
+    definition = read_route_table(path)
+    if stage is not None:
+        definition = replace(definition, stage=stage)
+    functions = {name: config.handler for name, config in definition.functions.items()}
+    return LocalApi(
+        definition, InProcessRuntime(functions, base_dir=path.resolve().parent), source=path
+    )
+
+
+def build_request(
+    method: str,
+    path: str,
+    *,
+    query: Iterable[tuple[str, str]] = (),
+    headers: Iterable[tuple[str, str]] = (),
+    body: str | None = None,
+    source_ip: str = "127.0.0.1",
+) -> HttpRequest:
+    """The request a client would send; `path` may carry its own `?query` when `query` is empty.
+
+    Like curl, it sends a User-Agent unless one is given (the gateway adds Host and the
+    forwarding headers, as API Gateway does), so the event looks like one from a real client.
+    """
+    from course_cli.gateway.http import HttpRequest
+
+    pairs = list(query)
+    if pairs and "?" in path:
+        raise BadOptionError(
+            "give the query either in --path (after '?') or with --query, not both",
+            hint="for example --path /users/123 --query include=orders",
+        )
+    header_list = list(headers)
+    names = {name.lower() for name, _ in header_list}
+    if "user-agent" not in names:
+        header_list.append(("User-Agent", "course/0.1"))
+    return HttpRequest.build(
+        method,
+        path,
+        query=pairs or None,
+        headers=header_list,
+        body=body,
+        source_ip=source_ip,
+    )
