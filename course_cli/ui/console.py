@@ -34,6 +34,13 @@ def get_console(stderr: bool = False) -> Console:
     return Console(theme=THEME, stderr=stderr, highlight=False)
 
 
+def recording_console(width: int = 100) -> Console:
+    """A themed console that records instead of printing (for tests, HTML and text export)."""
+    import io
+
+    return Console(theme=THEME, width=width, record=True, file=io.StringIO(), color_system=None)
+
+
 def print_error(message: str, hint: str | None = None) -> None:
     """One styled error line on stderr, and the hint under it."""
     console = get_console(stderr=True)

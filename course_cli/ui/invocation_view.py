@@ -66,13 +66,28 @@ def render_result(result: Any) -> Panel:
     )
 
 
-def render_log(lines: list[str]) -> Panel:
-    """API Gateway's execution log, one line per stage."""
+# The lines worth reading first when a request failed; `brief` logs show only these.
+KEY_LOG_LINES = (
+    "Endpoint response body before transformations",
+    "Execution failed",
+    "Lambda execution failed",
+    "Method completed with status",
+)
+
+
+def render_log(lines: list[str], *, brief: bool = False) -> Panel:
+    """API Gateway's execution log, one line per stage (`brief`: only the key lines)."""
+    if brief:
+        lines = [line for line in lines if any(key in line for key in KEY_LOG_LINES)]
+    title = "Execution log (key lines)" if brief else "Execution log"
     text = Text()
+    if not lines:
+        text.append("(API Gateway writes no execution log for a request that matched no route)")
     for line in lines:
         style = "fail" if "failed" in line or "status: 5" in line else ""
         text.append(line + "\n", style)
-    return Panel(text, title="Execution log", title_align="left", border_style="muted")
+    text.rstrip()
+    return Panel(text, title=title, title_align="left", border_style="muted")
 
 
 def render_explanation(document: dict[str, Any]) -> RenderableType | None:

@@ -6,9 +6,9 @@ import json
 import re
 
 import pytest
-from rich.console import Console
 
 from course_cli.content import Step, load_lesson
+from course_cli.ui.console import recording_console
 from course_cli.ui.lesson_view import render_step
 
 LESSON = load_lesson("lesson-3")
@@ -60,10 +60,9 @@ def test_step_files_are_named_after_their_place() -> None:
 
 @pytest.mark.parametrize("step", LESSON.steps, ids=lambda s: s.number)
 def test_every_step_renders(step: Step) -> None:
-    console = Console(width=100, record=True, color_system=None, file=open("/dev/null", "w"))
+    console = recording_console()
     console.print(render_step(LESSON, step))
     text = console.export_text()
-    console.file.close()
     assert step.title in text
     assert len(text.strip().splitlines()) > 3
     assert step.hint, "every step has a hint"

@@ -1,0 +1,197 @@
+"""Live examples for topics 2 and 3: the proxy event and the proxy response.
+
+Each example runs the code its step shows: the handler is the step's first ```python block,
+written to `$COURSE_HOME/examples/<id>.py` (so the learner can open it and run
+`course invoke` on it), and real requests go through the gateway and the in-process runtime.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+
+from course_cli.content.examples import example
+
+PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
+# A handler for examples whose step shows no code (the event itself is the point).
+ECHO_HANDLER = '''import json
+
+
+def handler(event, context):
+    return {"statusCode": 200, "body": json.dumps({"received": event["path"]})}
+'''
+
+
+@dataclass(frozen=True)
+class ExampleRequest:
+    """One request an example sends."""
+
+    method: str
+    path: str
+    query: tuple[tuple[str, str], ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()
+    body: str | None = None
+
+
+@dataclass(frozen=True)
+class ProxyExample:
+    """A handler (from the step's code), the API around it, and the requests to send."""
+
+    example_id: str
+    resources: tuple[str, ...]
+    requests: tuple[ExampleRequest, ...]
+    # Event keys to show (all of them for "*"); none to show only what the client got.
+    event_keys: tuple[str, ...] = ()
+    methods: tuple[str, ...] = ("ANY",)
+    uses_step_code: bool = True
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+EXAMPLES = (
+    ProxyExample(
+        "proxy-event-from-request",
+        ("/users/{userId}",),
+        (
+            ExampleRequest(
+                "GET", "/prod/users/123", (("include", "orders"),), (("Accept", "application/json"),)
+            ),
+        ),
+        event_keys=("*",),
+        uses_step_code=False,
+    ),
+    ProxyExample(
+        "query-string-null",
+        ("/users/{userId}",),
+        (
+            ExampleRequest("GET", "/users/123", (("include", "orders"),)),
+            ExampleRequest("GET", "/users/123"),
+        ),
+        event_keys=("queryStringParameters", "multiValueQueryStringParameters"),
+    ),
+    ProxyExample(
+        "repeated-query-keys",
+        ("/items",),
+        (ExampleRequest("GET", "/items", (("tag", "red"), ("tag", "blue"))),),
+        event_keys=("queryStringParameters", "multiValueQueryStringParameters"),
+    ),
+    ProxyExample("dict-body-502", ("/products/{id}",), (ExampleRequest("GET", "/products/p1"),)),
+    ProxyExample(
+        "marshal-error-decimal", ("/products/{id}",), (ExampleRequest("GET", "/products/p1"),)
+    ),
+    ProxyExample(
+        "unhandled-exception-502",
+        ("/users/{userId}",),
+        (ExampleRequest("GET", "/users/42"), ExampleRequest("GET", "/users/abc")),
+    ),
+    ProxyExample(
+        "missing-route-403",
+        ("/users/{userId}",),
+        (
+            ExampleRequest("GET", "/prod/users/123"),
+            ExampleRequest("GET", "/prod/user/123"),
+            ExampleRequest("DELETE", "/prod/users/123"),
+        ),
+        methods=("GET",),
+        uses_step_code=False,
+    ),
+)
+
+
+def step_handler_source(example_id: str) -> str:
+    """The first Python block of the lesson step that runs `example_id`."""
+    from course_cli.content import load_lesson
+
+    lesson = load_lesson("lesson-3")
+    step = next(s for s in lesson.steps if s.example == example_id)
+    found = PYTHON_BLOCK.search(step.markdown())
+    if found is None:  # a content bug, caught by the lesson tests
+        raise LookupError(f"step {step.number} shows no Python code for example {example_id}")
+    return found.group(1)
+
+
+def example_file(spec: ProxyExample) -> Path:
+    """Write the example's handler where the learner can find it; return its path."""
+    from course_cli.progress import course_home
+
+    source = step_handler_source(spec.example_id) if spec.uses_step_code else ECHO_HANDLER
+    folder = course_home() / "examples"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{spec.example_id}.py"
+    if not path.exists() or path.read_text(encoding="utf-8") != source:
+        path.write_text(source, encoding="utf-8")
+    return path
+
+
+def run_proxy_example(spec: ProxyExample) -> list[dict[str, object]]:
+    """Send the example's requests; one `course invoke --json` document per request."""
+    from course_cli.gateway.definition import FunctionConfig, Integration, build_api
+    from course_cli.gateway.pipeline import invocation_to_json
+    from course_cli.local_api import LocalApi, build_request
+    from course_cli.runtime import InProcessRuntime
+
+    handler = str(example_file(spec))
+    name = spec.example_id
+    integration = Integration(function_name=name)
+    definition = build_api(
+        [(resource, verb, integration) for resource in spec.resources for verb in spec.methods],
+        name=name,
+        functions={name: FunctionConfig(name, handler, 3.0)},
+    )
+    api = LocalApi(definition, InProcessRuntime({name: handler}))
+    documents = []
+    for request in spec.requests:
+        http_request = build_request(
+            request.method,
+            request.path,
+            query=request.query,
+            headers=request.headers,
+            body=request.body,
+        )
+        documents.append(invocation_to_json(api.send(http_request)))
+    return documents
+
+
+def render_proxy_example(spec: ProxyExample) -> RenderableType:
+    """Run the example and draw each request: what was sent, what came back, and why."""
+    from course_cli.ui.invocation_view import (
+        render_event,
+        render_explanation,
+        render_log,
+        render_response,
+    )
+
+    parts: list[RenderableType] = [
+        Text(f"Live example: {spec.example_id}", style="heading"),
+        Text(f"handler: {example_file(spec)}", style="muted"),
+    ]
+    for request, document in zip(spec.requests, run_proxy_example(spec), strict=True):
+        status = (document.get("response") or {}).get("statusCode")  # type: ignore[union-attr]
+        query = "&".join(f"{k}={v}" for k, v in request.query)
+        target = f"{request.path}?{query}" if query else request.path
+        parts.append(Text(f"\n{request.method} {target} → {status}", style="topic"))
+        event = document.get("event")
+        if spec.event_keys and isinstance(event, dict):
+            shown = event if spec.event_keys == ("*",) else {k: event[k] for k in spec.event_keys}
+            parts.append(render_event(shown, title="What the function received"))
+        parts.append(render_response(document.get("response")))  # type: ignore[arg-type]
+        explanation = render_explanation(document)
+        if explanation is not None:
+            parts.append(explanation)
+            log = document.get("log") or []
+            if log:
+                parts.append(render_log(log, brief=True))  # type: ignore[arg-type]
+    return Group(*parts)
+
+
+def _register(spec: ProxyExample) -> None:
+    @example(spec.example_id)
+    def run() -> RenderableType:
+        return render_proxy_example(spec)
+
+
+for _spec in EXAMPLES:
+    _register(_spec)
