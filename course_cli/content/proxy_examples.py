@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -126,7 +127,7 @@ def example_file(spec: ProxyExample) -> Path:
     return path
 
 
-def run_proxy_example(spec: ProxyExample) -> list[dict[str, object]]:
+def run_proxy_example(spec: ProxyExample) -> list[dict[str, Any]]:
     """Send the example's requests; one `course invoke --json` document per request."""
     from course_cli.gateway.definition import FunctionConfig, Integration, build_api
     from course_cli.gateway.pipeline import invocation_to_json
@@ -169,7 +170,7 @@ def render_proxy_example(spec: ProxyExample) -> RenderableType:
         Text(f"handler: {example_file(spec)}", style="muted"),
     ]
     for request, document in zip(spec.requests, run_proxy_example(spec), strict=True):
-        status = (document.get("response") or {}).get("statusCode")  # type: ignore[union-attr]
+        status = (document.get("response") or {}).get("statusCode")
         query = "&".join(f"{k}={v}" for k, v in request.query)
         target = f"{request.path}?{query}" if query else request.path
         parts.append(Text(f"\n{request.method} {target} → {status}", style="topic"))
@@ -177,13 +178,13 @@ def render_proxy_example(spec: ProxyExample) -> RenderableType:
         if spec.event_keys and isinstance(event, dict):
             shown = event if spec.event_keys == ("*",) else {k: event[k] for k in spec.event_keys}
             parts.append(render_event(shown, title="What the function received"))
-        parts.append(render_response(document.get("response")))  # type: ignore[arg-type]
+        parts.append(render_response(document.get("response")))
         explanation = render_explanation(document)
         if explanation is not None:
             parts.append(explanation)
             log = document.get("log") or []
             if log:
-                parts.append(render_log(log, brief=True))  # type: ignore[arg-type]
+                parts.append(render_log(log, brief=True))
     return Group(*parts)
 
 

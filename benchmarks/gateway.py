@@ -1,0 +1,224 @@
+"""Gateway throughput, printed side by side in one run.
+
+1. In-process: requests per second through the full pipeline (route → event → in-process
+   Lambda runtime → proxy-response check → response → execution log) for a trivial handler.
+   Target: at least 20,000/s on one core.
+2. Over loopback: `course serve` against `chalice local` serving the same trivial handler,
+   called by the same client (http.client, one keep-alive connection, a bounded number of
+   requests). Target: course at least 2x chalice.
+
+Run by hand (chalice is in the `bench` extra):
+
+    .venv/bin/pip install -e '.[bench]'
+    .venv/bin/python benchmarks/gateway.py [--requests 20000] [--http-requests 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+TRIVIAL_HANDLER = """
+def handler(event, context):
+    return {"statusCode": 200, "body": '{"hello": "world"}'}
+"""
+
+CHALICE_APP = """
+from chalice import Chalice
+
+app = Chalice(app_name="bench")
+
+
+@app.route("/hello")
+def hello():
+    return {"hello": "world"}
+"""
+
+
+def in_process_rate(folder: Path, count: int) -> tuple[float, float]:
+    """(requests/s through the whole pipeline, invocations/s of the runtime alone)."""
+    from course_cli.local_api import api_for_handler, build_request
+
+    handler = folder / "trivial.py"
+    handler.write_text(TRIVIAL_HANDLER)
+    api = api_for_handler(str(handler), ["/hello"])
+    request = build_request("GET", "/hello")
+    for _ in range(500):  # warm-up: handler loaded, routes compiled
+        api.send(request)
+    started = time.perf_counter()
+    for _ in range(count):
+        api.send(request)
+    pipeline = count / (time.perf_counter() - started)
+    event = api.send(request).event
+    started = time.perf_counter()
+    for _ in range(count):
+        api.runtime("trivial", event)
+    runtime = count / (time.perf_counter() - started)
+    return pipeline, runtime
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited early with {process.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on port {port}")
+
+
+def http_rate(port: int, path: str, count: int, *, keep_alive: bool) -> float:
+    """Requests/s for `count` sequential GETs from one client: one keep-alive connection, or a
+    new connection per request (`Connection: close`)."""
+    headers = {} if keep_alive else {"Connection": "close"}
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    for _ in range(20):  # warm-up
+        if not keep_alive:
+            connection.close()
+        connection.request("GET", path, headers=headers)
+        connection.getresponse().read()
+    started = time.perf_counter()
+    for _ in range(count):
+        if not keep_alive:
+            connection.close()
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        if response.status != 200:
+            raise RuntimeError(f"{path} answered {response.status}")
+    elapsed = time.perf_counter() - started
+    connection.close()
+    return count / elapsed
+
+
+def both_rates(port: int, path: str, count: int) -> tuple[float, float]:
+    """(keep-alive requests/s, connection-per-request requests/s)."""
+    return (
+        http_rate(port, path, count, keep_alive=True),
+        http_rate(port, path, count, keep_alive=False),
+    )
+
+
+def serve_rate(folder: Path, count: int) -> tuple[float, float]:
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "course_cli",
+            "serve",
+            str(folder / "trivial.py"),
+            "--resource",
+            "/hello",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "COURSE_HOME": str(folder / "home")},
+    )
+    try:
+        wait_for_port(port, process)
+        return both_rates(port, "/hello", count)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def chalice_rate(folder: Path, count: int) -> tuple[float, float] | None:
+    chalice = shutil.which("chalice") or str(Path(sys.executable).parent / "chalice")
+    if not Path(chalice).exists():
+        return None
+    project = folder / "chalice-bench"
+    (project / ".chalice").mkdir(parents=True)
+    (project / "app.py").write_text(textwrap.dedent(CHALICE_APP))
+    (project / ".chalice" / "config.json").write_text(
+        '{"version": "2.0", "app_name": "bench", "stages": {"dev": {}}}'
+    )
+    port = free_port()
+    process = subprocess.Popen(
+        [chalice, "local", "--port", str(port), "--no-autoreload"],
+        cwd=project,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        # Fake credentials and region: chalice never needs AWS here, and must not find any.
+        env={
+            **os.environ,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+        },
+    )
+    try:
+        wait_for_port(port, process)
+        return both_rates(port, "/hello", count)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--requests", type=int, default=20_000, help="in-process requests")
+    parser.add_argument("--http-requests", type=int, default=2_000, help="requests per server")
+    args = parser.parse_args()
+    console = Console()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        pipeline, runtime = in_process_rate(folder, args.requests)
+        served = serve_rate(folder, args.http_requests)
+        chalice = chalice_rate(folder, args.http_requests)
+
+    table = Table(title="In-process, trivial handler, one core")
+    table.add_column("what")
+    table.add_column("per second", justify="right")
+    table.add_column("target", justify="right")
+    table.add_row("full gateway pipeline", f"{pipeline:,.0f}", "≥ 20,000")
+    table.add_row("runtime invoke alone", f"{runtime:,.0f}", "")
+    console.print(table)
+
+    table = Table(title=f"Over loopback, {args.http_requests:,} sequential GETs, one client")
+    table.add_column("server")
+    table.add_column("keep-alive req/s", justify="right")
+    table.add_column("new connection req/s", justify="right")
+    table.add_column("vs chalice (worse of the two)", justify="right")
+    if chalice is not None:
+        table.add_row("chalice local (anchor)", f"{chalice[0]:,.0f}", f"{chalice[1]:,.0f}", "1.00x")
+        ratio = min(served[0] / chalice[0], served[1] / chalice[1])
+        table.add_row("course serve", f"{served[0]:,.0f}", f"{served[1]:,.0f}", f"{ratio:.2f}x")
+    else:
+        table.add_row("chalice local", "not installed", "pip install -e '.[bench]'", "")
+        table.add_row("course serve", f"{served[0]:,.0f}", f"{served[1]:,.0f}", "")
+    console.print(table)
+    verdicts = [f"pipeline {'meets' if pipeline >= 20_000 else 'MISSES'} 20,000/s"]
+    if chalice is not None:
+        ok = served[0] >= 2 * chalice[0] and served[1] >= 2 * chalice[1]
+        verdicts.append(f"serve {'meets' if ok else 'MISSES'} 2x chalice")
+    console.print("; ".join(verdicts))
+
+
+if __name__ == "__main__":
+    main()
