@@ -2,4 +2,18 @@
 
 This package knows nothing of moto, boto3 or the CLI: it sees a frozen `ApiDefinition`, an
 HTTP request and an invoker that runs Lambda functions, and answers what API Gateway answers.
+
+```
+http.py            Headers, HttpRequest, HttpResponse, status constants
+definition.py      ApiDefinition, Resource, Method, Integration; single_route, build_api
+route_table.py     our JSON route table (course serve --api api.json): load_route_table
+routing.py         the compiled resource tree: RouteMatch | NoResource | NoMethod; strip_stage
+context.py         Invocation (one request's state), RequestIds, build_request_context
+events.py          build_proxy_event, explain_event
+proxy_response.py  validate_proxy_result -> [Problem], build_http_response
+execution_log.py   ExecutionLog: AWS's lines, plus the learner's explanations
+errors.py          GatewayError family (403, 415, 500, 502, 504), ApiDefinitionError
+integrations/      one module per integration type (aws_proxy.py today)
+pipeline.py        handle_request, prepare_event, invocation_to_json
+```
 """

@@ -9,7 +9,7 @@ would have reported.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any, Protocol
 
 # API Gateway stops waiting for any integration after 29 s and answers 504.
@@ -18,7 +18,7 @@ INTEGRATION_TIMEOUT_S = 29.0
 DEFAULT_FUNCTION_TIMEOUT_S = 3.0
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     """How one Lambda invocation ended, as the caller (API Gateway) experiences it."""
 
     OK = "ok"  # the function returned and its value serialised: `payload` is that JSON

@@ -1,0 +1,259 @@
+"""What an API *is*: frozen resources, methods and integrations, apart from any request.
+
+The sandbox builds an `ApiDefinition` from what a learner created with boto3; lessons and
+`course serve --api api.json` build one from our JSON route table (`route_table.py`); `course
+invoke HANDLER` uses `single_route`. Every definition is checked with the rules AWS applies when
+resources are created, so the router can trust the tree it is given.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Final
+
+from course_cli.gateway.errors import ApiDefinitionError
+from course_cli.gateway.invoker import DEFAULT_FUNCTION_TIMEOUT_S, INTEGRATION_TIMEOUT_S
+
+HTTP_METHODS: Final = ("ANY", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+INTEGRATION_TYPES: Final = ("AWS_PROXY", "AWS", "HTTP_PROXY", "HTTP", "MOCK")
+# AWS's own rule for a path part: "a-zA-Z0-9._- and curly braces at the beginning and the end
+# and an optional plus sign before the closing brace".
+_PATH_PART = re.compile(r"[A-Za-z0-9._-]+|\{[A-Za-z0-9._-]+\+?\}")
+
+
+@dataclass(frozen=True, slots=True)
+class Integration:
+    """How a method reaches its backend. Only AWS_PROXY runs today; the template fields wait
+    for the custom integrations (AWS, HTTP, MOCK) and stay empty for proxies."""
+
+    type: str = "AWS_PROXY"
+    function_name: str | None = None
+    uri: str = ""
+    http_method: str = "POST"  # API Gateway calls Lambda's Invoke API with POST
+    timeout_s: float = DEFAULT_FUNCTION_TIMEOUT_S  # the function's own timeout
+    integration_timeout_s: float = INTEGRATION_TIMEOUT_S  # how long API Gateway waits
+    request_templates: Mapping[str, str] = field(default_factory=dict)
+    request_parameters: Mapping[str, str] = field(default_factory=dict)
+    integration_responses: tuple[Mapping[str, Any], ...] = ()
+    passthrough_behavior: str = "WHEN_NO_MATCH"
+    content_handling: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Method:
+    """One HTTP verb (or ANY) on a resource."""
+
+    http_method: str
+    integration: Integration
+    authorization: str = "NONE"
+    api_key_required: bool = False
+    request_parameters: Mapping[str, bool] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """One node of the API's resource tree, e.g. `/products/{productId}`."""
+
+    id: str
+    path: str
+    methods: Mapping[str, Method] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionConfig:
+    """A Lambda function the API calls and where its code lives (`file.py[:function]`)."""
+
+    name: str
+    handler: str
+    timeout_s: float = DEFAULT_FUNCTION_TIMEOUT_S
+
+
+@dataclass(frozen=True)
+class ApiDefinition:
+    """A deployed REST API stage: everything the data plane needs, nothing about requests.
+
+    The resource tree is checked on construction with AWS's rules. `compiled` is a cache for
+    artefacts derived from the definition (the route table today, templates later); it takes
+    no part in equality.
+    """
+
+    api_id: str
+    name: str = "api"
+    stage: str = "prod"
+    stage_variables: Mapping[str, str] | None = None
+    binary_media_types: tuple[str, ...] = ()
+    resources: tuple[Resource, ...] = ()
+    functions: Mapping[str, FunctionConfig] = field(default_factory=dict)
+    account_id: str = "123456789012"
+    region: str = "us-east-1"
+    deployment_id: str = "dep001"
+    compiled: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        check_resource_tree(self.resources)
+
+    @property
+    def domain_name(self) -> str:
+        """The API's default host name, `<apiId>.execute-api.<region>.amazonaws.com`."""
+        return f"{self.api_id}.execute-api.{self.region}.amazonaws.com"
+
+    def function_arn(self, function_name: str) -> str:
+        """The ARN Lambda knows the function by in this account and region."""
+        return function_arn(self.region, self.account_id, function_name)
+
+
+def function_arn(region: str, account_id: str, function_name: str) -> str:
+    """A Lambda function's ARN."""
+    return f"arn:aws:lambda:{region}:{account_id}:function:{function_name}"
+
+
+def lambda_integration_uri(region: str, account_id: str, function_name: str) -> str:
+    """The integration URI API Gateway stores for a Lambda (AWS_PROXY or AWS) integration."""
+    return (
+        f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/"
+        f"{function_arn(region, account_id, function_name)}/invocations"
+    )
+
+
+def stable_id(seed: str, length: int) -> str:
+    """A lower-case alphanumeric id derived from `seed`: the same API gets the same ids."""
+    number = int.from_bytes(hashlib.blake2b(seed.encode(), digest_size=12).digest(), "big")
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = []
+    for _ in range(length):
+        number, rest = divmod(number, 36)
+        out.append(digits[rest])
+    return "".join(out)
+
+
+def check_resource_tree(resources: Iterable[Resource]) -> None:
+    """Raise `ApiDefinitionError` for a tree AWS would refuse to create."""
+    variable_child: dict[str, str] = {}  # parent path -> its one variable path part
+    paths = {resource.path for resource in resources}
+    for resource in resources:
+        check_resource_path(resource.path, where=f"resource {resource.path!r}")
+        for verb in resource.methods:
+            check_method(verb, where=f"resource {resource.path!r}")
+    for path in sorted(paths):
+        if path == "/":
+            continue
+        parent, part = path.rsplit("/", 1)
+        parent = parent or "/"
+        if parent.endswith("+}"):
+            raise ApiDefinitionError(
+                f"resource {path!r}: cannot create a child of a resource with a greedy path "
+                f"variable ({parent.rsplit('/', 1)[1]})",
+                hint="a {proxy+} part must be the last part of a resource path",
+            )
+        if part.startswith("{"):
+            other = variable_child.setdefault(parent, part)
+            if other != part:
+                raise ApiDefinitionError(
+                    f"resource {path!r}: a sibling ({other}) already has a variable path part "
+                    "-- only one is allowed",
+                    hint=f"use the same variable name under {parent!r} everywhere",
+                )
+
+
+def check_method(verb: str, *, where: str) -> None:
+    """Raise `ApiDefinitionError` unless `verb` is a method API Gateway accepts."""
+    if verb not in HTTP_METHODS:
+        raise ApiDefinitionError(
+            f"{where}: {verb!r} is not a method API Gateway accepts",
+            hint=f"use one of {', '.join(HTTP_METHODS)}",
+        )
+
+
+def check_resource_path(path: str, *, where: str) -> None:
+    """Raise `ApiDefinitionError` unless `path` is a resource path AWS accepts."""
+    if path == "/":
+        return
+    if not path.startswith("/") or path.endswith("/"):
+        raise ApiDefinitionError(
+            f"{where}: a resource path starts with '/' and has no trailing '/'",
+            hint="for example /products/{productId}",
+        )
+    names: set[str] = set()
+    parts = path[1:].split("/")
+    for index, part in enumerate(parts):
+        if not _PATH_PART.fullmatch(part):
+            raise ApiDefinitionError(
+                f"{where}: path part {part!r} is not allowed; AWS allows a-zA-Z0-9._- and "
+                "curly braces at the beginning and the end, with an optional + before '}'",
+                hint="for example /products/{productId} or /{proxy+}",
+            )
+        if part.endswith("+}") and index != len(parts) - 1:
+            raise ApiDefinitionError(
+                f"{where}: {part} is greedy and must be the last part of the path",
+                hint="a {proxy+} resource cannot have children",
+            )
+        if part.startswith("{"):
+            name = part.strip("{}+")
+            # Our choice: AWS's docs are silent, but pathParameters could hold only one of them.
+            if name in names:
+                raise ApiDefinitionError(f"{where}: variable {{{name}}} appears twice")
+            names.add(name)
+
+
+def build_api(
+    routes: Iterable[tuple[str, str, Integration]],
+    *,
+    name: str = "api",
+    api_id: str | None = None,
+    **settings: Any,
+) -> ApiDefinition:
+    """An `ApiDefinition` from (resource path, method, integration) triples.
+
+    Like the API Gateway console, it creates the root `/` and every ancestor resource a path
+    needs (they exist on AWS too, without methods), fills in Lambda integration URIs, and
+    refuses a resource/method pair given twice. `settings` are further `ApiDefinition` fields.
+    """
+    api_id = api_id or stable_id(name, 10)
+    methods: dict[str, dict[str, Method]] = {"/": {}}
+    region = settings.get("region", "us-east-1")
+    account_id = settings.get("account_id", "123456789012")
+    for path, verb, integration in routes:
+        check_resource_path(path, where=f"resource {path!r}")
+        check_method(verb, where=f"resource {path!r}")
+        prefix = ""
+        for part in path.strip("/").split("/") if path != "/" else []:
+            prefix = f"{prefix}/{part}"
+            methods.setdefault(prefix, {})
+        if verb in methods[path]:
+            raise ApiDefinitionError(f"resource {path!r}: method {verb} is defined twice")
+        if integration.function_name and not integration.uri:
+            uri = lambda_integration_uri(region, account_id, integration.function_name)
+            integration = replace(integration, uri=uri)
+        methods[path][verb] = Method(http_method=verb, integration=integration)
+    resources = tuple(
+        Resource(id=stable_id(f"{api_id}{path}", 6), path=path, methods=verbs)
+        for path, verbs in sorted(methods.items())
+    )
+    settings.setdefault("deployment_id", stable_id(f"{api_id}-deployment", 6))
+    return ApiDefinition(api_id=api_id, name=name, resources=resources, **settings)
+
+
+def single_route(
+    function_name: str,
+    resource: str = "/{proxy+}",
+    methods: Iterable[str] = ("ANY",),
+    *,
+    timeout_s: float = DEFAULT_FUNCTION_TIMEOUT_S,
+    handler: str | None = None,
+    **settings: Any,
+) -> ApiDefinition:
+    """An API whose `resource` sends `methods` to one Lambda function through AWS_PROXY.
+
+    What `course invoke HANDLER` and notebooks use when no API definition is given.
+    """
+    integration = Integration(function_name=function_name, timeout_s=timeout_s)
+    functions = {function_name: FunctionConfig(function_name, handler or function_name, timeout_s)}
+    return build_api(
+        [(resource, verb.upper(), integration) for verb in methods],
+        name=settings.pop("name", function_name),
+        functions=functions,
+        **settings,
+    )

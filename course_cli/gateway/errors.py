@@ -1,0 +1,199 @@
+"""Everything that can go wrong between an HTTP request and its response, as API Gateway says it.
+
+```
+GatewayError                      the request failed; the client gets AWS's error response
+├── MissingRoute                  403 {"message":"Missing Authentication Token"}: no such
+│                                 resource, or the resource lacks that method
+├── UnsupportedMediaType          415 (hook for content handling and custom integrations)
+├── IntegrationFailure            500 "Internal server error": the integration is set up wrong
+│                                 (or the runtime behind it crashed)
+├── MalformedProxyResponse        502 "Internal server error": the function's return value is
+│                                 not a valid proxy response (carries the named problems)
+├── FunctionError                 502 "Internal server error": unhandled exception,
+│                                 Runtime.MarshalError, or the function's own timeout
+└── IntegrationTimeout            504 "Endpoint request timed out": no answer within 29 s
+
+course_cli.errors.UsageError
+└── ApiDefinitionError            an API definition (route table) AWS would refuse; exit 2
+```
+
+A `GatewayError` is not a bug and never escapes the pipeline: it knows its status, body and
+`x-amzn-ErrorType`, the lines AWS writes to the execution log, and a plain-words explanation for
+the learner, and the pipeline turns it into the response.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from course_cli.errors import UsageError
+from course_cli.gateway.http import Headers, HttpResponse
+
+if TYPE_CHECKING:
+    from course_cli.gateway.proxy_response import Problem
+
+
+class ApiDefinitionError(UsageError):
+    """An API definition that AWS (or our route-table format) does not accept."""
+
+
+class GatewayError(Exception):
+    """A failed request, answered the way API Gateway answers it."""
+
+    status: ClassVar[int] = 500
+    message: ClassVar[str] = "Internal server error"
+    error_type: ClassVar[str] = "InternalServerErrorException"
+    # Gateway responses render `{"message":$context.error.messageString}` (no space); errors
+    # from a Lambda integration come out as `{"message": "..."}`. Both recorded on AWS.
+    compact_body: ClassVar[bool] = False
+    # False when the request never reached a method, so AWS logs no "Method completed" line.
+    reached_method: ClassVar[bool] = True
+
+    def __init__(self, explanation: str, log_lines: Sequence[str] = ()) -> None:
+        super().__init__(explanation)
+        self.explanation = explanation
+        self.log_lines = list(log_lines)
+
+    @property
+    def body(self) -> bytes:
+        """The response body AWS sends for this error."""
+        separator = ":" if self.compact_body else ": "
+        return f'{{"message"{separator}"{self.message}"}}'.encode()
+
+    def to_response(self, request_id: str, apigw_id: str, trace_id: str) -> HttpResponse:
+        """The client's response, headers in the order a recorded AWS 502/504 sends them."""
+        headers = Headers(
+            [
+                ("Content-Type", "application/json"),
+                ("X-Amzn-Trace-Id", trace_id),
+                ("x-amzn-RequestId", request_id),
+                ("x-amzn-ErrorType", self.error_type),
+                ("x-amz-apigw-id", apigw_id),
+            ]
+        )
+        return HttpResponse(self.status, headers, self.body)
+
+
+class MissingRoute(GatewayError):
+    """No resource matches the path, or the matching resource has no method for the verb."""
+
+    status = 403
+    message = "Missing Authentication Token"
+    error_type = "MissingAuthenticationTokenException"
+    compact_body = True
+    reached_method = False
+
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        *,
+        resource_path: str | None,
+        allowed: Sequence[str] = (),
+        routes: Sequence[str] = (),
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.resource_path = resource_path
+        self.allowed = tuple(allowed)
+        if resource_path is None:
+            what = f"No resource of this API matches the path {path}."
+        elif self.allowed:
+            what = (
+                f"The path {path} matches the resource {resource_path}, but that resource has "
+                f"no {method} method (it has {', '.join(self.allowed)})."
+            )
+        else:
+            what = (
+                f"The path {path} matches the resource {resource_path}, but that resource has "
+                "no methods at all."
+            )
+        existing = ", ".join(routes) if routes else "none"
+        super().__init__(
+            f"{what} API Gateway answers a missing route with 403 "
+            '{"message":"Missing Authentication Token"} - not 404 - although nothing is wrong '
+            f"with authentication. Routes this API has: {existing}."
+        )
+
+
+class UnsupportedMediaType(GatewayError):
+    """The request's Content-Type has no template and passthrough is NEVER (custom integrations)."""
+
+    status = 415
+    message = "Unsupported Media Type"
+    error_type = "UnsupportedMediaTypeException"
+    compact_body = True
+
+
+class IntegrationFailure(GatewayError):
+    """The integration cannot run as configured; AWS answers 500 and logs the reason."""
+
+    def __init__(self, reason: str, explanation: str) -> None:
+        super().__init__(explanation, [f"Execution failed due to configuration error: {reason}"])
+
+
+class MalformedProxyResponse(GatewayError):
+    """The function returned something API Gateway cannot turn into an HTTP response."""
+
+    status = 502
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        details = " ".join(problem.explanation for problem in self.problems)
+        super().__init__(
+            "API Gateway answered 502 because the function's return value is not a valid "
+            f"proxy response. {details}",
+            ["Execution failed due to configuration error: Malformed Lambda proxy response"],
+        )
+
+
+class FunctionError(GatewayError):
+    """The function failed: an unhandled exception, an unserialisable value, or its timeout."""
+
+    status = 502
+
+    def __init__(self, error: dict[str, Any], lambda_request_id: str, *, timed_out: bool) -> None:
+        self.error = error
+        message = str(error.get("errorMessage", ""))
+        kind = str(error.get("errorType", ""))
+        if timed_out:
+            what = (
+                "The function ran longer than its own timeout and Lambda stopped it "
+                f"({message}). Make it faster, or raise the function's timeout."
+            )
+        elif kind == "Runtime.MarshalError":
+            what = (
+                "The function returned a value the Lambda runtime cannot turn into JSON "
+                f"({message}). DynamoDB numbers are Decimal: convert them with int()/float(), "
+                "or json.dumps(..., default=str) inside the body."
+            )
+        else:
+            what = (
+                f"The function raised {kind or 'an exception'}: {message}. Catch errors in the "
+                'handler and return {"statusCode": 500, "body": ...} to choose what the '
+                "client sees."
+            )
+        super().__init__(
+            f"{what} With a proxy integration every function error reaches the client as 502 "
+            '{"message": "Internal server error"}; the details are only in the logs.',
+            [
+                "Lambda execution failed with status 200 due to customer function error: "
+                f"{message}. Lambda request id: {lambda_request_id}"
+            ],
+        )
+
+
+class IntegrationTimeout(GatewayError):
+    """No answer from the integration before API Gateway stopped waiting."""
+
+    status = 504
+    message = "Endpoint request timed out"
+
+    def __init__(self, waited_s: float) -> None:
+        super().__init__(
+            f"The function did not answer within {waited_s:g} s, the longest API Gateway waits "
+            "for an integration (29 s at most), so the client got 504 "
+            '{"message": "Endpoint request timed out"}. The function may still be running.',
+            ["Execution failed due to a timeout error"],
+        )

@@ -1,0 +1,294 @@
+"""One request through API Gateway, stage by stage, named after AWS's own stages.
+
+```
+route ─▶ method request ─▶ integration request ─▶ integration ─▶ integration response
+      ─▶ method response
+```
+
+Each stage is a small function over the `Invocation`; the three integration stages belong to
+the integration type (`integrations/`). A stage that fails raises a `GatewayError`, which
+`handle_request` turns into AWS's response - so nothing a client can send and nothing a
+handler can return makes `handle_request` raise.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import random
+import time
+from typing import Any
+
+from course_cli.gateway.context import (
+    Clock,
+    IdFactory,
+    Invocation,
+    RequestIds,
+    build_request_context,
+)
+from course_cli.gateway.definition import ApiDefinition
+from course_cli.gateway.errors import (
+    GatewayError,
+    IntegrationFailure,
+    MalformedProxyResponse,
+    MissingRoute,
+)
+from course_cli.gateway.events import event_headers, query_parameters
+from course_cli.gateway.execution_log import java_map
+from course_cli.gateway.http import HttpRequest, HttpResponse
+from course_cli.gateway.integrations import Integration, integration_for
+from course_cli.gateway.invoker import LambdaInvoker
+from course_cli.gateway.routing import (
+    NoMethod,
+    RouteMatch,
+    describe_routes,
+    router_for,
+    strip_stage,
+)
+
+# A private generator: a learner's handler calling random.seed() in-process must not make
+# request ids repeat. Reseeded in forked workers, as the random module reseeds its own.
+_ids = random.Random()
+os.register_at_fork(after_in_child=_ids.seed)
+
+
+def new_request_id() -> str:
+    """A fresh random (version 4) UUID, as AWS uses for request ids.
+
+    Formatted by hand: three times as fast as str(uuid.uuid4()), and it runs per request.
+    """
+    bits = _ids.getrandbits(128) & ~(0xF << 76 | 0x3 << 62) | (0x4 << 76 | 0x2 << 62)
+    h = f"{bits:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def handle_request(
+    definition: ApiDefinition,
+    request: HttpRequest,
+    invoker: LambdaInvoker,
+    *,
+    clock: Clock = time.time,
+    new_id: IdFactory = new_request_id,
+) -> Invocation:
+    """Answer `request` as API Gateway would; `invocation.response` is always set.
+
+    Never raises for anything a request or a handler can produce: every failure becomes the
+    response AWS sends, an execution-log line and an explanation for the learner.
+    """
+    invocation = start(definition, request, clock=clock, new_id=new_id)
+    run_stages(invocation, invoker)
+    invocation.timings["total_ms"] = (clock() - invocation.started_at) * 1000
+    return invocation
+
+
+def prepare_event(
+    definition: ApiDefinition,
+    request: HttpRequest,
+    *,
+    clock: Clock = time.time,
+    new_id: IdFactory = new_request_id,
+) -> Invocation:
+    """The stages before the call: `invocation.event` is what the function would receive.
+
+    For `course event`. When routing fails, `invocation.error` and `invocation.response` say
+    why and there is no event.
+    """
+    invocation = start(definition, request, clock=clock, new_id=new_id)
+    run_stages(invocation, None)
+    return invocation
+
+
+def run_stages(invocation: Invocation, invoker: LambdaInvoker | None) -> None:
+    """The stages in AWS's order; without an invoker, stop before the integration is called.
+
+    A `GatewayError` ends the run with AWS's response; any other exception is a bug in course,
+    still answered the way a gateway answers (500), and said so.
+    """
+    try:
+        route(invocation)
+        method_request(invocation)
+        integration = integration_of(invocation)
+        integration.integration_request(invocation)
+        if invoker is None:
+            return
+        integration.integrate(invocation, invoker)
+        integration.integration_response(invocation)
+        method_response(invocation)
+    except GatewayError as error:
+        fail(invocation, error)
+    except Exception as error:
+        fail(invocation, _internal_failure(error))
+
+
+def start(
+    definition: ApiDefinition, request: HttpRequest, *, clock: Clock, new_id: IdFactory
+) -> Invocation:
+    """A new invocation: request ids, arrival time, the path with and without the stage."""
+    now = clock()
+    ids = RequestIds.derive(new_id(), request.headers.get("X-Amzn-Trace-Id"), now)
+    path, stage_path = strip_stage(request.path, definition.stage)
+    invocation = Invocation(definition, request, ids, now, clock, path=path, stage_path=stage_path)
+    invocation.log.at = now
+    return invocation
+
+
+def route(invocation: Invocation) -> None:
+    """Find the resource and method; build the request context a match needs."""
+    request, definition = invocation.request, invocation.definition
+    result = router_for(definition).match(request.method, invocation.path)
+    invocation.route = result
+    if isinstance(result, RouteMatch):
+        invocation.request_context = build_request_context(
+            definition,
+            request,
+            result.resource,
+            invocation.ids,
+            stage_path=invocation.stage_path,
+            now=invocation.started_at,
+        )
+        return
+    raise MissingRoute(
+        request.method,
+        invocation.path,
+        resource_path=result.resource.path if isinstance(result, NoMethod) else None,
+        allowed=result.allowed if isinstance(result, NoMethod) else (),
+        routes=describe_routes(definition),
+    )
+
+
+def method_request(invocation: Invocation) -> None:
+    """Log the method request as AWS does (parameter validation will live here)."""
+    request, definition, match = invocation.request, invocation.definition, invocation.match
+    assert match is not None
+
+    def query() -> str:
+        single = query_parameters(request.query_string)[0] or {}
+        return f"Method request query string: {java_map(single.items())}"
+
+    ids = invocation.ids  # closures capture values, not the invocation (see aws_proxy.py)
+
+    def headers() -> str:
+        multi = event_headers(request, definition, ids)[1] or {}
+        return f"Method request headers: {java_map((k, ','.join(v)) for k, v in multi.items())}"
+
+    invocation.note(
+        f"Starting execution for request: {invocation.request_id}",
+        f"HTTP Method: {request.method}, Resource Path: {invocation.path}",
+        lambda: f"Method request path: {java_map(match.path_params.items())}",
+        query,
+        headers,
+        lambda: f"Method request body before transformations: {_body_text(request.body or b'')}",
+    )
+
+
+def integration_of(invocation: Invocation) -> Integration:
+    """The implementation of the matched method's integration type."""
+    match = invocation.match
+    assert match is not None
+    kind = match.method.integration.type
+    integration = integration_for(kind)
+    if integration is None:
+        raise IntegrationFailure(
+            f"Unsupported integration type {kind}",
+            f"course cannot run {kind} integrations yet; AWS_PROXY (Lambda proxy) works.",
+        )
+    return integration
+
+
+def method_response(invocation: Invocation) -> None:
+    """Log the method response and the successful end of the execution."""
+    response = invocation.response
+    assert response is not None
+    invocation.note(
+        lambda: f"Method response body after transformations: {_body_text(response.body)}",
+        lambda: f"Method response headers: {_logged_headers(response)}",
+        "Successfully completed execution",
+        f"Method completed with status: {response.status}",
+    )
+
+
+def fail(invocation: Invocation, error: GatewayError) -> None:
+    """End the invocation with `error`: AWS's log lines, response, and the explanation."""
+    # Dropping the traceback breaks the cycle invocation -> error -> frame -> invocation.
+    invocation.error = error.with_traceback(None)
+    invocation.note(*error.log_lines)
+    if error.reached_method:
+        invocation.note(f"Method completed with status: {error.status}")
+    invocation.log.explain(error.explanation)
+    if isinstance(error, MalformedProxyResponse):
+        invocation.problems = list(error.problems)
+    ids = invocation.ids
+    invocation.response = error.to_response(
+        ids.request_id, ids.extended_request_id, ids.error_trace
+    )
+
+
+def _internal_failure(error: Exception) -> GatewayError:
+    return GatewayError(
+        f"course failed while handling this request ({type(error).__name__}: {error}). This "
+        "is a bug in course, not in your code; the client got AWS's generic 500.",
+        ["Execution failed due to an internal error"],
+    )
+
+
+def _body_text(body: bytes) -> str:
+    """A body as AWS logs it: the text, or `[Binary Data]`."""
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "[Binary Data]"
+
+
+def _logged_headers(response: HttpResponse) -> str:
+    # x-amzn-RequestId and x-amz-apigw-id are added at the edge and not in AWS's log.
+    merged: dict[str, str] = {}
+    for name, value in response.headers:
+        if name not in ("x-amzn-RequestId", "x-amz-apigw-id"):
+            merged[name] = f"{merged[name]},{value}" if name in merged else value
+    return java_map(merged.items())
+
+
+def response_to_json(response: HttpResponse | None) -> dict[str, Any] | None:
+    """A response as `test-invoke-method` shows it: single and multi-value headers, and the
+    body as text (base64 with `isBase64Encoded: true` when it is not UTF-8)."""
+    if response is None:
+        return None
+    multi: dict[str, list[str]] = {}
+    casing: dict[str, str] = {}
+    for name, value in response.headers:
+        key = casing.setdefault(name.lower(), name)
+        multi.setdefault(key, []).append(value)
+    try:
+        body, is_base64 = response.body.decode("utf-8"), False
+    except UnicodeDecodeError:
+        body, is_base64 = base64.b64encode(response.body).decode("ascii"), True
+    return {
+        "statusCode": response.status,
+        "headers": {name: values[-1] for name, values in multi.items()},
+        "multiValueHeaders": multi,
+        "body": body,
+        "isBase64Encoded": is_base64,
+    }
+
+
+def invocation_to_json(invocation: Invocation) -> dict[str, Any]:
+    """The `course invoke --json` document.
+
+    ```
+    {"event": {...} | null,            the proxy event sent to the function
+     "result": ... | null,             the function's return value (JSON-decoded), or its
+                                       error document; null when it never answered
+     "response": {"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"},
+     "log": ["<timestamp> : <message>", ...],   AWS's execution log
+     "explanations": ["...", ...],     plain-words explanations for the learner
+     "problems": [{"field", "expected", "got", "fix", "explanation"}, ...]}
+    ```
+    """
+    return {
+        "event": invocation.event,
+        "result": invocation.result,
+        "response": response_to_json(invocation.response),
+        "log": invocation.log.lines,
+        "explanations": list(invocation.log.explanations),
+        "problems": [problem.to_json() for problem in invocation.problems],
+    }

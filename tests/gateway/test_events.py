@@ -1,0 +1,132 @@
+"""The proxy event (spec §1), from the case table `cases/events.json`, and its explanations."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from course_cli.gateway.events import build_proxy_event, explain_event, query_parameters
+from course_cli.gateway.http import HttpRequest
+from course_cli.gateway.pipeline import prepare_event
+
+CASE_FILE = "events"
+
+TWELVE_KEYS = [
+    "resource",
+    "path",
+    "httpMethod",
+    "headers",
+    "multiValueHeaders",
+    "queryStringParameters",
+    "multiValueQueryStringParameters",
+    "pathParameters",
+    "stageVariables",
+    "requestContext",
+    "body",
+    "isBase64Encoded",
+]
+
+
+def event_for(kit: Any, case: dict[str, Any]) -> dict[str, Any]:
+    api, request = kit.api(case.get("api")), kit.request(case.get("request"))
+    invocation = prepare_event(api, request, clock=kit.clock, new_id=_ids())
+    assert invocation.error is None, invocation.log.explanations
+    assert invocation.event is not None
+    return invocation.event
+
+
+def _ids() -> Any:
+    counter = iter(range(1, 100))
+    return lambda: f"c0ffee00-0000-4000-8000-{next(counter):012d}"
+
+
+def test_event_case(kit: Any, case: dict[str, Any]) -> None:
+    event = event_for(kit, case)
+    assert list(event) == TWELVE_KEYS
+    for path, expected in case.get("expect", {}).items():
+        assert kit.dig(event, path) == expected, path
+    for path, pattern in case.get("matches", {}).items():
+        assert re.search(pattern, kit.dig(event, path)), path
+    for path in case.get("absent", []):
+        parent, _, key = path.rpartition(".")
+        assert key not in (kit.dig(event, parent) if parent else event), path
+    for path, keys in case.get("key_order", {}).items():
+        assert list(kit.dig(event, path) if path else event) == keys, path
+
+
+def test_build_proxy_event_directly(kit: Any) -> None:
+    # The same event without the pipeline, as `course event` could build it.
+    api = kit.api({"resource": "/users/{userId}", "methods": ["GET"]})
+    invocation = prepare_event(api, HttpRequest.build("GET", "/users/1"), clock=kit.clock)
+    assert invocation.match is not None and invocation.request_context is not None
+    event = build_proxy_event(
+        invocation.request,
+        api,
+        invocation.match,
+        invocation.request_context,
+        path=invocation.path,
+        ids=invocation.ids,
+    )
+    assert event == invocation.event
+
+
+def test_query_parameters_fast_path_and_decoding_agree() -> None:
+    assert query_parameters("a=1&b=&c&a=2") == (
+        {"a": "2", "b": "", "c": ""},
+        {"a": ["1", "2"], "b": [""], "c": [""]},
+    )
+    assert query_parameters("a=x%20y&b=1+2") == (
+        {"a": "x y", "b": "1 2"},
+        {"a": ["x y"], "b": ["1 2"]},
+    )
+    assert query_parameters("") == (None, None)
+    assert query_parameters("&&") == (None, None)
+
+
+def notes_by_field(kit: Any, api_spec: dict[str, Any], request_spec: dict[str, Any]) -> Any:
+    request = kit.request(request_spec)
+    invocation = prepare_event(kit.api(api_spec), request, clock=kit.clock)
+    assert invocation.event is not None
+    return {note.field: note for note in explain_event(invocation.event, request)}
+
+
+def test_explain_event_says_why_fields_are_null(kit: Any) -> None:
+    notes = notes_by_field(kit, {"resource": "/health", "methods": ["GET"]}, {"path": "/health"})
+    assert set(TWELVE_KEYS) <= set(notes)
+    assert notes["queryStringParameters"].value is None
+    assert "no query string" in notes["queryStringParameters"].explanation
+    assert "TypeError" in notes["queryStringParameters"].explanation
+    assert "no {variables}" in notes["pathParameters"].explanation
+    assert "no body" in notes["body"].explanation
+    assert "no stage variables" in notes["stageVariables"].explanation
+    assert "no headers at all" in notes["headers"].explanation
+    assert "WITH the stage" in notes["requestContext.path"].explanation
+
+
+def test_explain_event_says_where_values_came_from(kit: Any) -> None:
+    notes = notes_by_field(
+        kit,
+        {"resource": "/images/{name}", "methods": ["PUT"], "binaryMediaTypes": ["image/png"]},
+        {
+            "method": "PUT",
+            "path": "/images/cat.png",
+            "query": "size=2&size=3",
+            "headers": [["Host", "h"], ["Content-Type", "image/png"], ["Content-Length", "3"]],
+            "body": "abc",
+        },
+    )
+    assert notes["pathParameters"].value == {"name": "cat.png"}
+    assert "last value" in notes["queryStringParameters"].explanation
+    assert "dropped Content-Length" in notes["headers"].explanation
+    assert "X-Forwarded-For" in notes["headers"].explanation
+    assert "binaryMediaTypes" in notes["body"].explanation
+    assert notes["isBase64Encoded"].value is True
+
+
+def test_explain_event_mentions_replaced_bytes(kit: Any) -> None:
+    notes = notes_by_field(
+        kit,
+        {"resource": "/x", "methods": ["POST"]},
+        {"method": "POST", "path": "/x", "headers": [["Host", "h"]], "body_base64": "/w=="},
+    )
+    assert "U+FFFD" in notes["body"].explanation
