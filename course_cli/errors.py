@@ -6,9 +6,11 @@ CourseError                      message + optional hint; exit code 1 unless sai
 │   ├── UnknownLessonError       "no lesson 'lesson-9'; available: lesson-3"
 │   ├── UnknownStepError         "no step '9.1' in lesson-3"
 │   ├── UnknownExerciseError     "no exercise '99-x'"
-│   └── BadOptionError           a malformed option value (e.g. --header without a colon)
+│   ├── BadOptionError           a malformed option value (e.g. --header without a colon)
+│   └── sandbox.moto_server.SandboxPortInUseError   the sandbox's port is taken
 ├── ContentError                 the shipped lesson data is broken (a bug in the package)
 ├── WorkspaceError               a workspace cannot be created or found
+├── sandbox.SandboxError         "no DynamoDB table 'x' in the sandbox"; no sandbox running
 └── HandlerError                 exit 2: a learner's handler file cannot be loaded
 ```
 

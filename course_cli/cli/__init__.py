@@ -13,7 +13,7 @@ import sys
 import click
 import typer
 
-from course_cli.cli import gateway, lesson, workspace
+from course_cli.cli import gateway, lesson, sandbox, vtl, workspace
 from course_cli.errors import CourseError
 
 app = typer.Typer(
@@ -26,6 +26,8 @@ app = typer.Typer(
 lesson.register(app)
 workspace.register(app)
 gateway.register(app)
+vtl.register(app)
+sandbox.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

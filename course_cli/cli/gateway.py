@@ -142,8 +142,10 @@ def invoke(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Send one request through API Gateway to a Lambda handler; show event, result, response
-    and the execution log. Exit 1 when the response status is 500 or above."""
+    """Send one request through API Gateway to a handler: event, result, response, log.
+
+    Exit 1 when the response status is 500 or above.
+    """
     from course_cli.gateway.pipeline import invocation_to_json
 
     request = _request(method, path, query, header, body)
@@ -180,10 +182,32 @@ def serve(
     timeout: Annotated[
         float | None, typer.Option("--timeout", help="The function's timeout in seconds (3).")
     ] = None,
+    sandbox: Annotated[
+        bool, typer.Option("--sandbox", help="Serve the REST API built with boto3 in the sandbox.")
+    ] = False,
+    crud: Annotated[
+        bool, typer.Option("--crud", help="With --sandbox: deploy the reference products API.")
+    ] = False,
+    api_id: Annotated[
+        str | None, typer.Option("--api-id", help="With --sandbox: which REST API (id or name).")
+    ] = None,
 ) -> None:
-    """Serve handlers over real HTTP on 127.0.0.1, through the API Gateway emulator; edits to
-    handler files (and to --api) take effect on the next request. Ctrl-C stops."""
+    """Serve handlers over real HTTP on 127.0.0.1 through the API Gateway emulator.
+
+    Edits to handler files (and to --api) take effect on the next request. Ctrl-C stops.
+    """
     from course_cli.errors import BadOptionError
+
+    if sandbox or crud:
+        if not sandbox or handler is not None or api is not None:
+            raise BadOptionError(
+                "--crud goes with --sandbox, and --sandbox with neither HANDLER nor --api",
+                hint="course serve --sandbox --crud",
+            )
+        from course_cli.cli.sandbox import serve_sandbox
+
+        # "prod" is also the option's default: then the sandbox picks the API's own stage.
+        return serve_sandbox(port, crud, api_id, None if stage == "prod" else stage)
     from course_cli.gateway.routing import describe_routes
     from course_cli.gateway.server import serve as run_server
     from course_cli.ui.console import get_console

@@ -49,4 +49,7 @@ def run_example(example_id: str) -> RenderableType:
 
 def _register_builtin_examples() -> None:
     """Import the modules that register examples (deferred: they import the gateway)."""
-    import course_cli.content.proxy_examples  # noqa: F401  (registers on import)
+    # Each registers its examples on import.
+    import course_cli.content.crud_examples
+    import course_cli.content.proxy_examples
+    import course_cli.content.vtl_examples  # noqa: F401

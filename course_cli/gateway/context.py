@@ -103,7 +103,7 @@ class Invocation:
     stage_path: str = "/"  # the path with the stage, as requestContext.path shows it
     route: RouteResult | None = None
     request_context: dict[str, Any] | None = None
-    event: dict[str, Any] | None = None
+    event: Any = None  # the proxy event, or what a custom integration sent its backend
     lambda_result: LambdaResult | None = None
     result: Any = None  # the function's JSON-decoded return value, or its error document
     problems: list[Problem] = field(default_factory=list)
@@ -111,6 +111,9 @@ class Invocation:
     response: HttpResponse | None = None
     log: ExecutionLog = field(default_factory=ExecutionLog)
     timings: dict[str, float] = field(default_factory=dict)
+    # Custom integrations (AWS, HTTP, MOCK): $context after the request template, the
+    # backend's raw answer; see integrations/custom.py.
+    custom: dict[str, Any] = field(default_factory=dict)
 
     @property
     def request_id(self) -> str:

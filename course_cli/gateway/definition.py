@@ -51,6 +51,10 @@ class Method:
     authorization: str = "NONE"
     api_key_required: bool = False
     request_parameters: Mapping[str, bool] = field(default_factory=dict)
+    # Status code -> declared headers (`{"method.response.header.X": required}`). None means
+    # the definition declares no method responses and course does not check them (see
+    # `check_method_responses`); proxy integrations ignore them, as AWS does.
+    method_responses: Mapping[str, Mapping[str, bool]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,19 +202,74 @@ def check_resource_path(path: str, *, where: str) -> None:
             names.add(name)
 
 
+_RESPONSE_HEADER = re.compile(r"method\.response\.header\.[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+CUSTOM_TYPES: Final = ("AWS", "HTTP", "MOCK")  # the types whose responses API Gateway maps
+
+
+def check_method_responses(
+    responses: Mapping[str, Mapping[str, bool]], integration: Integration, *, where: str
+) -> None:
+    """Raise `ApiDefinitionError` where AWS refuses these method responses with `integration`.
+
+    AWS checks when an integration response is put (`put_integration_response`, 400
+    BadRequestException "Invalid mapping expression specified"): a `responseParameters`
+    target must be a header the method response of the same status code declares, and there
+    must be such a method response. An integration response whose status has no method
+    response at all (and maps no header) is accepted, and fails only when a request selects
+    it (see `integrations/custom.py`, `method_response_status`): recorded on AWS as
+    "Output mapping refers to an invalid method response".
+    """
+    for status, headers in responses.items():
+        for name in headers:
+            if not _RESPONSE_HEADER.fullmatch(name):
+                raise ApiDefinitionError(
+                    f"{where}: method response {status}: {name!r} is not a response header; "
+                    "AWS refuses it: Invalid mapping expression specified",
+                    hint='declare headers as "method.response.header.<Name>": true',
+                )
+    if integration.type not in CUSTOM_TYPES:
+        return
+    for response in integration.integration_responses:
+        status = str(response.get("statusCode"))
+        targets = response.get("responseParameters") or {}
+        if not targets:
+            continue
+        declared = responses.get(status)
+        if declared is None:
+            raise ApiDefinitionError(
+                f"{where}: integration response {status} maps response parameters, but the "
+                f"method has no {status} method response; AWS refuses it: Invalid mapping "
+                "expression specified: No method response exists for method.",
+                hint=f'add {{"statusCode": "{status}"}} to the route\'s methodResponses',
+            )
+        for target in targets:
+            if target not in declared:
+                raise ApiDefinitionError(
+                    f"{where}: integration response {status} maps {target}, which the {status} "
+                    "method response does not declare; AWS refuses it: Invalid mapping "
+                    f"expression specified: Invalid mapping expression parameter specified: "
+                    f"{target}",
+                    hint=f'declare it in the {status} method response: "{target}": true',
+                )
+
+
 def build_api(
     routes: Iterable[tuple[str, str, Integration]],
     *,
     name: str = "api",
     api_id: str | None = None,
+    method_responses: Mapping[tuple[str, str], Mapping[str, Mapping[str, bool]]] | None = None,
     **settings: Any,
 ) -> ApiDefinition:
     """An `ApiDefinition` from (resource path, method, integration) triples.
 
     Like the API Gateway console, it creates the root `/` and every ancestor resource a path
     needs (they exist on AWS too, without methods), fills in Lambda integration URIs, and
-    refuses a resource/method pair given twice. `settings` are further `ApiDefinition` fields.
+    refuses a resource/method pair given twice. `method_responses` gives a (path, method) its
+    declared method responses, checked with `check_method_responses`. `settings` are further
+    `ApiDefinition` fields.
     """
+    declared = method_responses or {}
     api_id = api_id or stable_id(name, 10)
     methods: dict[str, dict[str, Method]] = {"/": {}}
     region = settings.get("region", "us-east-1")
@@ -227,7 +286,12 @@ def build_api(
         if integration.function_name and not integration.uri:
             uri = lambda_integration_uri(region, account_id, integration.function_name)
             integration = replace(integration, uri=uri)
-        methods[path][verb] = Method(http_method=verb, integration=integration)
+        responses = declared.get((path, verb))
+        if responses is not None:
+            check_method_responses(responses, integration, where=f"resource {path!r} {verb}")
+        methods[path][verb] = Method(
+            http_method=verb, integration=integration, method_responses=responses
+        )
     resources = tuple(
         Resource(id=stable_id(f"{api_id}{path}", 6), path=path, methods=verbs)
         for path, verbs in sorted(methods.items())

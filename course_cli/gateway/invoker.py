@@ -47,13 +47,26 @@ class LambdaResult:
     value: Any = field(default=None, compare=False)
 
 
+class FunctionNotFound(LookupError):
+    """Raised by an invoker for a function it does not know (Lambda's ResourceNotFoundException).
+
+    API Gateway then answers 500 and logs a configuration error naming the function.
+    """
+
+    def __init__(self, function_name: str, detail: str = "") -> None:
+        super().__init__(f"Function not found: {function_name}")
+        self.function_name = function_name
+        self.detail = detail
+
+
 class LambdaInvoker(Protocol):
     """Runs the Lambda function `function_name` with `event`, like Lambda's Invoke API.
 
     `timeout_s` is the function's own timeout (Lambda's). `wait_s` is how long the caller waits
     (API Gateway: 29 s); when the function runs longer than `wait_s` but its own timeout is
     longer still, the result is `Outcome.NO_ANSWER`. Implementations never raise for anything
-    the function does: exceptions, timeouts and unserialisable values are results.
+    the function does: exceptions, timeouts and unserialisable values are results. The one
+    exception they raise is `FunctionNotFound`, for a name they cannot run.
     """
 
     def __call__(

@@ -18,11 +18,46 @@
 ```
 
 `resource` is an API Gateway resource path (`/products/{productId}`, `/{proxy+}`); `method` is
-one of ANY, DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT; `integration.type` defaults to
-AWS_PROXY, the one type course runs today. `handler` is `file.py[:function]`, resolved by the
-caller (relative to the JSON file). `timeout` is the function's own timeout in seconds (Lambda's
-default 3, at most 900). The loader rejects what AWS rejects (a `{proxy+}` with children, two
-different variables under one parent, bad path parts, unknown methods) and names the bad key.
+one of ANY, DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT; `integration.type` is one of AWS_PROXY
+(the default), AWS, HTTP_PROXY, HTTP, MOCK. Besides `type`, an integration takes AWS's own
+keys, as `put_integration` / `put_integration_response` spell them:
+
+```json
+{"type": "AWS", "function": "products",            // AWS / AWS_PROXY: a name in functions
+ "uri": "http://127.0.0.1:8080/users/{id}",        // HTTP / HTTP_PROXY: a loopback URL
+ "httpMethod": "GET",                              // how the backend is called (ANY: as sent)
+ "requestParameters": {"integration.request.path.id": "method.request.path.userId"},
+ "requestTemplates": {"application/json": "{\"id\": \"$input.params('userId')\"}"},
+ "passthroughBehavior": "WHEN_NO_MATCH",           // or WHEN_NO_TEMPLATES, NEVER
+ "integrationResponses": [
+   {"statusCode": "200", "responseTemplates": {"application/json": "$input.json('$')"}},
+   {"statusCode": "404", "selectionPattern": "Not found.*",
+    "responseParameters": {"method.response.header.X-Reason": "'missing'"}}]}
+```
+
+A route may declare its **method responses** next to its integration, as `put_method_response`
+spells them (`statusCode`, `responseParameters` with `method.response.header.<Name>`: whether
+the header is required):
+
+```json
+"methodResponses": [
+  {"statusCode": "200"},
+  {"statusCode": "404", "responseParameters": {"method.response.header.X-Reason": true}}]
+```
+
+With `methodResponses`, course enforces what AWS enforces (`definition.check_method_responses`):
+an integration response's `responseParameters` may only set headers its status's method
+response declares (AWS refuses the integration response otherwise), and a request whose
+selected integration response has a status no method response declares fails with AWS's 500
+("Output mapping refers to an invalid method response"). Without `methodResponses` (a
+convenience of this format: the console creates a 200 method response for you), every
+integration response's status and headers are allowed. Proxy integrations ignore method
+responses, as on AWS.
+
+`handler` is `file.py[:function]`, resolved by the caller (relative to the JSON file).
+`timeout` is the function's own timeout in seconds (Lambda's default 3, at most 900). The
+loader rejects what AWS rejects (a `{proxy+}` with children, two different variables under one
+parent, bad path parts, unknown methods) and names the bad key.
 """
 
 from __future__ import annotations
@@ -41,6 +76,7 @@ from course_cli.gateway.definition import (
     Integration,
     build_api,
     check_method,
+    check_method_responses,
     check_resource_path,
 )
 from course_cli.gateway.errors import ApiDefinitionError
@@ -56,8 +92,25 @@ _TABLE_KEYS: Final = (
     "routes",
 )
 _FUNCTION_KEYS: Final = ("handler", "timeout")
-_ROUTE_KEYS: Final = ("resource", "method", "integration")
-_INTEGRATION_KEYS: Final = ("type", "function")
+_ROUTE_KEYS: Final = ("resource", "method", "integration", "methodResponses")
+_METHOD_RESPONSE_KEYS: Final = ("statusCode", "responseParameters")
+_INTEGRATION_KEYS: Final = (
+    "type",
+    "function",
+    "uri",
+    "httpMethod",
+    "requestParameters",
+    "requestTemplates",
+    "passthroughBehavior",
+    "integrationResponses",
+)
+_RESPONSE_KEYS: Final = (
+    "statusCode",
+    "selectionPattern",
+    "responseTemplates",
+    "responseParameters",
+)
+_PASSTHROUGH: Final = ("WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER")
 
 
 def load_route_table(data: Any, *, source: str = "route table") -> ApiDefinition:
@@ -87,8 +140,18 @@ def load_route_table(data: Any, *, source: str = "route table") -> ApiDefinition
             f"{source}: routes must be a non-empty list",
             hint='e.g. "routes": [{"resource": "/products", "method": "GET", ...}]',
         )
-    triples = [_route(route, f"{source}: routes[{i}]", functions) for i, route in enumerate(routes)]
+    triples = []
+    method_responses: dict[tuple[str, str], dict[str, dict[str, bool]]] = {}
+    for index, route in enumerate(routes):
+        where = f"{source}: routes[{index}]"
+        path, verb, integration = _route(route, where, functions)
+        triples.append((path, verb, integration))
+        if "methodResponses" in route:
+            declared = _method_responses(route["methodResponses"], f"{where}.methodResponses")
+            check_method_responses(declared, integration, where=where)
+            method_responses[(path, verb)] = declared
     settings: dict[str, Any] = {
+        "method_responses": method_responses,
         "stage": stage,
         "stage_variables": dict(variables) or None,
         "binary_media_types": tuple(media),
@@ -147,19 +210,113 @@ def _route(
     check_method(verb, where=f"{where}.method")
     spec = _object(route.get("integration"), f"{where}.integration")
     _known_keys(spec, _INTEGRATION_KEYS, f"{where}.integration")
-    kind = _string(spec.get("type", "AWS_PROXY"), f"{where}.integration.type")
-    if kind != "AWS_PROXY":
-        hint = "AWS_PROXY is the one type course runs today" if kind in INTEGRATION_TYPES else None
-        raise ApiDefinitionError(f"{where}.integration.type: {kind!r} is not supported", hint=hint)
-    function = _string(spec.get("function"), f"{where}.integration.function")
-    if function not in functions:
-        known = ", ".join(sorted(functions)) or "none"
+    where = f"{where}.integration"
+    kind = _string(spec.get("type", "AWS_PROXY"), f"{where}.type")
+    if kind not in INTEGRATION_TYPES:
         raise ApiDefinitionError(
-            f"{where}.integration.function: no function {function!r} in functions",
-            hint=f"functions defined: {known}",
+            f"{where}.type: {kind!r} is not an integration type",
+            hint=f"use one of {', '.join(INTEGRATION_TYPES)}",
         )
-    timeout = functions[function].timeout_s
-    return path, verb, Integration(type=kind, function_name=function, timeout_s=timeout)
+    settings: dict[str, Any] = {"type": kind}
+    if kind in ("AWS", "AWS_PROXY"):
+        function = _string(spec.get("function"), f"{where}.function")
+        if function not in functions:
+            known = ", ".join(sorted(functions)) or "none"
+            raise ApiDefinitionError(
+                f"{where}.function: no function {function!r} in functions",
+                hint=f"functions defined: {known}",
+            )
+        settings |= {"function_name": function, "timeout_s": functions[function].timeout_s}
+    elif kind in ("HTTP", "HTTP_PROXY"):
+        settings["uri"] = _string(spec.get("uri"), f"{where}.uri")
+        settings["http_method"] = _string(spec.get("httpMethod", "ANY"), f"{where}.httpMethod")
+    settings["request_parameters"] = _strings(
+        spec.get("requestParameters", {}), where, "requestParameters"
+    )
+    settings["request_templates"] = _strings(
+        spec.get("requestTemplates", {}), where, "requestTemplates"
+    )
+    passthrough = spec.get("passthroughBehavior", "WHEN_NO_MATCH")
+    if passthrough not in _PASSTHROUGH:
+        raise ApiDefinitionError(
+            f"{where}.passthroughBehavior: {passthrough!r} is not one AWS knows",
+            hint=f"use one of {', '.join(_PASSTHROUGH)}",
+        )
+    settings["passthrough_behavior"] = passthrough
+    settings["integration_responses"] = _responses(spec.get("integrationResponses", []), where)
+    return path, verb, Integration(**settings)
+
+
+def _method_responses(value: Any, where: str) -> dict[str, dict[str, bool]]:
+    if not isinstance(value, list):
+        raise ApiDefinitionError(f"{where} must be a list of method responses")
+    declared: dict[str, dict[str, bool]] = {}
+    for index, item in enumerate(value):
+        at = f"{where}[{index}]"
+        response = _object(item, at)
+        _known_keys(response, _METHOD_RESPONSE_KEYS, at)
+        status = _status_code(response.get("statusCode", ""), at)
+        if status in declared:
+            raise ApiDefinitionError(
+                f"{at}.statusCode: {status} is declared twice; AWS refuses it: "
+                "ConflictException: Response already exists for this resource"
+            )
+        headers = _object(response.get("responseParameters", {}), f"{at}.responseParameters")
+        for name, required in headers.items():
+            if not isinstance(required, bool):
+                raise ApiDefinitionError(
+                    f"{at}.responseParameters.{name} must be true or false (is the header "
+                    f"required?), not {_json_type(required)}"
+                )
+        declared[status] = dict(headers)
+    return declared
+
+
+def _status_code(value: Any, where: str) -> str:
+    status = str(value)
+    if not re.fullmatch(r"[1-5]\d\d", status):
+        raise ApiDefinitionError(f"{where}.statusCode: {status!r} is not an HTTP status code")
+    return status
+
+
+def _strings(value: Any, where: str, key: str) -> dict[str, str]:
+    mapping = _object(value, f"{where}.{key}")
+    for name, item in mapping.items():
+        if not isinstance(item, str):
+            raise ApiDefinitionError(f"{where}.{key}.{name} must be a string")
+    return dict(mapping)
+
+
+def _responses(value: Any, where: str) -> tuple[dict[str, Any], ...]:
+    if not isinstance(value, list):
+        raise ApiDefinitionError(f"{where}.integrationResponses must be a list")
+    responses = []
+    for index, item in enumerate(value):
+        at = f"{where}.integrationResponses[{index}]"
+        response = _object(item, at)
+        _known_keys(response, _RESPONSE_KEYS, at)
+        status = _status_code(response.get("statusCode", ""), at)
+        pattern = response.get("selectionPattern")
+        if pattern is not None:
+            try:
+                re.compile(_string(pattern, f"{at}.selectionPattern") if pattern else "")
+            except re.error as error:
+                raise ApiDefinitionError(
+                    f"{at}.selectionPattern: {pattern!r} is not a regular expression ({error})"
+                ) from None
+        responses.append(
+            {
+                "statusCode": status,
+                "selectionPattern": pattern or None,
+                "responseTemplates": _strings(
+                    response.get("responseTemplates", {}), at, "responseTemplates"
+                ),
+                "responseParameters": _strings(
+                    response.get("responseParameters", {}), at, "responseParameters"
+                ),
+            }
+        )
+    return tuple(responses)
 
 
 def _object(value: Any, where: str) -> dict[str, Any]:

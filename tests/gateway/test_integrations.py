@@ -18,11 +18,10 @@ def test_registry_finds_aws_proxy_by_name() -> None:
     assert integration_for("AWS_PROXY") is INTEGRATION
     assert isinstance(INTEGRATION, AwsProxyIntegration)
     assert KNOWN_TYPES == ("AWS_PROXY", "AWS", "HTTP_PROXY", "HTTP", "MOCK")
-    assert supported_types() == ["AWS_PROXY"]
+    assert supported_types() == ["AWS_PROXY", "AWS", "HTTP_PROXY", "HTTP", "MOCK"]
 
 
 def test_registry_answers_none_for_types_course_cannot_run() -> None:
-    assert integration_for("MOCK") is None
     assert integration_for("SOAP") is None
     assert integration_for("aws_proxy") is None  # types are AWS's upper-case names
 
@@ -47,12 +46,12 @@ def with_integration(api: ApiDefinition, **changes: Any) -> ApiDefinition:
 
 
 def test_unsupported_type_is_a_500_with_an_explanation(kit: Any) -> None:
-    api = with_integration(kit.api({"resource": "/x", "methods": ["GET"]}), type="MOCK")
+    api = with_integration(kit.api({"resource": "/x", "methods": ["GET"]}), type="SOAP")
     invocation = kit.run(api, kit.request({"path": "/x"}))
     assert invocation.response.status == 500
-    assert "cannot run MOCK" in invocation.log.explanations[0]
+    assert "cannot run SOAP" in invocation.log.explanations[0]
     assert invocation.log.messages[-2:] == [
-        "Execution failed due to configuration error: Unsupported integration type MOCK",
+        "Execution failed due to configuration error: Unsupported integration type SOAP",
         "Method completed with status: 500",
     ]
 

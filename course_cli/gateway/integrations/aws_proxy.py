@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 from course_cli.gateway.errors import (
     FunctionError,
     IntegrationFailure,
-    IntegrationTimeout,
     MalformedProxyResponse,
 )
 from course_cli.gateway.events import build_proxy_event
 from course_cli.gateway.execution_log import format_http_date, java_map
+from course_cli.gateway.integrations.lambda_call import call_lambda
 from course_cli.gateway.invoker import Outcome
 from course_cli.gateway.proxy_response import Problem, build_http_response, read_proxy_result
 
@@ -110,26 +110,10 @@ class AwsProxyIntegration:
         integration = match.method.integration
         definition = invocation.definition
         invocation.note(lambda: f"Sending request to {_endpoint(definition, integration)}")
-        started = invocation.clock()
-        try:
-            result = invoker(
-                function_name(integration),
-                invocation.event,
-                timeout_s=integration.timeout_s,
-                wait_s=integration.integration_timeout_s,
-            )
-        except Exception as error:  # the runtime promises not to raise; if it does, say so
-            raise IntegrationFailure(
-                "Lambda invocation failed",
-                f"course's Lambda runtime failed before your function could answer "
-                f"({type(error).__name__}: {error}). This is not your handler's fault.",
-            ) from error
-        now = invocation.log.at = invocation.clock()
-        latency_ms = max(0, round((now - started) * 1000))
-        invocation.timings["integration_ms"] = latency_ms
-        invocation.lambda_result = result
-        if result.outcome is Outcome.NO_ANSWER:
-            raise IntegrationTimeout(integration.integration_timeout_s)
+        latency_ms = call_lambda(invocation, invoker, integration, function_name(integration))
+        result = invocation.lambda_result
+        assert result is not None
+        now = invocation.log.at
         trace = invocation.ids.trace_root
         invocation.note(
             f"Received response. Status: 200, Integration latency: {latency_ms} ms",

@@ -1,0 +1,161 @@
+"""Sandbox commands: `course sandbox up`, `course sandbox deploy --crud`, and the body of
+`course serve --sandbox` - moto on this machine, and our gateway in front of it."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from course_cli.sandbox.session import Sandbox
+
+sandbox_app = typer.Typer(
+    help="An offline AWS (moto) with fake credentials: DynamoDB, Lambda, API Gateway.",
+    no_args_is_help=True,
+)
+PortOption = Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (0: a free one).")]
+CrudOption = Annotated[
+    bool, typer.Option("--crud", help="Deploy the reference products API (table, function, API).")
+]
+
+
+def register(app: typer.Typer) -> None:
+    """Add `course sandbox ...` to `app`."""
+    sandbox_app.command("up")(up)
+    sandbox_app.command("deploy")(deploy)
+    app.add_typer(sandbox_app, name="sandbox")
+
+
+def up(port: PortOption = 4566, crud: CrudOption = False) -> None:
+    """Start the sandbox's AWS endpoint on 127.0.0.1 and print what to export so boto3 and the
+    AWS CLI use it. Runs until Ctrl-C; everything in it is forgotten then."""
+    from course_cli.sandbox import Sandbox
+    from course_cli.ui.console import get_console
+    from course_cli.ui.sandbox_view import render_deployment, render_sandbox_up
+
+    _check_port(port)
+    console = get_console()
+    with Sandbox(server=True, port=port) as sandbox:
+        console.print(render_sandbox_up(sandbox.endpoint_url or "", sandbox.variables()))
+        if crud:
+            from course_cli.sandbox.crud import deploy_crud
+
+            console.print(render_deployment(deploy_crud(sandbox), sandbox.endpoint_url))
+        console.file.flush()
+        _wait_for_interrupt()
+    console.print("Sandbox stopped; its data is gone.")
+
+
+def deploy(crud: CrudOption = False) -> None:
+    """Deploy into the sandbox `course sandbox up` runs (found through AWS_ENDPOINT_URL)."""
+    from course_cli.errors import BadOptionError
+    from course_cli.sandbox.crud import deploy_crud
+    from course_cli.ui.console import get_console
+    from course_cli.ui.sandbox_view import render_deployment
+
+    if not crud:
+        raise BadOptionError(
+            "say what to deploy: --crud (the reference products API)",
+            hint="course sandbox deploy --crud",
+        )
+    with running_sandbox() as sandbox:
+        deployment = deploy_crud(sandbox)
+        get_console().print(render_deployment(deployment, sandbox.endpoint_url))
+
+
+def running_sandbox() -> Sandbox:
+    """The sandbox `course sandbox up` serves, from the exported `AWS_ENDPOINT_URL`."""
+    from course_cli.sandbox import Sandbox, SandboxError
+
+    endpoint = os.environ.get("AWS_ENDPOINT_URL")
+    if not endpoint:
+        raise SandboxError(
+            "no sandbox is running here (AWS_ENDPOINT_URL is not set)",
+            hint="run `course sandbox up` in another terminal and export what it prints",
+        )
+    return Sandbox(endpoint_url=endpoint)
+
+
+def serve_sandbox(port: int, crud: bool, api_id: str | None, stage: str | None) -> None:
+    """`course serve --sandbox`: serve the sandbox's REST API through our gateway.
+
+    With `crud`, a fresh sandbox (with its moto server, so `aws dynamodb scan --endpoint-url`
+    sees the data) gets the reference products API first; without, the API comes from the
+    sandbox `course sandbox up` runs.
+    """
+    from course_cli.gateway.routing import describe_routes
+    from course_cli.gateway.server import GatewayServer
+    from course_cli.sandbox import Sandbox
+    from course_cli.ui.console import get_console, print_warning
+
+    _check_port(port)
+    console = get_console()
+    sandbox = Sandbox(server=True) if crud else running_sandbox()
+    with sandbox:
+        if crud:
+            from course_cli.sandbox.crud import deploy_crud
+
+            deploy_crud(sandbox)
+        api = sandbox.api(api_id, stage)
+        for warning in api.warnings:
+            print_warning(warning)
+        server = GatewayServer(api.definition, api.invoker, port=port, on_request=_log_request)
+        try:
+            console.print(
+                f"[ok]Serving[/] {api.definition.name} (stage {api.definition.stage}) at "
+                f"{server.url}/"
+            )
+            for line in describe_routes(api.definition):
+                if not line.endswith(" /"):
+                    console.print(f"  {line}", highlight=False)
+            console.print(
+                f"[muted]The data lives in the sandbox: aws dynamodb scan --table-name ... "
+                f"--endpoint-url {sandbox.endpoint_url}. Ctrl-C stops.[/]"
+            )
+            console.file.flush()
+            from course_cli.cli.gateway import _stop_on_sigterm
+
+            _stop_on_sigterm()
+            server.serve_forever()
+        except KeyboardInterrupt:
+            console.print("\nStopped.")
+        finally:
+            server.shutdown()
+
+
+def _log_request(record: object) -> None:
+    from course_cli.gateway.server import RequestRecord
+    from course_cli.ui.console import get_console
+
+    assert isinstance(record, RequestRecord)
+    console = get_console()
+    style = "ok" if record.status < 400 else "fail"
+    console.print(
+        f"{record.method} {record.target} [{style}]{record.status}[/] {record.latency_ms:.1f} ms",
+        highlight=False,
+    )
+    if record.error is not None:
+        console.print(f"[warning]  {record.error}[/]")
+    console.file.flush()
+
+
+def _check_port(port: int) -> None:
+    from course_cli.errors import BadOptionError
+
+    if not 0 <= port <= 65535:
+        raise BadOptionError(f"--port must be between 0 and 65535, got {port}")
+
+
+def _wait_for_interrupt() -> None:
+    """Block until Ctrl-C or SIGTERM (both end as KeyboardInterrupt, caught by the caller)."""
+    import threading
+
+    from course_cli.cli.gateway import _stop_on_sigterm
+
+    _stop_on_sigterm()
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        return

@@ -1,0 +1,72 @@
+"""`course vtl TEMPLATE`: render a mapping template as API Gateway would, and check it is JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from course_cli.cli.common import print_json
+from course_cli.cli.options import parse_header, parse_pair
+
+
+def register(app: typer.Typer) -> None:
+    """Add `vtl` to `app`."""
+    app.command("vtl")(vtl)
+
+
+def vtl(
+    template: Annotated[Path, typer.Argument(help="The template file (.vtl).")],
+    body: Annotated[
+        str | None, typer.Option("--body", "-d", help="JSON payload $input sees.")
+    ] = None,
+    path_param: Annotated[
+        list[str] | None, typer.Option("--path-param", help="Path parameter k=v (repeat).")
+    ] = None,
+    query: Annotated[
+        list[str] | None, typer.Option("--query", "-q", help="Query parameter k=v (repeat).")
+    ] = None,
+    header: Annotated[
+        list[str] | None, typer.Option("--header", "-H", help="Header 'Name: value' (repeat).")
+    ] = None,
+    stage_var: Annotated[
+        list[str] | None, typer.Option("--stage-var", help="Stage variable k=v (repeat).")
+    ] = None,
+    context: Annotated[
+        list[str] | None,
+        typer.Option("--context", help="Set $context.k, e.g. httpMethod=PUT (repeat)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Render a mapping template against a request; say whether the output is valid JSON.
+
+    Exit 1 when it is not JSON, 2 when the template or an option is malformed.
+    """
+    from course_cli.errors import BadOptionError
+    from course_cli.gateway.vtl_preview import preview_template
+
+    try:
+        text = template.read_text(encoding="utf-8")
+    except OSError as error:
+        raise BadOptionError(
+            f"cannot read {template}: {error.strerror}", hint="give the path of a .vtl file"
+        ) from None
+    preview = preview_template(
+        text,
+        body=body or "",
+        path_params=[parse_pair(p, "--path-param") for p in path_param or []],
+        query=[parse_pair(q, "--query") for q in query or []],
+        headers=[parse_header(h) for h in header or []],
+        stage_variables=[parse_pair(s, "--stage-var") for s in stage_var or []],
+        context=[parse_pair(c, "--context") for c in context or []],
+    )
+    if as_json:
+        print_json(preview.to_json())
+    else:
+        from course_cli.ui.console import get_console
+        from course_cli.ui.vtl_view import render_preview
+
+        get_console().print(render_preview(preview.to_json(), title=template.name))
+    if not preview.json_valid:
+        raise typer.Exit(1)

@@ -1,0 +1,188 @@
+"""HTTP: a web backend behind request templates and integration responses (custom).
+
+The backend is called with the standard library's `http.client`, on loopback only: course
+never sends a learner's request off the machine. The URI's `{name}` parts and the
+integration's `requestParameters` (`integration.request.path|querystring|header.X` ←
+`method.request...`) build the backend request; the integration response is selected by
+matching the backend's status code against each selectionPattern.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import quote, urlencode, urlsplit
+
+from course_cli.gateway.errors import IntegrationFailure, IntegrationTimeout
+from course_cli.gateway.http import Headers
+from course_cli.gateway.integrations.custom import (
+    build_response,
+    integration_of,
+    integration_request_body,
+    map_request_parameter,
+    select_response,
+)
+
+if TYPE_CHECKING:
+    from course_cli.gateway.context import Invocation
+    from course_cli.gateway.invoker import LambdaInvoker
+
+_HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "host", "content-length"}
+
+
+@dataclass(frozen=True)
+class BackendAnswer:
+    """What the HTTP backend answered."""
+
+    status: int
+    headers: Headers
+    body: bytes
+
+
+def check_loopback(url: str) -> None:
+    """Raise `IntegrationFailure` unless `url` is http(s) on a loopback host."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if parts.scheme not in ("http", "https") or not loopback:
+        raise IntegrationFailure(
+            f"Invalid endpoint address {url}",
+            f"course only calls HTTP backends on this machine (127.0.0.1 or localhost), not "
+            f"{host or url!r}: nothing you send through the emulator leaves your computer. "
+            "Run the backend locally and point the integration's uri at it.",
+        )
+
+
+def backend_url(invocation: Invocation) -> str:
+    """The integration URI with `{name}` parts and querystring parameters filled in."""
+    integration = integration_of(invocation)
+    url = integration.uri
+    query: list[tuple[str, str]] = []
+    for target, source in integration.request_parameters.items():
+        value = map_request_parameter(invocation, source)
+        if value is None:
+            continue
+        if target.startswith("integration.request.path."):
+            name = target.removeprefix("integration.request.path.")
+            url = url.replace("{" + name + "}", quote(value, safe="/"))
+            url = url.replace("{" + name + "+}", quote(value, safe="/"))
+        elif target.startswith("integration.request.querystring."):
+            query.append((target.removeprefix("integration.request.querystring."), value))
+    if query:
+        url += ("&" if "?" in url else "?") + urlencode(query)
+    return url
+
+
+def mapped_headers(invocation: Invocation) -> list[tuple[str, str]]:
+    """Headers from `integration.request.header.X` parameter mappings."""
+    pairs = []
+    for target, source in integration_of(invocation).request_parameters.items():
+        if target.startswith("integration.request.header."):
+            value = map_request_parameter(invocation, source)
+            if value is not None:
+                pairs.append((target.removeprefix("integration.request.header."), value))
+    return pairs
+
+
+def call_backend(
+    method: str, url: str, headers: list[tuple[str, str]], body: bytes, timeout_s: float
+) -> BackendAnswer:
+    """One request over loopback; a timeout is AWS's 504, a refused connection its 500."""
+    check_loopback(url)
+    parts = urlsplit(url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    connection_class = (
+        http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    )
+    connection = connection_class(parts.hostname or "127.0.0.1", parts.port, timeout=timeout_s)
+    try:
+        connection.putrequest(method, target, skip_accept_encoding=True)
+        for name, value in headers:
+            connection.putheader(name, value)
+        connection.putheader("Content-Length", str(len(body)))
+        connection.endheaders(body)
+        answer = connection.getresponse()
+        data = answer.read()
+        return BackendAnswer(answer.status, Headers(answer.getheaders()), data)
+    except TimeoutError:
+        raise IntegrationTimeout(timeout_s) from None
+    except (OSError, http.client.HTTPException) as error:
+        raise IntegrationFailure(
+            f"Network error communicating with endpoint {url}",
+            f"The HTTP backend at {url} could not be reached ({error}). Is it running?",
+        ) from None
+    finally:
+        connection.close()
+
+
+def record(
+    invocation: Invocation, method: str, url: str, headers: list[tuple[str, str]], body: bytes
+) -> None:
+    """Keep what the backend received, for the learner (`event` in `course invoke --json`)."""
+    invocation.event = {
+        "method": method,
+        "url": url,
+        "headers": dict(headers),
+        "body": body.decode("utf-8", "replace"),
+    }
+
+
+def record_latency(invocation: Invocation, started: float) -> int:
+    """Milliseconds since `started` on the invocation's clock (AWS logs whole milliseconds),
+    kept in `invocation.timings["integration_ms"]` as the Lambda integrations keep theirs."""
+    latency = max(0, round((invocation.clock() - started) * 1000))
+    invocation.timings["integration_ms"] = latency
+    return latency
+
+
+class HttpIntegration:
+    """A custom HTTP integration: templates in, the backend, selection on its status out."""
+
+    def integration_request(self, invocation: Invocation) -> None:
+        """Render the request template and build the backend request."""
+        integration = integration_of(invocation)
+        body = integration_request_body(invocation).encode("utf-8")
+        method = integration.http_method
+        if method == "ANY":
+            method = invocation.request.method
+        headers = [("Content-Type", "application/json"), *mapped_headers(invocation)]
+        record(invocation, method, backend_url(invocation), headers, body)
+        invocation.note(
+            f"Endpoint request URI: {invocation.event['url']}",
+            f"Endpoint request body after transformations: {body.decode('utf-8', 'replace')}",
+        )
+
+    def integrate(self, invocation: Invocation, invoker: LambdaInvoker) -> None:
+        """Call the backend."""
+        sent = invocation.event
+        started = invocation.clock()
+        answer = call_backend(
+            sent["method"],
+            sent["url"],
+            list(sent["headers"].items()),
+            sent["body"].encode("utf-8"),
+            integration_of(invocation).integration_timeout_s,
+        )
+        latency = record_latency(invocation, started)
+        invocation.custom["backend"] = answer
+        text = answer.body.decode("utf-8", "replace")
+        invocation.result = {"statusCode": answer.status, "body": text}
+        invocation.note(
+            f"Received response. Status: {answer.status}, Integration latency: {latency} ms",
+            f"Endpoint response body before transformations: {text}",
+        )
+
+    def integration_response(self, invocation: Invocation) -> None:
+        """Select by the backend's status code; render the response template."""
+        answer: BackendAnswer = invocation.custom["backend"]
+        selected = select_response(invocation, str(answer.status), answer.status)
+        text = answer.body.decode("utf-8", "replace")
+        invocation.response = build_response(invocation, selected, text, answer.headers)
+
+
+INTEGRATION = HttpIntegration()

@@ -1,0 +1,416 @@
+"""Load a learner's handler from `file.py[:function]`, the way Lambda imports a function.
+
+- The file's folder is first on `sys.path` while the module runs its top level, so sibling
+  modules (`import helpers`) import as they do from Lambda's `/var/task`.
+- Each file gets its own module name, so two exercises' `app.py` never collide; direct
+  sibling modules are forgotten before each (re)load, so a reload sees their edits too and
+  another folder's `helpers.py` is never picked up by mistake.
+- The source is compiled here, not through `__pycache__`: an edit that keeps the size within
+  the same second still reloads.
+- Loaded handlers are cached by path and reloaded when the file's mtime, size or inode changes.
+
+Anything wrong raises `HandlerLoadError` (a `HandlerError`): one line for the learner, plus
+the error document Lambda itself would answer with (`lambda_error`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import inspect
+import os
+import re
+import sys
+import threading
+import time
+import traceback
+import types
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from course_cli.errors import HandlerError
+from course_cli.runtime import lambda_errors, logs
+from course_cli.runtime.lambda_context import new_log_stream_name
+from course_cli.runtime.timeouts import TaskTimedOut
+
+DEFAULT_FUNCTIONS = ("handler", "lambda_handler")
+SPEC_HINT = "give the handler as file.py or file.py:function"
+
+
+class HandlerLoadError(HandlerError):
+    """A handler cannot be loaded; `lambda_error` is what Lambda's Invoke would answer."""
+
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        *,
+        lambda_error: dict[str, Any],
+        output: str = "",
+        at_init: bool = True,
+        exit_reason: str | None = None,
+    ) -> None:
+        super().__init__(message, hint)
+        self.lambda_error = lambda_error
+        # Set when the module called sys.exit(): Lambda reports the runtime's exit instead.
+        self.exit_reason = exit_reason
+        # What the module printed before failing (CloudWatch shows it before START).
+        self.output = output
+        # False when Lambda would only notice at invoke time (the name is not callable).
+        self.at_init = at_init
+
+
+@dataclass(frozen=True)
+class HandlerSpec:
+    """Where a handler lives: an absolute file path and, if given, the function's name."""
+
+    path: Path
+    function: str | None = None
+
+    @property
+    def module_name(self) -> str:
+        """The module name Lambda would use (the file's stem), for Lambda's own messages."""
+        return self.path.stem
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.function}" if self.function else str(self.path)
+
+
+def parse_handler_spec(text: str, base_dir: Path | None = None) -> HandlerSpec:
+    """Parse `file.py[:function]`; a relative path is taken from `base_dir` (default: cwd)."""
+    path_text, function = text, None
+    if not text.endswith(".py") and ":" in text:
+        # rpartition keeps Windows drive letters (C:\x\app.py:handler) in the path.
+        path_text, _, function = text.rpartition(":")
+        if not function.isidentifier():
+            raise HandlerError(f"{function!r} in {text!r} is not a Python function name", SPEC_HINT)
+    if not path_text:
+        raise HandlerError(f"no file in handler {text!r}", SPEC_HINT)
+    path = Path(path_text).expanduser()
+    if not path.is_absolute():
+        path = (base_dir or Path.cwd()) / path
+    return HandlerSpec(Path(os.path.abspath(path)), function)
+
+
+@dataclass(frozen=True)
+class LoadedHandler:
+    """A handler ready to call, and what its loading looked like."""
+
+    spec: HandlerSpec
+    function: Callable[[Any, Any], Any]
+    # The Python name the function was found under (`handler` or `lambda_handler` by default).
+    function_name: str
+    module: types.ModuleType = field(repr=False)
+    # (mtime_ns, size, inode) of the file when it was loaded.
+    file_signature: tuple[int, int, int]
+    init_duration_ms: float
+    # What the module printed and logged while it loaded.
+    init_output: str = ""
+    # One log stream per execution environment, as Lambda names them.
+    log_stream_name: str = field(default_factory=new_log_stream_name)
+    # The file's path as text, kept ready: it is stat-ed before every invocation.
+    path_text: str = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "path_text", str(self.spec.path))
+
+
+_load_lock = threading.RLock()
+
+
+def load_handler(spec: HandlerSpec | str) -> LoadedHandler:
+    """Import the handler's file afresh and return its function, or raise `HandlerLoadError`."""
+    if isinstance(spec, str):
+        spec = parse_handler_spec(spec)
+    path = spec.path
+    shown = _shown_path(path)
+    try:
+        stat = os.stat(path)
+    except OSError:
+        raise HandlerLoadError(
+            f"handler file {shown} does not exist",
+            SPEC_HINT,
+            lambda_error=_import_error(spec, f"No module named '{spec.module_name}'"),
+        ) from None
+    if not path.is_file():
+        raise HandlerLoadError(
+            f"handler file {shown} is not a file",
+            SPEC_HINT,
+            lambda_error=_import_error(spec, f"No module named '{spec.module_name}'"),
+        )
+    with _load_lock:
+        started = time.perf_counter()
+        capture = logs.Capture("")
+        module = _import_file(spec, shown, capture)
+        function_name, function = _find_function(spec, module, shown, capture)
+        return LoadedHandler(
+            spec=spec,
+            function=function,
+            function_name=function_name,
+            module=module,
+            file_signature=_signature(stat),
+            init_duration_ms=(time.perf_counter() - started) * 1000,
+            init_output=capture.text(),
+        )
+
+
+class HandlerCache:
+    """Loaded handlers by spec, reloaded when their file changes on disk."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[HandlerSpec, LoadedHandler] = {}
+
+    def get(self, spec: HandlerSpec) -> tuple[LoadedHandler, bool]:
+        """The handler for `spec` and whether it was (re)loaded just now (a cold start).
+
+        Costs one `stat` when nothing changed. Raises `HandlerLoadError` like `load_handler`;
+        a failed load is not cached, so the next call tries again (as Lambda re-runs init).
+        """
+        loaded = self._loaded.get(spec)
+        if loaded is not None:
+            try:
+                current = _signature(os.stat(loaded.path_text))
+            except OSError:
+                current = None
+            if current == loaded.file_signature:
+                return loaded, False
+            self._loaded.pop(spec, None)
+        loaded = load_handler(spec)
+        self._loaded[spec] = loaded
+        return loaded, True
+
+    def forget(self, spec: HandlerSpec) -> None:
+        """Drop the cached handler, so the next call imports the module again.
+
+        Lambda resets the execution environment after a timeout or a runtime exit: the next
+        invocation runs the module's top level again (a fresh cold start).
+        """
+        self._loaded.pop(spec, None)
+
+
+# --- importing --------------------------------------------------------------------------------
+
+
+def _signature(stat: os.stat_result) -> tuple[int, int, int]:
+    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+
+def _shown_path(path: Path) -> str:
+    """The path as the learner would write it: relative to the working folder when inside it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _unique_module_name(path: Path) -> str:
+    digest = hashlib.sha1(str(path).encode(), usedforsecurity=False).hexdigest()[:10]
+    stem = re.sub(r"\W", "_", path.stem)
+    return f"_course_handler_{stem}_{digest}"
+
+
+def _import_file(spec: HandlerSpec, shown: str, capture: logs.Capture) -> types.ModuleType:
+    path = spec.path
+    folder = str(path.parent)
+    try:
+        source = path.read_bytes()
+    except OSError as exc:
+        raise HandlerLoadError(
+            f"cannot read handler file {shown}: {exc.strerror}",
+            lambda_error=_import_error(spec, str(exc)),
+        ) from None
+    name = _unique_module_name(path)
+    module = types.ModuleType(name)
+    module.__file__ = str(path)
+    _forget_siblings(folder)
+    sys.modules[name] = module  # dataclasses, pickle and typing look modules up by name
+    sys.path.insert(0, folder)
+    logs.install_capture()
+    previous_capture = logs.register(capture)
+    try:
+        code = compile(source, str(path), "exec", dont_inherit=True)
+        exec(code, module.__dict__)
+    except SyntaxError as exc:
+        sys.modules.pop(name, None)
+        raise _syntax_error(spec, exc, capture) from None
+    except (KeyboardInterrupt, TaskTimedOut):
+        # Ctrl-C, or the function's timeout running out while the module loads: not the
+        # module's fault as such; the caller decides.
+        sys.modules.pop(name, None)
+        raise
+    except BaseException as exc:
+        sys.modules.pop(name, None)
+        raise _import_time_error(spec, shown, exc, capture) from None
+    finally:
+        logs.restore(previous_capture)
+        try:
+            sys.path.remove(folder)
+        except ValueError:  # the module removed it itself
+            pass
+    return module
+
+
+# Every folder a handler was loaded from: their modules may shadow each other's siblings.
+_handler_folders: set[str] = set()
+# Never forgotten, even when a handler sits next to them (e.g. in the project's own folder).
+_KEPT_PACKAGES = ("course_cli", "tests", "_course_handler_")
+
+
+def _forget_siblings(folder: str) -> None:
+    """Drop modules imported from handler folders, so they are imported again, fresh.
+
+    A handler's own siblings reload with it (an edit to `helpers.py` shows), and another
+    exercise's `helpers.py` never stands in for this one's. Only modules directly in a
+    handler folder, or packages directly in one, are dropped.
+    """
+    _handler_folders.add(folder)
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if not isinstance(file, str) or name == "__main__" or name.startswith(_KEPT_PACKAGES):
+            continue
+        parent = os.path.dirname(file)
+        sibling = parent in _handler_folders
+        in_sibling_package = os.path.dirname(parent) in _handler_folders and (
+            "." in name or os.path.basename(file) == "__init__.py"
+        )
+        if sibling or in_sibling_package:
+            del sys.modules[name]
+
+
+def _syntax_error(spec: HandlerSpec, exc: SyntaxError, capture: logs.Capture) -> HandlerLoadError:
+    where = _shown_path(Path(exc.filename)) if exc.filename else _shown_path(spec.path)
+    text = (exc.text or "").strip()
+    position = f"line {exc.lineno}"
+    if exc.offset:
+        position += f", column {exc.offset}"
+    message = f"syntax error in {where}, {position}: {exc.msg}"
+    if text:
+        message += f": {text}"
+    # awslambdaric: '  File "%s" Line %s\n    %s' % (e.filename, e.lineno, e.text)
+    trace = [f'  File "{exc.filename}" Line {exc.lineno}\n    {exc.text}']
+    return HandlerLoadError(
+        message,
+        "fix the line, save, and run again",
+        lambda_error=lambda_errors.make_error(
+            f"Syntax error in module '{spec.module_name}': {exc}",
+            lambda_errors.USER_CODE_SYNTAX_ERROR,
+            trace,
+        ),
+        output=capture.text(),
+    )
+
+
+def _import_time_error(
+    spec: HandlerSpec, shown: str, exc: BaseException, capture: logs.Capture
+) -> HandlerLoadError:
+    learner_frame = _innermost_learner_frame(exc, spec.path.parent)
+    where = ""
+    if learner_frame is not None:
+        where = f" at {_shown_path(Path(learner_frame.filename))}, line {learner_frame.lineno}"
+        if learner_frame.line:
+            where += f" ({learner_frame.line.strip()})"
+    error_type = type(exc).__name__
+    if isinstance(exc, SystemExit):
+        reason = lambda_errors.exit_reason(exc.code)
+        return HandlerLoadError(
+            f"{shown} called sys.exit() while loading{where}",
+            "Lambda functions never exit; remove the sys.exit() call",
+            lambda_error=lambda_errors.exit_error("", reason),
+            output=capture.text(),
+            exit_reason=reason,
+        )
+    if isinstance(exc, ImportError):
+        lambda_error = _import_error(spec, str(exc))
+        hint = "install the package, or check the module's name" if exc.name else None
+    else:
+        # awslambdaric reports any other exception at import with its own type and trace.
+        lambda_error = lambda_errors.make_error(
+            str(exc), error_type, lambda_errors.learner_stack_trace(exc.__traceback__)
+        )
+        hint = "the module's top level runs when Lambda loads it; fix the failing line"
+    return HandlerLoadError(
+        f"importing {shown} failed{where}: {error_type}: {exc}",
+        hint,
+        lambda_error=lambda_error,
+        output=capture.text(),
+    )
+
+
+def _innermost_learner_frame(exc: BaseException, folder: Path) -> traceback.FrameSummary | None:
+    prefix = str(folder) + os.sep
+    found = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.startswith(prefix):
+            found = frame
+    return found
+
+
+def _import_error(spec: HandlerSpec, reason: str) -> dict[str, Any]:
+    return lambda_errors.make_error(
+        f"Unable to import module '{spec.module_name}': {reason}",
+        lambda_errors.IMPORT_MODULE_ERROR,
+        [],
+    )
+
+
+# --- finding the function ---------------------------------------------------------------------
+
+
+def _find_function(
+    spec: HandlerSpec, module: types.ModuleType, shown: str, capture: logs.Capture
+) -> tuple[str, Callable[[Any, Any], Any]]:
+    wanted = (spec.function,) if spec.function else DEFAULT_FUNCTIONS
+    for name in wanted:
+        if name in module.__dict__:
+            value = module.__dict__[name]
+            if not callable(value):
+                raise HandlerLoadError(
+                    f"{name!r} in {shown} is a {type(value).__name__}, not a function",
+                    f"define it with `def {name}(event, context):`",
+                    lambda_error=lambda_errors.make_error(
+                        f"'{type(value).__name__}' object is not callable", "TypeError", []
+                    ),
+                    output=capture.text(),
+                    at_init=False,
+                )
+            return name, value
+    callables = _callables(module)
+    if spec.function:
+        message = f"{shown} has no function {spec.function!r}"
+    else:
+        message = f"{shown} defines neither 'handler' nor 'lambda_handler'"
+    close = [
+        match
+        for name in wanted
+        for match in difflib.get_close_matches(name, callables, n=1, cutoff=0.6)
+    ]
+    if close:
+        message += f"; did you mean {close[0]!r}?"
+    message += f" (functions in it: {', '.join(callables)})" if callables else " (it has none)"
+    return_hint = f"name the function in the handler: {shown}:FUNCTION" if callables else None
+    raise HandlerLoadError(
+        message,
+        return_hint,
+        lambda_error=lambda_errors.make_error(
+            f"Handler '{wanted[0]}' missing on module '{spec.module_name}'",
+            lambda_errors.HANDLER_NOT_FOUND,
+            [],
+        ),
+        output=capture.text(),
+    )
+
+
+def _callables(module: types.ModuleType) -> list[str]:
+    """Public functions (and other callables) the module itself defines, in source order."""
+    defined: list[str] = []
+    imported: list[str] = []
+    for name, value in module.__dict__.items():
+        if name.startswith("_") or not callable(value) or inspect.isclass(value):
+            continue
+        if getattr(value, "__module__", None) == module.__name__:
+            defined.append(name)
+        else:
+            imported.append(name)
+    return defined or imported

@@ -1,0 +1,315 @@
+"""Run a learner's Lambda handler inside this process, as Lambda's Python runtime would.
+
+`InProcessRuntime` is the `LambdaInvoker` behind `course invoke`, `course serve` and the
+notebooks: fast (tens of thousands of trivial invocations a second), faithful in what the
+caller sees — the payload, the error documents, the timeout, the CloudWatch-style log — and
+never raising for anything the function does.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from course_cli.errors import HandlerError
+from course_cli.gateway.invoker import (
+    DEFAULT_FUNCTION_TIMEOUT_S,
+    INTEGRATION_TIMEOUT_S,
+    LambdaResult,
+    Outcome,
+)
+from course_cli.runtime import lambda_errors, logs
+from course_cli.runtime.handler_loader import (
+    HandlerCache,
+    HandlerLoadError,
+    HandlerSpec,
+    LoadedHandler,
+    parse_handler_spec,
+)
+from course_cli.runtime.lambda_context import LambdaContext, new_request_id
+from course_cli.runtime.serialization import MarshalError, copy_event, marshal_response
+from course_cli.runtime.timeouts import (
+    TaskTimedOut,
+    UserInterrupt,
+    alarm_available,
+    call_in_worker,
+    call_with_alarm,
+)
+
+# Lambda gives a module's top level (the init phase) 10 seconds.
+INIT_TIMEOUT_S = 10.0
+
+# The service's own error documents are Go's compact JSON; the runtime's are Python's.
+_compact_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+class InProcessRuntime:
+    """Lambda functions by name, each a handler file: `{"products": "app.py:handler"}`.
+
+    Relative paths are taken from `base_dir` (default: the working folder at construction).
+    Handlers load on first use and reload when their file changes.
+    """
+
+    def __init__(self, functions: Mapping[str, str], *, base_dir: Path | None = None) -> None:
+        self._specs: dict[str, HandlerSpec] = {
+            name: parse_handler_spec(spec, base_dir) for name, spec in functions.items()
+        }
+        self._cache = HandlerCache()
+
+    @property
+    def functions(self) -> dict[str, HandlerSpec]:
+        """The functions this runtime knows, by name."""
+        return dict(self._specs)
+
+    def spec(self, function_name: str) -> HandlerSpec:
+        """Where `function_name`'s handler lives; `HandlerError` for an unknown name."""
+        spec = self._specs.get(function_name)
+        if spec is None:
+            known = ", ".join(sorted(self._specs)) or "none"
+            raise HandlerError(
+                f"no Lambda function named {function_name!r} (known: {known})",
+                "map the function to a handler file",
+            )
+        return spec
+
+    def load(self, function_name: str) -> LoadedHandler:
+        """Load (or reuse) the handler now; raises `HandlerError` with one clear line if it can't.
+
+        For commands that want a broken handler reported as a usage error up front, rather than
+        as the Lambda error an invocation returns. The module gets Lambda's 10 s init limit.
+        """
+        spec = self.spec(function_name)
+
+        def load() -> LoadedHandler:
+            return self._cache.get(spec)[0]
+
+        if alarm_available():
+            timed_out, loaded = call_with_alarm(load, INIT_TIMEOUT_S)
+        else:
+            finished, loaded = call_in_worker(
+                load, wait_s=INIT_TIMEOUT_S, stop_after_s=INIT_TIMEOUT_S
+            )
+            timed_out = not finished
+        if timed_out or loaded is None:
+            self._cache.forget(spec)
+            raise HandlerError(
+                f"loading {spec.path.name} took longer than {INIT_TIMEOUT_S:.0f} s, "
+                "Lambda's limit for a module's top level",
+                "move slow work (or an endless loop) out of the module's top level",
+            )
+        return loaded
+
+    def __call__(
+        self,
+        function_name: str,
+        event: Any,
+        *,
+        timeout_s: float = DEFAULT_FUNCTION_TIMEOUT_S,
+        wait_s: float = INTEGRATION_TIMEOUT_S,
+    ) -> LambdaResult:
+        """Invoke `function_name` with `event`, as Lambda's Invoke API would.
+
+        Never raises for anything the function does. Raises `HandlerError` for a function name
+        this runtime does not know, `TypeError` if `event` is not JSON-serialisable (the
+        caller's mistake: Lambda would refuse the request), and `KeyboardInterrupt` when the
+        user presses Ctrl-C.
+        """
+        spec = self.spec(function_name)
+        invocation = _Invocation(
+            self._cache, function_name, spec, copy_event(event), timeout_s, time.monotonic()
+        )
+        logs.install_capture()
+        if wait_s >= timeout_s and alarm_available():
+            try:
+                timed_out, result = call_with_alarm(invocation.execute, timeout_s)
+            finally:
+                # The timeout may have struck before `execute` handed the thread's output back.
+                logs.restore(invocation.previous_capture)
+            if timed_out or result is None:
+                return invocation.timed_out()
+            return result
+        finished, result = call_in_worker(
+            invocation.execute, wait_s=min(wait_s, timeout_s), stop_after_s=timeout_s
+        )
+        if finished and result is not None:
+            return result
+        return invocation.timed_out() if timeout_s <= wait_s else invocation.no_answer()
+
+
+class _Invocation:
+    """One invocation's state, shared by the thread running it and the thread waiting for it."""
+
+    __slots__ = (
+        "cache",
+        "capture",
+        "event",
+        "function_name",
+        "init_ms",
+        "prefix",
+        "previous_capture",
+        "request_id",
+        "spec",
+        "started",
+        "timeout_s",
+    )
+
+    def __init__(
+        self,
+        cache: HandlerCache,
+        function_name: str,
+        spec: HandlerSpec,
+        event: Any,
+        timeout_s: float,
+        started: float,
+    ) -> None:
+        self.cache = cache
+        self.function_name = function_name
+        self.spec = spec
+        self.event = event
+        self.timeout_s = timeout_s
+        self.started = started
+        self.request_id = new_request_id()
+        self.capture = logs.Capture(self.request_id)
+        self.previous_capture: logs.Capture | None = None
+        # Log text before START: what the module printed while it loaded (a cold start).
+        self.prefix = ""
+        self.init_ms: float | None = None
+
+    # --- on the thread that runs the function ---
+
+    def execute(self) -> LambdaResult:
+        """Load the handler if needed, call it, and turn whatever happens into a result."""
+        self.previous_capture = logs.register(self.capture)
+        try:
+            return self._execute()
+        finally:
+            logs.restore(self.previous_capture)
+
+    def _execute(self) -> LambdaResult:
+        request_id = self.request_id
+        try:
+            loaded, cold = self.cache.get(self.spec)
+        except HandlerLoadError as exc:
+            return self._load_failed(exc)
+        if cold:
+            self.prefix = loaded.init_output
+            self.init_ms = loaded.init_duration_ms
+        context = LambdaContext(
+            function_name=self.function_name,
+            aws_request_id=request_id,
+            log_stream_name=loaded.log_stream_name,
+            timeout_s=self.timeout_s,
+            started=self.started,
+        )
+        try:
+            value = loaded.function(self.event, context)
+        except TaskTimedOut:
+            raise
+        except SystemExit as exc:
+            if exc.code is not None and not isinstance(exc.code, int):
+                # What Python itself does with sys.exit("message") before exiting.
+                self.capture.parts.append(f"{exc.code}\n")
+            return self._exited(lambda_errors.exit_reason(exc.code))
+        except KeyboardInterrupt as exc:
+            if isinstance(exc, UserInterrupt):
+                raise
+            # Raised by the function itself: an uncaught KeyboardInterrupt ends the process.
+            return self._exited("Runtime exited with error: signal: interrupt")
+        except BaseException as exc:  # anything else the function raises is a function error
+            return self._failed(lambda_errors.function_error(exc, request_id))
+        try:
+            payload = marshal_response(value)
+        except MarshalError as exc:
+            return self._failed(lambda_errors.marshal_error(str(exc), request_id), value)
+        return self._finish(Outcome.OK, payload, None, "", value)
+
+    def _failed(self, error: dict[str, Any], value: Any = None) -> LambdaResult:
+        return self._finish(
+            Outcome.ERROR, marshal_response(error), error, logs.error_lines(error), value
+        )
+
+    def _exited(self, reason: str) -> LambdaResult:
+        # Lambda starts a fresh execution environment after the runtime exits.
+        self.cache.forget(self.spec)
+        error = lambda_errors.exit_error(self.request_id, reason)
+        lines = f"{error['errorMessage']}\n{lambda_errors.EXIT_ERROR}\n"
+        return self._finish(Outcome.ERROR, _compact_json(error), error, lines, None)
+
+    def _load_failed(self, exc: HandlerLoadError) -> LambdaResult:
+        error = dict(exc.lambda_error)
+        if exc.at_init:
+            # Lambda logs an init failure before the invocation's START line.
+            self.prefix = exc.output + logs.error_lines(error)
+            extra = ""
+        else:
+            error["requestId"] = self.request_id
+            extra = logs.error_lines(error)
+        if exc.exit_reason is not None:  # sys.exit() at import: the runtime process ended
+            self.cache.forget(self.spec)
+            error = lambda_errors.exit_error(self.request_id, exc.exit_reason)
+            return self._finish(Outcome.ERROR, _compact_json(error), error, extra, None)
+        return self._finish(Outcome.ERROR, marshal_response(error), error, extra, None)
+
+    def _finish(
+        self, outcome: Outcome, payload: str, error: dict[str, Any] | None, extra: str, value: Any
+    ) -> LambdaResult:
+        duration_ms = (time.monotonic() - self.started) * 1000
+        request_id = self.request_id
+        log_text = (
+            f"{self.prefix}{logs.start_line(request_id)}{self.capture.text()}{extra}"
+            f"{logs.end_line(request_id)}"
+            f"{logs.report_line(request_id, duration_ms, init_ms=self.init_ms)}"
+        )
+        return LambdaResult(
+            outcome=outcome,
+            payload=payload,
+            error=error,
+            logs=log_text,
+            duration_ms=duration_ms,
+            request_id=request_id,
+            value=value,
+        )
+
+    # --- on the waiting thread, when the function did not answer in time ---
+
+    def timed_out(self) -> LambdaResult:
+        """The result of a function stopped at its own timeout."""
+        # Lambda resets the execution environment after a timeout: the next call is cold.
+        self.cache.forget(self.spec)
+        duration_ms = (time.monotonic() - self.started) * 1000
+        request_id = self.request_id
+        error = lambda_errors.timeout_error(request_id, self.timeout_s)
+        timeout_line = (
+            f"{logs.utc_timestamp()} {request_id} {lambda_errors.timeout_message(self.timeout_s)}\n"
+        )
+        log_text = (
+            f"{self.prefix}{logs.start_line(request_id)}{self.capture.text()}{timeout_line}"
+            f"{logs.end_line(request_id)}"
+            + logs.report_line(
+                request_id,
+                duration_ms,
+                billed_ms=round(self.timeout_s * 1000),
+                init_ms=self.init_ms,
+            )
+        )
+        return LambdaResult(
+            outcome=Outcome.TIMEOUT,
+            payload=_compact_json(error),
+            error=error,
+            logs=log_text,
+            duration_ms=duration_ms,
+            request_id=request_id,
+        )
+
+    def no_answer(self) -> LambdaResult:
+        """The result when the caller stopped waiting first: no payload, the log so far."""
+        return LambdaResult(
+            outcome=Outcome.NO_ANSWER,
+            payload="",
+            logs=f"{self.prefix}{logs.start_line(self.request_id)}{self.capture.text()}",
+            duration_ms=(time.monotonic() - self.started) * 1000,
+            request_id=self.request_id,
+        )

@@ -1,0 +1,129 @@
+"""The `context` object a Python Lambda handler receives, with the attributes AWS gives it.
+
+Modelled on awslambdaric's `LambdaContext`: the same attribute names and types — note that
+`memory_limit_in_mb` is a *string* there (`"128"`), read from an environment variable, and we
+keep that. `identity` is a `CognitoIdentity` whose two ids are `None` without Cognito;
+`client_context` is `None` unless a mobile SDK sent one.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+import time
+from datetime import UTC, datetime
+
+REGION = "us-east-1"
+ACCOUNT_ID = "123456789012"
+FUNCTION_VERSION = "$LATEST"
+MEMORY_SIZE_MB = 128
+
+
+def function_arn(function_name: str) -> str:
+    """The ARN Lambda reports for an unqualified invocation of `function_name`."""
+    return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{function_name}"
+
+
+def new_log_stream_name() -> str:
+    """A fresh log stream name in Lambda's format: `2024/03/04/[$LATEST]<32 hex digits>`.
+
+    Lambda names one stream per execution environment, so callers make one per loaded handler.
+    """
+    day = datetime.now(UTC).strftime("%Y/%m/%d")
+    return f"{day}/[{FUNCTION_VERSION}]{secrets.token_hex(16)}"
+
+
+def new_request_id() -> str:
+    """A fresh request id: a random (version 4) UUID, as Lambda's are."""
+    # Formatted by hand: `str(uuid.uuid4())` costs twice as much, on every invocation.
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40
+    raw[8] = (raw[8] & 0x3F) | 0x80
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+class CognitoIdentity:
+    """`context.identity`: who called through Amazon Cognito (both ids `None` otherwise)."""
+
+    __slots__ = ("cognito_identity_id", "cognito_identity_pool_id")
+
+    def __init__(
+        self, cognito_identity_id: str | None = None, cognito_identity_pool_id: str | None = None
+    ) -> None:
+        self.cognito_identity_id = cognito_identity_id
+        self.cognito_identity_pool_id = cognito_identity_pool_id
+
+    def __repr__(self) -> str:
+        return (
+            f"CognitoIdentity([cognito_identity_id={self.cognito_identity_id},"
+            f"cognito_identity_pool_id={self.cognito_identity_pool_id}])"
+        )
+
+
+class LambdaContext:
+    """What the handler's second argument offers, as on AWS.
+
+    `get_remaining_time_in_millis()` counts down from the function's timeout, measured on the
+    monotonic clock from when the invocation started.
+    """
+
+    __slots__ = (
+        "_deadline",
+        "aws_request_id",
+        "client_context",
+        "function_name",
+        "function_version",
+        "identity",
+        "invoked_function_arn",
+        "log_group_name",
+        "log_stream_name",
+        "memory_limit_in_mb",
+        "tenant_id",
+    )
+
+    def __init__(
+        self,
+        *,
+        function_name: str,
+        aws_request_id: str,
+        log_stream_name: str,
+        timeout_s: float,
+        started: float | None = None,
+    ) -> None:
+        self.function_name = function_name
+        self.function_version = FUNCTION_VERSION
+        self.invoked_function_arn = function_arn(function_name)
+        # A string, as on AWS: the runtime reads it from AWS_LAMBDA_FUNCTION_MEMORY_SIZE.
+        self.memory_limit_in_mb = str(MEMORY_SIZE_MB)
+        self.aws_request_id = aws_request_id
+        self.log_group_name = f"/aws/lambda/{function_name}"
+        self.log_stream_name = log_stream_name
+        self.identity = CognitoIdentity()
+        self.client_context: object | None = None
+        self.tenant_id: str | None = None
+        self._deadline = (time.monotonic() if started is None else started) + timeout_s
+
+    def get_remaining_time_in_millis(self) -> int:
+        """Whole milliseconds left before the function's timeout; 0 once it has passed."""
+        remaining = int((self._deadline - time.monotonic()) * 1000)
+        return remaining if remaining > 0 else 0
+
+    def log(self, msg: object) -> None:
+        """Write `msg` to the invocation's log, as `context.log` does on AWS (no newline added)."""
+        sys.stdout.write(str(msg))
+
+    def __repr__(self) -> str:
+        return (
+            f"LambdaContext([aws_request_id={self.aws_request_id},"
+            f"log_group_name={self.log_group_name},"
+            f"log_stream_name={self.log_stream_name},"
+            f"function_name={self.function_name},"
+            f"memory_limit_in_mb={self.memory_limit_in_mb},"
+            f"function_version={self.function_version},"
+            f"invoked_function_arn={self.invoked_function_arn},"
+            f"client_context={self.client_context},"
+            f"identity={self.identity},"
+            f"tenant_id={self.tenant_id}])"
+        )

@@ -1,0 +1,102 @@
+"""The error documents Lambda returns, in the shapes and words AWS uses.
+
+Sources, so the shapes can be re-checked:
+
+- Function errors, marshal errors and init errors come from the Python runtime
+  (awslambdaric `bootstrap.py`: `make_error`, `handle_event_request`, `_get_handler`), which
+  always writes the four keys `errorMessage`, `errorType`, `requestId`, `stackTrace` — the
+  request id is `""` for errors raised while the module loads (init), and `stackTrace` is a
+  list of `traceback.format_list` strings, leading runtime frames removed.
+- Timeouts and a runtime that exits are reported by the Lambda service itself (the Runtime
+  Interface Emulator's `interop.GetErrorResponseWithFormattedErrorMessage`, and AWS's current
+  responses): `{"errorType": "Sandbox.Timedout", "errorMessage": "RequestId: <id> Error: Task
+  timed out after 3.00 seconds"}`. Older accounts answered a timeout with only
+  `{"errorMessage": "<time> <id> Task timed out after 3.00 seconds"}`; the current shape is used.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from types import TracebackType
+from typing import Any
+
+MARSHAL_ERROR = "Runtime.MarshalError"
+IMPORT_MODULE_ERROR = "Runtime.ImportModuleError"
+USER_CODE_SYNTAX_ERROR = "Runtime.UserCodeSyntaxError"
+HANDLER_NOT_FOUND = "Runtime.HandlerNotFound"
+EXIT_ERROR = "Runtime.ExitError"
+SANDBOX_TIMEDOUT = "Sandbox.Timedout"
+
+_RUNTIME_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def make_error(
+    message: str, error_type: str, stack_trace: list[str] | None, request_id: str = ""
+) -> dict[str, Any]:
+    """The Python runtime's error document (awslambdaric `make_error`), keys in its order."""
+    return {
+        "errorMessage": message or "",
+        "errorType": error_type or "",
+        "requestId": request_id,
+        "stackTrace": stack_trace or [],
+    }
+
+
+def learner_stack_trace(tb: TracebackType | None) -> list[str]:
+    """The traceback as the runtime formats it, without our own frames in front.
+
+    The runtime drops its leading `bootstrap.py` frames; we drop the leading frames of
+    `course_cli/runtime`, so the first frame is the learner's handler. Frames are formatted
+    from plain tuples, as the runtime does, so no `^^^^` markers appear.
+    """
+    frames = [
+        (frame.filename, frame.lineno, frame.name, frame.line) for frame in traceback.extract_tb(tb)
+    ]
+    for index, frame in enumerate(frames):
+        if not frame[0].startswith(_RUNTIME_DIR):
+            frames = frames[index:]
+            break
+    else:
+        frames = []
+    return traceback.format_list(frames)  # type: ignore[arg-type]
+
+
+def function_error(exc: BaseException, request_id: str) -> dict[str, Any]:
+    """The document for an exception the handler did not catch."""
+    return make_error(
+        str(exc), type(exc).__name__, learner_stack_trace(exc.__traceback__), request_id
+    )
+
+
+def marshal_error(message: str, request_id: str) -> dict[str, Any]:
+    """The document for a return value `json` could not encode (`message` is Lambda's)."""
+    return make_error(message, MARSHAL_ERROR, [], request_id)
+
+
+def timeout_error(request_id: str, timeout_s: float) -> dict[str, Any]:
+    """What Lambda answers when the function runs past its own timeout."""
+    return {
+        "errorType": SANDBOX_TIMEDOUT,
+        "errorMessage": f"RequestId: {request_id} Error: {timeout_message(timeout_s)}",
+    }
+
+
+def timeout_message(timeout_s: float) -> str:
+    """`Task timed out after 3.00 seconds`."""
+    return f"Task timed out after {timeout_s:.2f} seconds"
+
+
+def exit_reason(code: object) -> str:
+    """How Lambda describes a runtime process that exited with `sys.exit(code)`."""
+    if code is None or code is False or code == 0:
+        return "Runtime exited without providing a reason"
+    if isinstance(code, int):
+        return f"Runtime exited with error: exit status {code & 0xFF}"
+    # sys.exit("message") prints the message and exits with status 1.
+    return "Runtime exited with error: exit status 1"
+
+
+def exit_error(request_id: str, reason: str) -> dict[str, Any]:
+    """What Lambda answers when the runtime process exits or is killed mid-invocation."""
+    return {"errorType": EXIT_ERROR, "errorMessage": f"RequestId: {request_id} Error: {reason}"}

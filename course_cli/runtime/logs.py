@@ -1,0 +1,226 @@
+"""What a function prints and logs, captured per invocation as CloudWatch would show it.
+
+Capture is per *thread*: one routing proxy replaces `sys.stdout` / `sys.stderr` (installed once,
+re-installed only if someone else replaced the stream since) and one handler sits on the root
+logger. Both look up the capture registered for the current thread; a thread with no
+invocation running writes through to the real stream untouched. So concurrent server threads
+never mix their output, and nothing a handler prints reaches the terminal.
+
+The root logger is set up as Lambda's Python runtime (awslambdaric `bootstrap._setup_logging`)
+sets it up: a handler on the root logger with the format
+`[%(levelname)s]\\t<UTC time>.<ms>Z\\t<request id>\\t<message>`, and the level left alone, so
+it stays Python's default WARNING: `logging.info(...)` prints nothing until the function calls
+`logging.getLogger().setLevel(logging.INFO)`, and `logging.basicConfig()` is a no-op because
+the root logger already has a handler — the same surprises as on AWS.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import sys
+import threading
+import time
+from typing import Any, TextIO, cast
+
+from course_cli.runtime.lambda_context import FUNCTION_VERSION, MEMORY_SIZE_MB
+
+try:  # Unix only; elsewhere the REPORT line shows no memory figure worth having.
+    import resource
+except ImportError:  # pragma: no cover - Windows
+    resource = None  # type: ignore[assignment]
+
+
+class Capture:
+    """The output of one invocation (or of one module import), in the order it was written."""
+
+    __slots__ = ("parts", "request_id")
+
+    def __init__(self, request_id: str) -> None:
+        self.request_id = request_id
+        self.parts: list[str] = []
+
+    def text(self) -> str:
+        """Everything captured so far, ending with a newline when not empty."""
+        text = "".join(self.parts)
+        if text and not text.endswith("\n"):
+            text += "\n"
+        return text
+
+
+# thread id -> the capture receiving that thread's output. Only the owning thread adds or
+# removes its entry; dict operations are atomic under the GIL, so no lock is needed.
+_captures: dict[int, Capture] = {}
+_get_ident = threading.get_ident
+
+
+def register(capture: Capture) -> Capture | None:
+    """Send the current thread's output to `capture`; returns the capture it replaces.
+
+    Give the returned value to `restore` when done: captures nest (a module imported while an
+    invocation runs captures its own output, then hands the thread back).
+    """
+    thread_id = _get_ident()
+    previous = _captures.get(thread_id)
+    _captures[thread_id] = capture
+    return previous
+
+
+def restore(previous: Capture | None) -> None:
+    """Hand the current thread's output back to `previous` (None: to the real streams)."""
+    if previous is None:
+        _captures.pop(_get_ident(), None)
+    else:
+        _captures[_get_ident()] = previous
+
+
+class _RoutingStream:
+    """A stand-in for `sys.stdout`/`sys.stderr` that routes each write by thread."""
+
+    def __init__(self, target: TextIO) -> None:
+        self._target = target
+
+    def write(self, text: str) -> int:
+        capture = _captures.get(_get_ident())
+        if capture is None:
+            return self._target.write(text)
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        capture.parts.append(text)
+        return len(text)
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        if _get_ident() not in _captures:
+            self._target.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        # encoding, isatty, fileno, buffer, ...: whatever the real stream offers.
+        return getattr(self._target, name)
+
+
+class _LambdaLogHandler(logging.Handler):
+    """The root handler Lambda installs, writing into the current invocation's capture."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        formatter = logging.Formatter(
+            "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n",
+            "%Y-%m-%dT%H:%M:%S",
+        )
+        # UTC on this formatter only; awslambdaric sets it for every Formatter in the process.
+        formatter.converter = time.gmtime
+        self.setFormatter(formatter)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        capture = _captures.get(_get_ident())
+        if capture is None:
+            return  # not inside an invocation: our own program's logging is not ours to show
+        try:
+            # What awslambdaric's LambdaLoggerFilter adds to each record.
+            setattr(record, "aws_request_id", capture.request_id)  # noqa: B010
+            capture.parts.append(self.format(record))
+        except Exception:
+            self.handleError(record)
+
+
+_install_lock = threading.Lock()
+_log_handler = _LambdaLogHandler()
+
+
+def install_capture() -> None:
+    """Make sure the routing streams and the Lambda log handler are in place (cheap to repeat)."""
+    if (
+        type(sys.stdout) is _RoutingStream
+        and type(sys.stderr) is _RoutingStream
+        and _log_handler in logging.root.handlers
+    ):
+        return
+    with _install_lock:
+        if type(sys.stdout) is not _RoutingStream:
+            sys.stdout = cast(TextIO, _RoutingStream(sys.stdout))
+        if type(sys.stderr) is not _RoutingStream:
+            sys.stderr = cast(TextIO, _RoutingStream(sys.stderr))
+        if _log_handler not in logging.root.handlers:
+            logging.root.addHandler(_log_handler)
+
+
+# --- CloudWatch's platform lines -------------------------------------------------------------
+
+
+def utc_timestamp() -> str:
+    """Now as CloudWatch prints it: `2024-03-04T17:22:38.033Z`."""
+    now = time.time()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}Z"
+
+
+def start_line(request_id: str) -> str:
+    """`START RequestId: <id> Version: $LATEST`."""
+    return f"START RequestId: {request_id} Version: {FUNCTION_VERSION}\n"
+
+
+def end_line(request_id: str) -> str:
+    """`END RequestId: <id>`."""
+    return f"END RequestId: {request_id}\n"
+
+
+def report_line(
+    request_id: str,
+    duration_ms: float,
+    *,
+    billed_ms: int | None = None,
+    init_ms: float | None = None,
+) -> str:
+    """Lambda's REPORT line: tab-separated, billed duration rounded up to the millisecond."""
+    if billed_ms is None:
+        billed_ms = max(1, math.ceil(duration_ms))
+    line = (
+        f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\t"
+        f"Billed Duration: {billed_ms} ms\tMemory Size: {MEMORY_SIZE_MB} MB\t"
+        f"Max Memory Used: {max_memory_used_mb()} MB\t"
+    )
+    if init_ms is not None:
+        line += f"Init Duration: {init_ms:.2f} ms\t"
+    return line + "\n"
+
+
+_memory_reading = [0.0, 0]  # [when, MB]: a reading a tenth of a second old is good enough
+
+
+def max_memory_used_mb() -> int:
+    """Peak resident memory of this process in MB (Lambda reports the environment's peak)."""
+    if resource is None:  # pragma: no cover - Windows
+        return 0
+    now = time.monotonic()
+    if now - _memory_reading[0] < 0.1:
+        return int(_memory_reading[1])
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # Linux reports kilobytes, macOS bytes.
+    megabytes = peak // (1024 * 1024) if sys.platform == "darwin" else peak // 1024
+    _memory_reading[:] = [now, megabytes]
+    return megabytes
+
+
+def error_lines(error: dict[str, Any]) -> str:
+    """The `[ERROR] Type: message` block the Python runtime logs for a function error.
+
+    Same content as awslambdaric's `log_error`, with newlines where it writes `\\r` and plain
+    spaces where it indents with no-break spaces (both only matter to CloudWatch's parser).
+    """
+    description = "[ERROR]"
+    error_type = error.get("errorType")
+    message = error.get("errorMessage")
+    if error_type:
+        description += f" {error_type}"
+    if message:
+        description += (":" if error_type else "") + f" {message}"
+    lines = [description]
+    stack = error.get("stackTrace")
+    if stack is not None:
+        lines.append("Traceback (most recent call last):")
+        for element in stack:
+            lines.extend(str(element).splitlines() or [""])
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,407 @@
+"""Stopping a function at its timeout, without stopping our own process.
+
+Lambda kills a function that runs past its timeout. In-process we cannot kill, so we raise
+`TaskTimedOut` inside the running code, which works for pure-Python loops too:
+
+- On the main thread (`course invoke`, notebooks, tests) a `setitimer(ITIMER_REAL)` alarm
+  raises it from a signal handler: no thread, two cheap system calls per invocation. The
+  previous SIGALRM handler and timer are restored afterwards, whatever happens.
+- Elsewhere (server threads), signals cannot be used: the body runs on a pooled worker
+  thread while the caller waits on an event; at the deadline the caller stops waiting and a
+  watchdog thread injects the exception into the worker with
+  `PyThreadState_SetAsyncExc`. The caller never waits longer than it asked, even when the
+  function sits in a blocking call that the injected exception can only interrupt later.
+
+`TaskTimedOut` derives from `BaseException`, so a learner's `except Exception:` cannot
+swallow it; and it is raised again every few milliseconds until the function gives up, so
+not even a bare `except:` inside a loop keeps a timed-out function alive.
+"""
+
+from __future__ import annotations
+
+# The C functions under `signal.signal` / `signal.getsignal`: the public wrappers convert
+# every number to an enum, which costs more than the system calls on this per-call path.
+import _signal  # type: ignore[import-not-found]
+import heapq
+import itertools
+import os
+import queue
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from types import FrameType
+from typing import Any, Generic, TypeVar
+
+R = TypeVar("R")
+
+# How often a swallowed timeout is raised again.
+_REFIRE_S = 0.005
+# Idle worker threads kept for reuse; more are started when all are busy (or stuck).
+_MAX_IDLE_WORKERS = 16
+
+_MAIN_THREAD_ID = threading.main_thread().ident
+_HAS_ALARM = hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM")
+if _HAS_ALARM:
+    _SIGALRM = int(signal.SIGALRM)
+    _ITIMER_REAL = signal.ITIMER_REAL
+_SIGINT = int(signal.SIGINT)
+
+
+class TaskTimedOut(BaseException):
+    """Raised inside a function whose time is up; not an `Exception`, so it is not swallowed."""
+
+
+class UserInterrupt(KeyboardInterrupt):
+    """Ctrl-C pressed while a function ran on the main thread (not the function's own doing)."""
+
+
+def alarm_available() -> bool:
+    """True on the main thread of a platform with `setitimer`: the cheap mechanism works."""
+    return _HAS_ALARM and threading.get_ident() == _MAIN_THREAD_ID
+
+
+# --- main thread: a signal alarm --------------------------------------------------------------
+
+
+class _Alarm:
+    __slots__ = (
+        "armed",
+        "catching_frame",
+        "fired",
+        "interrupted",
+        "previous_profile",
+        "previous_sigint",
+        "previous_trace",
+        "tracing",
+    )
+
+    def __init__(self) -> None:
+        self.armed = False
+        self.fired = False
+        self.interrupted = False
+        self.previous_sigint: Any = None
+        self.previous_trace: Any = None
+        self.previous_profile: Any = None
+        self.tracing = False
+        self.catching_frame: FrameType | None = None
+
+    def on_alarm(self, signum: int, frame: FrameType | None) -> None:
+        if not self.armed:
+            return
+        if self.fired and frame is not None and not _is_ours(frame):
+            # The last one was swallowed (a bare `except:` in a loop), and the exception
+            # raised below will most likely land in that `try` again: watch the function's
+            # lines from now on (`on_trace`). Not from inside our own code, such as the
+            # trace function itself.
+            self._trace(frame)
+        self.fired = True
+        raise TaskTimedOut
+
+    def _trace(self, frame: FrameType) -> None:
+        """Trace `frame` and its callers up to our own code, and every frame called from now.
+
+        A profile function goes with it: Python switches off a trace function that raises,
+        and the profile function's `return` event (as the exception leaves a frame) switches
+        it on again for the caller, where a handler may swallow the exception once more.
+        """
+        if not self.tracing:
+            self.tracing = True
+            self.previous_trace = sys.gettrace()
+            self.previous_profile = sys.getprofile()
+            sys.setprofile(self.on_profile)
+        sys.settrace(self.on_trace)
+        current: FrameType | None = frame
+        while current is not None and not _is_ours(current):
+            current.f_trace = self.on_trace
+            current.f_trace_lines = True
+            current = current.f_back
+
+    def on_trace(self, frame: FrameType, event: str, arg: Any) -> Any:
+        """Raise the timeout again at the first line of a handler that caught it.
+
+        An exception raised inside an `except` block escapes its `try`.
+        """
+        if not self.armed or _is_ours(frame):
+            return None
+        if event == "exception" and arg[0] is TaskTimedOut:
+            self.catching_frame = frame  # the next line it runs is in the handler
+        elif event == "line" and (
+            frame is self.catching_frame or sys.exc_info()[0] is TaskTimedOut
+        ):
+            self.catching_frame = None
+            raise TaskTimedOut
+        return self.on_trace
+
+    def on_profile(self, frame: FrameType, event: str, arg: Any) -> None:
+        if event == "return" and self.armed and not _is_ours(frame) and frame.f_back is not None:
+            self._trace(frame.f_back)
+
+    def on_sigint(self, signum: int, frame: FrameType | None) -> None:
+        # Remember that the *user* interrupted, so a learner's own `raise KeyboardInterrupt`
+        # can be told apart, and so Ctrl-C still wins if the function swallows it.
+        self.interrupted = True
+        previous = self.previous_sigint
+        if previous is signal.default_int_handler or not callable(previous):
+            raise UserInterrupt
+        previous(signum, frame)
+
+
+_OWN_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def _is_ours(frame: FrameType) -> bool:
+    return frame.f_code.co_filename.startswith(_OWN_DIR)
+
+
+def call_with_alarm(body: Callable[[], R], timeout_s: float) -> tuple[bool, R | None]:
+    """Run `body()` on the main thread, raising `TaskTimedOut` in it after `timeout_s`.
+
+    Returns `(timed_out, result)`; `result` is `None` when the body did not return. Raises
+    `KeyboardInterrupt` when the user pressed Ctrl-C meanwhile, even if the body caught it.
+    """
+    alarm = _Alarm()
+    previous_alarm = _signal.signal(_SIGALRM, alarm.on_alarm)
+    previous_sigint = _signal.getsignal(_SIGINT)
+    if callable(previous_sigint):
+        alarm.previous_sigint = previous_sigint
+        _signal.signal(_SIGINT, alarm.on_sigint)
+    else:
+        previous_sigint = None
+    started = time.monotonic()
+    alarm.armed = True
+    # A zero delay would disarm the timer instead of firing it at once.
+    previous_timer = signal.setitimer(_ITIMER_REAL, max(timeout_s, 1e-6), _REFIRE_S)
+    result: R | None = None
+    try:
+        try:
+            result = body()
+        except TaskTimedOut:
+            if not alarm.fired:  # not ours: an outer alarm's, let it through
+                raise
+        # No function call (no point where a signal handler runs) from the body's end to here.
+        alarm.armed = False
+    except TaskTimedOut:  # a repeat of our alarm, landed just after the body: ours, done
+        alarm.armed = False
+    finally:
+        alarm.armed = False
+        # Repeat until done: a last pending timeout (or Ctrl-C) may strike on the way in.
+        while True:
+            try:
+                _disarm(alarm, previous_alarm, previous_sigint, previous_timer, started)
+                break
+            except TaskTimedOut:
+                continue
+            except KeyboardInterrupt:
+                alarm.interrupted = True
+                continue
+    if alarm.interrupted:
+        raise UserInterrupt
+    return alarm.fired, result
+
+
+def _disarm(
+    alarm: _Alarm,
+    previous_alarm: Any,
+    previous_sigint: Any,
+    previous_timer: tuple[float, float],
+    started: float,
+) -> None:
+    """Put back what `call_with_alarm` changed. Safe to run again if interrupted."""
+    signal.setitimer(_ITIMER_REAL, 0)
+    _signal.signal(_SIGALRM, signal.SIG_DFL if previous_alarm is None else previous_alarm)
+    if previous_sigint is not None:
+        _signal.signal(_SIGINT, previous_sigint)
+    if alarm.tracing:
+        sys.setprofile(alarm.previous_profile)
+        sys.settrace(alarm.previous_trace)
+        alarm.tracing = False
+    delay, interval = previous_timer
+    if delay > 0:  # someone else's alarm was pending: give it back what is left of it
+        remaining = delay - (time.monotonic() - started)
+        signal.setitimer(_ITIMER_REAL, max(remaining, 1e-6), interval)
+
+
+# --- other threads: a worker thread and an injected exception ----------------------------------
+
+_QUEUED, _RUNNING, _ABANDONED, _FINISHED = range(4)
+
+
+class _Job(Generic[R]):
+    __slots__ = ("body", "done", "error", "injected", "lock", "result", "state", "thread_id")
+
+    def __init__(self, body: Callable[[], R]) -> None:
+        self.body = body
+        self.lock = threading.Lock()
+        # Released by the worker when the job is over: a bare lock is the cheapest handoff
+        # between two threads (an Event costs twice as much per invocation).
+        self.done = threading.Lock()
+        self.done.acquire()
+        self.state = _QUEUED
+        self.thread_id: int | None = None
+        self.injected = False
+        self.result: R | None = None
+        self.error: BaseException | None = None
+
+
+def _set_async_exc(thread_id: int, exc: type[BaseException]) -> None:
+    """Make `exc` raise in thread `thread_id` at its next call or loop jump.
+
+    There is deliberately no way to cancel: `PyThreadState_SetAsyncExc(id, NULL)` leaves the
+    interpreter's "pending exception" flag raised on CPython 3.11, and the next function call
+    spins forever. A pending exception is absorbed instead (`_absorb_pending_exception`).
+    """
+    import ctypes  # only needed once a function runs past its time
+
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(exc))
+
+
+def _absorb_pending_exception() -> None:
+    """Nothing; calling it raises an exception pending for this thread, if there is one.
+
+    Entering a function is one of the points where Python raises a pending asynchronous
+    exception, so callers wrap this call in `except TaskTimedOut` and retry.
+    """
+
+
+def _run_job(job: _Job[Any]) -> None:
+    thread_id = threading.get_ident()
+    with job.lock:
+        if job.state == _ABANDONED:  # the caller gave up before we even started
+            job.state = _FINISHED
+            job.done.release()
+            return
+        job.thread_id = thread_id
+        job.state = _RUNNING
+    try:
+        job.result = job.body()
+    except TaskTimedOut:
+        pass  # stopped at its deadline; the caller already answered without us
+    except BaseException as exc:  # the body is not meant to raise; hand it to the caller
+        job.error = exc
+    # Mark the job finished so the watchdog stops injecting, then absorb an injection that
+    # is still pending, so it cannot strike this thread's next job.
+    while True:
+        try:
+            with job.lock:
+                job.state = _FINISHED
+                injected = job.injected
+            if injected:
+                _absorb_pending_exception()
+            break
+        except TaskTimedOut:
+            continue
+    job.done.release()
+
+
+class _Worker:
+    def __init__(self, pool: _WorkerPool) -> None:
+        self.pool = pool
+        self.inbox: queue.SimpleQueue[_Job[Any]] = queue.SimpleQueue()
+        threading.Thread(target=self._serve, name="course-lambda-worker", daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            _run_job(self.inbox.get())
+            if not self.pool.release(self):
+                return
+
+
+class _WorkerPool:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle: list[_Worker] = []
+
+    def submit(self, job: _Job[Any]) -> None:
+        with self._lock:
+            worker = self._idle.pop() if self._idle else None
+        if worker is None:
+            worker = _Worker(self)
+        worker.inbox.put(job)
+
+    def release(self, worker: _Worker) -> bool:
+        with self._lock:
+            if len(self._idle) >= _MAX_IDLE_WORKERS:
+                return False
+            self._idle.append(worker)
+            return True
+
+
+class _Watchdog:
+    """One daemon thread that stops abandoned jobs at their deadlines (and keeps at it)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._heap: list[tuple[float, int, _Job[Any]]] = []
+        self._order = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def stop_at(self, job: _Job[Any], deadline: float) -> None:
+        with self._cond:
+            heapq.heappush(self._heap, (deadline, next(self._order), job))
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._watch, name="course-lambda-watchdog", daemon=True
+                )
+                self._thread.start()
+            self._cond.notify()
+
+    def _watch(self) -> None:
+        with self._cond:
+            while True:
+                if not self._heap:
+                    self._cond.wait()
+                    continue
+                deadline, _, job = self._heap[0]
+                now = time.monotonic()
+                if deadline > now:
+                    self._cond.wait(deadline - now)
+                    continue
+                heapq.heappop(self._heap)
+                with job.lock:
+                    if job.state == _FINISHED:
+                        continue
+                    if job.thread_id is not None:
+                        _set_async_exc(job.thread_id, TaskTimedOut)
+                        job.injected = True
+                heapq.heappush(self._heap, (now + _REFIRE_S, next(self._order), job))
+
+
+_pool = _WorkerPool()
+_watchdog = _Watchdog()
+
+
+def call_in_worker(
+    body: Callable[[], R], *, wait_s: float, stop_after_s: float
+) -> tuple[bool, R | None]:
+    """Run `body()` on a worker thread and wait for it at most `wait_s` seconds.
+
+    Returns `(finished, result)`. If the body is still running when the wait ends, it is left
+    to run until `stop_after_s` seconds after the call began (Lambda keeps running a function
+    its caller stopped waiting for), then `TaskTimedOut` is raised in it.
+    """
+    started = time.monotonic()
+    job: _Job[R] = _Job(body)
+    _pool.submit(job)
+    try:
+        finished = job.done.acquire(timeout=max(wait_s, 0.0))
+    except BaseException:  # Ctrl-C while waiting: stop the function too
+        _abandon(job, time.monotonic())
+        raise
+    if not finished:
+        if _abandon(job, started + stop_after_s):
+            return False, None
+        job.done.acquire()  # it finished just as we gave up: take its result
+    if job.error is not None:
+        raise job.error
+    return True, job.result
+
+
+def _abandon(job: _Job[Any], stop_at: float) -> bool:
+    with job.lock:
+        if job.state == _FINISHED:
+            return False
+        job.state = _ABANDONED
+    _watchdog.stop_at(job, stop_at)
+    return True

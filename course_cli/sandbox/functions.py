@@ -1,0 +1,204 @@
+"""Lambda functions in the sandbox: registered in moto, run from the learner's handler files.
+
+moto's Lambda stores functions faithfully but runs no code without Docker, so the sandbox
+keeps the other half: which handler file a function name stands for. `create_function` zips a
+handler file, registers it with moto (tagged with the file, so another process reading the
+same moto server finds it too) and `resolve_functions` maps names back to files. The
+`SandboxInvoker` runs them in-process with the environment Lambda would give them.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import zipfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from course_cli.errors import CourseError
+from course_cli.gateway.invoker import (
+    DEFAULT_FUNCTION_TIMEOUT_S,
+    INTEGRATION_TIMEOUT_S,
+    FunctionNotFound,
+    LambdaResult,
+)
+
+if TYPE_CHECKING:
+    from course_cli.runtime import InProcessRuntime
+    from course_cli.sandbox.session import Sandbox
+
+# The tag that records a function's handler file, `path/to/file.py:function`.
+HANDLER_TAG: Final = "course:handler"
+ROLE_NAME: Final = "course-sandbox-lambda"
+RUNTIME: Final = "python3.12"
+_TRUST_POLICY: Final = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+
+
+@dataclass(frozen=True)
+class SandboxFunction:
+    """A Lambda function as the sandbox runs it: its handler file and Lambda settings."""
+
+    name: str
+    handler: str  # `file.py:function`
+    timeout_s: float = DEFAULT_FUNCTION_TIMEOUT_S
+    environment: Mapping[str, str] = field(default_factory=dict)
+
+
+def zip_handler(path: Path) -> bytes:
+    """A deployment package holding one handler file at its top level, as Lambda expects."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(path, arcname=path.name)
+    return buffer.getvalue()
+
+
+def ensure_role(sandbox: Sandbox) -> str:
+    """The ARN of an execution role Lambda may assume (moto refuses functions without one)."""
+    iam = sandbox.client("iam")
+    try:
+        return str(iam.get_role(RoleName=ROLE_NAME)["Role"]["Arn"])
+    except iam.exceptions.NoSuchEntityException:
+        role = iam.create_role(
+            RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(_TRUST_POLICY)
+        )
+        return str(role["Role"]["Arn"])
+
+
+def create_function(
+    sandbox: Sandbox,
+    name: str,
+    handler_file: Path,
+    *,
+    function: str = "handler",
+    environment: Mapping[str, str] | None = None,
+    timeout_s: float = DEFAULT_FUNCTION_TIMEOUT_S,
+) -> str:
+    """Register `handler_file` as Lambda function `name` with moto; returns the function ARN.
+
+    Raises `CourseError` when the file does not exist (moto would accept an empty package).
+    """
+    path = handler_file.resolve()
+    if not path.is_file():
+        raise CourseError(f"no handler file {handler_file}", hint="give the path of a .py file")
+    answer = sandbox.client("lambda").create_function(
+        FunctionName=name,
+        Runtime=RUNTIME,
+        Role=ensure_role(sandbox),
+        Handler=f"{path.stem}.{function}",
+        Code={"ZipFile": zip_handler(path)},
+        Timeout=max(1, round(timeout_s)),
+        Environment={"Variables": dict(environment or {})},
+        Tags={HANDLER_TAG: f"{path}:{function}"},
+    )
+    return str(answer["FunctionArn"])
+
+
+def resolve_functions(
+    sandbox: Sandbox, names: Iterable[str], code_dir: Path
+) -> tuple[dict[str, SandboxFunction], list[str]]:
+    """The functions among `names` that exist in moto, with their handler files; and the
+    names that do not exist.
+
+    A function's handler file is, in order: the file its `course:handler` tag names; the code
+    moto holds, unpacked into `code_dir` (when moto runs in this process); the handler module
+    in the working folder (`products.handler` → `./products.py`).
+    """
+    client = sandbox.client("lambda")
+    found: dict[str, SandboxFunction] = {}
+    missing: list[str] = []
+    for name in sorted(set(names)):
+        try:
+            answer = client.get_function(FunctionName=name)
+        except client.exceptions.ResourceNotFoundException:
+            missing.append(name)
+            continue
+        config = answer["Configuration"]
+        handler = _handler_file(sandbox, name, config, answer.get("Tags") or {}, code_dir)
+        if handler is None:
+            missing.append(name)
+            continue
+        variables = (config.get("Environment") or {}).get("Variables") or {}
+        found[name] = SandboxFunction(
+            name, handler, float(config.get("Timeout", DEFAULT_FUNCTION_TIMEOUT_S)), variables
+        )
+    return found, missing
+
+
+def _handler_file(
+    sandbox: Sandbox, name: str, config: Mapping[str, Any], tags: Mapping[str, str], code_dir: Path
+) -> str | None:
+    tagged = tags.get(HANDLER_TAG)
+    if tagged and Path(tagged.rsplit(":", 1)[0]).is_file():
+        return tagged
+    module, _, function = str(config.get("Handler", "")).rpartition(".")
+    if not module or not function:
+        return None
+    code = sandbox.function_code(name)
+    if code:
+        folder = code_dir / name
+        folder.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(io.BytesIO(code)) as archive:
+            archive.extractall(folder)
+        candidate = folder / f"{module.replace('.', '/')}.py"
+        if candidate.is_file():
+            return f"{candidate}:{function}"
+    local = Path.cwd() / f"{module.replace('.', '/')}.py"
+    return f"{local}:{function}" if local.is_file() else None
+
+
+class SandboxInvoker:
+    """The gateway's `LambdaInvoker` for sandbox functions: their handler files, in-process,
+    with the variables Lambda sets (the function's own, its credentials, its region)."""
+
+    def __init__(
+        self,
+        functions: Mapping[str, SandboxFunction],
+        credentials: Mapping[str, str],
+        *,
+        account_id: str,
+        region: str,
+    ) -> None:
+        from course_cli.runtime import InProcessRuntime
+
+        self.functions = dict(functions)
+        self.runtime: InProcessRuntime = InProcessRuntime(
+            {name: fn.handler for name, fn in self.functions.items()}
+        )
+        self._credentials = dict(credentials)
+        self._account_id = account_id
+        self._region = region
+
+    def __call__(
+        self,
+        function_name: str,
+        event: Any,
+        *,
+        timeout_s: float = DEFAULT_FUNCTION_TIMEOUT_S,
+        wait_s: float = INTEGRATION_TIMEOUT_S,
+    ) -> LambdaResult:
+        """Run the function; an unknown name raises the gateway's `FunctionNotFound` (it
+        answers 500, as API Gateway does when Lambda says the function does not exist)."""
+        function = self.functions.get(function_name)
+        if function is None:
+            raise FunctionNotFound(
+                function_name, "no function of that name was created in the sandbox"
+            )
+        # One process, one environment: the variables are set for each call, as Lambda sets
+        # them for each function. Two functions that disagree on a variable and run at the
+        # same instant would see each other's value - a limit of running in-process.
+        os.environ.update(self._credentials)
+        os.environ.update(function.environment)
+        os.environ["AWS_LAMBDA_FUNCTION_NAME"] = function_name
+        return self.runtime(function_name, event, timeout_s=timeout_s, wait_s=wait_s)

@@ -1,0 +1,169 @@
+"""The function's own timeout, enforced in-process: on the main thread and from other threads."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from types import FrameType
+
+import pytest
+
+from course_cli.gateway.invoker import LambdaResult, Outcome
+from course_cli.runtime import InProcessRuntime
+
+RuntimeFor = Callable[..., InProcessRuntime]
+
+INFINITE_LOOP = "def handler(event, context):\n    while True:\n        pass\n"
+SWALLOWS_EXCEPTION = """
+def handler(event, context):
+    while True:
+        try:
+            sum(range(100))
+        except Exception:
+            pass
+"""
+SWALLOWS_EVERYTHING = """
+def handler(event, context):
+    while True:
+        try:
+            sum(range(100))
+        except:  # noqa: E722 - the worst a learner can write
+            pass
+"""
+
+
+def in_thread(call: Callable[[], LambdaResult]) -> LambdaResult:
+    """Run `call` on a fresh thread (as a server does) and return its result."""
+    results: list[LambdaResult] = []
+    thread = threading.Thread(target=lambda: results.append(call()))
+    thread.start()
+    thread.join(5)
+    assert results, "the invocation did not return"
+    return results[0]
+
+
+def assert_timed_out(result: LambdaResult, seconds: str) -> None:
+    assert result.outcome is Outcome.TIMEOUT
+    rid = result.request_id
+    assert result.error == {
+        "errorType": "Sandbox.Timedout",
+        "errorMessage": f"RequestId: {rid} Error: Task timed out after {seconds} seconds",
+    }
+    assert json.loads(result.payload) == result.error
+    assert f" {rid} Task timed out after {seconds} seconds\nEND RequestId: {rid}\n" in result.logs
+    assert f"Billed Duration: {round(float(seconds) * 1000)} ms" in result.logs
+
+
+@pytest.mark.parametrize("source", [INFINITE_LOOP, SWALLOWS_EXCEPTION, SWALLOWS_EVERYTHING])
+def test_timeout_stops_a_loop_on_the_main_thread(runtime_for: RuntimeFor, source: str) -> None:
+    runtime = runtime_for(source)
+    started = time.monotonic()
+    result = runtime("fn", {}, timeout_s=0.2)
+    assert 0.19 < time.monotonic() - started < 0.8
+    assert_timed_out(result, "0.20")
+
+
+@pytest.mark.parametrize("source", [INFINITE_LOOP, SWALLOWS_EXCEPTION, SWALLOWS_EVERYTHING])
+def test_timeout_stops_a_loop_from_another_thread(runtime_for: RuntimeFor, source: str) -> None:
+    runtime = runtime_for(source)
+    started = time.monotonic()
+    result = in_thread(lambda: runtime("fn", {}, timeout_s=0.2))
+    assert 0.19 < time.monotonic() - started < 0.8
+    assert_timed_out(result, "0.20")
+
+
+def test_timeout_interrupts_sleep_on_the_main_thread(runtime_for: RuntimeFor) -> None:
+    runtime = runtime_for("import time\ndef handler(e, c):\n    time.sleep(5)\n")
+    started = time.monotonic()
+    assert runtime("fn", {}, timeout_s=0.1).outcome is Outcome.TIMEOUT
+    assert time.monotonic() - started < 0.6
+
+
+def test_a_blocked_function_answers_on_time_from_another_thread(runtime_for: RuntimeFor) -> None:
+    # The injected exception waits for sleep() to return, but the caller does not wait for it.
+    runtime = runtime_for("import time\ndef handler(e, c):\n    time.sleep(0.6)\n")
+    started = time.monotonic()
+    assert in_thread(lambda: runtime("fn", {}, timeout_s=0.1)).outcome is Outcome.TIMEOUT
+    assert time.monotonic() - started < 0.5
+
+
+def test_timed_out_function_really_stops(
+    runtime_for: RuntimeFor, write_handler: Callable[[str, str], object]
+) -> None:
+    write_handler("spinner_state.py", "count = 0\n")
+    runtime = runtime_for(
+        "import spinner_state\ndef handler(e, c):\n"
+        "    while e.get('spin'):\n        spinner_state.count += 1\n"
+    )
+    assert runtime("fn", {}).outcome is Outcome.OK  # loaded before the clock starts
+    assert in_thread(lambda: runtime("fn", {"spin": 1}, timeout_s=0.1)).outcome is Outcome.TIMEOUT
+    state = sys.modules["spinner_state"]
+    time.sleep(0.1)  # the watchdog repeats its exception until the loop gives up
+    before = state.count
+    time.sleep(0.1)
+    assert state.count == before
+
+
+def test_a_timeout_resets_the_environment(runtime_for: RuntimeFor) -> None:
+    runtime = runtime_for(
+        "count = 0\ndef handler(e, c):\n    global count\n    count += 1\n"
+        "    while e.get('spin'):\n        pass\n    return count\n"
+    )
+    assert runtime("fn", {}).payload == "1"
+    assert runtime("fn", {}).payload == "2"
+    assert runtime("fn", {"spin": True}, timeout_s=0.1).outcome is Outcome.TIMEOUT
+    assert runtime("fn", {}).payload == "1"  # a cold start: the module ran again
+
+
+def test_no_answer_when_the_caller_stops_waiting_first(runtime_for: RuntimeFor) -> None:
+    runtime = runtime_for(
+        "import time\ndef handler(e, c):\n    print('started')\n    time.sleep(e['sleep'])\n"
+    )
+    assert runtime("fn", {"sleep": 0}).outcome is Outcome.OK  # loaded before the clock starts
+    started = time.monotonic()
+    result = runtime("fn", {"sleep": 0.3}, timeout_s=0.5, wait_s=0.1)
+    assert time.monotonic() - started < 0.25
+    assert result.outcome is Outcome.NO_ANSWER
+    assert result.payload == "" and result.error is None
+    assert result.logs.endswith("started\n")
+
+
+def test_alarm_handler_and_timer_are_given_back(runtime_for: RuntimeFor) -> None:
+    fired: list[int] = []
+
+    def outer_alarm(signum: int, frame: FrameType | None) -> None:
+        fired.append(signum)
+
+    previous = signal.signal(signal.SIGALRM, outer_alarm)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.4)
+        runtime = runtime_for(INFINITE_LOOP)
+        assert runtime("fn", {}, timeout_s=0.1).outcome is Outcome.TIMEOUT
+        assert runtime_for("def handler(e, c):\n    return 1\n")("fn", {}).payload == "1"
+        assert signal.getsignal(signal.SIGALRM) is outer_alarm
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        remaining, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 0 < remaining < 0.35  # the outer timer kept running meanwhile
+        time.sleep(remaining + 0.05)
+        assert fired == [signal.SIGALRM]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_an_injected_timeout_never_hits_a_later_invocation(runtime_for: RuntimeFor) -> None:
+    runtime = runtime_for(
+        "def handler(e, c):\n    while e.get('spin'):\n        pass\n    return sum(range(1000))\n"
+    )
+
+    def many() -> LambdaResult:
+        results = [runtime("fn", {"spin": True}, timeout_s=0.05)]
+        results += [runtime("fn", {}) for _ in range(200)]
+        assert all(r.outcome is Outcome.OK for r in results[1:])
+        return results[0]
+
+    assert in_thread(many).outcome is Outcome.TIMEOUT
