@@ -169,11 +169,14 @@ def specialise(ops: Any, root: Any) -> None:
         found.append(element)
         if element.__class__ is parenthesized:
             stack.append(element.calculate.__self__)  # airspeed keeps only its bound method
-        for child in vars(element).values():
-            if isinstance(child, element_class):
-                stack.append(child)
-            elif isinstance(child, list):
+        for child in element.__dict__.values():
+            kind = child.__class__
+            if kind is str or kind is int or child is None:
+                continue  # most attributes: the template text, offsets, names
+            if kind is list:
                 stack.extend(item for item in child if isinstance(item, element_class))
+            elif isinstance(child, element_class):
+                stack.append(child)
     for element in reversed(found):  # every element comes after its parent in `found`
         cls = element.__class__
         if cls is text_class:

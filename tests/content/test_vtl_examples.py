@@ -1,4 +1,5 @@
-"""The live examples of topics 1 and 4 run their steps' code and answer as the steps say."""
+"""The live examples of topics 1 and 4 (`integration_examples.py`, `vtl_examples.py`) run
+their steps' code and answer as the steps say."""
 
 from __future__ import annotations
 
@@ -10,17 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from course_cli.content.echo_backend import echo_backend
 from course_cli.content.examples import available_examples, run_example
+from course_cli.content.integration_examples import run_mock_health_check, run_side_by_side
+from course_cli.content.step_code import example_file, step_blocks, step_request
 from course_cli.content.vtl_examples import (
-    echo_backend,
-    example_file,
     run_java_style_map,
-    run_mock_health_check,
     run_request_template,
     run_selection_pattern,
-    run_side_by_side,
-    step_blocks,
-    step_request,
 )
 from course_cli.ui.console import recording_console
 
