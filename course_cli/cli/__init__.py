@@ -13,7 +13,7 @@ import sys
 import click
 import typer
 
-from course_cli.cli import gateway, lesson, sandbox, vtl, workspace
+from course_cli.cli import exercises, gateway, lesson, sandbox, vtl, workspace
 from course_cli.errors import CourseError
 
 app = typer.Typer(
@@ -28,6 +28,7 @@ workspace.register(app)
 gateway.register(app)
 vtl.register(app)
 sandbox.register(app)
+exercises.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,115 @@
+"""Exercise commands: `check`, `hint`, `watch`, `reset`, `solution`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from course_cli.cli.common import flush_warnings, open_store, print_json
+
+if TYPE_CHECKING:
+    from course_cli.content.model import Exercise
+
+ExerciseArgument = Annotated[
+    str, typer.Argument(metavar="EXERCISE", help="Exercise id, e.g. 03-fix-the-502 (or 3).")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document instead.")]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the exercise commands to `app`."""
+    app.command("check")(check)
+    app.command("hint")(hint)
+    app.command("watch")(watch)
+    app.command("reset")(reset)
+    app.command("solution")(solution)
+
+
+def _exercise(exercise_id: str) -> Exercise:
+    from course_cli.content import load_lesson
+    from course_cli.grader.checking import resolve_exercise_id, unknown_exercise
+
+    full_id = resolve_exercise_id(exercise_id)
+    exercise = load_lesson("lesson-3").exercise(full_id)
+    if exercise is None:
+        raise unknown_exercise(exercise_id)
+    return exercise
+
+
+def check(exercise_id: ExerciseArgument, as_json: JsonOption = False) -> None:
+    """Check your exercise files: one line per case; exit 0 when all pass, 1 otherwise."""
+    from course_cli.grader import check_exercise
+    from course_cli.grader.loop import record_check
+    from course_cli.workspace import require_workspace
+
+    exercise = _exercise(exercise_id)
+    result = check_exercise(exercise.id, require_workspace())
+    store = open_store()
+    record_check(store, result)
+    flush_warnings(store)
+    if as_json:
+        print_json(result.to_json())
+    else:
+        from course_cli.ui.console import get_console
+
+        get_console().print(result)
+    if not result.passed:
+        raise typer.Exit(1)
+
+
+def hint(
+    exercise_id: ExerciseArgument,
+    show_all: Annotated[bool, typer.Option("--all", help="Show every hint level.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Show the next hint for an exercise, a little more direct each time."""
+    from course_cli.grader.loop import next_hint
+
+    store = open_store()
+    view = next_hint(store, _exercise(exercise_id), show_all=show_all)
+    flush_warnings(store)
+    if as_json:
+        print_json(view.to_json())
+    else:
+        from course_cli.ui.check_view import render_hint
+        from course_cli.ui.console import get_console
+
+        get_console().print(render_hint(view))
+
+
+def watch(
+    exercise_id: Annotated[
+        str | None,
+        typer.Argument(metavar="[EXERCISE]", help="Start here (default: the first not passed)."),
+    ] = None,
+) -> None:
+    """Re-check on every save; move on to the next exercise when one passes (Ctrl-C stops)."""
+    from course_cli.grader.watch import watch_exercises
+    from course_cli.ui.console import get_console
+    from course_cli.workspace import require_workspace
+
+    start = _exercise(exercise_id).id if exercise_id else None
+    watch_exercises(require_workspace(), open_store(), get_console(), start)
+
+
+def reset(exercise_id: ExerciseArgument) -> None:
+    """Put the starter files back; your version is kept as a timestamped backup."""
+    from course_cli.grader.loop import reset_exercise
+    from course_cli.ui.check_view import render_reset
+    from course_cli.ui.console import get_console
+    from course_cli.workspace import require_workspace
+
+    get_console().print(render_reset(reset_exercise(require_workspace(), _exercise(exercise_id))))
+
+
+def solution(exercise_id: ExerciseArgument) -> None:
+    """Show the reference solution; it opens once your own version has passed."""
+    from course_cli.grader.loop import solution_files
+    from course_cli.ui.check_view import render_solution
+    from course_cli.ui.console import get_console
+
+    store = open_store()
+    files = solution_files(store, _exercise(exercise_id))
+    flush_warnings(store)
+    get_console().print(render_solution(files))

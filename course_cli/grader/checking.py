@@ -1,0 +1,170 @@
+"""`check_exercise`: run an exercise's cases against the learner's files, and the registry of
+check modules (one per exercise, in `course_cli/grader/checks/`)."""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
+from course_cli.errors import UnknownExerciseError
+from course_cli.grader.cases import Case, CaseFailed
+from course_cli.grader.result import (
+    CRASHED,
+    ERROR,
+    FAILED,
+    PASSED,
+    TIMEOUT,
+    CaseResult,
+    CheckResult,
+)
+from course_cli.grader.submission import SubmissionFailed, SubmissionRunner, default_runner
+
+if TYPE_CHECKING:
+    from course_cli.workspace import Workspace
+
+# Exercise id -> check module (under course_cli.grader.checks).
+CHECK_MODULES = {
+    "01-integration-types": "ex01_integration_types",
+    "02-proxy-event": "ex02_proxy_event",
+    "03-fix-the-502": "ex03_fix_the_502",
+    "04-vtl-request": "ex04_vtl_request",
+    "05-vtl-response": "ex05_vtl_response",
+    "06-crud-handler": "ex06_crud_handler",
+    "07-wire-the-api": "ex07_wire_the_api",
+}
+
+
+class CheckModule(Protocol):
+    """What every check module defines."""
+
+    EXERCISE: str
+    CASES: tuple[Case, ...]
+
+    def session(self, folder: Path, runner: SubmissionRunner) -> AbstractContextManager[Any]: ...
+
+
+def exercise_ids() -> list[str]:
+    """Every exercise that has checks, in lesson order."""
+    return list(CHECK_MODULES)
+
+
+def check_module(exercise_id: str) -> CheckModule:
+    """The check module of `exercise_id`; `UnknownExerciseError` (exit 2) with a suggestion."""
+    name = CHECK_MODULES.get(exercise_id)
+    if name is None:
+        raise unknown_exercise(exercise_id)
+    module: ModuleType = importlib.import_module(f"course_cli.grader.checks.{name}")
+    return cast("CheckModule", module)
+
+
+def unknown_exercise(exercise_id: str) -> UnknownExerciseError:
+    """The error for an id that names no exercise, with the closest id as a suggestion."""
+    ids = exercise_ids()
+    by_number = [e for e in ids if exercise_id and e.split("-", 1)[0] == exercise_id.zfill(2)]
+    close = by_number or difflib.get_close_matches(exercise_id, ids, n=1, cutoff=0.4)
+    hint = f"did you mean '{close[0]}'?" if close else "exercises: " + ", ".join(ids)
+    return UnknownExerciseError(f"no exercise '{exercise_id}'", hint=hint)
+
+
+def resolve_exercise_id(exercise_id: str) -> str:
+    """The full id for `exercise_id`; a bare number (`3`, `03`) is accepted as a shortcut."""
+    if exercise_id in CHECK_MODULES:
+        return exercise_id
+    matches = [e for e in CHECK_MODULES if exercise_id.isdigit() and e[:2] == exercise_id.zfill(2)]
+    if len(matches) == 1:
+        return matches[0]
+    raise unknown_exercise(exercise_id)
+
+
+def check_exercise(
+    exercise_id: str,
+    workspace: Workspace | Path,
+    *,
+    runner: SubmissionRunner | None = None,
+    include_hidden: bool = False,
+) -> CheckResult:
+    """Run `exercise_id`'s cases on the files in the workspace's `exercises/<id>/` (or in the
+    folder given as a Path). Public cases only, unless `include_hidden` (`course grade`).
+
+    Never raises for anything the learner's code does: that is the result's status.
+    """
+    exercise_id = resolve_exercise_id(exercise_id)
+    module = check_module(exercise_id)
+    folder = (
+        workspace / exercise_id
+        if isinstance(workspace, Path)
+        else workspace.exercises_dir / exercise_id
+    )
+    if isinstance(workspace, Path) and not (folder.is_dir()):
+        folder = workspace  # the exercise folder itself
+    runner = runner or default_runner()
+    cases = [c for c in module.CASES if include_hidden or not c.hidden]
+    hidden = 0 if include_hidden else sum(c.hidden for c in module.CASES)
+    started = time.perf_counter()
+    try:
+        results = list(_run_cases(module, folder, runner, cases))
+    except SubmissionFailed as failed:
+        results = [
+            CaseResult(c.name, failed.status, 0, c.points, "not run: " + failed.message, c.hint)
+            for c in cases
+        ]
+        return CheckResult(
+            exercise_id,
+            failed.status,
+            tuple(results),
+            time.perf_counter() - started,
+            failed.message,
+            hidden,
+        )
+    return CheckResult(
+        exercise_id,
+        _overall(results),
+        tuple(results),
+        time.perf_counter() - started,
+        _first_message(results),
+        hidden,
+    )
+
+
+def _run_cases(
+    module: CheckModule, folder: Path, runner: SubmissionRunner, cases: list[Case]
+) -> Iterator[CaseResult]:
+    with module.session(folder, runner) as shared:
+        stopped: str | None = None
+        for case in cases:
+            if stopped is not None:
+                yield CaseResult(case.name, FAILED, 0, case.points, stopped, case.hint, case.hidden)
+                continue
+            try:
+                case.run(shared)
+            except CaseFailed as failed:
+                yield CaseResult(
+                    case.name, failed.status, 0, case.points, failed.message, case.hint, case.hidden
+                )
+                if failed.status in (TIMEOUT, CRASHED):
+                    # Each further case would wait for the same limit: say so and stop.
+                    what = "timed out" if failed.status == TIMEOUT else "crashed"
+                    stopped = f"not run: the case '{case.name}' {what}"
+            else:
+                yield CaseResult(case.name, PASSED, case.points, case.points, "", "", case.hidden)
+
+
+def _overall(results: list[CaseResult]) -> str:
+    statuses = {r.status for r in results}
+    for status in (ERROR, CRASHED, TIMEOUT, FAILED):
+        if status in statuses:
+            return status
+    return PASSED
+
+
+def _first_message(results: list[CaseResult]) -> str | None:
+    for r in results:
+        if r.status in (ERROR, CRASHED, TIMEOUT):
+            return r.message
+    return None

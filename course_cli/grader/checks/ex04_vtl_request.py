@@ -1,0 +1,152 @@
+"""Checks for 04-vtl-request: the learner's request template in front of a function that
+answers with the input it received, with zero, one and several query parameters."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from course_cli.grader.cases import Case, CaseFailed, expect, expect_status
+from course_cli.grader.lesson_api import GradedApi, graded_api
+from course_cli.grader.result import ERROR
+from course_cli.grader.submission import SubmissionFailed, SubmissionRunner, SubmittedFunction
+
+EXERCISE = "04-vtl-request"
+BACKENDS = Path(__file__).resolve().parent.parent / "backends.py"
+
+
+@dataclass
+class Sent:
+    """What the template made the gateway send the function, per request."""
+
+    api: GradedApi
+
+    def input_for(
+        self, method: str, user_id: str, query: tuple[tuple[str, str], ...] = ()
+    ) -> tuple[dict[str, Any], str]:
+        shown = f"{method} /users/{user_id}" + (
+            "?" + "&".join(f"{k}={v}" for k, v in query) if query else ""
+        )
+        reply = self.api.send(method, f"/users/{user_id}", query=query)
+        rendered = reply.invocation.event
+        if isinstance(rendered, str):
+            try:
+                json.loads(rendered)
+            except json.JSONDecodeError as error:
+                raise CaseFailed(
+                    f"{shown}: your template printed text that is not JSON ({error.msg} at "
+                    f"line {error.lineno}, column {error.colno}): {rendered.strip()!r}"
+                ) from None
+        expect_status(reply, 200, shown)
+        received = reply.json()
+        expect(
+            isinstance(received, dict),
+            f"{shown}: the input must be a JSON object, got {reply.text}",
+        )
+        return received, reply.invocation.request_id
+
+
+@contextmanager
+def session(folder: Path, runner: SubmissionRunner) -> Iterator[Sent]:
+    path = folder / "request.vtl"
+    try:
+        template = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise SubmissionFailed(ERROR, f"cannot read {path.name}: {error.strerror}") from None
+    integration = {
+        "type": "AWS",
+        "function": "legacy",
+        "requestTemplates": {"application/json": template},
+        "integrationResponses": [{"statusCode": "200"}],
+    }
+    table = {
+        "name": "users",
+        "routes": [{"resource": "/users/{userId}", "method": "ANY", "integration": integration}],
+    }
+    legacy = SubmittedFunction(f"{BACKENDS}:legacy_echo")
+    yield Sent(graded_api(table, runner, {"legacy": legacy}))
+
+
+def _field(received: dict[str, Any], key: str, expected: Any, request: str) -> None:
+    got = received.get(key, "(missing)")
+    expect(
+        got == expected,
+        f'{request}: expected "{key}": {json.dumps(expected)}, got {json.dumps(got)}',
+    )
+
+
+def valid_json_with_several(sent: Sent) -> None:
+    sent.input_for("GET", "u1", (("include", "orders"), ("limit", "5"), ("sort", "name")))
+
+
+def reads_user_id(sent: Sent) -> None:
+    for user_id in ("u1", "42"):
+        received, _ = sent.input_for("GET", user_id)
+        _field(received, "userId", user_id, f"GET /users/{user_id}")
+
+
+def reads_method(sent: Sent) -> None:
+    for method in ("GET", "DELETE"):
+        received, _ = sent.input_for(method, "u1")
+        _field(received, "method", method, f"{method} /users/u1")
+
+
+def every_query_parameter(sent: Sent) -> None:
+    for query in (
+        (("include", "orders"),),
+        (("include", "orders"), ("limit", "5"), ("sort", "name")),
+    ):
+        received, _ = sent.input_for("GET", "u1", query)
+        _field(
+            received,
+            "filters",
+            dict(query),
+            "GET /users/u1?" + "&".join(f"{k}={v}" for k, v in query),
+        )
+
+
+def no_query_parameters(sent: Sent) -> None:
+    received, _ = sent.input_for("GET", "u1")
+    _field(received, "filters", {}, "GET /users/u1 (no query string)")
+
+
+def request_id(sent: Sent) -> None:
+    for _ in range(2):
+        received, request_id = sent.input_for("GET", "u1")
+        _field(received, "requestId", request_id, "GET /users/u1")
+
+
+def quotes_in_values(sent: Sent) -> None:
+    received, _ = sent.input_for("GET", "u1", (("q", 'say "hi"'),))
+    _field(received, "filters", {"q": 'say "hi"'}, 'GET /users/u1?q=say "hi"')
+
+
+CASES = (
+    Case(
+        "valid JSON with several query parameters",
+        2,
+        "a comma after every entry but the last: #if($foreach.hasNext),#end",
+        valid_json_with_several,
+    ),
+    Case("userId from the path", 1, "$input.params('userId')", reads_user_id),
+    Case("method from the request", 1, "$context.httpMethod", reads_method),
+    Case(
+        "every query parameter in filters",
+        2,
+        "#foreach over $input.params().querystring.keySet()",
+        every_query_parameter,
+    ),
+    Case("no query string gives filters {}", 1, "the loop runs zero times", no_query_parameters),
+    Case("requestId is the request's id", 1, "$context.requestId", request_id),
+    Case(
+        "quotes inside a value stay valid JSON",
+        1,
+        "$util.escapeJavaScript(...) around each value",
+        quotes_in_values,
+        hidden=True,
+    ),
+)

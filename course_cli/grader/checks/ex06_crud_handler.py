@@ -1,0 +1,37 @@
+"""Checks for 06-crud-handler: the learner's handler deployed in a sandbox exactly as topic 5
+deploys the reference (table, function, REST API, permission, stage), then the CRUD sequence
+through the gateway, with the table read by the grader."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from course_cli.grader.checks._crud import CrudTarget, crud_cases, sandbox_target
+from course_cli.grader.submission import SubmissionRunner, SubmittedFunction
+
+EXERCISE = "06-crud-handler"
+
+
+@contextmanager
+def session(folder: Path, runner: SubmissionRunner) -> Iterator[CrudTarget]:
+    from course_cli.sandbox import Sandbox
+    from course_cli.sandbox.crud import (
+        allow_and_deploy,
+        create_products_function,
+        create_products_table,
+        wire_products_api,
+    )
+
+    handler = folder / "handler.py"
+    runner.load(SubmittedFunction(f"{handler}:handler"))
+    with Sandbox() as sandbox:
+        create_products_table(sandbox)
+        arn = create_products_function(sandbox, handler_file=handler)
+        api_id = wire_products_api(sandbox, arn)
+        allow_and_deploy(sandbox, api_id, "products")
+        yield sandbox_target(sandbox, api_id, runner)
+
+
+CASES = crud_cases()

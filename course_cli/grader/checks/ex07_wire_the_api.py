@@ -1,0 +1,187 @@
+"""Checks for 07-wire-the-api: the learner's deploy.py runs in a fresh sandbox; the grader then
+reads back what it built (table, function, API, permission, stage) and sends the CRUD sequence
+to that API through the gateway."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from course_cli.grader.cases import Case, CaseFailed, expect
+from course_cli.grader.checks._crud import CrudTarget, crud_cases, sandbox_target
+from course_cli.grader.submission import SubmissionRunner
+
+if TYPE_CHECKING:
+    from course_cli.sandbox import Sandbox
+
+EXERCISE = "07-wire-the-api"
+ROLE_NAME = "products-lambda-role"
+EXPECTED_ROUTES = {
+    "/products": {"GET", "POST"},
+    "/products/{productId}": {"DELETE", "GET", "PUT"},
+}
+
+
+@dataclass
+class Built:
+    """What deploy.py built, and the CRUD target on it (None when it cannot be served)."""
+
+    sandbox: Sandbox
+    api_id: Any
+    runner: SubmissionRunner
+    _target: CrudTarget | None = None
+    _problem: str | None = None
+
+    def target(self) -> CrudTarget:
+        if self._problem is not None:
+            raise CaseFailed(self._problem)
+        assert self._target is not None
+        return self._target
+
+
+def _package() -> bytes:
+    import io
+    import zipfile
+
+    from course_cli.sandbox.crud import REFERENCE_HANDLER
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(REFERENCE_HANDLER, arcname="products.py")
+    return buffer.getvalue()
+
+
+@contextmanager
+def session(folder: Path, runner: SubmissionRunner) -> Iterator[Built]:
+    from course_cli.errors import CourseError
+    from course_cli.sandbox import Sandbox
+
+    with Sandbox() as sandbox:
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "lambda.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+        sandbox.client("iam").create_role(
+            RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(trust)
+        )
+        api_id = runner.run_file(folder / "deploy.py", "deploy", (_package(),))
+        built = Built(sandbox, api_id, runner)
+        try:
+            built._target = sandbox_target(sandbox, str(api_id), runner)
+        except CourseError as error:
+            built._problem = f"the API cannot be served: {error.message}"
+        yield built
+
+
+def table_created(built: Built) -> None:
+    client = built.sandbox.client("dynamodb")
+    tables = client.list_tables()["TableNames"]
+    expect("products" in tables, f"no table 'products' (tables: {', '.join(tables) or 'none'})")
+    table = client.describe_table(TableName="products")["Table"]
+    expect(
+        table["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}],
+        f"the table's key must be id (HASH), got {table['KeySchema']}",
+    )
+
+
+def function_created(built: Built) -> None:
+    client = built.sandbox.client("lambda")
+    try:
+        config = client.get_function(FunctionName="products")["Configuration"]
+    except client.exceptions.ResourceNotFoundException:
+        raise CaseFailed("no Lambda function 'products'") from None
+    variables = (config.get("Environment") or {}).get("Variables") or {}
+    expect(
+        variables.get("TABLE_NAME") == "products",
+        f"the function's environment must set TABLE_NAME=products, got {variables}",
+    )
+
+
+def routes_created(built: Built) -> None:
+    expect(
+        isinstance(built.api_id, str), f"deploy() must return the API's id, got {built.api_id!r}"
+    )
+    client = built.sandbox.client("apigateway")
+    try:
+        resources = client.get_resources(restApiId=built.api_id, embed=["methods"])["items"]
+    except client.exceptions.NotFoundException:
+        raise CaseFailed(f"no REST API with the id {built.api_id!r}") from None
+    found = {r["path"]: set(r.get("resourceMethods") or {}) for r in resources}
+    for path, methods in EXPECTED_ROUTES.items():
+        expect(path in found, f"the API has no resource {path} (it has {', '.join(sorted(found))})")
+        missing = methods - found[path]
+        expect(not missing, f"{path} lacks the methods {', '.join(sorted(missing))}")
+        for method in methods:
+            integration = client.get_integration(
+                restApiId=built.api_id,
+                resourceId=next(r["id"] for r in resources if r["path"] == path),
+                httpMethod=method,
+            )
+            expect(
+                integration.get("type") == "AWS_PROXY",
+                f"{method} {path}: integration type {integration.get('type')}, expected AWS_PROXY",
+            )
+
+
+def permission_granted(built: Built) -> None:
+    client = built.sandbox.client("lambda")
+    try:
+        policy = json.loads(client.get_policy(FunctionName="products")["Policy"])
+    except client.exceptions.ResourceNotFoundException:
+        raise CaseFailed(
+            "API Gateway may not invoke the function: call lambda add_permission with "
+            "Principal apigateway.amazonaws.com (without it AWS answers 500)"
+        ) from None
+    principals = [str(s.get("Principal")) for s in policy.get("Statement", [])]
+    expect(
+        any("apigateway.amazonaws.com" in p for p in principals),
+        "the function's policy does not let apigateway.amazonaws.com invoke it",
+    )
+
+
+def stage_deployed(built: Built) -> None:
+    client = built.sandbox.client("apigateway")
+    stages = [s["stageName"] for s in client.get_stages(restApiId=str(built.api_id))["item"]]
+    expect(
+        "prod" in stages,
+        f"no stage 'prod' (stages: {', '.join(stages) or 'none'}): call create_deployment",
+    )
+
+
+def _on_target(case: Case) -> Case:
+    def run(built: Built) -> None:
+        case.run(built.target())
+
+    return Case(case.name, case.points, case.hint, run, case.hidden)
+
+
+CASES = (
+    Case("table products with key id", 1, "create_table with KeySchema id HASH", table_created),
+    Case(
+        "function products with TABLE_NAME", 1, "Environment={'Variables': {...}}", function_created
+    ),
+    Case(
+        "five methods, each AWS_PROXY",
+        2,
+        "create_resource twice, then put_method and put_integration per method",
+        routes_created,
+    ),
+    Case("API Gateway may invoke the function", 1, "lambda add_permission", permission_granted),
+    Case(
+        "deployed on stage prod",
+        1,
+        "create_deployment(restApiId=..., stageName='prod')",
+        stage_deployed,
+    ),
+    *(_on_target(case) for case in crud_cases()),
+)

@@ -1,0 +1,150 @@
+"""The learner's loop around the grader: record a check in progress, escalating hints, reset
+to the starter with a backup, and the reference solution once the exercise has passed.
+
+What the progress file keeps per exercise (`exercises.<id>`):
+`{"status", "score", "max_score", "hints_shown", "checked_at", "passed_once", "last_failure"}`
+- `passed_once` unlocks `course solution`; `last_failure` (`{"case", "message"}`) is what hint
+level 2 points at.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from course_cli.errors import CourseError, WorkspaceError
+
+if TYPE_CHECKING:
+    from course_cli.content.model import Exercise
+    from course_cli.grader.result import CheckResult
+    from course_cli.progress import ProgressStore
+    from course_cli.workspace import Workspace
+
+BACKUP_DIR = ".course-backups"
+
+
+def exercise_entry(store: ProgressStore, exercise_id: str) -> dict[str, Any]:
+    """The progress entry of an exercise ({} when never checked)."""
+    entry = store.load().get("exercises", {}).get(exercise_id)
+    return entry if isinstance(entry, dict) else {}
+
+
+def record_check(store: ProgressStore, result: CheckResult) -> None:
+    """Save a check's outcome (what `course status` shows)."""
+
+    def change(data: dict[str, Any]) -> None:
+        entry = data["exercises"].setdefault(result.exercise, {})
+        failure = result.first_failure
+        entry.update(
+            status=result.status,
+            score=result.score,
+            max_score=result.max_score,
+            checked_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            passed_once=bool(entry.get("passed_once")) or result.passed,
+            last_failure=(
+                {"case": failure.name, "message": failure.message} if failure is not None else None
+            ),
+        )
+        entry.setdefault("hints_shown", 0)
+
+    store.update(change)
+
+
+@dataclass(frozen=True)
+class HintView:
+    """Hints shown so far (1-based `level` is the newest), and what the last check found."""
+
+    exercise: str
+    hints: tuple[str, ...]  # every level shown so far, oldest first
+    total: int
+    last_failure: dict[str, Any] | None
+
+    @property
+    def level(self) -> int:
+        return len(self.hints)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "exercise": self.exercise,
+            "level": self.level,
+            "levels": self.total,
+            "hints": list(self.hints),
+            "last_failure": self.last_failure,
+        }
+
+
+def next_hint(store: ProgressStore, exercise: Exercise, *, show_all: bool = False) -> HintView:
+    """Show one more hint level (all of them with `show_all`) and remember it."""
+    total = len(exercise.hints)
+    shown: dict[str, int] = {}
+
+    def change(data: dict[str, Any]) -> None:
+        entry = data["exercises"].setdefault(exercise.id, {"status": "not started"})
+        before = int(entry.get("hints_shown", 0) or 0)
+        entry["hints_shown"] = total if show_all else min(before + 1, total)
+        shown["n"] = entry["hints_shown"]
+
+    store.update(change)
+    failure = exercise_entry(store, exercise.id).get("last_failure")
+    return HintView(
+        exercise.id,
+        exercise.hints[: shown["n"]],
+        total,
+        failure if isinstance(failure, dict) else None,
+    )
+
+
+@dataclass(frozen=True)
+class ResetResult:
+    """Files put back to the starter, and where the learner's versions were saved."""
+
+    exercise: str
+    restored: tuple[Path, ...]
+    backups: tuple[Path, ...]
+
+
+def reset_exercise(workspace: Workspace, exercise: Exercise) -> ResetResult:
+    """Copy the starter files back over the learner's, after saving each changed file under
+    `<workspace>/.course-backups/<exercise>/<time>/`. Never deletes anything."""
+    from course_cli.workspace import bundled_dir
+
+    source = bundled_dir("exercises") / exercise.id
+    target = workspace.exercises_dir / exercise.id
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    backup_dir = workspace.root / BACKUP_DIR / exercise.id / stamp
+    restored: list[Path] = []
+    backups: list[Path] = []
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for name in exercise.files:
+            starter, mine = source / name, target / name
+            if mine.is_file():
+                if mine.read_bytes() == starter.read_bytes():
+                    continue
+                backup_dir.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(mine, backup_dir / name)
+                backups.append(backup_dir / name)
+            shutil.copyfile(starter, mine)
+            restored.append(mine)
+    except OSError as error:
+        raise WorkspaceError(
+            f"cannot reset {exercise.id}: {error.strerror} ({error.filename})",
+            hint="your files are unchanged unless a backup is listed above",
+        ) from None
+    return ResetResult(exercise.id, tuple(restored), tuple(backups))
+
+
+def solution_files(store: ProgressStore, exercise: Exercise) -> list[tuple[str, str]]:
+    """The reference files, as (name, text); refused until the exercise has passed once."""
+    from course_cli.workspace import bundled_dir
+
+    if not exercise_entry(store, exercise.id).get("passed_once"):
+        raise CourseError(
+            f"the solution of {exercise.id} opens once your own version passes",
+            hint=f"run `course check {exercise.id}`; stuck? `course hint {exercise.id}`",
+        )
+    folder = bundled_dir("solutions") / exercise.id
+    return [(name, (folder / name).read_text(encoding="utf-8")) for name in exercise.files]

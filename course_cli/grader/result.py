@@ -1,0 +1,143 @@
+"""What a check says about a submission: one `CheckResult` holding one `CaseResult` per case.
+
+The JSON shape (`CheckResult.to_json`, printed by `course check --json`) is the one in the
+project's design notes:
+
+```json
+{"exercise": "03-fix-the-502", "status": "failed", "score": 3, "max_score": 5,
+ "duration_s": 0.41, "message": null, "hidden_cases": 0,
+ "cases": [{"name": "body is a string", "status": "failed", "passed": false, "points": 0,
+            "max_points": 1, "message": "body is a dict; ...", "hint": "json.dumps the body"}]}
+```
+
+`status` is `passed`, `failed`, `error` (the submission could not load: a syntax or import
+error), `timeout` (it ran past its time limit) or `crashed` (it exited or killed its process).
+`message` explains a whole-submission failure and points at the learner's line. `hidden_cases`
+counts the cases only `course grade` runs. One object, two views: `__rich__` for the terminal
+and `_repr_html_` for notebooks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+PASSED: Final = "passed"
+FAILED: Final = "failed"
+ERROR: Final = "error"
+TIMEOUT: Final = "timeout"
+CRASHED: Final = "crashed"
+STATUSES: Final = (PASSED, FAILED, ERROR, TIMEOUT, CRASHED)
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """One named case: its points and, when it failed, what was expected and what happened."""
+
+    name: str
+    status: str
+    points: int
+    max_points: int
+    message: str = ""
+    hint: str = ""
+    hidden: bool = False
+
+    @property
+    def passed(self) -> bool:
+        """Whether the case passed."""
+        return self.status == PASSED
+
+    def to_json(self) -> dict[str, Any]:
+        """The case as `course check --json` prints it."""
+        return {
+            "name": self.name,
+            "status": self.status,
+            "passed": self.passed,
+            "points": self.points,
+            "max_points": self.max_points,
+            "message": self.message,
+            "hint": self.hint,
+            "hidden": self.hidden,
+        }
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The verdict on one exercise."""
+
+    exercise: str
+    status: str
+    cases: tuple[CaseResult, ...] = ()
+    duration_s: float = 0.0
+    message: str | None = None  # why the whole submission failed (error, timeout, crashed)
+    hidden_cases: int = 0  # cases not run by `course check`, run at grading
+
+    @property
+    def score(self) -> int:
+        """Points earned."""
+        return sum(case.points for case in self.cases)
+
+    @property
+    def max_score(self) -> int:
+        """Points available in the cases that ran."""
+        return sum(case.max_points for case in self.cases)
+
+    @property
+    def passed(self) -> bool:
+        """Whether every case that ran passed."""
+        return self.status == PASSED
+
+    @property
+    def first_failure(self) -> CaseResult | None:
+        """The first case that did not pass (what hint level 2 points at)."""
+        return next((case for case in self.cases if not case.passed), None)
+
+    def summary(self) -> str:
+        """One line: the status in words, the score, and honesty about hidden cases."""
+        if self.status == PASSED:
+            line = f"all checks pass: {self.score}/{self.max_score}"
+            if self.hidden_cases:
+                line = (
+                    f"all public checks pass ({self.score}/{self.max_score}); "
+                    f"{self.hidden_cases} more {_plural(self.hidden_cases, 'check')} "
+                    "run at grading"
+                )
+            return line
+        failed = sum(not case.passed for case in self.cases)
+        words = {
+            FAILED: f"{failed} of {len(self.cases)} {_plural(len(self.cases), 'check')} failed",
+            ERROR: "your file could not be loaded",
+            TIMEOUT: "your code ran past its time limit",
+            CRASHED: "your code stopped the process",
+        }
+        return f"{words.get(self.status, self.status)}: {self.score}/{self.max_score}"
+
+    def to_json(self) -> dict[str, Any]:
+        """The document `course check --json` prints (see the module docstring)."""
+        return {
+            "exercise": self.exercise,
+            "status": self.status,
+            "score": self.score,
+            "max_score": self.max_score,
+            "duration_s": round(self.duration_s, 3),
+            "message": self.message,
+            "hidden_cases": self.hidden_cases,
+            "cases": [case.to_json() for case in self.cases],
+        }
+
+    def __rich__(self) -> RenderableType:
+        from course_cli.ui.check_view import render_check
+
+        return render_check(self)
+
+    def _repr_html_(self) -> str:
+        from course_cli.ui.check_view import check_html
+
+        return check_html(self)
+
+
+def _plural(count: int, word: str) -> str:
+    return word if count == 1 else word + "s"

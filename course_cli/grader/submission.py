@@ -1,0 +1,225 @@
+"""The seam between the grader and the learner's code: a `SubmissionRunner`.
+
+The checks never import or call a learner's file themselves. They ask a runner for a
+`LambdaInvoker` (the gateway's contract) for handler files, and to run a plain Python file
+(`answers.py`, `deploy.py`) and hand back values. Whatever the learner's code does - a syntax
+error, an exception, an endless loop, `sys.exit()` - comes back as a `SubmissionFailed` with a
+status and a message that points at the learner's line, never as a grader traceback.
+
+`InProcessRunner` runs everything in this process: fast, and what notebooks use. An isolated
+runner (a child process per submission, `course_cli.runtime.isolated`) plugs in behind the same
+protocol; `default_runner` picks it when it is installed.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+import types
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from course_cli.grader.result import CRASHED, ERROR, TIMEOUT
+
+if TYPE_CHECKING:
+    from course_cli.gateway.invoker import LambdaInvoker, LambdaResult
+
+# Lambda's default is 3 s; the reference solutions answer in milliseconds, and a shorter
+# limit keeps an endless loop from stalling the learner's loop for long.
+HANDLER_TIMEOUT_S = 2.0
+# A script (answers.py, deploy.py) gets longer: deploy.py makes a dozen AWS calls.
+SCRIPT_TIMEOUT_S = 10.0
+
+
+class SubmissionFailed(Exception):
+    """The learner's code could not run to the end: `status` is error, timeout or crashed."""
+
+    def __init__(self, status: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class SubmittedFunction:
+    """A Lambda function made of the learner's (or the grader's) code."""
+
+    handler: str  # `file.py:function`
+    environment: Mapping[str, str] = field(default_factory=dict)
+    timeout_s: float = HANDLER_TIMEOUT_S
+
+
+class SubmissionRunner(Protocol):
+    """Runs a submission's code for the checks (see the module docstring)."""
+
+    def load(self, function: SubmittedFunction) -> None:
+        """Load the handler now; `SubmissionFailed` (status error/timeout/crashed) if it
+        cannot be loaded, so the check reports one clear message instead of N failed cases."""
+        ...
+
+    def invoker(self, functions: Mapping[str, SubmittedFunction]) -> LambdaInvoker:
+        """A `LambdaInvoker` running these functions, by name."""
+        ...
+
+    def run_file(
+        self,
+        path: Path,
+        call: str | None = None,
+        args: tuple[Any, ...] = (),
+        *,
+        timeout_s: float = SCRIPT_TIMEOUT_S,
+    ) -> Any:
+        """Run the file `path` as a module; return its public top-level names as a dict, or,
+        with `call`, the value of `call(*args)`. `SubmissionFailed` when it cannot."""
+        ...
+
+
+def default_runner() -> SubmissionRunner:
+    """The isolated worker when this install has one (`course check`), else in-process."""
+    try:
+        from course_cli.runtime import isolated  # type: ignore[attr-defined, unused-ignore]
+    except ImportError:
+        return InProcessRunner()
+    factory = getattr(isolated, "submission_runner", None)
+    if callable(factory):
+        runner: SubmissionRunner = factory()
+        return runner
+    return InProcessRunner()
+
+
+# --- in-process ------------------------------------------------------------------------------
+
+
+class InProcessRunner:
+    """Everything in this process, with Lambda's time limits enforced by `runtime.timeouts`."""
+
+    def load(self, function: SubmittedFunction) -> None:
+        from course_cli.errors import HandlerError
+        from course_cli.runtime import InProcessRuntime
+
+        try:
+            InProcessRuntime({"submission": function.handler}).load("submission")
+        except HandlerError as error:
+            status = ERROR
+            if "sys.exit" in error.message:
+                status = CRASHED
+            elif "took longer than" in error.message:
+                status = TIMEOUT
+            raise SubmissionFailed(status, error.message) from None
+
+    def invoker(self, functions: Mapping[str, SubmittedFunction]) -> LambdaInvoker:
+        return _EnvironmentInvoker(functions)
+
+    def run_file(
+        self,
+        path: Path,
+        call: str | None = None,
+        args: tuple[Any, ...] = (),
+        *,
+        timeout_s: float = SCRIPT_TIMEOUT_S,
+    ) -> Any:
+        from course_cli.runtime.timeouts import call_with_alarm
+
+        try:
+            source = path.read_text(encoding="utf-8")
+        except OSError as error:
+            raise SubmissionFailed(ERROR, f"cannot read {path.name}: {error.strerror}") from None
+        try:
+            code = compile(source, str(path), "exec")
+        except SyntaxError as error:
+            where = f"{path.name}, line {error.lineno}"
+            text = f": {error.text.strip()}" if error.text and error.text.strip() else ""
+            raise SubmissionFailed(ERROR, f"syntax error in {where}: {error.msg}{text}") from None
+        module = types.ModuleType(f"_course_submission_{path.stem}")
+        module.__file__ = str(path)
+
+        def body() -> Any:
+            exec(code, module.__dict__)
+            if call is None:
+                return {k: v for k, v in vars(module).items() if not k.startswith("_")}
+            function = getattr(module, call, None)
+            if not callable(function):
+                raise _MissingFunction(call)
+            return function(*args)
+
+        try:
+            timed_out, value = call_with_alarm(_tagged(body), timeout_s)
+        except _Raised as raised:
+            raise SubmissionFailed(*_describe(raised.error, path)) from None
+        if timed_out:
+            raise SubmissionFailed(
+                TIMEOUT,
+                f"{path.name} ran for more than {timeout_s:g} s and was stopped "
+                "(an endless loop, or a call that waits forever?)",
+            )
+        return value
+
+
+class _MissingFunction(Exception):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+class _Raised(Exception):
+    """Carries whatever the learner's code raised (even SystemExit) out of the timed call."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(repr(error))
+        self.error = error
+
+
+def _tagged(body: Callable[[], Any]) -> Callable[[], Any]:
+    from course_cli.runtime.timeouts import TaskTimedOut
+
+    def run() -> Any:
+        try:
+            return body()
+        except TaskTimedOut:
+            raise
+        except (Exception, SystemExit) as error:  # the learner's, to be reported
+            raise _Raised(error) from None
+
+    return run
+
+
+def _describe(error: BaseException, path: Path) -> tuple[str, str]:
+    if isinstance(error, _MissingFunction):
+        return ERROR, f"{path.name} has no function {error.name}(); define it (see the TODO)"
+    where = learner_line(error, path)
+    if isinstance(error, SystemExit):
+        return CRASHED, f"{path.name} called sys.exit(){where}: nothing after it ran"
+    return ERROR, f"{path.name} raised {type(error).__name__}{where}: {error}"
+
+
+def learner_line(error: BaseException, path: Path) -> str:
+    """`' at line 12 (code)'` for the innermost frame in the learner's file, or ''."""
+    found = None
+    for frame in traceback.extract_tb(error.__traceback__):
+        if Path(frame.filename).name == path.name:
+            found = frame
+    if found is None:
+        return ""
+    code = f" ({found.line.strip()})" if found.line else ""
+    return f" at line {found.lineno}{code}"
+
+
+class _EnvironmentInvoker:
+    """The in-process runtime, with each function's environment set before it runs (as
+    `sandbox.functions.SandboxInvoker` does: one process, one environment)."""
+
+    def __init__(self, functions: Mapping[str, SubmittedFunction]) -> None:
+        from course_cli.runtime import InProcessRuntime
+
+        self.functions = dict(functions)
+        self.runtime = InProcessRuntime({name: f.handler for name, f in functions.items()})
+
+    def __call__(
+        self, function_name: str, event: Any, *, timeout_s: float = 3.0, wait_s: float = 29.0
+    ) -> LambdaResult:
+        function = self.functions.get(function_name)
+        if function is not None:
+            os.environ.update(function.environment)
+        return self.runtime(function_name, event, timeout_s=timeout_s, wait_s=wait_s)

@@ -1,0 +1,103 @@
+"""Renderers for the exercise loop: a check's case table, hints, reset and solutions."""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+from rich.console import Group, RenderableType
+from rich.markup import escape
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+
+if TYPE_CHECKING:
+    from course_cli.grader.loop import HintView, ResetResult
+    from course_cli.grader.result import CheckResult
+
+_MARK = {"passed": ("✓", "ok"), "failed": ("✗", "fail")}
+
+
+def render_check(result: CheckResult) -> RenderableType:
+    """One row per case (✓/✗, points, what was expected and what happened), then the score."""
+    table = Table(title=f"course check {result.exercise}", title_justify="left", show_lines=True)
+    table.add_column("", no_wrap=True)
+    table.add_column("case")
+    table.add_column("points", justify="right", no_wrap=True)
+    table.add_column("what happened")
+    for case in result.cases:
+        mark, style = _MARK.get(case.status, ("✗", "fail"))
+        detail = Text(case.message or "as expected", style="" if case.message else "muted")
+        if case.hint and not case.passed:
+            detail.append(f"\nhint: {case.hint}", style="hint")
+        table.add_row(
+            Text(mark, style=style),
+            escape(case.name) + (" (hidden)" if case.hidden else ""),
+            f"{case.points}/{case.max_points}",
+            detail,
+        )
+    parts: list[RenderableType] = [table]
+    if result.message and result.status in ("error", "timeout", "crashed"):
+        parts.append(Text(f"{result.status}: {result.message}", style="fail"))
+    style = "ok" if result.passed else "fail"
+    parts.append(Text(result.summary() + f"  ({result.duration_s:.2f} s)", style=style))
+    if not result.passed:
+        parts.append(Text(f"stuck? course hint {result.exercise}", style="hint"))
+    return Group(*parts)
+
+
+def check_html(result: CheckResult) -> str:
+    """The same table for a notebook."""
+    rows = "".join(
+        f"<tr><td>{'✓' if c.passed else '✗'}</td><td>{html.escape(c.name)}</td>"
+        f"<td>{c.points}/{c.max_points}</td><td>{html.escape(c.message or 'as expected')}</td></tr>"
+        for c in result.cases
+    )
+    return (
+        f"<div><b>course check {html.escape(result.exercise)}</b>: "
+        f"{html.escape(result.summary())}<table><tr><th></th><th>case</th><th>points</th>"
+        f"<th>what happened</th></tr>{rows}</table></div>"
+    )
+
+
+def render_hint(view: HintView) -> RenderableType:
+    """Every hint level shown so far, the newest last, and the last check's finding."""
+    parts: list[RenderableType] = []
+    for level, hint in enumerate(view.hints, start=1):
+        parts.append(Text.assemble((f"hint {level}/{view.total}: ", "heading"), hint))
+        if level == 2 and view.last_failure:
+            parts.append(
+                Text(
+                    f"  your last check failed at '{view.last_failure.get('case')}': "
+                    f"{view.last_failure.get('message')}",
+                    style="hint",
+                )
+            )
+    if view.level >= view.total:
+        parts.append(Text("that was the last hint; the solution opens once you pass", "muted"))
+    else:
+        parts.append(Text(f"more: course hint {view.exercise}", style="muted"))
+    return Group(*parts)
+
+
+def render_reset(result: ResetResult) -> RenderableType:
+    """What was restored and where the learner's versions went."""
+    if not result.restored:
+        return Text(f"{result.exercise} already holds the starter files; nothing changed", "muted")
+    parts: list[RenderableType] = [
+        Text(f"restored the starter of {result.exercise}: {path.name}", style="ok")
+        for path in result.restored
+    ]
+    parts += [Text(f"your version is saved as {path}", style="hint") for path in result.backups]
+    return Group(*parts)
+
+
+def render_solution(files: list[tuple[str, str]]) -> RenderableType:
+    """The reference files, syntax-highlighted."""
+    lexers = {".py": "python", ".vtl": "velocity"}
+    parts: list[RenderableType] = []
+    for name, text in files:
+        lexer = lexers.get(name[name.rfind(".") :], "text")
+        parts.append(Text(name, style="heading"))
+        parts.append(Syntax(text, lexer, line_numbers=True, word_wrap=True))
+    return Group(*parts)

@@ -1,0 +1,38 @@
+"""rustlings' dev check: every shipped starter FAILS, every reference solution PASSES with
+full marks (hidden cases included), and the exercise folders match the lesson."""
+
+from __future__ import annotations
+
+import pytest
+
+from course_cli.content import load_lesson
+from course_cli.grader import InProcessRunner, check_exercise, exercise_ids
+from course_cli.workspace import bundled_dir
+
+LESSON = load_lesson("lesson-3")
+
+
+def test_every_lesson_exercise_has_checks_and_folders() -> None:
+    assert [e.id for e in LESSON.exercises] == exercise_ids()
+    for exercise in LESSON.exercises:
+        for kind in ("exercises", "solutions"):
+            folder = bundled_dir(kind) / exercise.id
+            assert sorted(p.name for p in folder.iterdir()) == sorted(exercise.files)
+        for name in exercise.files:
+            assert "TODO" in (bundled_dir("exercises") / exercise.id / name).read_text()
+
+
+@pytest.mark.parametrize("exercise_id", exercise_ids())
+def test_starter_fails(exercise_id: str) -> None:
+    result = check_exercise(exercise_id, bundled_dir("exercises"), runner=InProcessRunner())
+    assert result.status == "failed", result.to_json()
+    assert result.score < result.max_score
+
+
+@pytest.mark.parametrize("exercise_id", exercise_ids())
+def test_solution_passes_with_full_marks(exercise_id: str) -> None:
+    result = check_exercise(
+        exercise_id, bundled_dir("solutions"), runner=InProcessRunner(), include_hidden=True
+    )
+    assert result.status == "passed", result.to_json()
+    assert result.score == result.max_score > 0
