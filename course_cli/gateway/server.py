@@ -179,7 +179,10 @@ class GatewayServer:
     def serve_forever(self) -> None:
         """Serve until `shutdown()`; Ctrl-C interrupts the wait with `KeyboardInterrupt`."""
         self.start()
-        self._shutdown_requested.wait()
+        # Timed waits: a signal (Ctrl-C) is acted on when a wait returns, and a process-wide
+        # signal is not guaranteed to interrupt an untimed wait on every platform.
+        while not self._shutdown_requested.wait(0.25):
+            pass
 
     def shutdown(self) -> None:
         """Stop accepting, close idle connections, and return within about a second.

@@ -75,8 +75,43 @@ class MarshalError(Exception):
 
 
 def copy_event(event: Any) -> Any:
-    """A deep, independent copy of `event`, as the handler receives it from Lambda (JSON)."""
-    return _decode(_encode(event))
+    """A deep, independent copy of `event`, as the handler receives it from Lambda (JSON).
+
+    Events made of plain JSON values (what the gateway builds) are copied structure by
+    structure, several times faster than a JSON round trip, with the same result; anything
+    else (tuples, non-string keys, other types) takes the round trip, as on Lambda.
+    """
+    try:
+        return _copy_plain(event)
+    except (_NotPlain, RecursionError):
+        return _decode(_encode(event))
+
+
+class _NotPlain(Exception):
+    """The value holds something a JSON round trip would change (or refuse)."""
+
+
+_ATOMS = frozenset({str, int, float, bool, type(None)})
+
+
+def _copy_plain(value: Any) -> Any:
+    kind = type(value)
+    if kind is dict:
+        copy = value.copy()
+        for key, item in copy.items():
+            if type(key) is not str:
+                raise _NotPlain
+            item_kind = type(item)
+            if item_kind is dict or item_kind is list:
+                copy[key] = _copy_plain(item)
+            elif item_kind not in _ATOMS:
+                raise _NotPlain
+        return copy
+    if kind is list:
+        return [item if type(item) in _ATOMS else _copy_plain(item) for item in value]
+    if kind in _ATOMS:
+        return value
+    raise _NotPlain
 
 
 def marshal_response(value: Any) -> str:

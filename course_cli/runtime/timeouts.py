@@ -7,14 +7,15 @@ Lambda kills a function that runs past its timeout. In-process we cannot kill, s
   raises it from a signal handler: no thread, two cheap system calls per invocation. The
   previous SIGALRM handler and timer are restored afterwards, whatever happens.
 - Elsewhere (server threads), signals cannot be used: the body runs on a pooled worker
-  thread while the caller waits on an event; at the deadline the caller stops waiting and a
+  thread while the caller waits on a lock; at the deadline the caller stops waiting and a
   watchdog thread injects the exception into the worker with
   `PyThreadState_SetAsyncExc`. The caller never waits longer than it asked, even when the
   function sits in a blocking call that the injected exception can only interrupt later.
 
 `TaskTimedOut` derives from `BaseException`, so a learner's `except Exception:` cannot
-swallow it; and it is raised again every few milliseconds until the function gives up, so
-not even a bare `except:` inside a loop keeps a timed-out function alive.
+swallow it. It is raised again every few milliseconds until the function gives up, and on
+the main thread also at the first line of any `except` block that caught it, so not even a
+bare `except:` inside a loop keeps a timed-out function alive.
 """
 
 from __future__ import annotations

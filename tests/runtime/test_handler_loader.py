@@ -103,7 +103,7 @@ def test_missing_function_lists_callables_and_suggests(write_handler: WriteHandl
 
 def test_not_callable(write_handler: WriteHandler) -> None:
     path = write_handler("app.py", "handler = {'statusCode': 200}\n")
-    with pytest.raises(HandlerLoadError, match="'handler' in .*app.py is a dict, not a function"):
+    with pytest.raises(HandlerLoadError, match=r"'handler' in .*app\.py is a dict, not a function"):
         load_handler(str(path))
 
 

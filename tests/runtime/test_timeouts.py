@@ -58,7 +58,11 @@ def assert_timed_out(result: LambdaResult, seconds: str) -> None:
     assert f"Billed Duration: {round(float(seconds) * 1000)} ms" in result.logs
 
 
-@pytest.mark.parametrize("source", [INFINITE_LOOP, SWALLOWS_EXCEPTION, SWALLOWS_EVERYTHING])
+@pytest.mark.parametrize(
+    "source",
+    [INFINITE_LOOP, SWALLOWS_EXCEPTION, SWALLOWS_EVERYTHING],
+    ids=["loop", "except-Exception", "bare-except"],
+)
 def test_timeout_stops_a_loop_on_the_main_thread(runtime_for: RuntimeFor, source: str) -> None:
     runtime = runtime_for(source)
     started = time.monotonic()
@@ -67,7 +71,11 @@ def test_timeout_stops_a_loop_on_the_main_thread(runtime_for: RuntimeFor, source
     assert_timed_out(result, "0.20")
 
 
-@pytest.mark.parametrize("source", [INFINITE_LOOP, SWALLOWS_EXCEPTION, SWALLOWS_EVERYTHING])
+@pytest.mark.parametrize(
+    "source",
+    [INFINITE_LOOP, SWALLOWS_EXCEPTION, SWALLOWS_EVERYTHING],
+    ids=["loop", "except-Exception", "bare-except"],
+)
 def test_timeout_stops_a_loop_from_another_thread(runtime_for: RuntimeFor, source: str) -> None:
     runtime = runtime_for(source)
     started = time.monotonic()

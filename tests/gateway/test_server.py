@@ -1,0 +1,392 @@
+"""`course serve`'s HTTP/1.1 server: real sockets on 127.0.0.1, a real client (`http.client`)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from course_cli.errors import UsageError
+from course_cli.gateway.context import Invocation
+from course_cli.gateway.definition import ApiDefinition, single_route
+from course_cli.gateway.http import HttpRequest
+from course_cli.gateway.invoker import LambdaInvoker, LambdaResult, Outcome
+from course_cli.gateway.pipeline import handle_request
+from course_cli.gateway.server import (
+    GatewayServer,
+    PortInUseError,
+    RequestRecord,
+    ServerAddressError,
+    serve,
+)
+
+DEFINITION = single_route("echo", "/{proxy+}")
+
+
+def echo(
+    function_name: str, event: Any, *, timeout_s: float = 3.0, wait_s: float = 29.0
+) -> LambdaResult:
+    """A Lambda function that answers with what it was sent (and sleeps when asked to)."""
+    query = event["queryStringParameters"] or {}
+    if "sleep" in query:
+        time.sleep(float(query["sleep"]))
+    body = json.dumps({"path": event["path"], "query": query, "body": event["body"]})
+    return LambdaResult(Outcome.OK, json.dumps({"statusCode": 200, "body": body}))
+
+
+class Recorder:
+    """A `handle` that remembers each `HttpRequest` and then runs the real pipeline."""
+
+    def __init__(self) -> None:
+        self.requests: list[HttpRequest] = []
+
+    def __call__(
+        self, definition: ApiDefinition, request: HttpRequest, invoker: LambdaInvoker
+    ) -> Invocation:
+        self.requests.append(request)
+        return handle_request(definition, request, invoker)
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    return Recorder()
+
+
+@pytest.fixture
+def records() -> list[RequestRecord]:
+    return []
+
+
+@pytest.fixture
+def server(recorder: Recorder, records: list[RequestRecord]) -> Iterator[GatewayServer]:
+    with GatewayServer(
+        DEFINITION, echo, port=0, handle=recorder, on_request=records.append
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+def client(server: GatewayServer) -> Iterator[http.client.HTTPConnection]:
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    yield connection
+    connection.close()
+
+
+def wait_until(condition: Callable[[], bool], timeout_s: float = 2.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.005)
+
+
+def raw_exchange(port: int, data: bytes) -> bytes:
+    """Send raw bytes and read until the server closes the connection."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(data)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_keep_alive_serves_two_requests_on_one_connection(
+    client: http.client.HTTPConnection, records: list[RequestRecord]
+) -> None:
+    client.request("GET", "/one")
+    first = client.getresponse()
+    assert first.status == 200 and json.loads(first.read())["path"] == "/one"
+    assert first.getheader("Connection") == "keep-alive"
+    sock = client.sock
+    client.request("GET", "/two")
+    second = client.getresponse()
+    assert json.loads(second.read())["path"] == "/two"
+    assert client.sock is sock  # no reconnect: the same TCP connection
+    wait_until(lambda: len(records) == 2)  # logged just after the response is sent
+    assert [(r.method, r.target, r.status) for r in records] == [
+        ("GET", "/one", 200),
+        ("GET", "/two", 200),
+    ]
+    assert all(r.latency_ms > 0 and r.client == "127.0.0.1" for r in records)
+    assert all(r.invocation is not None and r.error is None for r in records)
+
+
+def test_path_query_and_headers_arrive_raw(
+    client: http.client.HTTPConnection, recorder: Recorder
+) -> None:
+    client.putrequest("GET", "/a%20b/c%2Fd?x=1&x=2&y=a+b&z=%2B", skip_accept_encoding=True)
+    client.putheader("X-Trace", "one")
+    client.putheader("x-TRACE", "two")
+    client.putheader("Accept", "*/*")
+    client.endheaders()
+    response = client.getresponse()
+    assert json.loads(response.read())["query"] == {"x": "2", "y": "a b", "z": "+"}
+    request = recorder.requests[0]
+    assert request.method == "GET"
+    assert request.path == "/a%20b/c%2Fd"
+    assert request.query_string == "x=1&x=2&y=a+b&z=%2B"
+    assert list(request.headers)[1:] == [("X-Trace", "one"), ("x-TRACE", "two"), ("Accept", "*/*")]
+    assert request.headers.get_all("x-trace") == ["one", "two"]
+    assert request.body is None
+    assert request.source_ip == "127.0.0.1"
+    assert request.protocol == "HTTP/1.1"
+
+
+def test_content_length_body(client: http.client.HTTPConnection, recorder: Recorder) -> None:
+    client.request("POST", "/items", body=b'{"name": "pen"}')
+    assert json.loads(client.getresponse().read())["body"] == '{"name": "pen"}'
+    assert recorder.requests[0].body == b'{"name": "pen"}'
+
+
+def test_chunked_body(client: http.client.HTTPConnection, recorder: Recorder) -> None:
+    client.request(
+        "POST", "/upload", body=iter([b"hello ", b"chunked ", b"world"]), encode_chunked=True
+    )
+    response = client.getresponse()
+    assert json.loads(response.read())["body"] == "hello chunked world"
+    assert recorder.requests[0].body == b"hello chunked world"
+    # The connection is still good for another request.
+    client.request("GET", "/after")
+    assert client.getresponse().status == 200
+
+
+def test_chunked_body_with_extensions_and_trailers(
+    server: GatewayServer, recorder: Recorder
+) -> None:
+    reply = raw_exchange(
+        server.port,
+        b"POST /t HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        b"5;name=value\r\nhello\r\n0\r\nX-Checksum: 1\r\n\r\n",
+    )
+    assert reply.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert recorder.requests[0].body == b"hello"
+
+
+def test_expect_100_continue(server: GatewayServer) -> None:
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        sock.sendall(
+            b"PUT /x HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\n"
+            b"Connection: close\r\n\r\n"
+        )
+        assert sock.recv(1024) == b"HTTP/1.1 100 Continue\r\n\r\n"
+        sock.sendall(b"abc")
+        reply = b""
+        while chunk := sock.recv(65536):
+            reply += chunk
+    assert reply.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert b'"body": "abc"' in reply
+
+
+def test_head_has_headers_but_no_body(client: http.client.HTTPConnection) -> None:
+    client.request("GET", "/same")
+    get = client.getresponse()
+    length = len(get.read())
+    assert int(get.getheader("Content-Length") or 0) == length
+    client.request("HEAD", "/same")
+    response = client.getresponse()
+    assert response.status == 200
+    assert int(response.getheader("Content-Length") or -1) == length > 0
+    assert response.read() == b""
+    client.request("GET", "/after-head")  # nothing left over in the stream
+    assert json.loads(client.getresponse().read())["path"] == "/after-head"
+
+
+def test_response_carries_gateway_headers_and_a_date(client: http.client.HTTPConnection) -> None:
+    client.request("GET", "/h")
+    response = client.getresponse()
+    response.read()
+    assert response.getheader("Content-Type") == "application/json"
+    assert response.getheader("x-amzn-RequestId")
+    assert response.getheader("Date", "").endswith(" GMT")
+
+
+@pytest.mark.parametrize(
+    "request_line",
+    [b"GARBAGE", b"GET /x", b"GET /x HTTP/1.1 extra", b"G@T /x HTTP/1.1", b"GET x y HTTP/1.1"],
+)
+def test_malformed_request_line_is_400(
+    server: GatewayServer, records: list[RequestRecord], request_line: bytes
+) -> None:
+    reply = raw_exchange(server.port, request_line + b"\r\nHost: x\r\n\r\n")
+    assert reply.startswith(b"HTTP/1.1 400 Bad Request\r\n")
+    assert b"Connection: close\r\n" in reply
+    assert reply.endswith(b'{"message": "Bad Request"}')
+    assert records[-1].status == 400 and records[-1].invocation is None
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"GET /x HTTP/1.1\r\nBad Header\r\n\r\n",  # no colon
+        b"GET /x HTTP/1.1\r\nX-A : 1\r\n\r\n",  # space before the colon
+        b"GET /x HTTP/1.1\r\nX-A: 1\r\n folded\r\n\r\n",  # obsolete line folding
+        b"POST /x HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabc",
+        b"POST /x HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
+        b"POST /x HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n",
+        b"POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+    ],
+)
+def test_malformed_headers_and_framing_are_400(server: GatewayServer, head: bytes) -> None:
+    assert raw_exchange(server.port, head).startswith(b"HTTP/1.1 400 Bad Request\r\n")
+
+
+def test_unsupported_version_is_505(server: GatewayServer) -> None:
+    reply = raw_exchange(server.port, b"GET /x HTTP/2.0\r\nHost: x\r\n\r\n")
+    assert reply.startswith(b"HTTP/1.1 505 HTTP Version Not Supported\r\n")
+
+
+def test_body_over_the_limit_is_413(recorder: Recorder) -> None:
+    with GatewayServer(DEFINITION, echo, port=0, handle=recorder, max_body_bytes=10) as small:
+        reply = raw_exchange(
+            small.port, b"POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n12345678901"
+        )
+    assert reply.startswith(b"HTTP/1.1 413 Request Entity Too Large\r\n")
+    assert recorder.requests == []
+
+
+def test_http_10_closes_unless_asked_to_keep_alive(server: GatewayServer) -> None:
+    reply = raw_exchange(server.port, b"GET /old HTTP/1.0\r\n\r\n")
+    assert reply.startswith(b"HTTP/1.1 200 OK\r\n") and b"Connection: close\r\n" in reply
+
+
+def test_connection_close_is_honoured(server: GatewayServer) -> None:
+    reply = raw_exchange(server.port, b"GET /bye HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert b"Connection: close\r\n" in reply and reply.endswith(b'"body": null}')
+
+
+def test_pipelined_requests_are_answered_in_order(server: GatewayServer) -> None:
+    reply = raw_exchange(
+        server.port,
+        b"GET /first HTTP/1.1\r\nHost: x\r\n\r\n"
+        b"GET /second HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    assert reply.count(b"HTTP/1.1 200 OK") == 2
+    assert reply.index(b'"/first"') < reply.index(b'"/second"')
+
+
+def test_a_slow_request_does_not_hold_up_other_clients(server: GatewayServer) -> None:
+    slow = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    fast = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    try:
+        slow.request("GET", "/slow?sleep=0.5")
+        time.sleep(0.05)
+        started = time.monotonic()
+        fast.request("GET", "/fast")
+        assert fast.getresponse().status == 200
+        assert time.monotonic() - started < 0.3
+        assert slow.getresponse().status == 200
+    finally:
+        slow.close()
+        fast.close()
+
+
+def test_reload_check_swaps_the_definition(recorder: Recorder) -> None:
+    narrow = single_route("echo", "/only")
+    pending: list[ApiDefinition] = [DEFINITION]
+
+    def reload_check() -> ApiDefinition | None:
+        return pending.pop() if pending else None
+
+    with GatewayServer(narrow, echo, port=0, handle=recorder, reload_check=reload_check) as srv:
+        connection = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=5)
+        connection.request("GET", "/anything")  # only the reloaded definition has /{proxy+}
+        assert connection.getresponse().status == 200
+        connection.close()
+    assert srv.definition is DEFINITION
+
+
+def test_a_failing_gateway_answers_500_and_reports_it(records: list[RequestRecord]) -> None:
+    def broken(
+        definition: ApiDefinition, request: HttpRequest, invoker: LambdaInvoker
+    ) -> Invocation:
+        raise RuntimeError("bug")
+
+    with GatewayServer(DEFINITION, echo, port=0, handle=broken, on_request=records.append) as srv:
+        connection = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=5)
+        connection.request("GET", "/x")
+        response = connection.getresponse()
+        assert response.status == 500
+        assert json.loads(response.read()) == {"message": "Internal server error"}
+        connection.close()
+    assert isinstance(records[0].error, RuntimeError)
+
+
+def test_port_in_use_is_a_one_line_usage_error() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(PortInUseError) as caught:
+            GatewayServer(DEFINITION, echo, port=port)
+    assert isinstance(caught.value, UsageError)
+    assert caught.value.message == f"port {port} is in use; try --port {port + 1}"
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "example.com"])
+def test_listens_on_loopback_only(host: str) -> None:
+    with pytest.raises(ServerAddressError):
+        GatewayServer(DEFINITION, echo, host=host, port=0)
+
+
+def test_localhost_means_127_0_0_1() -> None:
+    with GatewayServer(DEFINITION, echo, host="localhost", port=0) as srv:
+        assert srv.host == "127.0.0.1" and srv.url == f"http://127.0.0.1:{srv.port}"
+
+
+def test_shutdown_is_prompt_with_idle_keep_alive_connections(
+    server: GatewayServer, client: http.client.HTTPConnection
+) -> None:
+    client.request("GET", "/x")
+    client.getresponse().read()
+    started = time.monotonic()
+    server.shutdown()
+    assert time.monotonic() - started < 0.5
+    server.shutdown()  # twice is fine
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", server.port), timeout=1).close()
+
+
+def test_serve_stops_on_ctrl_c_and_lets_it_propagate(tmp_path: Path) -> None:
+    ready: list[GatewayServer] = []
+    main_thread = threading.main_thread().ident
+    assert main_thread is not None
+
+    def press_ctrl_c(server: GatewayServer) -> None:
+        ready.append(server)
+        timer = threading.Timer(0.1, signal.pthread_kill, (main_thread, signal.SIGINT))
+        timer.start()
+
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        serve(DEFINITION, echo, port=0, on_ready=press_ctrl_c)
+    assert time.monotonic() - started < 1.0
+    port = ready[0].port
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+
+
+def test_through_the_in_process_runtime(tmp_path: Path) -> None:
+    from course_cli.runtime import InProcessRuntime
+
+    handler = tmp_path / "app.py"
+    handler.write_text(
+        "import json\n"
+        "def handler(event, context):\n"
+        "    tags = event['multiValueQueryStringParameters']\n"
+        "    return {'statusCode': 201, 'body': json.dumps(tags)}\n"
+    )
+    runtime = InProcessRuntime({"echo": str(handler)})
+    with GatewayServer(DEFINITION, runtime, port=0) as srv:
+        connection = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=5)
+        connection.request("GET", "/items?tag=a&tag=b")
+        response = connection.getresponse()
+        assert response.status == 201
+        assert json.loads(response.read()) == {"tag": ["a", "b"]}
+        connection.close()
