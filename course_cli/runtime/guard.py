@@ -1,0 +1,305 @@
+"""What the isolated worker does to itself before any learner code runs (child side only).
+
+- Resource limits (`apply_limits`): address space, CPU seconds, processes, file size, open
+  files, no core dumps. Hard limits are lowered too, so the learner's code cannot raise them
+  again (when the worker runs as an unprivileged user, which the parent arranges as root).
+- The parent-death signal: if the parent dies, the kernel kills the worker.
+- An audit hook (`Guard`, PEP 578), which Python code cannot remove once added. It refuses,
+  before any system call is made:
+  * network use beyond loopback: `connect`, `sendto`, `bind` and name lookups (so not even a
+    DNS packet leaves) — each refusal is recorded, so the grader can say the submission tried;
+  * writes outside the worker's temporary folder (Lambda's file system is read-only outside
+    `/tmp`; here the worker's own folder plays `/tmp`);
+  * reading the real AWS configuration and credentials files;
+  * signalling processes outside the worker's own process group (its parent, other workers);
+  * loading C functions through `ctypes` (which would step around every rule above);
+  * starting more than `max_processes` processes; and, unless the worker runs under a user
+    id of its own, starting any other program at all (`subprocess`, `os.system`, `exec`):
+    a program that is not this Python has no audit hook, so only the operating system could
+    stop it writing outside the folder or signalling the parent. Forking stays allowed (a
+    forked Python keeps the hook).
+
+  The hook is defence in depth inside one process, not a security boundary on its own: the
+  boundary is the separate process, its limits, its user id and the parent's checks.
+- Output capture with a ceiling (`cap_captured_output`): what a handler prints is kept up to a
+  limit and the rest discarded, so 50 MB of prints cost the worker no memory.
+"""
+
+from __future__ import annotations
+
+import errno
+import ipaddress
+import os
+import resource
+import sys
+from typing import Any
+
+from course_cli.runtime import logs
+
+_MB = 1024 * 1024
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+# Events naming a path that is changed: (event, index of each path argument).
+_PATH_CHANGES = {
+    "os.remove": (0,),
+    "os.rmdir": (0,),
+    "os.mkdir": (0,),
+    "os.rename": (0, 1),
+    "os.link": (0, 1),
+    "os.symlink": (1,),
+    "os.chmod": (0,),
+    "os.chown": (0,),
+    "os.truncate": (0,),
+    "os.utime": (0,),
+    "shutil.rmtree": (0,),
+    "os.chflags": (0,),
+    "os.setxattr": (0,),
+    "os.removexattr": (0,),
+}
+_PROCESS_EVENTS = frozenset(
+    {"os.fork", "os.forkpty", "os.posix_spawn", "os.spawn", "os.system", "subprocess.Popen"}
+)
+# Events that run another program, which the hook cannot follow.
+_PROGRAM_EVENTS = frozenset(
+    {"os.posix_spawn", "os.spawn", "os.system", "subprocess.Popen", "os.exec", "pty.spawn"}
+)
+_NETWORK_ADDRESS_EVENTS = frozenset({"socket.connect", "socket.sendto", "socket.sendmsg"})
+_NAME_LOOKUPS = frozenset(
+    {"socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyaddr", "socket.getnameinfo"}
+)
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+
+
+def apply_limits(limits: dict[str, Any]) -> None:
+    """Lower this process's resource limits (soft and hard) to what the parent asked."""
+
+    def lower(which: int, value: int) -> None:
+        _soft, hard = resource.getrlimit(which)
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)
+        resource.setrlimit(which, (value, value))
+
+    lower(resource.RLIMIT_AS, int(limits["memory_mb"]) * _MB)
+    # SIGXCPU at the soft limit (Python dies of it), SIGKILL one second later.
+    cpu = int(limits["cpu_s"])
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    lower(resource.RLIMIT_FSIZE, int(limits["file_size_mb"]) * _MB)
+    lower(resource.RLIMIT_NOFILE, int(limits["open_files"]))
+    lower(resource.RLIMIT_CORE, 0)
+    # Counts every process *and thread* of the user id, system-wide, and is not enforced for
+    # root: only meaningful when the worker has a user id of its own (the parent arranges it
+    # when it is root). For an ordinary user it would count their whole desktop session's
+    # threads, so it is left alone; the audit hook's process count applies in every case.
+    if limits.get("own_user"):
+        lower(resource.RLIMIT_NPROC, int(limits["processes"]))
+
+
+def set_parent_death_signal() -> None:
+    """Ask the kernel to SIGKILL this process when its parent dies (Linux only; best effort)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+class Guard:
+    """The audit hook's state: what is allowed, and every network use it refused."""
+
+    def __init__(
+        self,
+        *,
+        writable_root: str,
+        denied_reads: list[str],
+        max_processes: int,
+        allow_programs: bool,
+    ) -> None:
+        self.writable_root = os.path.realpath(writable_root)
+        self.denied_reads = [os.path.realpath(path) for path in denied_reads]
+        self.processes_left = max_processes
+        self.allow_programs = allow_programs
+        self.pgid = os.getpgid(0)
+        self.pid = os.getpid()
+        self.refused_connections: list[str] = []
+        self._active = False
+
+    def install(self) -> None:
+        """Add the audit hook (for the rest of this process's life)."""
+        self._active = True
+        sys.addaudithook(self.hook)
+
+    def take_refused(self) -> list[str]:
+        """The network uses refused since the last call."""
+        refused, self.refused_connections = self.refused_connections, []
+        return refused
+
+    # --- the hook itself: called for every audit event, so the common case is one lookup ---
+
+    def hook(self, event: str, args: tuple[Any, ...]) -> None:
+        if event == "open":
+            self._check_open(args)
+        elif event in _PATH_CHANGES:
+            for index in _PATH_CHANGES[event]:
+                if index < len(args):
+                    self._check_write(args[index], event)
+        elif event in _NETWORK_ADDRESS_EVENTS or event == "socket.bind":
+            self._check_address(event, args[1] if len(args) > 1 else None)
+        elif event in _NAME_LOOKUPS:
+            self._check_lookup(event, args)
+        elif event in _PROCESS_EVENTS or event in _PROGRAM_EVENTS:
+            if event in _PROGRAM_EVENTS and not self.allow_programs:
+                raise PermissionError(
+                    errno.EPERM, "starting other programs is switched off while grading"
+                )
+            self.processes_left -= 1
+            if self.processes_left < 0:
+                raise BlockingIOError(
+                    errno.EAGAIN, "too many processes started while grading (limit reached)"
+                )
+        elif event in {"os.kill", "os.killpg"}:
+            self._check_signal(event, args)
+        elif event == "ctypes.dlsym" or (event == "ctypes.dlopen" and args and args[0]):
+            raise PermissionError(errno.EPERM, "ctypes is not available while grading")
+
+    def _check_open(self, args: tuple[Any, ...]) -> None:
+        path, mode, flags = (*args, None, None, None)[:3]
+        if path is None or isinstance(path, int):
+            return  # an already-open file descriptor
+        writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+            isinstance(flags, int) and flags & _WRITE_FLAGS
+        )
+        if writing:
+            self._check_write(path, "open")
+            return
+        if self.denied_reads:
+            real = _real(path)
+            if real is not None and any(_inside(real, denied) for denied in self.denied_reads):
+                raise PermissionError(errno.EACCES, "Permission denied", os.fsdecode(path))
+
+    def _check_write(self, path: Any, event: str) -> None:
+        if path is None or isinstance(path, int):
+            return
+        real = _real(path)
+        if real is None or real == os.devnull or _inside(real, self.writable_root):
+            return
+        raise OSError(errno.EROFS, "Read-only file system", os.fsdecode(os.fspath(path)))
+
+    def _check_address(self, event: str, address: Any) -> None:
+        if not isinstance(address, tuple) or not address:
+            if event == "socket.connect" and isinstance(address, (str, bytes)):
+                self._refuse(event, f"unix:{os.fsdecode(address)}")
+            return  # sendto/sendmsg on a connected socket (no address): connect was checked
+        host = address[0]
+        if isinstance(host, str) and _is_loopback(host):
+            return
+        self._refuse(event, f"{host}:{address[1] if len(address) > 1 else ''}")
+
+    def _check_lookup(self, event: str, args: tuple[Any, ...]) -> None:
+        host = args[0] if args else None
+        if event == "socket.getnameinfo" and isinstance(host, tuple):
+            host = host[0] if host else None
+        if host is None:
+            return
+        if isinstance(host, bytes):
+            host = host.decode("ascii", "replace")
+        if isinstance(host, str) and (_is_loopback(host) or _is_address(host)):
+            return  # a numeric address needs no lookup: `connect` decides about it
+        self._refuse(event, str(host))
+
+    def _refuse(self, event: str, target: str) -> None:
+        self.refused_connections.append(f"{event.removeprefix('socket.')} {target}")
+        raise PermissionError(
+            errno.EACCES, f"network access beyond 127.0.0.1 is switched off while grading: {target}"
+        )
+
+    def _check_signal(self, event: str, args: tuple[Any, ...]) -> None:
+        target = int(args[0]) if args else 0
+        if event == "os.killpg" or target < 0:
+            group = abs(target)
+            if group in {0, self.pgid}:
+                return
+        elif target in {0, self.pid}:
+            return
+        else:
+            try:
+                if os.getpgid(target) == self.pgid:
+                    return
+            except OSError:
+                pass
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+
+def _real(path: Any) -> str | None:
+    try:
+        return os.path.realpath(os.fsdecode(os.fspath(path)))
+    except (TypeError, ValueError):
+        return None
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
+
+
+# --- output with a ceiling --------------------------------------------------------------------
+
+
+class _CappedParts(list[str]):
+    """A list of output pieces that stops growing at `room` characters."""
+
+    __slots__ = ("room",)
+
+    def __init__(self, room: int) -> None:
+        super().__init__()
+        self.room = room
+
+    def append(self, text: str) -> None:
+        if self.room < 0:
+            return  # already cut
+        if len(text) > self.room:
+            super().append(text[: self.room])
+            super().append("\n[output truncated: the rest was discarded]\n")
+            self.room = -1
+            return
+        self.room -= len(text)
+        super().append(text)
+
+
+def cap_captured_output(max_chars: int) -> None:
+    """Make every capture made from now on (per invocation, per import) keep `max_chars` at most.
+
+    The in-process runtime creates `logs.Capture` objects and appends to their `parts`; in the
+    worker, that class is swapped for one whose `parts` list has a ceiling. Done here rather
+    than in `logs` because only the isolated worker needs it, and it must cost the in-process
+    runtime nothing.
+    """
+
+    class CappedCapture(logs.Capture):
+        __slots__ = ()
+
+        def __init__(self, request_id: str) -> None:
+            super().__init__(request_id)
+            self.parts = _CappedParts(max_chars)
+
+    setattr(logs, "Capture", CappedCapture)  # noqa: B010 - a class swap, worker process only

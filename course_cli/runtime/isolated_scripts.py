@@ -1,0 +1,197 @@
+"""Run a learner's script or module (`deploy.py`, `answers.py`) in an isolated worker.
+
+The same worker, limits and guard as `IsolatedRuntime` (see `course_cli.runtime.isolated`),
+for files that are not Lambda handlers: `run_script` runs one as `__main__` and reports how it
+ended; `run_module` imports one and hands back its public names, or calls one function in it.
+Nothing the file does raises here: an exception (with the learner's line), a non-zero exit,
+the wall-clock or CPU limit and a crash are each a `ScriptResult` with a `ScriptKind`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from course_cli.runtime.framing import ProtocolError
+from course_cli.runtime.worker_process import (
+    SIGXCPU,
+    Limits,
+    WorkerProcess,
+    exit_reason,
+    learner_location,
+    relocate,
+    unrelocate,
+)
+
+
+class ScriptKind(StrEnum):
+    """How a learner script ended."""
+
+    OK = "ok"  # exit status 0
+    ERROR = "error"  # an exception (with its line) or a non-zero exit status
+    TIMEOUT = "timeout"  # stopped at the wall-clock or CPU limit
+    CRASHED = "crashed"  # killed by a signal, or ended without reporting (os._exit)
+
+
+@dataclass(frozen=True)
+class ScriptResult:
+    """What running one learner script in a worker did."""
+
+    kind: ScriptKind
+    exit_code: int | None  # None when killed by a signal
+    stdout: str
+    stderr: str
+    duration_s: float
+    # True when stdout or stderr went over `Limits.output_bytes` and the rest was discarded.
+    truncated: bool = False
+    message: str = ""
+    location: tuple[str, int] | None = None
+    refused_connections: tuple[str, ...] = field(default=())
+    # `run_module` only: the module's public names (JSON-able values), or what `call` returned.
+    value: Any = None
+
+
+def run_script(
+    path: Path,
+    *,
+    limits: Limits = Limits(),  # noqa: B008 - frozen, shared safely
+    env: Mapping[str, str] | None = None,
+    workdir: Path | None = None,
+    args: Sequence[str] = (),
+) -> ScriptResult:
+    """Run the learner script `path` as `__main__` in an isolated worker and report the end.
+
+    `workdir` (default: the script's folder) is copied into the worker's folder and is its
+    working folder. Never raises for anything the script does; `WorkerStartError` if no
+    worker can be started.
+    """
+    return _run_file(path, limits, env, workdir, {"args": list(args)})
+
+
+def run_module(
+    path: Path,
+    *,
+    call: str | None = None,
+    call_args: Sequence[Any] = (),
+    limits: Limits = Limits(),  # noqa: B008 - frozen, shared safely
+    env: Mapping[str, str] | None = None,
+    workdir: Path | None = None,
+) -> ScriptResult:
+    """Import `path` as a module in an isolated worker; `value` is what the checks read.
+
+    Without `call`, `value` is a dict of the module's public names whose values are JSON
+    (`answers.py`); with it, the JSON value `call(*call_args)` returned (`deploy.py`).
+    Arguments and values cross as JSON, `bytes` included (tagged). A missing function or a
+    value that is not JSON is an `error` with a message saying so.
+    """
+    from course_cli.runtime.worker import encode_value
+
+    config = {"as_module": True, "call": call, "call_args": encode_value(list(call_args))}
+    return _run_file(path, limits, env, workdir, config)
+
+
+def _run_file(
+    path: Path,
+    limits: Limits,
+    env: Mapping[str, str] | None,
+    workdir: Path | None,
+    extra: dict[str, Any],
+) -> ScriptResult:
+    path = Path(path).resolve()
+    source = (workdir or path.parent).resolve()
+    relative = relocate(path, source, Path("."))
+    started = time.monotonic()
+    worker = WorkerProcess(
+        mode="script",
+        source=source,
+        limits=limits,
+        env=dict(env or {}),
+        config={"script": str(relative), **extra},
+        separate_stderr=True,
+    )
+    task = str(worker.folder.task)
+    report: dict[str, Any] | None = None
+    timed_out = False
+    try:
+        report = worker.receive(started + limits.script_timeout_s)
+        timed_out = report is None
+    except ProtocolError:
+        report = None
+    finally:
+        if report is not None:
+            try:  # the process is ending on its own: give it a moment, then make sure
+                worker.process.wait(timeout=limits.grace_s)
+            except Exception:
+                pass
+        status = worker.close()
+    stdout, cut_out = worker.stdout.text()
+    stderr, cut_err = worker.stderr.text() if worker.stderr is not None else ("", False)
+    stdout, stderr = unrelocate(stdout, task, source), unrelocate(stderr, task, source)
+    truncated = cut_out or cut_err
+
+    def ended(
+        kind: ScriptKind,
+        exit_code: int | None,
+        message: str = "",
+        location: tuple[str, int] | None = None,
+        refused: tuple[str, ...] = (),
+        value: Any = None,
+    ) -> ScriptResult:
+        return ScriptResult(
+            kind=kind,
+            exit_code=exit_code,
+            stdout=stdout,
+            stderr=stderr,
+            duration_s=time.monotonic() - started,
+            truncated=truncated,
+            message=message,
+            location=location,
+            refused_connections=refused,
+            value=value,
+        )
+
+    if timed_out or (status is not None and -status == SIGXCPU):
+        limit = f"{limits.script_timeout_s:g} s" if timed_out else f"{limits.cpu_s} s of CPU time"
+        return ended(ScriptKind.TIMEOUT, None, f"{path.name} ran longer than {limit}")
+    if report is None or not isinstance(report.get("exit_code"), int):
+        return ended(
+            ScriptKind.CRASHED,
+            status if status is not None and status >= 0 else None,
+            f"{path.name} ended without finishing: {exit_reason(status)}",
+        )
+    refused = tuple(str(item) for item in report.get("refused") or ())
+    exit_code = int(report["exit_code"])
+    error = report.get("error")
+    if isinstance(error, dict):
+        location = learner_location(error, task, source)
+        where = ""
+        if location is not None:
+            shown = Path(location[0])
+            if shown.is_relative_to(source):
+                shown = shown.relative_to(source)
+            where = f" at {shown}, line {location[1]}"
+        message = f"{path.name} failed{where}: {error.get('type')}: {error.get('message')}"
+        return ended(ScriptKind.ERROR, exit_code, message, location, refused)
+    if "missing" in report:
+        message = f"{path.name} has no function {report['missing']}()"
+        return ended(ScriptKind.ERROR, exit_code, message, None, refused)
+    if "unsendable" in report:
+        message = (
+            f"{extra.get('call')}() in {path.name} returned a {report['unsendable']}, "
+            "which is not JSON"
+        )
+        return ended(ScriptKind.ERROR, exit_code, message, None, refused)
+    if exit_code == 0:
+        value = report.get("value")
+        if extra.get("as_module"):
+            from course_cli.runtime.worker import decode_value
+
+            value = decode_value(value)
+        return ended(ScriptKind.OK, 0, refused=refused, value=value)
+    return ended(
+        ScriptKind.ERROR, exit_code, f"{path.name} exited with status {exit_code}", None, refused
+    )

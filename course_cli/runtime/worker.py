@@ -1,0 +1,284 @@
+"""The isolated worker's own process: `python -I -m course_cli.runtime.worker REQUEST_FD REPLY_FD`.
+
+Started by `course_cli.runtime.isolated` (the parent), never by hand. The parent writes a
+configuration frame (see `framing`), then requests; the worker answers each on the reply pipe.
+Before any learner code runs, the worker lowers its resource limits, asks to die with its
+parent, caps captured output and installs its audit hook (`guard`).
+
+Two modes:
+- `functions`: serve `invoke` requests with the in-process runtime (`InProcessRuntime`, so the
+  payloads, error documents, timeouts and logs are exactly the in-process ones) until the
+  request pipe closes.
+- `script`: run one learner script (`deploy.py`, `answers.py`) as `__main__`, then report how
+  it ended (and where, for an exception) on the reply pipe. Its output goes to the real
+  stdout/stderr, which the parent reads with a ceiling.
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from course_cli.errors import HandlerError
+from course_cli.runtime import guard, handler_loader
+from course_cli.runtime.framing import PeerGone, read_frame, write_frame
+from course_cli.runtime.handler_loader import HandlerLoadError, HandlerSpec
+from course_cli.runtime.inprocess import InProcessRuntime
+
+_MAX_REQUEST_BYTES = 64 * 1024 * 1024
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the worker; returns its exit status."""
+    args = sys.argv[1:] if argv is None else argv
+    request_fd, reply_fd = int(args[0]), int(args[1])
+    # Programs the learner starts must not inherit the protocol pipes.
+    os.set_inheritable(request_fd, False)
+    os.set_inheritable(reply_fd, False)
+    config = read_frame(request_fd, max_bytes=_MAX_REQUEST_BYTES)
+    if config is None:  # pragma: no cover - no deadline given, so a frame or an error
+        return 70
+    guard.apply_limits(config["limits"])
+    guard.set_parent_death_signal()
+    guard.cap_captured_output(int(config["max_log_chars"]))
+    sandbox = guard.Guard(
+        writable_root=config["writable_root"],
+        denied_reads=list(config["denied_reads"]),
+        max_processes=int(config["limits"]["processes"]),
+        # Other programs only where the operating system confines them (own user id).
+        allow_programs=bool(config["limits"].get("own_user")),
+    )
+    if config["mode"] == "script":
+        return _run_script(config, sandbox, reply_fd)
+    return _serve(config, sandbox, request_fd, reply_fd)
+
+
+# --- functions mode ---------------------------------------------------------------------------
+
+
+def _serve(config: dict[str, Any], sandbox: guard.Guard, request_fd: int, reply_fd: int) -> int:
+    runtime = InProcessRuntime(dict(config["functions"]))
+    function_env: dict[str, dict[str, str]] = dict(config.get("function_env") or {})
+    load_errors = _record_load_errors()
+    sandbox.install()
+    write_frame(reply_fd, {"ready": True, "pid": os.getpid()})
+    while True:
+        try:
+            request = read_frame(request_fd, max_bytes=_MAX_REQUEST_BYTES)
+        except PeerGone:
+            return 0
+        if request is None:  # pragma: no cover - no deadline given
+            continue
+        try:
+            # Each function's own variables (Lambda's per-function environment), as
+            # `sandbox.functions` does in-process: one process, set before each call.
+            os.environ.update(function_env.get(str(request.get("function")), {}))
+            if request.get("op") == "load":
+                reply = _load(runtime, load_errors, sandbox, request)
+            else:
+                reply = _invoke(runtime, load_errors, sandbox, request)
+        except Exception as exc:  # our own failure (or MemoryError): say so, then carry on
+            reply = {"id": request.get("id"), "worker_error": f"{type(exc).__name__}: {exc}"}
+        write_frame(reply_fd, reply)
+
+
+def _invoke(
+    runtime: InProcessRuntime,
+    load_errors: dict[HandlerSpec, HandlerLoadError],
+    sandbox: guard.Guard,
+    request: dict[str, Any],
+) -> dict[str, Any]:
+    name = request["function"]
+    spec = runtime.spec(name)
+    load_errors.pop(spec, None)
+    result = runtime(
+        name, request["event"], timeout_s=request["timeout_s"], wait_s=request["wait_s"]
+    )
+    failed_load = load_errors.pop(spec, None)
+    return {
+        "id": request["id"],
+        "result": {
+            "outcome": str(result.outcome),
+            "payload": result.payload,
+            "error": result.error,
+            "logs": result.logs,
+            "duration_ms": result.duration_ms,
+            "request_id": result.request_id,
+        },
+        "load_error": None if failed_load is None else _describe_load_error(failed_load),
+        "refused": sandbox.take_refused(),
+    }
+
+
+def _load(
+    runtime: InProcessRuntime,
+    load_errors: dict[HandlerSpec, HandlerLoadError],
+    sandbox: guard.Guard,
+    request: dict[str, Any],
+) -> dict[str, Any]:
+    """Load a handler ahead of its first invocation (Lambda's 10 s init limit applies)."""
+    name = request["function"]
+    spec = runtime.spec(name)
+    load_errors.pop(spec, None)
+    problem: dict[str, Any] | None = None
+    try:
+        runtime.load(name)
+    except HandlerError as exc:
+        failed = load_errors.pop(spec, None)
+        if failed is not None:
+            problem = _describe_load_error(failed)
+        else:  # the module's top level ran past the init limit
+            problem = {"message": exc.message, "hint": exc.hint, "timeout": True}
+    return {"id": request["id"], "load_error": problem, "refused": sandbox.take_refused()}
+
+
+def _record_load_errors() -> dict[HandlerSpec, HandlerLoadError]:
+    """Remember why a handler failed to load, so the reply can give the learner's file and line.
+
+    The runtime turns a failed load into Lambda's error document and keeps the learner-facing
+    message to itself; wrapping `load_handler` (looked up by `HandlerCache` at call time)
+    keeps that message without loading the module twice. Worker process only.
+    """
+    failures: dict[HandlerSpec, HandlerLoadError] = {}
+    original: Callable[[HandlerSpec | str], handler_loader.LoadedHandler] = (
+        handler_loader.load_handler
+    )
+
+    def recording_load(spec: HandlerSpec | str) -> handler_loader.LoadedHandler:
+        try:
+            return original(spec)
+        except HandlerLoadError as exc:
+            if isinstance(spec, HandlerSpec):
+                failures[spec] = exc
+            raise
+
+    setattr(handler_loader, "load_handler", recording_load)  # noqa: B010 - worker process only
+    return failures
+
+
+def _describe_load_error(exc: HandlerLoadError) -> dict[str, Any]:
+    cause = exc.__context__
+    file, line = None, None
+    if isinstance(cause, SyntaxError):
+        file, line = cause.filename, cause.lineno
+    elif cause is not None:
+        file, line = _learner_frame(cause)
+    return {
+        "message": exc.message,
+        "hint": exc.hint,
+        "file": file,
+        "line": line,
+        "exit": exc.exit_reason is not None,
+    }
+
+
+def _learner_frame(exc: BaseException) -> tuple[str | None, int | None]:
+    """The innermost frame in the worker's working folder (the learner's files)."""
+    folder = os.getcwd() + os.sep
+    found: tuple[str | None, int | None] = (None, None)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.startswith(folder):
+            found = (frame.filename, frame.lineno)
+    return found
+
+
+# --- script mode ------------------------------------------------------------------------------
+
+
+def _run_script(config: dict[str, Any], sandbox: guard.Guard, reply_fd: int) -> int:
+    path = os.path.abspath(str(config["script"]))
+    sys.argv = [path, *config.get("args", [])]
+    sys.path.insert(0, str(Path(path).parent))  # as `python script.py` does
+    report: dict[str, Any] = {"exit_code": 0, "error": None}
+    call = config.get("call")
+    as_module = bool(config.get("as_module"))
+    sandbox.install()
+    try:
+        names = runpy.run_path(path, run_name=Path(path).stem if as_module else "__main__")
+        if as_module:
+            report.update(_module_value(names, call, decode_value(config.get("call_args", []))))
+    except SystemExit as exc:
+        code = exc.code
+        if code is None or isinstance(code, int):
+            report["exit_code"] = code or 0
+        else:
+            print(code, file=sys.stderr)
+            report["exit_code"] = 1
+    except BaseException as exc:  # the script's own failure: reported, with its line
+        traceback.print_exc()
+        report["exit_code"] = 1
+        if isinstance(exc, SyntaxError):
+            file, line = exc.filename, exc.lineno
+        else:
+            file, line = _learner_frame(exc)
+        report["error"] = {
+            "type": type(exc).__name__,
+            "message": str(exc),
+            "file": file,
+            "line": line,
+        }
+    report["refused"] = sandbox.take_refused()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    write_frame(reply_fd, report)
+    return int(report["exit_code"]) & 0xFF
+
+
+def _module_value(names: dict[str, Any], call: str | None, args: Any) -> dict[str, Any]:
+    """`{"value": ...}`: the module's public JSON-able names, or what `call(*args)` returned."""
+    if call is None:
+        public = {}
+        for name, value in names.items():
+            if name.startswith("_"):
+                continue
+            try:
+                public[name] = encode_value(value)
+            except TypeError:
+                continue  # modules, functions, classes: nothing a check reads across
+        return {"value": public}
+    function = names.get(call)
+    if not callable(function):
+        return {"missing": call}
+    value = function(*args)
+    try:
+        return {"value": encode_value(value)}
+    except TypeError:
+        return {"unsendable": type(value).__name__}
+
+
+def encode_value(value: Any) -> Any:
+    """`value` as JSON-able data, bytes tagged as `{"__bytes__": base64}`; TypeError otherwise."""
+    import base64
+    import json
+
+    def tag(item: Any) -> Any:
+        if isinstance(item, bytes | bytearray):
+            return {"__bytes__": base64.b64encode(bytes(item)).decode("ascii")}
+        raise TypeError(f"{type(item).__name__} is not JSON")
+
+    return json.loads(json.dumps(value, default=tag))
+
+
+def decode_value(value: Any) -> Any:
+    """The inverse of `encode_value`."""
+    import base64
+
+    if isinstance(value, dict):
+        if set(value) == {"__bytes__"} and isinstance(value["__bytes__"], str):
+            return base64.b64decode(value["__bytes__"])
+        return {key: decode_value(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [decode_value(item) for item in value]
+    return value
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,507 @@
+"""The parent's side of one isolated worker process: its folder, environment, pipes and end.
+
+`WorkerProcess.start` copies the submission into a fresh temporary folder, builds a scrubbed
+environment, starts `python -I -m course_cli.runtime.worker` in a session of its own (under
+a user id of its own when we are root), sends the configuration frame and, for the
+functions mode, waits for the worker to say it is ready. `kill` ends the worker and
+everything it started; `close` also removes the folder.
+
+Why a fresh interpreter through `subprocess`, not `multiprocessing`: `spawn` would re-import
+the parent's `__main__` (the CLI or pytest) in the child, `fork`/`forkserver` would hand it
+a copy of the grader's memory and modules, and every `multiprocessing` channel unpickles what
+the child sends — a hostile child could then run code in the parent. Here the child starts
+from nothing but `course_cli.runtime`, and the parent only ever decodes JSON frames.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from course_cli.errors import CourseError
+from course_cli.runtime import lambda_errors
+from course_cli.runtime.framing import (
+    PeerGone,
+    ProtocolError,
+    SideChannel,
+    read_frame,
+    write_frame,
+)
+
+# Folders never copied with a submission: not the learner's code, and possibly huge.
+_SKIPPED_DIRS = frozenset({".git", ".venv", "venv", "__pycache__", "node_modules", ".mypy_cache"})
+_MB = 1024 * 1024
+_WORKER_COMMAND = (sys.executable, "-I", "-B", "-u", "-m", "course_cli.runtime.worker")
+# Replies bigger than this are a protocol violation (Lambda's own response limit is 6 MB).
+MAX_REPLY_BYTES = 16 * _MB
+
+
+class WorkerStartError(CourseError):
+    """The isolated worker could not be started (our environment, not the learner's code)."""
+
+
+class SubmissionTooLarge(CourseError):
+    """The submission folder holds more than the worker copies."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one isolated worker may use. The defaults suit one learner's exercise."""
+
+    # Address space (RLIMIT_AS) in MB; exceeding it is a MemoryError, reported as a crash.
+    memory_mb: int = 1024
+    # CPU seconds for the worker's whole life (RLIMIT_CPU); a worker is restarted after any
+    # timeout or crash, which gives the next one a fresh budget.
+    cpu_s: int = 60
+    # Processes and threads of the worker's user id (RLIMIT_NPROC, effective when we are
+    # root and the worker gets its own user id), and processes it may start (audit hook).
+    processes: int = 64
+    # Output kept per invocation log, and per stream of a script or worker console.
+    output_bytes: int = 256 * 1024
+    # Largest file the worker may write (RLIMIT_FSIZE), and open files (RLIMIT_NOFILE).
+    file_size_mb: int = 64
+    open_files: int = 256
+    # How much longer than a function's own timeout the parent waits before killing.
+    grace_s: float = 1.0
+    # Wall-clock limit for a worker to start, and for a whole script (`run_script`).
+    start_timeout_s: float = 15.0
+    script_timeout_s: float = 60.0
+    # Largest submission folder copied into the worker's folder.
+    copy_mb: int = 20
+    # As root: run the worker under an unused user id, so RLIMIT_NPROC applies and the
+    # worker can neither write other users' files nor signal the parent or other workers.
+    drop_privileges: bool = True
+
+
+class CappedOutput(SideChannel):
+    """A pipe's output kept up to `limit` bytes, the rest read and discarded.
+
+    `threaded`: a thread drains the pipe (a script's stdout and stderr, read to the end).
+    Otherwise the pipe is non-blocking and drained by whoever waits for the worker's reply
+    (`framing.read_frame(side=...)`) and once more after it: whatever the worker wrote before
+    answering is then in hand, in order, with no race against a thread.
+    """
+
+    def __init__(self, stream: IO[bytes], limit: int, *, threaded: bool) -> None:
+        self._stream = stream
+        self.fd = stream.fileno()
+        self._limit = limit
+        self._kept = bytearray()
+        self._taken = 0
+        self.discarded = 0
+        self.closed = False
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        if threaded:
+            self._thread = threading.Thread(
+                target=self._drain_all, name="course-worker-output", daemon=True
+            )
+            self._thread.start()
+        else:
+            os.set_blocking(self.fd, False)
+
+    def _keep(self, chunk: bytes) -> None:
+        with self._lock:
+            room = self._limit - len(self._kept)
+            if room > 0:
+                self._kept += chunk[:room]
+            self.discarded += max(0, len(chunk) - max(room, 0))
+
+    def _drain_all(self) -> None:
+        while True:
+            try:
+                chunk = os.read(self.fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            self._keep(chunk)
+        self.closed = True
+
+    def drain(self, max_chunks: int = 16) -> bool:
+        """Read what the pipe holds now (at most `max_chunks` reads); False once it is closed."""
+        if self.closed or self._thread is not None:
+            return not self.closed
+        for _ in range(max_chunks):
+            try:
+                chunk = os.read(self.fd, 65536)
+            except BlockingIOError:
+                return True
+            except OSError:
+                chunk = b""
+            if not chunk:
+                self.closed = True
+                return False
+            self._keep(chunk)
+        return True
+
+    def take_new(self) -> str:
+        """What arrived since the last call (within the ceiling)."""
+        self.drain(max_chunks=64)
+        with self._lock:
+            new = bytes(self._kept[self._taken :])
+            self._taken = len(self._kept)
+        return new.decode("utf-8", "replace")
+
+    def text(self, wait_s: float = 1.0) -> tuple[str, bool]:
+        """Everything kept (once the pipe closed, or `wait_s` passed); and whether any was cut."""
+        if self._thread is not None:
+            self._thread.join(wait_s)
+        else:
+            self.drain(max_chunks=64)
+        with self._lock:
+            return self._kept.decode("utf-8", "replace"), self.discarded > 0
+
+    def close(self) -> None:
+        """Close our end of the pipe, unless its thread still reads from it."""
+        if self._thread is None or not self._thread.is_alive():
+            self.closed = True  # never read the number again: it may name another file soon
+            self._stream.close()
+
+
+@dataclass(frozen=True)
+class SandboxFolder:
+    """The worker's temporary folder: `task` (the submission's copy, the working folder),
+    `home` (HOME, with empty AWS config and credentials files) and `tmp` (TMPDIR)."""
+
+    root: Path
+    task: Path
+    home: Path
+    tmp: Path
+
+
+def _copy_submission(source: Path | None, task: Path, limits: Limits) -> None:
+    """Copy regular files and folders only: a symlink in a submission (to `~/.aws`, say)
+    is skipped, never followed, since the parent may be root."""
+    task.mkdir()
+    if source is None:
+        return
+    budget = limits.copy_mb * _MB
+    for folder, dirs, files in os.walk(source, followlinks=False):
+        dirs[:] = [d for d in dirs if d not in _SKIPPED_DIRS and not d.startswith(".")]
+        relative = Path(folder).relative_to(source)
+        target_folder = task / relative
+        for name in dirs:
+            if not (Path(folder) / name).is_symlink():
+                (target_folder / name).mkdir(exist_ok=True)
+        for name in files:
+            path = Path(folder) / name
+            info = path.lstat()
+            if not stat.S_ISREG(info.st_mode):
+                continue
+            budget -= info.st_size
+            if budget < 0:
+                raise SubmissionTooLarge(
+                    f"the submission in {source} is larger than {limits.copy_mb} MB",
+                    "remove data files and virtual environments from the submission folder",
+                )
+            shutil.copyfile(path, target_folder / name, follow_symlinks=False)
+
+
+def make_sandbox_folder(source: Path | None, limits: Limits, owner: int | None) -> SandboxFolder:
+    """A fresh temporary folder holding a copy of `source`, owned by `owner` if given."""
+    root = Path(tempfile.mkdtemp(prefix="course-worker-"))
+    folder = SandboxFolder(root, root / "task", root / "home", root / "tmp")
+    try:
+        _copy_submission(source, folder.task, limits)
+        (folder.home / ".aws").mkdir(parents=True)
+        (folder.home / ".aws" / "config").write_text("", encoding="utf-8")
+        (folder.home / ".aws" / "credentials").write_text("", encoding="utf-8")
+        folder.tmp.mkdir()
+        if owner is not None:
+            for path in [root, *root.rglob("*")]:
+                os.lchown(path, owner, owner)
+    except BaseException:
+        shutil.rmtree(root, ignore_errors=True)
+        raise
+    return folder
+
+
+def scrubbed_environment(folder: SandboxFolder, extra: Mapping[str, str]) -> dict[str, str]:
+    """The worker's whole environment: nothing inherited but what is listed here and `extra`."""
+    loopback = "127.0.0.1,localhost,::1"
+    env = {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "HOME": str(folder.home),
+        "TMPDIR": str(folder.tmp),
+        "AWS_CONFIG_FILE": str(folder.home / ".aws" / "config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(folder.home / ".aws" / "credentials"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "NO_PROXY": loopback,
+        "no_proxy": loopback,
+    }
+    env.update(extra)
+    return env
+
+
+def real_aws_files() -> list[str]:
+    """The parent's real AWS configuration paths, which the worker's hook refuses to read."""
+    paths = [str(Path.home() / ".aws")]
+    for name in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+        value = os.environ.get(name)
+        if value:
+            paths.append(value)
+    return paths
+
+
+def _worker_user(limits: Limits) -> int | None:
+    if not limits.drop_privileges or not privileges_can_drop():
+        return None
+    # An id no account uses, different for every worker: its process count (RLIMIT_NPROC)
+    # is the worker's own, and workers cannot signal or write to each other.
+    return 1_000_000 + secrets.randbelow(1_000_000_000)
+
+
+_can_drop: list[bool] = []
+
+
+def privileges_can_drop() -> bool:
+    """True when we are root and an unprivileged user can run this Python and `course_cli`.
+
+    Checked once, by trying: an interpreter installed under `/root` (mode 700, as pyenv
+    does there) cannot be run by another user, and then workers run as root, where only the
+    audit hook stops writes outside their folder and signals to the parent, and RLIMIT_NPROC
+    is not enforced (the worker's own process counter and the group kill still apply).
+    """
+    if not _can_drop:
+        usable = False
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            uid = 1_000_000 + secrets.randbelow(1_000_000_000)
+            try:
+                probe = subprocess.run(
+                    [sys.executable, "-I", "-c", "import course_cli.runtime.worker"],
+                    user=uid,
+                    group=uid,
+                    extra_groups=[],
+                    cwd="/",
+                    stdin=subprocess.DEVNULL,
+                    capture_output=True,
+                    timeout=30,
+                    check=False,
+                )
+                usable = probe.returncode == 0
+            except (OSError, subprocess.SubprocessError):
+                usable = False
+        _can_drop.append(usable)
+    return _can_drop[0]
+
+
+class WorkerProcess:
+    """One running worker: its process, pipes, captured console output and folder."""
+
+    def __init__(
+        self,
+        *,
+        mode: str,
+        source: Path | None,
+        limits: Limits,
+        env: Mapping[str, str],
+        config: dict[str, Any],
+        separate_stderr: bool = False,
+    ) -> None:
+        self.limits = limits
+        self.uid = _worker_user(limits)
+        self.folder = make_sandbox_folder(source, limits, self.uid)
+        self.started = time.monotonic()
+        request_read, self._request_fd = os.pipe()
+        self._reply_fd, reply_write = os.pipe()
+        try:
+            self.process = subprocess.Popen(
+                # -I: no PYTHON* variables, no user site, not even the working folder on
+                # sys.path (a learner's `json.py` shadows nothing of ours); -B: no .pyc files
+                # written anywhere (the worker only writes in its folder); -u: what a script
+                # prints reaches the parent even if it ends with os._exit.
+                [*_WORKER_COMMAND, str(request_read), str(reply_write)],
+                cwd=self.folder.task,
+                env=scrubbed_environment(self.folder, env),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE if separate_stderr else subprocess.STDOUT,
+                pass_fds=(request_read, reply_write),
+                start_new_session=True,
+                user=self.uid,
+                group=self.uid,
+                extra_groups=[] if self.uid is not None else None,
+            )
+        except OSError as exc:
+            for fd in (self._request_fd, self._reply_fd):
+                os.close(fd)
+            shutil.rmtree(self.folder.root, ignore_errors=True)
+            raise WorkerStartError(f"cannot start the grading worker: {exc}") from None
+        finally:
+            os.close(request_read)
+            os.close(reply_write)
+        assert self.process.stdout is not None
+        # Functions mode: the parent drains stdout while it waits for replies (no thread).
+        self.stdout = CappedOutput(
+            self.process.stdout, limits.output_bytes, threaded=separate_stderr
+        )
+        self.stderr = (
+            CappedOutput(self.process.stderr, limits.output_bytes, threaded=True)
+            if self.process.stderr is not None
+            else None
+        )
+        full_config = {
+            "mode": mode,
+            "limits": {**asdict(limits), "own_user": self.uid is not None},
+            "writable_root": str(self.folder.root),
+            "denied_reads": real_aws_files(),
+            "max_log_chars": limits.output_bytes,
+            **config,
+        }
+        try:
+            write_frame(self._request_fd, full_config)
+        except OSError:
+            pass  # the worker died at once; the caller finds out when it reads
+        self.closed = False
+
+    def alive(self) -> bool:
+        """True while the worker process has not exited."""
+        return self.process.poll() is None
+
+    def send(self, message: dict[str, Any]) -> None:
+        """Send one request; raises `PeerGone` if the worker is gone."""
+        try:
+            write_frame(self._request_fd, message)
+        except (BrokenPipeError, OSError):
+            raise PeerGone("the worker is gone") from None
+
+    def receive(self, deadline: float) -> dict[str, Any] | None:
+        """The next reply, or `None` at the deadline; `ProtocolError`/`PeerGone` otherwise."""
+        return read_frame(
+            self._reply_fd,
+            max_bytes=MAX_REPLY_BYTES,
+            deadline=deadline,
+            alive=self.alive,
+            side=self.stdout,
+        )
+
+    def wait_ready(self) -> None:
+        """Wait for the worker's first frame; `WorkerStartError` if it does not come."""
+        deadline = time.monotonic() + self.limits.start_timeout_s
+        try:
+            ready = self.receive(deadline)
+        except ProtocolError:
+            ready = None
+        if ready is None or not ready.get("ready"):
+            self.close()
+            output, _ = self.stdout.text()
+            raise WorkerStartError(
+                "the grading worker did not start" + (f":\n{output.strip()}" if output else ""),
+                "check that course is installed where an unprivileged user can read it",
+            )
+
+    def kill(self) -> int | None:
+        """Kill the worker and everything it started; returns its exit status (-N: signal N)."""
+        # Even when the worker itself has exited, processes it forked may live on in its group.
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self._kill_user_processes()
+        try:
+            return self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL cannot be ignored
+            return None
+
+    def _kill_user_processes(self) -> None:
+        """Processes that left the worker's group (`setsid` in a fork) still have its user id:
+        a helper running as that user signals them all at once (`kill(-1)`)."""
+        if self.uid is None:
+            return
+        subprocess.run(
+            [sys.executable, "-S", "-I", "-c", "import os; os.kill(-1, 9)"],
+            user=self.uid,
+            group=self.uid,
+            extra_groups=[],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+            timeout=10,
+        )
+
+    def close(self) -> int | None:
+        """Kill the worker (if running), close the pipes and remove its folder; idempotent."""
+        if self.closed:
+            return self.process.returncode
+        self.closed = True
+        status = self.kill()
+        for fd in (self._request_fd, self._reply_fd):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.stdout.text(wait_s=1.0)  # what is left, before our end closes
+        self.stdout.close()
+        if self.stderr is not None:
+            self.stderr.text(wait_s=1.0)
+            self.stderr.close()
+        shutil.rmtree(self.folder.root, ignore_errors=True)
+        return status
+
+
+# --- shared by the runtime and the scripts: paths and exits, as the learner sees them ---
+
+# How Go (Lambda's service) names the signals a runtime most often dies of.
+_SIGNAL_NAMES = {
+    9: "killed",
+    11: "segmentation fault",
+    6: "aborted",
+    24: "CPU time limit exceeded",
+    15: "terminated",
+    7: "bus error",
+    25: "file size limit exceeded",
+}
+SIGXCPU = 24
+
+
+def relocate(path: Path, source: Path, target: Path) -> Path:
+    """`path` (inside the submission `source`) as the same file under `target`."""
+    try:
+        return target / path.resolve().relative_to(source)
+    except ValueError:
+        raise SubmissionTooLarge(
+            f"{path} is outside the submission folder {source}",
+            "give the submission folder as workdir",
+        ) from None
+
+
+def unrelocate(text: str, task: str, source: Path) -> str:
+    """Show the submission's own paths instead of the worker's copy in text for the learner."""
+    return text.replace(task + "/", str(source) + "/") if task in text else text
+
+
+def learner_location(error: dict[str, Any], task: str, source: Path) -> tuple[str, int] | None:
+    """`(file, line)` from a worker's report, the file named as in the submission."""
+    file, line = error.get("file"), error.get("line")
+    if not isinstance(file, str) or not isinstance(line, int):
+        return None
+    if file.startswith(task + "/"):
+        file = str(source / file[len(task) + 1 :])
+    elif not file.startswith("/"):
+        file = str(source / file)
+    return file, line
+
+
+def exit_reason(status: int | None) -> str:
+    """Lambda's words for a runtime process that ended with `status` (-N: signal N)."""
+    if status is None:
+        return "Runtime exited without providing a reason"
+    if status < 0:
+        name = _SIGNAL_NAMES.get(-status, f"signal {-status}")
+        return f"Runtime exited with error: signal: {name}"
+    return lambda_errors.exit_reason(status)
