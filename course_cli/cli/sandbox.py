@@ -94,10 +94,11 @@ def serve_sandbox(port: int, crud: bool, api_id: str | None, stage: str | None) 
     console = get_console()
     sandbox = Sandbox(server=True) if crud else running_sandbox()
     with sandbox:
+        table = "TABLE"
         if crud:
             from course_cli.sandbox.crud import deploy_crud
 
-            deploy_crud(sandbox)
+            table = deploy_crud(sandbox).table
         api = sandbox.api(api_id, stage)
         for warning in api.warnings:
             print_warning(warning)
@@ -111,7 +112,7 @@ def serve_sandbox(port: int, crud: bool, api_id: str | None, stage: str | None) 
                 if not line.endswith(" /"):
                     console.print(f"  {line}", highlight=False)
             console.print(
-                f"[muted]The data lives in the sandbox: aws dynamodb scan --table-name ... "
+                f"[muted]The data lives in the sandbox: aws dynamodb scan --table-name {table} "
                 f"--endpoint-url {sandbox.endpoint_url}. Ctrl-C stops.[/]"
             )
             console.file.flush()

@@ -19,12 +19,12 @@ from course_cli.content.examples import example
 
 PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
 # A handler for examples whose step shows no code (the event itself is the point).
-ECHO_HANDLER = '''import json
+ECHO_HANDLER = """import json
 
 
 def handler(event, context):
     return {"statusCode": 200, "body": json.dumps({"received": event["path"]})}
-'''
+"""
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,10 @@ EXAMPLES = (
         ("/users/{userId}",),
         (
             ExampleRequest(
-                "GET", "/prod/users/123", (("include", "orders"),), (("Accept", "application/json"),)
+                "GET",
+                "/prod/users/123",
+                (("include", "orders"),),
+                (("Accept", "application/json"),),
             ),
         ),
         event_keys=("*",),

@@ -22,8 +22,20 @@ from datetime import datetime
 from decimal import Decimal
 
 ITEMS = {
-    "i1": {"id": "i1", "name": "lamp", "price": Decimal("19.99"), "stock": 3, "updated": datetime(2026, 1, 15, 9, 30)},
-    "i2": {"id": "i2", "name": "desk", "price": Decimal("120"), "stock": 0, "updated": datetime(2026, 2, 1, 18, 5)},
+    "i1": {
+        "id": "i1",
+        "name": "lamp",
+        "price": Decimal("19.99"),
+        "stock": 3,
+        "updated": datetime(2026, 1, 15, 9, 30),
+    },
+    "i2": {
+        "id": "i2",
+        "name": "desk",
+        "price": Decimal("120"),
+        "stock": 0,
+        "updated": datetime(2026, 2, 1, 18, 5),
+    },
 }
 
 
@@ -47,7 +59,10 @@ def handler(event, context):
         return {"statusCode": 200, "body": public(item)}
     if resource == "/items/{itemId}/stock":
         # TODO: the status code must be a number.
-        return {"statusCode": "ok", "body": json.dumps({"id": item["id"], "inStock": item["stock"] > 0})}
+        return {
+            "statusCode": "ok",
+            "body": json.dumps({"id": item["id"], "inStock": item["stock"] > 0}),
+        }
     if resource == "/items/{itemId}/count":
         # TODO: header values must be strings.
         return {

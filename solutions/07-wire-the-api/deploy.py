@@ -44,15 +44,12 @@ def deploy(package):
     apigateway = boto3.client("apigateway", region_name=REGION)
     api_id = apigateway.create_rest_api(name="products-api")["id"]
     parent_id = apigateway.get_resources(restApiId=api_id)["items"][0]["id"]  # "/"
-    uri = (
-        f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/"
-        f"{function_arn}/invocations"
-    )
+    uri = f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{function_arn}/invocations"
     for part, methods in ROUTES.items():
         # {productId} goes under products, which goes under the root.
-        parent_id = apigateway.create_resource(
-            restApiId=api_id, parentId=parent_id, pathPart=part
-        )["id"]
+        parent_id = apigateway.create_resource(restApiId=api_id, parentId=parent_id, pathPart=part)[
+            "id"
+        ]
         for method in methods:
             apigateway.put_method(
                 restApiId=api_id,

@@ -165,7 +165,8 @@ def test_invoke_named_function_and_method(run_cli: Run, tmp_path: Path) -> None:
     handler = tmp_path / "app.py"
     handler.write_text(
         "def other(event, context):\n"
-        "    return {'statusCode': 201, 'body': event['httpMethod'] + ' ' + (event['body'] or '')}\n"
+        "    text = event['httpMethod'] + ' ' + (event['body'] or '')\n"
+        "    return {'statusCode': 201, 'body': text}\n"
     )
     result = run_cli(
         "invoke", f"{handler}:other", "-X", "post", "--path", "/a", "-d", "hi", "--json"
