@@ -164,6 +164,13 @@ def lesson_status(store: ProgressStore, lesson: Lesson) -> LessonStatus:
     )
 
 
+def exercise_status(store: ProgressStore, lesson: Lesson, exercise_id: str) -> ExerciseStatus:
+    """Where the learner stands on one exercise (for the step that introduces it)."""
+    exercise = lesson.exercise(exercise_id)
+    title = exercise.title if exercise is not None else exercise_id
+    return _exercise_status(exercise_id, title, store.load())
+
+
 def _exercise_status(exercise_id: str, title: str, progress: dict[str, Any]) -> ExerciseStatus:
     raw = progress.get("exercises", {}).get(exercise_id)
     if not isinstance(raw, dict):

@@ -10,6 +10,7 @@ import typer
 from course_cli.cli.common import flush_warnings, open_store, print_json
 
 if TYPE_CHECKING:
+    from course_cli.progress import ProgressStore
     from course_cli.tutor import Position
 
 LessonOption = Annotated[
@@ -51,7 +52,7 @@ def start(
 
         walk(get_console(), store, lesson)
     else:
-        _show_position(tutor.open_current(store, lesson), as_json)
+        _show_position(tutor.open_current(store, lesson), as_json, store)
     flush_warnings(store)
 
 
@@ -60,7 +61,7 @@ def next_step(lesson_id: LessonOption = None, as_json: JsonOption = False) -> No
     from course_cli import tutor
 
     store = open_store()
-    _show_position(tutor.go_next(store, tutor.resolve_lesson(store, lesson_id)), as_json)
+    _show_position(tutor.go_next(store, tutor.resolve_lesson(store, lesson_id)), as_json, store)
     flush_warnings(store)
 
 
@@ -69,7 +70,7 @@ def back(lesson_id: LessonOption = None, as_json: JsonOption = False) -> None:
     from course_cli import tutor
 
     store = open_store()
-    _show_position(tutor.go_back(store, tutor.resolve_lesson(store, lesson_id)), as_json)
+    _show_position(tutor.go_back(store, tutor.resolve_lesson(store, lesson_id)), as_json, store)
     flush_warnings(store)
 
 
@@ -84,7 +85,7 @@ def goto(
     from course_cli import tutor
 
     store = open_store()
-    _show_position(tutor.go_to(store, tutor.resolve_lesson(store, lesson_id), step), as_json)
+    _show_position(tutor.go_to(store, tutor.resolve_lesson(store, lesson_id), step), as_json, store)
     flush_warnings(store)
 
 
@@ -131,8 +132,11 @@ def lessons(as_json: JsonOption = False) -> None:
     get_console().print(render_lessons(found))
 
 
-def _show_position(position: Position, as_json: bool) -> None:
+def _show_position(position: Position, as_json: bool, store: ProgressStore) -> None:
+    from course_cli.tutor import exercise_status
+
     lesson, step = position.lesson, position.step
+    exercise = exercise_status(store, lesson, step.exercise) if step.exercise else None
     if as_json:
         topic = lesson.topic_of(step)
         document: dict[str, Any] = {
@@ -145,6 +149,7 @@ def _show_position(position: Position, as_json: bool) -> None:
             "hint": step.hint,
             "example": step.example,
             "exercise": step.exercise,
+            "exercise_status": exercise.status if exercise is not None else None,
             "moved": position.moved,
             "at_end": position.at_end,
             "at_start": position.at_start,
@@ -159,7 +164,7 @@ def _show_position(position: Position, as_json: bool) -> None:
     )
 
     console = get_console()
-    console.print(render_step(lesson, step))
+    console.print(render_step(lesson, step, exercise))
     note = render_position_note(position)
     if note is not None:
         console.print(note)

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from course_cli.content import Lesson, Step
-from course_cli.tutor import LessonStatus, Position
+from course_cli.tutor import ExerciseStatus, LessonStatus, Position
 
 KEYS = (("n", "next"), ("b", "back"), ("r", "run example"), ("h", "hint"), ("q", "quit"))
 
@@ -23,23 +23,36 @@ def step_header(lesson: Lesson, step: Step) -> str:
     )
 
 
-def render_step(lesson: Lesson, step: Step) -> RenderableType:
-    """The header panel and the step's Markdown."""
+def render_step(
+    lesson: Lesson, step: Step, exercise: ExerciseStatus | None = None
+) -> RenderableType:
+    """The header panel, the step's Markdown, and the state of the exercise it introduces."""
     title = Text.assemble(
         (step_header(lesson, step), "topic"), ("  —  ", "muted"), (step.title, "heading")
     )
     header = Panel(title, subtitle=f"{lesson.title} · {step.number}", border_style="cyan")
     parts: list[RenderableType] = [header, Markdown(step.markdown(), code_theme="monokai")]
     if step.exercise:
-        parts.append(
-            Text.assemble(
-                ("\nExercise: ", "heading"),
-                (f"course check {step.exercise}", "command"),
-                ("   stuck? ", "muted"),
-                (f"course hint {step.exercise}", "command"),
-            )
+        line = Text.assemble(
+            ("\nExercise: ", "heading"),
+            (f"course check {step.exercise}", "command"),
+            ("   stuck? ", "muted"),
+            (f"course hint {step.exercise}", "command"),
         )
+        if exercise is not None:
+            line.append("\n")
+            line.append_text(_exercise_state(exercise))
+        parts.append(line)
     return Group(*parts)
+
+
+def _exercise_state(exercise: ExerciseStatus) -> Text:
+    if exercise.status == "passed":
+        return Text(f"✓ {exercise.id} passed — well done", style="ok")
+    if exercise.status == "not started":
+        return Text(f"{exercise.id}: not checked yet", style="muted")
+    score = f" ({exercise.score}/{exercise.max_score})" if exercise.max_score else ""
+    return Text(f"✗ {exercise.id}: last check {exercise.status}{score}", style="fail")
 
 
 def render_key_bar() -> Text:

@@ -16,7 +16,14 @@ from rich.text import Text
 from course_cli.content import Lesson, Step
 from course_cli.content.examples import available_examples
 from course_cli.progress import ProgressStore
-from course_cli.tutor import Position, go_back, go_next, open_current
+from course_cli.tutor import (
+    ExerciseStatus,
+    Position,
+    exercise_status,
+    go_back,
+    go_next,
+    open_current,
+)
 from course_cli.ui.lesson_view import (
     render_example,
     render_hint,
@@ -38,7 +45,7 @@ def walk(
 ) -> Step:
     """Run the interactive loop until the learner quits; return the step they stopped on."""
     position = open_current(store, lesson)
-    _show(console, position, run=True)
+    _show(console, store, position, run=True)
     while True:
         try:
             key = read_key()
@@ -55,10 +62,10 @@ def walk(
             return position.step
         if key in NEXT_KEYS:
             position = go_next(store, lesson)
-            _show(console, position, run=position.moved)
+            _show(console, store, position, run=position.moved)
         elif key in BACK_KEYS:
             position = go_back(store, lesson)
-            _show(console, position, run=False)
+            _show(console, store, position, run=False)
         elif key in {"r", "R"}:
             console.print(render_example(position.step))
             console.print(render_key_bar())
@@ -67,9 +74,14 @@ def walk(
             console.print(render_key_bar())
 
 
-def _show(console: Console, position: Position, *, run: bool) -> None:
+def _exercise_of(store: ProgressStore, position: Position) -> ExerciseStatus | None:
+    step = position.step
+    return exercise_status(store, position.lesson, step.exercise) if step.exercise else None
+
+
+def _show(console: Console, store: ProgressStore, position: Position, *, run: bool) -> None:
     console.clear()
-    console.print(render_step(position.lesson, position.step))
+    console.print(render_step(position.lesson, position.step, _exercise_of(store, position)))
     # Run the live example on arrival only when this version can run it; otherwise the code
     # in the step text is the example, and `r` explains why there is no live run.
     if run and position.step.example in available_examples():

@@ -142,3 +142,26 @@ def test_python_m_course_cli_is_the_same_program(course_home: Path) -> None:
         timeout=60,
     )
     assert again.returncode == 2 and "Traceback" not in again.stderr
+
+
+def test_the_step_that_introduces_an_exercise_shows_its_state(run_cli: Run) -> None:
+    step = next(s for s in LESSON.steps if s.exercise == "03-fix-the-502")
+    before = run_cli("goto", step.number)
+    assert "03-fix-the-502: not checked yet" in before.stdout
+    assert json.loads(run_cli("goto", step.number, "--json").stdout)["exercise_status"] == (
+        "not started"
+    )
+    from course_cli.progress import ProgressStore
+
+    ProgressStore.default().update(
+        lambda d: d["exercises"].__setitem__(
+            "03-fix-the-502", {"status": "failed", "score": 2, "max_score": 5}
+        )
+    )
+    assert "✗ 03-fix-the-502: last check failed (2/5)" in run_cli("start", "--no-input").stdout
+    ProgressStore.default().update(
+        lambda d: d["exercises"].__setitem__(
+            "03-fix-the-502", {"status": "passed", "score": 5, "max_score": 5}
+        )
+    )
+    assert "✓ 03-fix-the-502 passed" in run_cli("start", "--no-input").stdout
