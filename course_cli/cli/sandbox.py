@@ -29,8 +29,10 @@ def register(app: typer.Typer) -> None:
 
 
 def up(port: PortOption = 4566, crud: CrudOption = False) -> None:
-    """Start the sandbox's AWS endpoint on 127.0.0.1 and print what to export so boto3 and the
-    AWS CLI use it. Runs until Ctrl-C; everything in it is forgotten then."""
+    """Start the sandbox's AWS endpoint on 127.0.0.1 and print what to export for it.
+
+    boto3 and the AWS CLI then use it. Runs until Ctrl-C; everything in it is forgotten then.
+    """
     from course_cli.sandbox import Sandbox
     from course_cli.ui.console import get_console
     from course_cli.ui.sandbox_view import render_deployment, render_sandbox_up
