@@ -13,7 +13,7 @@ import sys
 import click
 import typer
 
-from course_cli.cli import exercises, gateway, lesson, sandbox, vtl, workspace
+from course_cli.cli import exercises, gateway, lesson, notebook, sandbox, vtl, workspace
 from course_cli.errors import CourseError
 
 app = typer.Typer(
@@ -29,6 +29,7 @@ gateway.register(app)
 vtl.register(app)
 sandbox.register(app)
 exercises.register(app)
+notebook.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:
