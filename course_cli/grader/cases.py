@@ -102,10 +102,17 @@ def answered(invocation: Invocation) -> Reply:
             f"the client got {_status(invocation)}",
             TIMEOUT,
         )
-    if result is not None and result.error and result.error.get("errorType") == "Runtime.ExitError":
+    error_type = result.error.get("errorType") if result is not None and result.error else None
+    if error_type == "Runtime.ExitError":
         raise CaseFailed(
             "the function ended its own process (sys.exit or os._exit); Lambda reports "
             f"Runtime.ExitError and the client got {_status(invocation)}",
+            CRASHED,
+        )
+    if error_type == "Runtime.OutOfMemory":
+        raise CaseFailed(
+            "the function used more memory than its limit and its process was ended; Lambda "
+            f"reports Runtime.OutOfMemory and the client got {_status(invocation)}",
             CRASHED,
         )
     return Reply(invocation)

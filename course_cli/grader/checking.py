@@ -122,6 +122,8 @@ def check_exercise(
             failed.message,
             hidden,
         )
+    finally:
+        runner.close()  # the workers of this check: each check starts afresh
     return CheckResult(
         exercise_id,
         _overall(results),

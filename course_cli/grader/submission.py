@@ -7,8 +7,10 @@ error, an exception, an endless loop, `sys.exit()` - comes back as a `Submission
 status and a message that points at the learner's line, never as a grader traceback.
 
 `InProcessRunner` runs everything in this process: fast, and what notebooks use. An isolated
-runner (a child process per submission, `course_cli.runtime.isolated`) plugs in behind the same
-protocol; `default_runner` picks it when it is installed.
+runner (a child process per submission on `course_cli.runtime.isolated`, in
+`course_cli.grader.isolated_runner`) plugs in behind the same protocol, and is what
+`default_runner` - and so `course check` - uses. Functions marked `grader_code` (the grader's
+own reference backends) run in the grader's process under every runner.
 """
 
 from __future__ import annotations
@@ -49,10 +51,18 @@ class SubmittedFunction:
     handler: str  # `file.py:function`
     environment: Mapping[str, str] = field(default_factory=dict)
     timeout_s: float = HANDLER_TIMEOUT_S
+    # The grader's own code (a reference backend behind the learner's templates): it runs in
+    # the grader's process under every runner, never in the learner's worker.
+    grader_code: bool = False
 
 
 class SubmissionRunner(Protocol):
     """Runs a submission's code for the checks (see the module docstring)."""
+
+    # True when the learner's code runs in another process: AWS must then be reachable over
+    # loopback (`Sandbox(server=True)`), and what the code sees of the environment is only
+    # what the check passes (`SubmittedFunction.environment`, `run_file`'s `env`).
+    separate_process: bool
 
     def load(self, function: SubmittedFunction) -> None:
         """Load the handler now; `SubmissionFailed` (status error/timeout/crashed) if it
@@ -70,23 +80,24 @@ class SubmissionRunner(Protocol):
         args: tuple[Any, ...] = (),
         *,
         timeout_s: float = SCRIPT_TIMEOUT_S,
+        env: Mapping[str, str] | None = None,
     ) -> Any:
-        """Run the file `path` as a module; return its public top-level names as a dict, or,
-        with `call`, the value of `call(*args)`. `SubmissionFailed` when it cannot."""
+        """Run the file `path` as a module, with `env` added to its environment; return its
+        public top-level names as a dict (the JSON-able ones, at least), or, with `call`, the
+        value of `call(*args)` (JSON-able values and bytes, at least). `SubmissionFailed`
+        when it cannot."""
+        ...
+
+    def close(self) -> None:
+        """End whatever the runner started (worker processes); it may be used again after."""
         ...
 
 
 def default_runner() -> SubmissionRunner:
-    """The isolated worker when this install has one (`course check`), else in-process."""
-    try:
-        from course_cli.runtime import isolated  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        return InProcessRunner()
-    factory = getattr(isolated, "submission_runner", None)
-    if callable(factory):
-        runner: SubmissionRunner = factory()
-        return runner
-    return InProcessRunner()
+    """The isolated worker (`course check`): each submission in a child process of its own."""
+    from course_cli.grader.isolated_runner import submission_runner
+
+    return submission_runner()
 
 
 # --- in-process ------------------------------------------------------------------------------
@@ -94,6 +105,11 @@ def default_runner() -> SubmissionRunner:
 
 class InProcessRunner:
     """Everything in this process, with Lambda's time limits enforced by `runtime.timeouts`."""
+
+    separate_process = False
+
+    def close(self) -> None:
+        """Nothing to end: everything ran in this process."""
 
     def load(self, function: SubmittedFunction) -> None:
         from course_cli.errors import HandlerError
@@ -119,6 +135,7 @@ class InProcessRunner:
         args: tuple[Any, ...] = (),
         *,
         timeout_s: float = SCRIPT_TIMEOUT_S,
+        env: Mapping[str, str] | None = None,
     ) -> Any:
         from course_cli.runtime.timeouts import call_with_alarm
 
@@ -144,10 +161,18 @@ class InProcessRunner:
                 raise _MissingFunction(call)
             return function(*args)
 
+        saved = {name: os.environ.get(name) for name in env or {}}
+        os.environ.update(env or {})
         try:
             timed_out, value = call_with_alarm(_tagged(body), timeout_s)
         except _Raised as raised:
             raise SubmissionFailed(*_describe(raised.error, path)) from None
+        finally:
+            for name, old in saved.items():
+                if old is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = old
         if timed_out:
             raise SubmissionFailed(
                 TIMEOUT,

@@ -48,8 +48,12 @@ class MotoServer:
         except SystemExit:  # werkzeug exits instead of raising for some bind errors
             raise SandboxPortInUseError(f"port {port} is in use") from None
         self.port: int = self._server.server_address[1]
+        # A short poll: `stop` waits for the loop to notice, 0.5 s at the default interval.
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="course-moto-server", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            name="course-moto-server",
+            daemon=True,
         )
         self._thread.start()
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from course_cli.content import load_lesson
-from course_cli.grader import InProcessRunner, check_exercise, exercise_ids
+from course_cli.grader import InProcessRunner, check_exercise, default_runner, exercise_ids
+from course_cli.grader.isolated_runner import IsolatedRunner
 from course_cli.workspace import bundled_dir
 
 LESSON = load_lesson("lesson-3")
@@ -22,17 +23,25 @@ def test_every_lesson_exercise_has_checks_and_folders() -> None:
             assert "TODO" in (bundled_dir("exercises") / exercise.id / name).read_text()
 
 
+def test_course_check_grades_in_the_isolated_worker() -> None:
+    assert isinstance(default_runner(), IsolatedRunner)
+
+
+# With no runner given, `check_exercise` uses `default_runner()`: the isolated worker, as
+# `course check` does. Notebooks pass `InProcessRunner`: solutions must pass there too.
 @pytest.mark.parametrize("exercise_id", exercise_ids())
 def test_starter_fails(exercise_id: str) -> None:
-    result = check_exercise(exercise_id, bundled_dir("exercises"), runner=InProcessRunner())
+    result = check_exercise(exercise_id, bundled_dir("exercises"))
     assert result.status == "failed", result.to_json()
     assert result.score < result.max_score
 
 
+@pytest.mark.parametrize("in_process", [False, True], ids=["isolated", "in-process"])
 @pytest.mark.parametrize("exercise_id", exercise_ids())
-def test_solution_passes_with_full_marks(exercise_id: str) -> None:
+def test_solution_passes_with_full_marks(exercise_id: str, in_process: bool) -> None:
+    runner = InProcessRunner() if in_process else None
     result = check_exercise(
-        exercise_id, bundled_dir("solutions"), runner=InProcessRunner(), include_hidden=True
+        exercise_id, bundled_dir("solutions"), runner=runner, include_hidden=True
     )
     assert result.status == "passed", result.to_json()
     assert result.score == result.max_score > 0

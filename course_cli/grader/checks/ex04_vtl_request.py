@@ -67,7 +67,7 @@ def session(folder: Path, runner: SubmissionRunner) -> Iterator[Sent]:
         "name": "users",
         "routes": [{"resource": "/users/{userId}", "method": "ANY", "integration": integration}],
     }
-    legacy = SubmittedFunction(f"{BACKENDS}:legacy_echo")
+    legacy = SubmittedFunction(f"{BACKENDS}:legacy_echo", grader_code=True)
     yield Sent(graded_api(table, runner, {"legacy": legacy}))
 
 

@@ -51,7 +51,7 @@ def session(folder: Path, runner: SubmissionRunner) -> Iterator[GradedApi]:
         "name": "orders",
         "routes": [{"resource": "/orders/{orderId}", "method": "GET", "integration": integration}],
     }
-    orders = SubmittedFunction(f"{BACKENDS}:find_order")
+    orders = SubmittedFunction(f"{BACKENDS}:find_order", grader_code=True)
     yield graded_api(table, runner, {"orders": orders})
 
 

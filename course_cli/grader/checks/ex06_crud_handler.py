@@ -25,8 +25,12 @@ def session(folder: Path, runner: SubmissionRunner) -> Iterator[CrudTarget]:
     )
 
     handler = folder / "handler.py"
-    runner.load(SubmittedFunction(f"{handler}:handler"))
-    with Sandbox() as sandbox:
+    # A worker reaches moto only through its server on loopback (AWS_ENDPOINT_URL).
+    with Sandbox(server=runner.separate_process) as sandbox:
+        # Loaded up front, with the environment `sandbox_target` gives it (so an isolated
+        # runner keeps this worker for the cases): a syntax error is one clear result.
+        environment = {**sandbox.variables(), "TABLE_NAME": "products"}
+        runner.load(SubmittedFunction(f"{handler}:handler", environment))
         create_products_table(sandbox)
         arn = create_products_function(sandbox, handler_file=handler)
         api_id = wire_products_api(sandbox, arn)

@@ -5,6 +5,7 @@ to that API through the gateway."""
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -55,12 +56,31 @@ def _package() -> bytes:
     return buffer.getvalue()
 
 
+def _warm_up(sandbox: Sandbox) -> threading.Thread:
+    """moto loads each service's backend on its first request; do that for the services
+    deploy.py uses while its worker starts (another process), not in its requests' way."""
+    clients = [sandbox.client(service) for service in ("dynamodb", "lambda", "apigateway")]
+
+    def warm() -> None:
+        dynamodb, functions, apigateway = clients
+        for call in (dynamodb.list_tables, functions.list_functions, apigateway.get_rest_apis):
+            try:
+                call()
+            except Exception:  # only a warm-up: the checks report real problems
+                pass
+
+    thread = threading.Thread(target=warm, name="course-moto-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 @contextmanager
 def session(folder: Path, runner: SubmissionRunner) -> Iterator[Built]:
     from course_cli.errors import CourseError
     from course_cli.sandbox import Sandbox
 
-    with Sandbox() as sandbox:
+    # A worker reaches moto only through its server on loopback (AWS_ENDPOINT_URL).
+    with Sandbox(server=runner.separate_process) as sandbox:
         trust = {
             "Version": "2012-10-17",
             "Statement": [
@@ -74,7 +94,14 @@ def session(folder: Path, runner: SubmissionRunner) -> Iterator[Built]:
         sandbox.client("iam").create_role(
             RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(trust)
         )
-        api_id = runner.run_file(folder / "deploy.py", "deploy", (_package(),))
+        warming = _warm_up(sandbox) if runner.separate_process else None
+        try:
+            api_id = runner.run_file(
+                folder / "deploy.py", "deploy", (_package(),), env=sandbox.variables()
+            )
+        finally:
+            if warming is not None:
+                warming.join()
         built = Built(sandbox, api_id, runner)
         try:
             built._target = sandbox_target(sandbox, str(api_id), runner)

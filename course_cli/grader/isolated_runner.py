@@ -1,0 +1,179 @@
+"""The grader's `SubmissionRunner` on the isolated worker (`course_cli.runtime.isolated`).
+
+`submission_runner()` is what `default_runner` - and so `course check` - uses: every handler
+of the learner's runs in a child process of its own (`IsolatedRuntime`, one worker per
+handler file and environment, kept for the whole check), and `answers.py` / `deploy.py` run
+through `run_module` in a fresh worker each. The checks stay in this process, so nothing the
+learner's code does can change a grade except its answers.
+
+How the worker's kinds become the grader's statuses: `load_error` → `error`, `timeout` →
+`timeout`, `crashed` → `crashed`. An invocation's result goes back to the gateway as it is (a
+timeout or a crash is then a case with that status, see `cases.answered`).
+
+Functions marked `grader_code` (the grader's reference backends, `backends.py`) never enter
+the learner's worker: they run in this process, as `InProcessRunner` runs them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from course_cli.grader.result import CRASHED, ERROR, TIMEOUT
+from course_cli.grader.submission import (
+    SCRIPT_TIMEOUT_S,
+    InProcessRunner,
+    SubmissionFailed,
+    SubmittedFunction,
+)
+
+if TYPE_CHECKING:
+    from course_cli.gateway.invoker import LambdaInvoker, LambdaResult
+    from course_cli.runtime.isolated import IsolatedRuntime, Limits
+
+# The name a handler has inside its worker (one function per worker).
+_FUNCTION = "submission"
+
+_Key = tuple[str, tuple[tuple[str, str], ...]]
+
+
+def submission_runner(limits: Limits | None = None) -> IsolatedRunner:
+    """The runner `course check` uses: the learner's code in isolated workers."""
+    return IsolatedRunner(limits)
+
+
+class IsolatedRunner:
+    """A `SubmissionRunner` running the learner's code in isolated worker processes."""
+
+    separate_process = True
+
+    def __init__(self, limits: Limits | None = None) -> None:
+        from course_cli.runtime.isolated import Limits
+
+        self.limits = limits or Limits()
+        self._runtimes: dict[_Key, IsolatedRuntime] = {}
+        self._in_process = InProcessRunner()
+
+    # --- handlers ---
+
+    def load(self, function: SubmittedFunction) -> None:
+        from course_cli.runtime.isolated import ResultKind
+
+        if function.grader_code:
+            self._in_process.load(function)
+            return
+        runtime = self.runtime(function)
+        problem = runtime.load(_FUNCTION)
+        if problem is None:
+            return
+        self._forget(function)
+        status = {ResultKind.TIMEOUT: TIMEOUT, ResultKind.CRASHED: CRASHED}.get(problem.kind, ERROR)
+        raise SubmissionFailed(status, problem.message or _fallback(status, function))
+
+    def invoker(self, functions: Mapping[str, SubmittedFunction]) -> LambdaInvoker:
+        return _SplitInvoker(self, functions)
+
+    def runtime(self, function: SubmittedFunction) -> IsolatedRuntime:
+        """The worker-backed runtime of `function` (one per handler and environment, started
+        on first use and kept until `close`). `SubmissionFailed` if the file cannot be found."""
+        from course_cli.errors import CourseError
+        from course_cli.runtime.isolated import IsolatedRuntime
+
+        key = _key(function)
+        runtime = self._runtimes.get(key)
+        if runtime is None:
+            try:
+                runtime = IsolatedRuntime(
+                    {_FUNCTION: function.handler},
+                    limits=self.limits,
+                    env=dict(function.environment),
+                )
+            except CourseError as error:
+                raise SubmissionFailed(ERROR, error.message) from None
+            self._runtimes[key] = runtime
+        return runtime
+
+    def _forget(self, function: SubmittedFunction) -> None:
+        runtime = self._runtimes.pop(_key(function), None)
+        if runtime is not None:
+            runtime.close()
+
+    def close(self) -> None:
+        """End every worker this runner started (a later use starts fresh ones)."""
+        runtimes, self._runtimes = list(self._runtimes.values()), {}
+        for runtime in runtimes:
+            runtime.close()
+
+    # --- scripts ---
+
+    def run_file(
+        self,
+        path: Path,
+        call: str | None = None,
+        args: tuple[Any, ...] = (),
+        *,
+        timeout_s: float = SCRIPT_TIMEOUT_S,
+        env: Mapping[str, str] | None = None,
+    ) -> Any:
+        from course_cli.runtime.isolated import ScriptKind, run_module
+
+        if not path.is_file():
+            raise SubmissionFailed(ERROR, f"cannot read {path.name}: there is no such file")
+        limits = dataclasses.replace(self.limits, script_timeout_s=timeout_s)
+        result = run_module(path, call=call, call_args=args, limits=limits, env=env)
+        if result.kind is ScriptKind.OK and call is None and not isinstance(result.value, dict):
+            # The module ended with exit status 0 before its names could be read.
+            raise SubmissionFailed(CRASHED, f"{path.name} called sys.exit(): nothing after it ran")
+        if result.kind is ScriptKind.OK:
+            return result.value
+        if result.kind is ScriptKind.TIMEOUT:
+            raise SubmissionFailed(
+                TIMEOUT,
+                f"{path.name} ran for more than {timeout_s:g} s and was stopped "
+                "(an endless loop, or a call that waits forever?)",
+            )
+        status = CRASHED if result.kind is ScriptKind.CRASHED else ERROR
+        if status is ERROR and result.location is None and "exited with status" in result.message:
+            status = CRASHED  # sys.exit(n): as the in-process runner reports it
+        raise SubmissionFailed(status, result.message)
+
+
+class _SplitInvoker:
+    """The gateway's `LambdaInvoker`: the learner's functions in their workers, the grader's
+    own (`grader_code`) in this process."""
+
+    def __init__(self, runner: IsolatedRunner, functions: Mapping[str, SubmittedFunction]) -> None:
+        self.runner = runner
+        self.functions = dict(functions)
+        graders = {n: f for n, f in self.functions.items() if f.grader_code}
+        self._parent: LambdaInvoker | None = (
+            runner._in_process.invoker(graders) if graders else None
+        )
+
+    def __call__(
+        self, function_name: str, event: Any, *, timeout_s: float = 3.0, wait_s: float = 29.0
+    ) -> LambdaResult:
+        from course_cli.gateway.invoker import FunctionNotFound
+
+        function = self.functions.get(function_name)
+        if function is None:
+            raise FunctionNotFound(function_name, f"known: {', '.join(sorted(self.functions))}")
+        if function.grader_code and self._parent is not None:
+            return self._parent(function_name, event, timeout_s=timeout_s, wait_s=wait_s)
+        runtime = self.runner.runtime(function)
+        return runtime(_FUNCTION, event, timeout_s=timeout_s, wait_s=wait_s)
+
+
+def _key(function: SubmittedFunction) -> _Key:
+    return function.handler, tuple(sorted(function.environment.items()))
+
+
+def _fallback(status: str, function: SubmittedFunction) -> str:
+    name = Path(function.handler.rsplit(":", 1)[0]).name
+    if status == TIMEOUT:
+        return f"{name} took too long to load and was stopped"
+    if status == CRASHED:
+        return f"{name} ended the process running it while loading"
+    return f"{name} could not be loaded"
