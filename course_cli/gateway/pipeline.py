@@ -125,7 +125,11 @@ def start(
 ) -> Invocation:
     """A new invocation: request ids, arrival time, the path with and without the stage."""
     now = clock()
-    ids = RequestIds.derive(new_id(), request.headers.get("X-Amzn-Trace-Id"), now)
+    client_trace = request.headers.get("X-Amzn-Trace-Id")
+    if new_id is new_request_id:  # the default: every id at once from one os.urandom call
+        ids = RequestIds.fresh(client_trace, now)
+    else:
+        ids = RequestIds.derive(new_id(), client_trace, now)
     path, stage_path = strip_stage(request.path, definition.stage)
     invocation = Invocation(definition, request, ids, now, clock, path=path, stage_path=stage_path)
     invocation.log.at = now

@@ -97,21 +97,41 @@ _ATOMS = frozenset({str, int, float, bool, type(None)})
 def _copy_plain(value: Any) -> Any:
     kind = type(value)
     if kind is dict:
-        copy = value.copy()
-        for key, item in copy.items():
-            if type(key) is not str:
-                raise _NotPlain
-            item_kind = type(item)
-            if item_kind is dict or item_kind is list:
-                copy[key] = _copy_plain(item)
-            elif item_kind not in _ATOMS:
-                raise _NotPlain
-        return copy
+        return _copy_dict(value)
     if kind is list:
-        return [item if type(item) in _ATOMS else _copy_plain(item) for item in value]
+        return _copy_list(value)
     if kind in _ATOMS:
         return value
     raise _NotPlain
+
+
+# The two helpers below run for every event; they are shaped for the gateway's events, whose
+# values are mostly strings and None: `dict.copy()` copies those in C, and only nested
+# containers are replaced by copies (twice as fast as type-checking every value in a loop).
+
+
+def _copy_dict(value: dict[Any, Any]) -> dict[Any, Any]:
+    copy = value.copy()
+    for key, item in value.items():
+        if type(key) is not str:
+            raise _NotPlain
+        kind = type(item)
+        if kind is str or item is None:
+            continue
+        if kind is dict:
+            copy[key] = _copy_dict(item)
+        elif kind is list:
+            copy[key] = _copy_list(item)
+        elif kind not in _ATOMS:
+            raise _NotPlain
+    return copy
+
+
+def _copy_list(value: list[Any]) -> list[Any]:
+    for item in value:
+        if type(item) is not str:
+            return [item if type(item) in _ATOMS else _copy_plain(item) for item in value]
+    return value[:]  # only strings (a multiValueHeaders entry): a shallow copy is a deep one
 
 
 def marshal_response(value: Any) -> str:

@@ -50,6 +50,26 @@ def test_new_request_ids_are_random_v4_uuids() -> None:
         assert parsed.version == 4 and str(parsed) == value
 
 
+def test_fresh_ids_are_random_and_shaped_like_derived_ones() -> None:
+    import random
+    import uuid
+
+    random.seed(7)  # a handler reseeding the global generator must not make ids repeat
+    first = RequestIds.fresh(None, NOW)
+    random.seed(7)
+    batch = [first] + [RequestIds.fresh(None, NOW) for _ in range(199)]
+    assert len({ids.request_id for ids in batch}) == 200
+    assert len({ids.extended_request_id for ids in batch}) == 200
+    for ids in batch:
+        parsed = uuid.UUID(ids.request_id)
+        assert parsed.version == 4 and str(parsed) == ids.request_id
+        assert re.fullmatch(r"[A-Za-z0-9_-]{15}=", ids.extended_request_id)
+        assert re.fullmatch(r"1-5ebe3025-[0-9a-f]{24}", ids.trace_root)
+        assert re.fullmatch(r"[0-9a-f]{16}", ids.trace_parent) and ids.trace_sampled == "0"
+    full = "Root=1-3152b799-8954dae64eda91bc9a23a7e8;Parent=7fa8c0f79203be72;Sampled=1"
+    assert RequestIds.fresh(full, NOW).response_trace == full
+
+
 def test_request_context_defaults_without_host(kit: Any) -> None:
     api = kit.api({"resource": "/x", "methods": ["GET"]})
     request = HttpRequest.build("GET", "/x")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -70,3 +71,21 @@ def test_copy_event_is_deep_and_independent() -> None:
     copy["headers"]["a"] = "changed"
     copy["list"][1]["x"] = 1
     assert event["headers"]["a"] == "1" and event["list"][1] == {"x": None}
+
+
+def test_copy_event_copies_string_lists_and_matches_a_json_round_trip() -> None:
+    event: dict[str, Any] = {
+        "multiValueHeaders": {"Accept": ["a", "b"]},
+        "mixed": ["s", 1, 2.5, True, None, {"k": ["v"]}, [["x"]]],
+        "identity": {"sourceIp": "127.0.0.1", "user": None, "n": 0, "flag": False},
+        "body": None,
+    }
+    copy = copy_event(event)
+    assert copy == json.loads(json.dumps(event))
+    copy["multiValueHeaders"]["Accept"].append("c")
+    copy["mixed"][5]["k"].append("w")
+    copy["mixed"][6][0].append("y")
+    assert event["multiValueHeaders"]["Accept"] == ["a", "b"]
+    assert event["mixed"][5] == {"k": ["v"]} and event["mixed"][6] == [["x"]]
+    # What JSON would change takes the round trip, nested as deep as it is.
+    assert copy_event({"a": [{"b": (1,)}], "c": {1: "x"}}) == {"a": [{"b": [1]}], "c": {"1": "x"}}
