@@ -18,7 +18,6 @@ from course_cli.gateway.invoker import (
 if TYPE_CHECKING:
     from course_cli.gateway.definition import ApiDefinition
     from course_cli.gateway.http import HttpRequest
-    from course_cli.gateway.server import RequestRecord
     from course_cli.local_api import LocalApi
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document instead.")]
@@ -211,6 +210,7 @@ def serve(
     from course_cli.gateway.routing import describe_routes
     from course_cli.gateway.server import serve as run_server
     from course_cli.ui.console import get_console
+    from course_cli.ui.request_log import print_request
 
     if not 0 <= port <= 65535:
         raise BadOptionError(f"--port must be between 0 and 65535, got {port}")
@@ -228,25 +228,13 @@ def serve(
                 console.print(f"  {line}", highlight=False)
         console.print("[muted]Edits to handler files apply on the next request. Ctrl-C stops.[/]")
 
-    def log(record: RequestRecord) -> None:
-        style = "ok" if record.status < 400 else "fail"
-        console.print(
-            f"{record.method} {record.target} [{style}]{record.status}[/] "
-            f"{record.latency_ms:.1f} ms",
-            highlight=False,
-            markup=True,
-        )
-        if record.error is not None:
-            console.print(f"[warning]  {record.error}[/]")
-        console.file.flush()  # one line per request, visible at once even when piped
-
     _stop_on_sigterm()
     try:
         run_server(
             local.definition,
             live.invoke,
             port=port,
-            on_request=log,
+            on_request=print_request,
             reload_check=live.reload_check if api is not None else None,
             on_ready=ready,
         )

@@ -104,7 +104,9 @@ def serve_sandbox(port: int, crud: bool, api_id: str | None, stage: str | None) 
         api = sandbox.api(api_id, stage)
         for warning in api.warnings:
             print_warning(warning)
-        server = GatewayServer(api.definition, api.invoker, port=port, on_request=_log_request)
+        from course_cli.ui.request_log import print_request
+
+        server = GatewayServer(api.definition, api.invoker, port=port, on_request=print_request)
         try:
             console.print(
                 f"[ok]Serving[/] {api.definition.name} (stage {api.definition.stage}) at "
@@ -126,22 +128,6 @@ def serve_sandbox(port: int, crud: bool, api_id: str | None, stage: str | None) 
             console.print("\nStopped.")
         finally:
             server.shutdown()
-
-
-def _log_request(record: object) -> None:
-    from course_cli.gateway.server import RequestRecord
-    from course_cli.ui.console import get_console
-
-    assert isinstance(record, RequestRecord)
-    console = get_console()
-    style = "ok" if record.status < 400 else "fail"
-    console.print(
-        f"{record.method} {record.target} [{style}]{record.status}[/] {record.latency_ms:.1f} ms",
-        highlight=False,
-    )
-    if record.error is not None:
-        console.print(f"[warning]  {record.error}[/]")
-    console.file.flush()
 
 
 def _check_port(port: int) -> None:
