@@ -27,3 +27,14 @@ def flush_warnings(store: ProgressStore) -> None:
 def print_json(document: Any) -> None:
     """Exactly one JSON document on stdout, for `--json`."""
     sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+def stop_on_sigterm() -> None:
+    """Treat SIGTERM (a supervisor, a test, `kill`) like Ctrl-C: long-running commands stop
+    cleanly and flush their output."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)

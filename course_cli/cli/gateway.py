@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from course_cli.cli.common import print_json
+from course_cli.cli.common import print_json, stop_on_sigterm
 from course_cli.cli.options import parse_header, parse_method, parse_pair, parse_path
 from course_cli.gateway.invoker import (
     DEFAULT_FUNCTION_TIMEOUT_S,
@@ -228,7 +228,7 @@ def serve(
                 console.print(f"  {line}", highlight=False)
         console.print("[muted]Edits to handler files apply on the next request. Ctrl-C stops.[/]")
 
-    _stop_on_sigterm()
+    stop_on_sigterm()
     # Everything loaded so far (course, the handlers) lives as long as the server: moving it out
     # of the collector's view makes each garbage collection cheaper (~15% more requests/s).
     import gc
@@ -245,16 +245,6 @@ def serve(
         )
     except KeyboardInterrupt:
         console.print("\nStopped.")
-
-
-def _stop_on_sigterm() -> None:
-    """Treat SIGTERM (a supervisor, a test, `kill`) like Ctrl-C: stop cleanly, flush the log."""
-    import signal
-
-    def stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
 
 
 def _local_api(

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from course_cli.cli.common import stop_on_sigterm
+
 if TYPE_CHECKING:
     from course_cli.sandbox.session import Sandbox
 
@@ -120,9 +122,7 @@ def serve_sandbox(port: int, crud: bool, api_id: str | None, stage: str | None) 
                 f"--endpoint-url {sandbox.endpoint_url}. Ctrl-C stops.[/]"
             )
             console.file.flush()
-            from course_cli.cli.gateway import _stop_on_sigterm
-
-            _stop_on_sigterm()
+            stop_on_sigterm()
             server.serve_forever()
         except KeyboardInterrupt:
             console.print("\nStopped.")
@@ -141,9 +141,7 @@ def _wait_for_interrupt() -> None:
     """Block until Ctrl-C or SIGTERM (both end as KeyboardInterrupt, caught by the caller)."""
     import threading
 
-    from course_cli.cli.gateway import _stop_on_sigterm
-
-    _stop_on_sigterm()
+    stop_on_sigterm()
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

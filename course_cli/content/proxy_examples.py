@@ -7,7 +7,6 @@ written to `$COURSE_HOME/examples/<id>.py` (so the learner can open it and run
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,8 +15,9 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from course_cli.content.examples import example
+from course_cli.content.step_code import example_file as write_example_file
+from course_cli.content.step_code import step_blocks
 
-PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
 # A handler for examples whose step shows no code (the event itself is the point).
 ECHO_HANDLER = """import json
 
@@ -107,27 +107,13 @@ EXAMPLES = (
 
 def step_handler_source(example_id: str) -> str:
     """The first Python block of the lesson step that runs `example_id`."""
-    from course_cli.content import load_lesson
-
-    lesson = load_lesson("lesson-3")
-    step = next(s for s in lesson.steps if s.example == example_id)
-    found = PYTHON_BLOCK.search(step.markdown())
-    if found is None:  # a content bug, caught by the lesson tests
-        raise LookupError(f"step {step.number} shows no Python code for example {example_id}")
-    return found.group(1)
+    return step_blocks(example_id, "python")[0]
 
 
 def example_file(spec: ProxyExample) -> Path:
     """Write the example's handler where the learner can find it; return its path."""
-    from course_cli.progress import course_home
-
     source = step_handler_source(spec.example_id) if spec.uses_step_code else ECHO_HANDLER
-    folder = course_home() / "examples"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{spec.example_id}.py"
-    if not path.exists() or path.read_text(encoding="utf-8") != source:
-        path.write_text(source, encoding="utf-8")
-    return path
+    return write_example_file(spec.example_id, source)
 
 
 def run_proxy_example(spec: ProxyExample) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from course_cli.errors import HandlerError
 from course_cli.gateway.invoker import (
     DEFAULT_FUNCTION_TIMEOUT_S,
     INTEGRATION_TIMEOUT_S,
+    FunctionNotFound,
     LambdaResult,
     Outcome,
 )
@@ -46,6 +47,23 @@ INIT_TIMEOUT_S = 10.0
 _compact_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
+class UnknownFunctionError(FunctionNotFound, HandlerError):
+    """A function name the runtime has no handler for.
+
+    Both things at once: the gateway's `FunctionNotFound` (API Gateway answers 500, as when
+    Lambda says the function does not exist) and a `HandlerError` for commands (exit 2).
+    """
+
+    def __init__(self, function_name: str, known: str) -> None:
+        HandlerError.__init__(
+            self,
+            f"no Lambda function named {function_name!r} (known: {known})",
+            "map the function to a handler file",
+        )
+        self.function_name = function_name
+        self.detail = f"this runtime knows {known}"
+
+
 class InProcessRuntime:
     """Lambda functions by name, each a handler file: `{"products": "app.py:handler"}`.
 
@@ -69,10 +87,7 @@ class InProcessRuntime:
         spec = self._specs.get(function_name)
         if spec is None:
             known = ", ".join(sorted(self._specs)) or "none"
-            raise HandlerError(
-                f"no Lambda function named {function_name!r} (known: {known})",
-                "map the function to a handler file",
-            )
+            raise UnknownFunctionError(function_name, known)
         return spec
 
     def load(self, function_name: str) -> LoadedHandler:
@@ -112,10 +127,10 @@ class InProcessRuntime:
     ) -> LambdaResult:
         """Invoke `function_name` with `event`, as Lambda's Invoke API would.
 
-        Never raises for anything the function does. Raises `HandlerError` for a function name
-        this runtime does not know, `TypeError` if `event` is not JSON-serialisable (the
-        caller's mistake: Lambda would refuse the request), and `KeyboardInterrupt` when the
-        user presses Ctrl-C.
+        Never raises for anything the function does. Raises `UnknownFunctionError` (both the
+        gateway's `FunctionNotFound` and a `HandlerError`) for a function name it does not
+        know, `TypeError` if `event` is not JSON-serialisable (the caller's mistake: Lambda
+        would refuse the request), and `KeyboardInterrupt` when the user presses Ctrl-C.
         """
         spec = self.spec(function_name)
         invocation = _Invocation(

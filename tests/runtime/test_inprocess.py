@@ -295,3 +295,15 @@ def test_load_reports_a_broken_handler_as_one_line(write_handler: WriteHandler) 
 def test_unknown_function_name_is_a_usage_error(runtime_for: RuntimeFor) -> None:
     with pytest.raises(HandlerError, match="no Lambda function named 'other' \\(known: fn\\)"):
         runtime_for("def handler(e, c): pass\n")("other", {})
+
+
+def test_unknown_function_through_the_gateway_is_aws_500(runtime_for: RuntimeFor) -> None:
+    """The runtime speaks the gateway's contract: an unknown name is `FunctionNotFound`."""
+    from course_cli.gateway.definition import single_route
+    from course_cli.gateway.http import HttpRequest
+    from course_cli.gateway.pipeline import handle_request
+
+    runtime = runtime_for("def handler(e, c): pass\n")
+    invocation = handle_request(single_route("missing"), HttpRequest.build("GET", "/x"), runtime)
+    assert invocation.response is not None and invocation.response.status == 500
+    assert "Function not found: arn:aws:lambda:" in "\n".join(invocation.log.lines)
