@@ -143,18 +143,30 @@ def _run_cases(
             if stopped is not None:
                 yield CaseResult(case.name, FAILED, 0, case.points, stopped, case.hint, case.hidden)
                 continue
+            started = time.perf_counter()
             try:
                 case.run(shared)
             except CaseFailed as failed:
+                took = time.perf_counter() - started
                 yield CaseResult(
-                    case.name, failed.status, 0, case.points, failed.message, case.hint, case.hidden
+                    case.name,
+                    failed.status,
+                    0,
+                    case.points,
+                    failed.message,
+                    case.hint,
+                    case.hidden,
+                    took,
                 )
                 if failed.status in (TIMEOUT, CRASHED):
                     # Each further case would wait for the same limit: say so and stop.
                     what = "timed out" if failed.status == TIMEOUT else "crashed"
                     stopped = f"not run: the case '{case.name}' {what}"
             else:
-                yield CaseResult(case.name, PASSED, case.points, case.points, "", "", case.hidden)
+                took = time.perf_counter() - started
+                yield CaseResult(
+                    case.name, PASSED, case.points, case.points, "", "", case.hidden, took
+                )
 
 
 def _overall(results: list[CaseResult]) -> str:

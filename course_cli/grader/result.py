@@ -44,11 +44,26 @@ class CaseResult:
     message: str = ""
     hint: str = ""
     hidden: bool = False
+    duration_s: float = 0.0  # how long the case ran (`course grade` shows the slowest)
 
     @property
     def passed(self) -> bool:
         """Whether the case passed."""
         return self.status == PASSED
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CaseResult:
+        """The case `to_json` described (`course grade --resume` reads its own results)."""
+        return cls(
+            name=str(data["name"]),
+            status=str(data["status"]),
+            points=int(data["points"]),
+            max_points=int(data["max_points"]),
+            message=str(data.get("message") or ""),
+            hint=str(data.get("hint") or ""),
+            hidden=bool(data.get("hidden", False)),
+            duration_s=float(data.get("duration_s", 0.0)),
+        )
 
     def to_json(self) -> dict[str, Any]:
         """The case as `course check --json` prints it."""
@@ -61,6 +76,7 @@ class CaseResult:
             "message": self.message,
             "hint": self.hint,
             "hidden": self.hidden,
+            "duration_s": round(self.duration_s, 3),
         }
 
 
@@ -114,6 +130,22 @@ class CheckResult:
             CRASHED: "your code stopped the process",
         }
         return f"{words.get(self.status, self.status)}: {self.score}/{self.max_score}"
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CheckResult:
+        """The result `to_json` described; `KeyError`/`ValueError`/`TypeError` if it is not
+        one."""
+        status = str(data["status"])
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}")
+        return cls(
+            exercise=str(data["exercise"]),
+            status=status,
+            cases=tuple(CaseResult.from_json(case) for case in data["cases"]),
+            duration_s=float(data.get("duration_s", 0.0)),
+            message=data.get("message"),
+            hidden_cases=int(data.get("hidden_cases", 0)),
+        )
 
     def to_json(self) -> dict[str, Any]:
         """The document `course check --json` prints (see the module docstring)."""
