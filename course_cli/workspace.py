@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -73,8 +74,9 @@ def require_workspace(start: Path | None = None) -> Workspace:
     return workspace
 
 
-def init_workspace(target: Path) -> Workspace:
-    """Create a workspace in `target`: a copy of the starter exercises and a marker file.
+def init_workspace(target: Path, exercise_ids: Collection[str] | None = None) -> Workspace:
+    """Create a workspace in `target`: a copy of the starter exercises (only `exercise_ids`,
+    when given) and a marker file.
 
     Never overwrites: if `target/exercises` already exists, the learner's files stay as they
     are and a `WorkspaceError` explains what to do.
@@ -92,7 +94,7 @@ def init_workspace(target: Path) -> Workspace:
         )
     try:
         target.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(source, target / "exercises", ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(source, target / "exercises", ignore=_starters_ignored(exercise_ids))
         marker = {
             "format_version": 1,
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -102,3 +104,16 @@ def init_workspace(target: Path) -> Workspace:
     except OSError as exc:
         raise WorkspaceError(f"cannot create a workspace in {target}: {exc.strerror}") from None
     return Workspace(target, "workspace")
+
+
+def _starters_ignored(exercise_ids: Collection[str] | None) -> Callable[[str, list[str]], set[str]]:
+    """`copytree`'s filter: caches always, and exercise folders not asked for."""
+    source = bundled_dir("exercises")
+
+    def ignored(folder: str, names: list[str]) -> set[str]:
+        skip = {name for name in names if name == "__pycache__"}
+        if exercise_ids is not None and Path(folder) == source:
+            skip |= {n for n in names if (source / n).is_dir() and n not in exercise_ids}
+        return skip
+
+    return ignored

@@ -13,7 +13,16 @@ import sys
 import click
 import typer
 
-from course_cli.cli import exercises, gateway, lesson, notebook, sandbox, vtl, workspace
+from course_cli.cli import (
+    exercises,
+    gateway,
+    lesson,
+    notebook,
+    sandbox,
+    scale_out,
+    vtl,
+    workspace,
+)
 from course_cli.errors import CourseError
 
 app = typer.Typer(
@@ -29,6 +38,7 @@ gateway.register(app)
 vtl.register(app)
 sandbox.register(app)
 exercises.register(app)
+scale_out.register(app)
 notebook.register(app)
 
 
