@@ -16,6 +16,7 @@ import typer
 from course_cli.cli import (
     exercises,
     gateway,
+    grade,
     lesson,
     notebook,
     sandbox,
@@ -38,6 +39,7 @@ gateway.register(app)
 vtl.register(app)
 sandbox.register(app)
 exercises.register(app)
+grade.register(app)
 scale_out.register(app)
 notebook.register(app)
 

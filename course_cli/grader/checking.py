@@ -110,17 +110,8 @@ def check_exercise(
     try:
         results = list(_run_cases(module, folder, runner, cases))
     except SubmissionFailed as failed:
-        results = [
-            CaseResult(c.name, failed.status, 0, c.points, "not run: " + failed.message, c.hint)
-            for c in cases
-        ]
-        return CheckResult(
-            exercise_id,
-            failed.status,
-            tuple(results),
-            time.perf_counter() - started,
-            failed.message,
-            hidden,
+        return _not_run(
+            exercise_id, cases, failed.status, failed.message, time.perf_counter() - started, hidden
         )
     finally:
         runner.close()  # the workers of this check: each check starts afresh
@@ -132,6 +123,37 @@ def check_exercise(
         _first_message(results),
         hidden,
     )
+
+
+def not_run_result(
+    exercise_id: str,
+    status: str,
+    message: str,
+    *,
+    duration_s: float = 0.0,
+    include_hidden: bool = True,
+) -> CheckResult:
+    """The result of a submission none of whose cases could run (it is empty, could not be
+    found, or its grading was stopped): every case scores 0 with `message`."""
+    module = check_module(resolve_exercise_id(exercise_id))
+    cases = [c for c in module.CASES if include_hidden or not c.hidden]
+    hidden = 0 if include_hidden else sum(c.hidden for c in module.CASES)
+    return _not_run(module.EXERCISE, cases, status, message, duration_s, hidden)
+
+
+def _not_run(
+    exercise_id: str,
+    cases: list[Case],
+    status: str,
+    message: str,
+    duration_s: float,
+    hidden: int,
+) -> CheckResult:
+    results = tuple(
+        CaseResult(c.name, status, 0, c.points, "not run: " + message, c.hint, c.hidden)
+        for c in cases
+    )
+    return CheckResult(exercise_id, status, results, duration_s, message, hidden)
 
 
 def _run_cases(

@@ -1,0 +1,440 @@
+"""`course grade`: grade a whole class of one exercise, in parallel, losing nothing.
+
+`grade_class` finds and stages the submissions (`submissions.py`), then keeps N grading
+processes busy (`grading_process.py`; N defaults to the number of cores). Each grading
+process runs `check_exercise` with every case, hidden ones included, and each submission's
+code runs in an isolated worker below it, exactly as under `course check`.
+
+Nothing is lost, and nothing counts twice:
+- each result is appended to `OUT/results.jsonl` (one `GradedSubmission` a line, flushed and
+  synced) the moment it arrives, so Ctrl-C or a crash keeps everything graded so far;
+- `--resume` reads that file and grades only the learners missing from it, or whose
+  submission changed since (its digest); a report keeps one result per learner, the last;
+- without `--resume`, an earlier `results.jsonl` is set aside (`results-<time>.jsonl`), not
+  overwritten.
+
+Whatever a submission does, it ends as a result: a grading process that does not answer
+within `timeout_s` is stopped and the submission gets `timeout`; one that dies is restarted
+and the submission tried once more, then `crashed`. The batch goes on either way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from course_cli.errors import CourseError, UsageError
+from course_cli.grader.class_report import ClassReport, GradedSubmission
+from course_cli.grader.result import CRASHED, ERROR, TIMEOUT, CheckResult
+from course_cli.grader.submissions import Submission, SubmissionSet, find_submissions
+
+RESULTS_FILE = "results.jsonl"
+# The most one submission may take in all, by default: the slowest reference check takes a
+# few seconds, and a submission that times out stops its remaining cases.
+DEFAULT_TIMEOUT_S = 120.0
+# How long a grading process has to end its workers after SIGTERM before it is killed.
+_STOP_GRACE_S = 3.0
+_MAX_REPLY_BYTES = 64 << 20
+
+
+class GradingInterrupted(CourseError):
+    """Ctrl-C during `course grade`: what was graded is kept (exit 130)."""
+
+    exit_code = 130
+
+
+@dataclass
+class BatchResult:
+    """What `grade_class` did: the report, and how it got there."""
+
+    report: ClassReport
+    results_file: Path
+    graded_now: int  # submissions graded in this run
+    reused: int  # results taken from an earlier run (`--resume`)
+    warnings: list[str] = field(default_factory=list)
+    single: bool = False  # SUBMISSIONS was one learner's submission
+    elapsed_s: float = 0.0
+
+
+class GradeListener:
+    """Told about the batch as it goes (the CLI's progress bar); by default, nothing."""
+
+    def started(self, total: int, to_grade: int) -> None:
+        """Grading begins: `total` submissions, `to_grade` of them in this run."""
+
+    def graded(self, graded: GradedSubmission) -> None:
+        """One submission's result was written."""
+
+
+def exercise_files(exercise_id: str) -> list[str]:
+    """The files an exercise's starter has (what a submission must hold)."""
+    from course_cli.workspace import bundled_dir
+
+    folder = bundled_dir("exercises") / exercise_id
+    return sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def grade_class(
+    submissions: Path,
+    exercise_id: str,
+    out: Path,
+    *,
+    workers: int | None = None,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    resume: bool = False,
+    listener: GradeListener | None = None,
+) -> BatchResult:
+    """Grade every submission in `submissions` (see `submissions.py` for what it may be) and
+    return the class report; results go to `out/results.jsonl` as they come.
+
+    `UsageError` (exit 2) for a bad exercise, path, worker count or results file;
+    `GradingInterrupted` (exit 130) on Ctrl-C, after the grading processes are stopped.
+    """
+    from course_cli.grader.checking import not_run_result, resolve_exercise_id
+
+    exercise_id = resolve_exercise_id(exercise_id)
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers < 1:
+        raise UsageError(f"--workers must be at least 1, not {workers}")
+    if timeout_s <= 0:
+        raise UsageError(f"--timeout must be more than 0 seconds, not {timeout_s:g}")
+    listener = listener or GradeListener()
+    started = time.perf_counter()
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="course-grade-") as staging:
+        found = find_submissions(
+            submissions, exercise_files(exercise_id), exercise_id, Path(staging), skip=out
+        )
+        log = ResultsLog(out / RESULTS_FILE, exercise_id, resume=resume)
+        warnings = [*log.warnings, *found.warnings]
+        current = {s.learner for s in found.submissions}
+        reused = {
+            learner: graded
+            for learner, graded in log.previous.items()
+            if learner in current
+            and graded.digest == _digest_of(found, learner)
+            and graded.result.exercise == exercise_id
+        }
+        todo = [s for s in found.submissions if s.learner not in reused]
+        listener.started(len(found.submissions), len(todo))
+        graded: list[GradedSubmission] = list(reused.values())
+
+        def record(submission: Submission, result: CheckResult) -> None:
+            done = GradedSubmission(
+                submission.learner, result, submission.source, submission.digest
+            )
+            log.append(done)
+            graded.append(done)
+            listener.graded(done)
+
+        with log:
+            for submission in [s for s in todo if s.problem is not None]:
+                record(submission, not_run_result(exercise_id, ERROR, submission.problem or ""))
+            runnable = [s for s in todo if s.problem is None]
+            if runnable:
+                _grade_in_parallel(runnable, exercise_id, workers, timeout_s, record)
+    report = ClassReport.of(exercise_id, graded)
+    return BatchResult(
+        report,
+        log.path,
+        graded_now=len(todo),
+        reused=len(reused),
+        warnings=warnings,
+        single=found.single,
+        elapsed_s=time.perf_counter() - started,
+    )
+
+
+def _digest_of(found: SubmissionSet, learner: str) -> str:
+    return next((s.digest for s in found.submissions if s.learner == learner), "")
+
+
+# --- the results file ------------------------------------------------------------------------
+
+
+class ResultsLog:
+    """`results.jsonl`: read back for `--resume`, appended to as results arrive."""
+
+    def __init__(self, path: Path, exercise_id: str, *, resume: bool) -> None:
+        self.path = path
+        self.previous: dict[str, GradedSubmission] = {}
+        self.warnings: list[str] = []
+        self._file: IO[str] | None = None
+        if not path.exists():
+            return
+        if not resume:
+            kept = path.with_name(f"results-{time.strftime('%Y%m%d-%H%M%S')}.jsonl")
+            path.rename(kept)
+            self.warnings.append(
+                f"an earlier {path.name} was kept as {kept.name} (use --resume to continue it)"
+            )
+            return
+        self._read(exercise_id)
+
+    def _read(self, exercise_id: str) -> None:
+        try:
+            lines = self.path.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError as error:
+            raise UsageError(f"cannot read {self.path}: {error.strerror}") from None
+        unreadable = 0
+        for line in lines:
+            if not line.strip():
+                continue
+            try:
+                graded = GradedSubmission.from_json(json.loads(line))
+            except (ValueError, KeyError, TypeError):
+                unreadable += 1  # a line cut short by a crash: that learner is graded again
+                continue
+            if graded.result.exercise != exercise_id:
+                raise UsageError(
+                    f"{self.path} holds grades of {graded.result.exercise}, not {exercise_id}",
+                    hint="give another --out for this exercise",
+                )
+            self.previous[graded.learner] = graded
+        if unreadable:
+            self.warnings.append(
+                f"{unreadable} unreadable line(s) in {self.path.name} were skipped; "
+                "those learners are graded again"
+            )
+
+    def __enter__(self) -> ResultsLog:
+        self._file = self.path.open("a+", encoding="utf-8")
+        self._file.seek(0, os.SEEK_END)
+        if self._file.tell():
+            # A crash may have cut the last line short: start on a line of our own.
+            self._file.seek(self._file.tell() - 1)
+            last = self._file.read(1)
+            if last != "\n":
+                self._file.write("\n")
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def append(self, graded: GradedSubmission) -> None:
+        """Write one result and make sure it is on disk before going on."""
+        assert self._file is not None, "use ResultsLog as a context manager"
+        self._file.write(json.dumps(graded.to_json(), ensure_ascii=False) + "\n")
+        self._file.flush()
+        os.fsync(self._file.fileno())
+
+
+# --- the grading processes -------------------------------------------------------------------
+
+
+class _ProcessGone(Exception):
+    """The grading process died before it answered."""
+
+
+class _GradingProcess:
+    """One `grading_process` child and its two private pipes."""
+
+    def __init__(self) -> None:
+        request_read, self._request = os.pipe()
+        self._reply, reply_write = os.pipe()
+        try:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "course_cli.grader.grading_process",
+                    str(request_read),
+                    str(reply_write),
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                pass_fds=(request_read, reply_write),
+                # Its own session: Ctrl-C reaches `course grade` only, which stops it cleanly.
+                start_new_session=True,
+            )
+        except OSError as error:
+            os.close(self._request)
+            os.close(self._reply)
+            raise CourseError(f"cannot start a grading process: {error}") from None
+        finally:
+            os.close(request_read)
+            os.close(reply_write)
+
+    def grade(self, exercise_id: str, folder: Path, timeout_s: float) -> CheckResult | str | None:
+        """The check result, a failure of the grader's own (str), or None past `timeout_s`.
+        `_ProcessGone` if the process died meanwhile."""
+        from course_cli.runtime.framing import ProtocolError, read_frame, write_frame
+
+        try:
+            write_frame(self._request, {"exercise": exercise_id, "folder": str(folder)})
+            reply = read_frame(
+                self._reply,
+                max_bytes=_MAX_REPLY_BYTES,
+                deadline=time.monotonic() + timeout_s,
+                alive=lambda: self.process.poll() is None,
+            )
+        except (OSError, ProtocolError):
+            raise _ProcessGone from None
+        if reply is None:
+            return None
+        if "failure" in reply:
+            return str(reply["failure"])
+        try:
+            return CheckResult.from_json(reply["result"])
+        except (KeyError, ValueError, TypeError):
+            raise _ProcessGone from None
+
+    def stop(self) -> None:
+        """End the process (and, through its `finally`, the workers it started)."""
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(_STOP_GRACE_S)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        # Closed only once it is gone: a thread still reading sees it die, not a reused fd.
+        for fd in (self._request, self._reply):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+_Record = Callable[[Submission, CheckResult], None]
+
+
+def _grade_in_parallel(
+    todo: list[Submission], exercise_id: str, workers: int, timeout_s: float, record: _Record
+) -> None:
+    """Grade `todo` on `workers` grading processes; `record` each result in this thread."""
+    pending: queue.Queue[Submission] = queue.Queue()
+    for submission in todo:
+        pending.put(submission)
+    results: queue.Queue[tuple[Submission, CheckResult] | BaseException] = queue.Queue()
+    stopping = threading.Event()
+    slots = [_Slot(exercise_id, timeout_s, pending, results, stopping) for _ in range(workers)]
+    threads = [threading.Thread(target=slot.run, daemon=True) for slot in slots[: len(todo)]]
+    for thread in threads:
+        thread.start()
+    try:
+        for _ in todo:
+            item = _next_result(results)
+            if isinstance(item, BaseException):
+                raise item
+            record(*item)
+    except KeyboardInterrupt:
+        raise GradingInterrupted(
+            "grading interrupted; every result so far is saved",
+            hint="run the same command with --resume to grade the rest",
+        ) from None
+    finally:
+        stopping.set()
+        for slot in slots:
+            slot.stop()
+        for thread in threads:
+            thread.join(_STOP_GRACE_S + 1)
+
+
+def _next_result(results: queue.Queue[Any]) -> Any:
+    # A short wait in a loop, not one long block: Ctrl-C reaches the main thread promptly.
+    while True:
+        with contextlib.suppress(queue.Empty):
+            return results.get(timeout=0.2)
+
+
+class _Slot:
+    """One grading process and the thread feeding it submissions."""
+
+    def __init__(
+        self,
+        exercise_id: str,
+        timeout_s: float,
+        pending: queue.Queue[Submission],
+        results: queue.Queue[Any],
+        stopping: threading.Event,
+    ) -> None:
+        self.exercise_id = exercise_id
+        self.timeout_s = timeout_s
+        self.pending = pending
+        self.results = results
+        self.stopping = stopping
+        self.process: _GradingProcess | None = None
+        self._lock = threading.Lock()
+
+    def run(self) -> None:
+        try:
+            for submission in self._submissions():
+                self.results.put((submission, self._grade(submission)))
+        except BaseException as error:  # a bug of ours: hand it to the main thread
+            self.results.put(error)
+
+    def _submissions(self) -> Iterator[Submission]:
+        while not self.stopping.is_set():
+            try:
+                yield self.pending.get_nowait()
+            except queue.Empty:
+                return
+
+    def _grade(self, submission: Submission) -> CheckResult:
+        from course_cli.grader.checking import not_run_result
+
+        assert submission.folder is not None
+        started = time.perf_counter()
+        for attempt in (1, 2):
+            process = self._process()
+            try:
+                answer = process.grade(self.exercise_id, submission.folder, self.timeout_s)
+            except _ProcessGone:
+                self._replace()
+                if attempt == 2 or self.stopping.is_set():
+                    return not_run_result(
+                        self.exercise_id,
+                        CRASHED,
+                        "the grading process stopped while grading this submission, twice",
+                        duration_s=time.perf_counter() - started,
+                    )
+                continue
+            if answer is None:
+                self._replace()
+                return not_run_result(
+                    self.exercise_id,
+                    TIMEOUT,
+                    f"grading took longer than {self.timeout_s:g} s in all and was stopped",
+                    duration_s=time.perf_counter() - started,
+                )
+            if isinstance(answer, str):
+                return not_run_result(
+                    self.exercise_id,
+                    ERROR,
+                    f"the grader failed on this submission (a bug in course, not your code): "
+                    f"{answer}",
+                    duration_s=time.perf_counter() - started,
+                )
+            return answer
+        raise AssertionError("unreachable")
+
+    def _process(self) -> _GradingProcess:
+        with self._lock:
+            if self.process is None:
+                self.process = _GradingProcess()
+            return self.process
+
+    def _replace(self) -> None:
+        with self._lock:
+            process, self.process = self.process, None
+        if process is not None:
+            process.stop()
+
+    def stop(self) -> None:
+        self._replace()

@@ -1,0 +1,73 @@
+"""One of `course grade`'s grading processes: runs `check_exercise` on staged submissions.
+
+`course grade` starts N of these (`python -m course_cli.grader.grading_process REQ REPLY`), so
+that the checks of N submissions run on N cores at once, each with its own moto. A grading
+process is the grader, not the learner: every submission's code still runs in an isolated
+worker below it (`IsolatedRunner`, as `course check`), and the grading process only ever sends
+back a `CheckResult`'s JSON.
+
+Protocol, in frames (`runtime.framing`) on two private pipes: the parent sends
+`{"exercise": ID, "folder": PATH}`, the process answers `{"result": {...}}` (or
+`{"failure": "..."}` if the grader itself failed on it - a bug of ours, reported as such).
+End of file on the request pipe ends the process; SIGTERM stops it at once, ending the
+submission's workers on the way out (the `finally` of `check_exercise`).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import traceback
+from pathlib import Path
+from types import FrameType
+
+_MAX_REQUEST_BYTES = 1 << 20
+
+
+def serve(request_fd: int, reply_fd: int) -> None:
+    """Answer grading requests until the parent closes the request pipe."""
+    from course_cli.grader.checking import check_exercise
+    from course_cli.runtime.framing import PeerGone, read_frame, write_frame
+
+    while True:
+        try:
+            request = read_frame(request_fd, max_bytes=_MAX_REQUEST_BYTES)
+        except PeerGone:
+            return
+        if request is None:
+            return
+        try:
+            result = check_exercise(
+                str(request["exercise"]), Path(str(request["folder"])), include_hidden=True
+            )
+        except Exception as error:  # ours, not the learner's: report it, keep serving
+            where = traceback.extract_tb(error.__traceback__)[-1]
+            write_frame(
+                reply_fd,
+                {"failure": f"{type(error).__name__}: {error} ({where.filename}:{where.lineno})"},
+            )
+            continue
+        write_frame(reply_fd, {"result": result.to_json()})
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    # SystemExit unwinds through check_exercise's `finally`, which ends the learner's workers.
+    raise SystemExit(128 + signum)
+
+
+def main(argv: list[str]) -> None:
+    """Entry point: `grading_process REQUEST_FD REPLY_FD`."""
+    signal.signal(signal.SIGTERM, _stop)
+    # Ctrl-C belongs to `course grade`, which stops its grading processes itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    request_fd, reply_fd = int(argv[1]), int(argv[2])
+    try:
+        serve(request_fd, reply_fd)
+    finally:
+        os.close(request_fd)
+        os.close(reply_fd)
+
+
+if __name__ == "__main__":
+    main(sys.argv)

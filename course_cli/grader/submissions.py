@@ -1,0 +1,368 @@
+"""Finding a class's submissions for `course grade`: one per learner, staged for grading.
+
+What `course grade SUBMISSIONS` accepts:
+
+- a folder of submissions: each entry is one learner, named after it — a folder (`alice/`),
+  a file (`alice.py`, renamed to the exercise's file), or the learner's own zip (`alice.zip`);
+- a zip of such a folder (a GitHub Classroom or Gradescope download); a zip whose only entry
+  is one folder is looked into;
+- one learner's submission: a folder that holds the exercise's files itself, or a learner
+  workspace (`exercises/<id>/...`, as `course init` makes and GitHub Classroom checks out).
+
+In a learner's folder the exercise's files are looked for at the top, under `exercises/<id>/`,
+under `<id>/`, then anywhere below (the shallowest); for a one-file exercise, a lone file of
+the right kind under another name is taken too (`lambda_function.py` for `handler.py`).
+
+Each submission is *staged*: its files (the exercise's, and the regular files next to them,
+within size limits, never through a link) are copied into a private folder, and hashed. The
+grader only ever reads staged copies, so a submission's folder is never written, and a
+submission that cannot be graded (empty, no such file, too big, an unsafe zip) is a
+`Submission` with a `problem`, which becomes an `error` result: it never stops the batch.
+
+Zips are read with a guard: an entry that is absolute, climbs out with `..`, is a link, or
+has a NUL in its name is never extracted, and sizes are counted as the bytes come out, not
+as the zip claims.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import stat
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from course_cli.errors import UsageError
+
+# What one learner's file may weigh: the reference solutions are a few KB.
+MAX_FILE_BYTES = 1_000_000
+# The files staged next to the exercise's own (helper modules a learner split out).
+MAX_SIBLING_FILES = 50
+# What a zip may unpack to, in all, and how many entries it may have (a zip bomb stops here).
+MAX_ZIP_BYTES = 500_000_000
+MAX_ZIP_ENTRIES = 20_000
+# How deep the search for the exercise's files goes below a learner's folder.
+_SEARCH_DEPTH = 5
+# Folders no learner's answer is in.
+_SKIPPED_DIRS = {"__pycache__", "__MACOSX", "node_modules", ".git", ".venv", "venv", ".github"}
+
+
+class SubmissionsError(UsageError):
+    """`SUBMISSIONS` is not something `course grade` can read (exit 2)."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One learner's submission, staged (or the reason it cannot be graded)."""
+
+    learner: str
+    source: str  # where it was found, relative to SUBMISSIONS ("alice/handler.py")
+    folder: Path | None  # the staged copy holding the exercise's files; None with a problem
+    digest: str  # "sha256:..." of the staged files (names and contents)
+    problem: str | None = None  # why it cannot be graded, in words for the learner
+
+
+@dataclass
+class SubmissionSet:
+    """Every submission found, in learner order, and what was passed over and why."""
+
+    submissions: list[Submission] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    single: bool = False  # SUBMISSIONS was one learner's submission
+
+
+def find_submissions(
+    path: Path,
+    exercise_files: list[str],
+    exercise_id: str,
+    staging: Path,
+    *,
+    skip: Path | None = None,
+) -> SubmissionSet:
+    """Find and stage every submission in `path` (see the module docstring).
+
+    `exercise_files` are the names the exercise's starter has (`["handler.py"]`); `staging`
+    is an empty folder this call may fill; `skip` is a folder never to take as a submission
+    (the results folder, when it lies inside SUBMISSIONS). `SubmissionsError` when `path`
+    does not exist or is not a folder, a zip or a file.
+    """
+    path = path.expanduser()
+    found = SubmissionSet()
+    if not path.exists():
+        raise SubmissionsError(
+            f"no such file or folder: {path}", hint="give a folder of submissions or a zip"
+        )
+    finder = _Finder(exercise_files, exercise_id, staging, found)
+    if path.is_file() and zipfile.is_zipfile(path):
+        unzipped = staging / "_unzipped"
+        unsafe = extract_zip(path, unzipped)
+        found.warnings += [f"{path.name}: not extracted (unsafe path): {name}" for name in unsafe]
+        root = _descend(unzipped)
+        finder.unsafe = _learners_of(unsafe, root.relative_to(unzipped).parts)
+        finder.read(root, shown_as=path.name)
+    elif path.is_file():
+        found.single = True
+        found.submissions.append(finder.one(path.stem, path, path.name))
+    elif path.is_dir():
+        finder.read(path.resolve(), shown_as=None, skip=skip.resolve() if skip else None)
+    else:
+        raise SubmissionsError(f"{path} is neither a folder, a zip nor a file")
+    found.submissions.sort(key=lambda s: (s.learner.casefold(), s.learner))
+    return found
+
+
+class _Finder:
+    def __init__(
+        self, files: list[str], exercise_id: str, staging: Path, found: SubmissionSet
+    ) -> None:
+        self.files = files
+        self.exercise_id = exercise_id
+        self.staging = staging
+        self.found = found
+        self.unsafe: set[str] = set()
+        self.count = 0
+
+    def read(self, root: Path, *, shown_as: str | None, skip: Path | None = None) -> None:
+        """Take `root` as one submission if it holds the exercise itself, else each entry."""
+        if self._locate(root) is not None and not self._has_learner_folders(root):
+            self.found.single = True
+            self.found.submissions.append(self.one(root.name, root, shown_as or root.name))
+            return
+        names: set[str] = set()
+        for entry in sorted(root.iterdir(), key=lambda p: p.name):
+            if entry.name.startswith(".") or entry.name in _SKIPPED_DIRS or entry.is_symlink():
+                continue
+            if skip is not None and entry.resolve() == skip:
+                continue
+            learner = entry.stem if entry.is_file() else entry.name
+            if learner in names:
+                learner = entry.name  # alice/ and alice.py: tell them apart
+            names.add(learner)
+            shown = f"{shown_as}/{entry.name}" if shown_as else entry.name
+            if entry.name in self.unsafe:
+                self.found.submissions.append(
+                    self._problem(
+                        learner,
+                        shown,
+                        "the zip holds an unsafe path for it (one "
+                        "that climbs out of its folder): refused, nothing was graded",
+                    )
+                )
+                continue
+            self.found.submissions.append(self.one(learner, entry, shown))
+
+    def _has_learner_folders(self, root: Path) -> bool:
+        # A folder holding handler.py *and* learner folders that hold it too is a class.
+        return any(
+            d.is_dir()
+            and not d.name.startswith(".")
+            and d.name not in _SKIPPED_DIRS
+            and d.name not in ("exercises", self.exercise_id)
+            and self._locate(d) is not None
+            for d in root.iterdir()
+        )
+
+    def one(self, learner: str, entry: Path, shown: str) -> Submission:
+        """Stage one learner's entry: a folder, a file or a zip."""
+        if entry.is_file() and zipfile.is_zipfile(entry):
+            inner = self._next_folder("zip")
+            unsafe = extract_zip(entry, inner)
+            if unsafe:
+                return self._problem(
+                    learner,
+                    shown,
+                    f"{entry.name} holds an unsafe path ({unsafe[0]}): refused, nothing was graded",
+                )
+            entry = _descend(inner)
+        if entry.is_file():
+            return self._stage_file(learner, entry, shown)
+        if not any(_files_below(entry)):
+            return self._problem(learner, shown, "the submission is empty: no files in it")
+        located = self._locate(entry)
+        if located is None:
+            listed = ", ".join(sorted(p.name for p in _files_below(entry))[:6])
+            wanted = " and ".join(self.files)
+            return self._problem(
+                learner, shown, f"no {wanted} in the submission (it holds: {listed})"
+            )
+        return self._stage(learner, located, f"{shown}/{_relative(located[0], entry)}")
+
+    def _stage_file(self, learner: str, file: Path, shown: str) -> Submission:
+        if len(self.files) != 1 or file.suffix != Path(self.files[0]).suffix:
+            wanted = " and ".join(self.files)
+            return self._problem(learner, shown, f"{file.name} is not {wanted}: nothing to grade")
+        return self._stage(learner, [file], shown, rename=True)
+
+    def _locate(self, folder: Path) -> list[Path] | None:
+        """The exercise's files in `folder` (see the module docstring), or None."""
+        for base in (folder, folder / "exercises" / self.exercise_id, folder / self.exercise_id):
+            if all(_regular(base / name) for name in self.files):
+                return [base / name for name in self.files]
+        below = sorted(
+            (p for p in _files_below(folder) if p.name == self.files[0]),
+            key=lambda p: (len(p.parts), str(p)),
+        )
+        for first in below:
+            if all(_regular(first.parent / name) for name in self.files):
+                return [first.parent / name for name in self.files]
+        if len(self.files) == 1:
+            suffix = Path(self.files[0]).suffix
+            same_kind = [p for p in _files_below(folder) if p.suffix == suffix]
+            if len(same_kind) == 1:
+                return same_kind
+        return None
+
+    def _stage(
+        self, learner: str, files: list[Path], shown: str, *, rename: bool = False
+    ) -> Submission:
+        target = self._next_folder("s")
+        digest = hashlib.sha256()
+        wanted = dict(zip(self.files, files, strict=True))
+        if not rename and len(files) == 1 and files[0].name != self.files[0]:
+            rename = True  # a lone file of the right kind under another name
+        siblings = [] if rename else _siblings(files[0].parent, set(self.files))
+        for name, source in [*wanted.items(), *((p.name, p) for p in siblings)]:
+            size = source.stat().st_size
+            if size > MAX_FILE_BYTES:
+                return self._problem(
+                    learner,
+                    shown,
+                    f"{source.name} is {size / 1e6:.1f} MB; a file of this "
+                    f"exercise may be at most {MAX_FILE_BYTES / 1e6:g} MB",
+                )
+            data = source.read_bytes()
+            (target / name).write_bytes(data)
+            digest.update(name.encode() + b"\0" + len(data).to_bytes(8, "big") + data)
+        return Submission(learner, shown, target, "sha256:" + digest.hexdigest())
+
+    def _problem(self, learner: str, shown: str, problem: str) -> Submission:
+        digest = "sha256:" + hashlib.sha256(problem.encode()).hexdigest()
+        return Submission(learner, shown, None, digest, problem)
+
+    def _next_folder(self, kind: str) -> Path:
+        self.count += 1
+        folder = self.staging / f"{kind}{self.count}"
+        folder.mkdir(parents=True)
+        return folder
+
+
+def extract_zip(archive: Path, target: Path) -> list[str]:
+    """Extract `archive` into `target`, never outside it; return the entries refused as unsafe.
+
+    `SubmissionsError` for a file that is not a readable zip, or one over the entry or size
+    limits (counted as bytes come out, not as the zip's headers claim).
+    """
+    target.mkdir(parents=True, exist_ok=True)
+    unsafe: list[str] = []
+    written = 0
+    try:
+        with zipfile.ZipFile(archive) as zipped:
+            members = zipped.infolist()
+            if len(members) > MAX_ZIP_ENTRIES:
+                raise SubmissionsError(
+                    f"{archive.name} has {len(members)} entries; more than {MAX_ZIP_ENTRIES} "
+                    "is not a class of submissions"
+                )
+            for member in members:
+                relative = _safe_member(member)
+                if relative is None:
+                    unsafe.append(member.filename.replace("\0", "\\0"))
+                    continue
+                destination = target.joinpath(*relative.parts)
+                if member.is_dir():
+                    destination.mkdir(parents=True, exist_ok=True)
+                    continue
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                with zipped.open(member) as source, destination.open("wb") as sink:
+                    while chunk := source.read(1 << 16):
+                        written += len(chunk)
+                        if written > MAX_ZIP_BYTES:
+                            raise SubmissionsError(
+                                f"{archive.name} unpacks to more than "
+                                f"{MAX_ZIP_BYTES // 1_000_000} MB; refused"
+                            )
+                        sink.write(chunk)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as error:
+        raise SubmissionsError(f"cannot read {archive.name} as a zip: {error}") from None
+    return unsafe
+
+
+def _safe_member(member: zipfile.ZipInfo) -> PurePosixPath | None:
+    """The member's path relative to the target, or None if extracting it would be unsafe."""
+    name = member.filename.replace("\\", "/")
+    if "\0" in name or name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        return None
+    if stat.S_ISLNK(member.external_attr >> 16):
+        return None
+    parts = [part for part in PurePosixPath(name).parts if part not in ("", ".")]
+    if not parts or ".." in parts:
+        return None
+    return PurePosixPath(*parts)
+
+
+def _learners_of(unsafe: list[str], prefix: tuple[str, ...]) -> set[str]:
+    """The learner folders (below `prefix`, the folders a download wraps them in) that the
+    unsafe entries sit in: `export/ben/../../x` belongs to ben."""
+    learners = set()
+    for name in unsafe:
+        parts = PurePosixPath(name.replace("\\", "/")).parts
+        if len(parts) > len(prefix) + 1 and parts[: len(prefix)] == prefix:
+            first = parts[len(prefix)]
+            if first not in ("..", ".", "/"):
+                learners.add(first)
+    return learners
+
+
+def _descend(root: Path) -> Path:
+    """Into a lone top folder (`class-export/alice/...`): what a download often wraps."""
+    while True:
+        entries = [e for e in root.iterdir() if e.name not in _SKIPPED_DIRS]
+        if len(entries) != 1 or not entries[0].is_dir() or entries[0].is_symlink():
+            return root
+        root = entries[0]
+
+
+def _files_below(folder: Path, depth: int = _SEARCH_DEPTH) -> Iterator[Path]:
+    """Regular files below `folder`, never through a link nor into skipped folders."""
+    try:
+        entries = sorted(folder.iterdir(), key=lambda p: p.name)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_symlink() or entry.name in _SKIPPED_DIRS:
+            continue
+        if entry.is_file():
+            yield entry
+        elif entry.is_dir() and depth > 0 and not entry.name.startswith("."):
+            yield from _files_below(entry, depth - 1)
+
+
+def _siblings(folder: Path, exclude: set[str]) -> list[Path]:
+    """The regular files next to the exercise's (a learner's helper modules), capped."""
+    found = [
+        p
+        for p in sorted(folder.iterdir(), key=lambda p: p.name)
+        if p.name not in exclude
+        and not p.name.startswith(".")
+        and _regular(p)
+        and p.suffix in (".py", ".vtl", ".json", ".txt")
+    ]
+    return found[:MAX_SIBLING_FILES]
+
+
+def _regular(path: Path) -> bool:
+    return path.is_file() and not path.is_symlink()
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.name
+
+
+def clean_staging(staging: Path) -> None:
+    """Remove a staging folder (and everything `find_submissions` put in it)."""
+    shutil.rmtree(staging, ignore_errors=True)
