@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from course_cli import __version__
-from course_cli.errors import BadOptionError, UsageError
+from course_cli.errors import BadOptionError, UsageError, WorkspaceError
 from course_cli.workspace import MARKER, bundled_dir, init_workspace
 
 # `course` as published on PyPI at this version; `--install` names anything else pip accepts.
@@ -127,7 +127,7 @@ class ClassroomTemplate:
         return {
             "root": str(self.root),
             "install": self.install_spec,
-            "workflow": str(WORKFLOW),
+            "workflow": WORKFLOW.as_posix(),
             "exercises": [e.to_json() for e in self.exercises],
             "max_points": self.max_points,
             "written": list(self.written),
@@ -161,18 +161,21 @@ def init_classroom(
             hint="add --force to rewrite the workflow and the README section "
             "(exercise files are never overwritten)",
         )
-    written, kept = _classroom_workspace(root, exercises)
-    workflow = root / WORKFLOW
-    workflow.parent.mkdir(parents=True, exist_ok=True)
-    workflow.write_text(classroom_workflow(exercises, install_spec), encoding="utf-8")
-    written.append(str(WORKFLOW))
-    _write_readme_section(root / "README.md", classroom_readme(exercises, install_spec))
-    written.append("README.md")
-    gitignore = root / ".gitignore"
-    if not gitignore.exists():
-        # Learners run `course check` in the repository; its caches do not belong in commits.
-        gitignore.write_text("__pycache__/\n*.pyc\n", encoding="utf-8")
-        written.append(".gitignore")
+    try:
+        written, kept = _classroom_workspace(root, exercises)
+        workflow = root / WORKFLOW
+        workflow.parent.mkdir(parents=True, exist_ok=True)
+        workflow.write_text(classroom_workflow(exercises, install_spec), encoding="utf-8")
+        written.append(WORKFLOW.as_posix())
+        _write_readme_section(root / "README.md", classroom_readme(exercises, install_spec))
+        written.append("README.md")
+        gitignore = root / ".gitignore"
+        if not gitignore.exists():
+            # Learners run `course check` in the repository; its caches do not belong in commits.
+            gitignore.write_text("__pycache__/\n*.pyc\n", encoding="utf-8")
+            written.append(".gitignore")
+    except OSError as exc:
+        raise WorkspaceError(f"cannot write the template in {target}: {exc.strerror}") from None
     return ClassroomTemplate(root, exercises, install_spec, tuple(written), tuple(kept))
 
 
@@ -184,7 +187,7 @@ def _classroom_workspace(
     if not (root / MARKER).exists() and not (root / "exercises").exists():
         workspace = init_workspace(root, exercise_ids=ids)
         written = [MARKER] + [
-            str(p.relative_to(root))
+            p.relative_to(root).as_posix()
             for p in sorted(workspace.exercises_dir.rglob("*"))
             if p.is_file()
         ]
@@ -200,14 +203,14 @@ def _classroom_workspace(
     for exercise in ids:
         folder = root / "exercises" / exercise
         if folder.exists():
-            kept.append(str(folder.relative_to(root)))
+            kept.append(folder.relative_to(root).as_posix())
         else:
             shutil.copytree(
                 bundled_dir("exercises") / exercise,
                 folder,
                 ignore=shutil.ignore_patterns("__pycache__"),
             )
-            added.extend(str(p.relative_to(root)) for p in sorted(folder.rglob("*")))
+            added.extend(p.relative_to(root).as_posix() for p in sorted(folder.rglob("*")))
     return added, kept
 
 
@@ -316,6 +319,7 @@ def classroom_fallback_result(exercise: GradedExercise) -> str:
                 "message": message,
                 "line_no": 0,
                 "execution_time": "0s",
+                "test_code": "",
             }
         ],
     }
@@ -441,6 +445,15 @@ def build_gradescope_autograder(
             hint="add --force to overwrite it, or choose another --out",
         )
     files = gradescope_files(exercise, install_spec)
+    try:
+        _write_zip(path, files)
+    except OSError as exc:
+        raise WorkspaceError(f"cannot write {path}: {exc.strerror}") from None
+    return GradescopeAutograder(path.resolve(), exercise, install_spec, tuple(files))
+
+
+def _write_zip(path: Path, files: dict[str, str]) -> None:
+    """`files` as executable entries of a zip at `path`, written whole or not at all."""
     path.parent.mkdir(parents=True, exist_ok=True)
     # Written beside the target and renamed: an interrupted build leaves no half zip.
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".gradescope-", suffix=".zip")
@@ -457,4 +470,3 @@ def build_gradescope_autograder(
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return GradescopeAutograder(path.resolve(), exercise, install_spec, tuple(files))
