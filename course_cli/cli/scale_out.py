@@ -69,12 +69,12 @@ def classroom_init(
     Files a learner may have edited are never overwritten; --force rewrites only the workflow
     and the README section.
     """
-    from course_cli.grader.scaffold import DEFAULT_INSTALL_SPEC, init_classroom
+    from course_cli.grader.scaffold import default_install_spec, init_classroom
     from course_cli.ui.console import get_console
     from course_cli.ui.scaffold_view import render_classroom_template
 
     template = init_classroom(
-        directory, exercises or (), install_spec=install or DEFAULT_INSTALL_SPEC, force=force
+        directory, exercises or (), install_spec=install or default_install_spec(), force=force
     )
     if as_json:
         print_json(template.to_json())
@@ -99,12 +99,12 @@ def gradescope_build(
 ) -> None:
     """Write a Gradescope autograder zip (setup.sh, run_autograder) that grades one exercise
     with `course grade`, hidden cases included."""
-    from course_cli.grader.scaffold import DEFAULT_INSTALL_SPEC, build_gradescope_autograder
+    from course_cli.grader.scaffold import build_gradescope_autograder, default_install_spec
     from course_cli.ui.console import get_console
     from course_cli.ui.scaffold_view import render_gradescope_autograder
 
     autograder = build_gradescope_autograder(
-        exercise, out, install_spec=install or DEFAULT_INSTALL_SPEC, force=force
+        exercise, out, install_spec=install or default_install_spec(), force=force
     )
     if as_json:
         print_json(autograder.to_json())

@@ -33,6 +33,31 @@ from course_cli.workspace import MARKER, bundled_dir, init_workspace
 
 # `course` as published on PyPI at this version; `--install` names anything else pip accepts.
 DEFAULT_INSTALL_SPEC = f"course=={__version__}"
+
+
+def default_install_spec() -> str:
+    """What the generated files install when `--install` is not given: where this `course`
+    itself came from, when pip recorded a place CI can reach too (a git repository at its
+    commit, or an archive URL; PEP 610's `direct_url.json`), else `DEFAULT_INSTALL_SPEC`."""
+    import importlib.metadata
+    import json
+
+    try:
+        recorded = importlib.metadata.distribution("course").read_text("direct_url.json")
+        origin = json.loads(recorded or "null")
+    except (importlib.metadata.PackageNotFoundError, ValueError):
+        return DEFAULT_INSTALL_SPEC
+    if not isinstance(origin, dict):
+        return DEFAULT_INSTALL_SPEC
+    url = str(origin.get("url", ""))
+    if not url.startswith(("https://", "http://", "ssh://", "git@")):
+        return DEFAULT_INSTALL_SPEC  # a folder on this machine: CI cannot reach it
+    vcs = origin.get("vcs_info")
+    if isinstance(vcs, dict) and vcs.get("vcs") and vcs.get("commit_id"):
+        return f"course @ {vcs['vcs']}+{url}@{vcs['commit_id']}"
+    return f"course @ {url}"
+
+
 WORKFLOW = Path(".github/workflows/classroom.yml")
 README_BEGIN = "<!-- course classroom: begin (written by `course classroom init`) -->"
 README_END = "<!-- course classroom: end -->"

@@ -31,6 +31,8 @@ def _points_table(exercises: tuple[GradedExercise, ...]) -> Table:
 
 
 def _install_note(what: str, spec: str, default_install: bool) -> Text:
+    if default_install and spec.startswith("course @ "):
+        return Text(f"Installs {spec}: where this course was installed from.", "muted")
     if default_install:
         return Text(
             f"The {what} installs `{spec}` from PyPI. If your course comes from elsewhere, "

@@ -26,11 +26,13 @@ import yaml
 from course_cli.errors import BadOptionError, UnknownExerciseError
 from course_cli.grader.checking import check_module
 from course_cli.grader.scaffold import (
+    DEFAULT_INSTALL_SPEC,
     README_BEGIN,
     README_END,
     WORKFLOW,
     ScaffoldError,
     build_gradescope_autograder,
+    default_install_spec,
     graded_exercises,
     init_classroom,
 )
@@ -454,3 +456,33 @@ def test_run_autograder_without_python_still_writes_valid_json(
         (bin_dir / tool).symlink_to(found)
     results = _run_autograder(root, [bin_dir], course_home)
     assert results["score"] == 0 and "could not grade" in results["output"]
+
+
+@pytest.mark.parametrize(
+    ("recorded", "expected"),
+    [
+        (
+            '{"url": "https://github.com/org/course", "vcs_info": {"vcs": "git", '
+            '"commit_id": "abc123"}}',
+            "course @ git+https://github.com/org/course@abc123",
+        ),
+        (
+            '{"url": "https://example.org/course-0.1.0.tar.gz", "archive_info": {}}',
+            "course @ https://example.org/course-0.1.0.tar.gz",
+        ),
+        ('{"url": "file:///home/me/course", "dir_info": {"editable": true}}', DEFAULT_INSTALL_SPEC),
+        (None, DEFAULT_INSTALL_SPEC),
+    ],
+)
+def test_the_default_install_is_where_this_course_came_from(
+    monkeypatch: pytest.MonkeyPatch, recorded: str | None, expected: str
+) -> None:
+    import importlib.metadata
+
+    class Installed:
+        def read_text(self, name: str) -> str | None:
+            assert name == "direct_url.json"
+            return recorded
+
+    monkeypatch.setattr(importlib.metadata, "distribution", lambda name: Installed())
+    assert default_install_spec() == expected
