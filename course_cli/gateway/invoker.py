@@ -27,9 +27,14 @@ class Outcome(StrEnum):
     NO_ANSWER = "no_answer"  # the caller gave up first (API Gateway's 29 s): no payload at all
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class LambdaResult:
-    """What Lambda's Invoke API returns, plus what the learner should see of the run."""
+    """What Lambda's Invoke API returns, plus what the learner should see of the run.
+
+    Frozen like any value object, with a hand-written `__init__`: one is built per invocation,
+    and the generated frozen `__init__` (an `object.__setattr__` call per field) cost a twentieth
+    of a trivial invocation. Subclasses that are dataclasses get their own generated one.
+    """
 
     outcome: Outcome
     # The response payload exactly as Lambda returns it: `json.dumps(return value)` on success,
@@ -45,6 +50,26 @@ class LambdaResult:
     request_id: str = ""
     # Raw return value when outcome is OK or the return value failed to serialise (for display).
     value: Any = field(default=None, compare=False)
+
+    def __init__(
+        self,
+        outcome: Outcome,
+        payload: str,
+        error: dict[str, Any] | None = None,
+        logs: str = "",
+        duration_ms: float = 0.0,
+        request_id: str = "",
+        value: Any = None,
+    ) -> None:
+        # Straight into the instance dict: the frozen `__setattr__` is not involved.
+        fields = self.__dict__
+        fields["outcome"] = outcome
+        fields["payload"] = payload
+        fields["error"] = error
+        fields["logs"] = logs
+        fields["duration_ms"] = duration_ms
+        fields["request_id"] = request_id
+        fields["value"] = value
 
 
 class FunctionNotFound(LookupError):

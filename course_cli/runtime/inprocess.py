@@ -278,15 +278,7 @@ class _Invocation:
             f"{logs.end_line(request_id)}"
             f"{logs.report_line(request_id, duration_ms, init_ms=self.init_ms)}"
         )
-        return LambdaResult(
-            outcome=outcome,
-            payload=payload,
-            error=error,
-            logs=log_text,
-            duration_ms=duration_ms,
-            request_id=request_id,
-            value=value,
-        )
+        return LambdaResult(outcome, payload, error, log_text, duration_ms, request_id, value)
 
     # --- on the waiting thread, when the function did not answer in time ---
 
