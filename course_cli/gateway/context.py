@@ -38,6 +38,13 @@ _TRACE_PARTS: Final = {
 _random = random.Random()
 os.register_at_fork(after_in_child=_random.seed)
 
+# A random UUID's version (4) and variant (10xx) bits, as masks over the 376 random bits
+# whose top 128 make the request id.
+_UUID4_CLEAR: Final = ~((0xF << 76 | 0x3 << 62) << 248)
+_UUID4_SET: Final = (0x4 << 76 | 0x2 << 62) << 248
+# base64's "+" and "/" as AWS's extended request ids spell them.
+_URL_SAFE: Final = bytes.maketrans(b"+/", b"-_")
+
 Clock = Callable[[], float]  # epoch seconds, like time.time
 IdFactory = Callable[[], str]  # a fresh request id, like str(uuid.uuid4())
 
@@ -72,12 +79,16 @@ class RequestIds(NamedTuple):
         `derive` (which hashes it); the pipeline's default, per request. Injected id factories
         (tests, lessons) go through `derive` and stay reproducible.
         """
-        raw = bytearray(_random.getrandbits(376).to_bytes(47, "little"))
-        raw[6] = (raw[6] & 0x0F) | 0x40
-        raw[8] = (raw[8] & 0x3F) | 0x80
-        h = raw[:16].hex()
-        request_id = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-        return cls._from_bytes(request_id, bytes(raw[16:]), client_trace, now)
+        # 47 bytes: the request id's 16 (its UUID version bits set on the number), then 31.
+        raw = (_random.getrandbits(376) & _UUID4_CLEAR | _UUID4_SET).to_bytes(47, "big")
+        h = raw.hex()
+        request_id = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
+        if client_trace:
+            return cls._from_bytes(request_id, raw[16:], client_trace, now)
+        # What `_from_bytes` makes of the same bytes, inlined for the usual request.
+        extended = binascii.b2a_base64(raw[16:27], newline=False).translate(_URL_SAFE).decode()
+        root = f"1-{int(now) & 0xFFFFFFFF:08x}-{h[54:78]}"
+        return cls(request_id, extended, root, h[78:], "0")
 
     @classmethod
     def _from_bytes(
@@ -85,8 +96,7 @@ class RequestIds(NamedTuple):
     ) -> RequestIds:
         """Ids for `request_id` from 31 bytes (a hash of it, or random ones)."""
         # 16 characters ending in "=", like AWS's "OhGcMGaQIAMF9yw=".
-        extended = binascii.b2a_base64(digest[:11], newline=False).decode()
-        extended = extended.replace("+", "-").replace("/", "_")
+        extended = binascii.b2a_base64(digest[:11], newline=False).translate(_URL_SAFE).decode()
         if not client_trace:
             root = f"1-{int(now) & 0xFFFFFFFF:08x}-{digest[11:23].hex()}"
             return cls(request_id, extended, root, digest[23:31].hex(), "0")
@@ -175,35 +185,74 @@ def build_request_context(
     without a Host header it is the API's default `<apiId>.execute-api.<region>.amazonaws.com`.
     No `authorizer` key: methods without an authorizer have none.
     """
-    domain = request.headers.get("Host") or definition.domain_name
-    return {
-        "accountId": definition.account_id,
-        "apiId": definition.api_id,
-        "deploymentId": definition.deployment_id,
-        "domainName": domain,
-        "domainPrefix": domain.split(".", 1)[0],
-        "extendedRequestId": ids.extended_request_id,
-        "httpMethod": request.method,
-        "identity": {
-            "accessKey": None,
-            "accountId": None,
-            "caller": None,
-            "cognitoAuthenticationProvider": None,
-            "cognitoAuthenticationType": None,
-            "cognitoIdentityId": None,
-            "cognitoIdentityPoolId": None,
-            "principalOrgId": None,
-            "sourceIp": request.source_ip,
-            "user": None,
-            "userAgent": request.headers.get("User-Agent"),
-            "userArn": None,
-        },
-        "path": stage_path,
-        "protocol": request.protocol,
-        "requestId": ids.request_id,
-        "requestTime": format_request_time(now),
-        "requestTimeEpoch": int(now * 1000),
-        "resourceId": resource.id,
-        "resourcePath": resource.path,
-        "stage": definition.stage,
-    }
+    # A copy of the resource's template, with this request's values written over its
+    # placeholders (which keeps the key order): twice as fast as building the dict anew.
+    context = _context_template(definition, resource).copy()
+    headers = request.headers
+    domain = headers.get("Host")
+    if domain:
+        context["domainName"] = domain
+        context["domainPrefix"] = domain.split(".", 1)[0]
+    context["extendedRequestId"] = ids.extended_request_id
+    context["httpMethod"] = request.method
+    identity = _IDENTITY_TEMPLATE.copy()
+    identity["sourceIp"] = request.source_ip
+    identity["userAgent"] = headers.get("User-Agent")
+    context["identity"] = identity
+    context["path"] = stage_path
+    context["protocol"] = request.protocol
+    context["requestId"] = ids.request_id
+    context["requestTime"] = format_request_time(now)
+    context["requestTimeEpoch"] = int(now * 1000)
+    return context
+
+
+# `requestContext.identity` without authentication: everything but the caller's address and
+# user agent is null.
+_IDENTITY_TEMPLATE: Final[dict[str, str | None]] = dict.fromkeys(
+    (
+        "accessKey",
+        "accountId",
+        "caller",
+        "cognitoAuthenticationProvider",
+        "cognitoAuthenticationType",
+        "cognitoIdentityId",
+        "cognitoIdentityPoolId",
+        "principalOrgId",
+        "sourceIp",
+        "user",
+        "userAgent",
+        "userArn",
+    )
+)
+
+
+def _context_template(definition: ApiDefinition, resource: Resource) -> dict[str, Any]:
+    """The resource's `requestContext` in AWS's key order: what is the same for every request,
+    and None where `build_request_context` writes the request's own values. Built once per
+    resource and cached on the definition."""
+    templates = definition.compiled.get("request_context")
+    if templates is None:
+        templates = definition.compiled["request_context"] = {}
+    template: dict[str, Any] | None = templates.get(resource.path)
+    if template is None:
+        domain = definition.domain_name
+        template = templates[resource.path] = {
+            "accountId": definition.account_id,
+            "apiId": definition.api_id,
+            "deploymentId": definition.deployment_id,
+            "domainName": domain,
+            "domainPrefix": domain.split(".", 1)[0],
+            "extendedRequestId": None,
+            "httpMethod": None,
+            "identity": None,
+            "path": None,
+            "protocol": None,
+            "requestId": None,
+            "requestTime": None,
+            "requestTimeEpoch": None,
+            "resourceId": resource.id,
+            "resourcePath": resource.path,
+            "stage": definition.stage,
+        }
+    return template

@@ -12,6 +12,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, Final
 
 from course_cli.gateway.errors import ApiDefinitionError
@@ -99,7 +100,7 @@ class ApiDefinition:
     def __post_init__(self) -> None:
         check_resource_tree(self.resources)
 
-    @property
+    @cached_property
     def domain_name(self) -> str:
         """The API's default host name, `<apiId>.execute-api.<region>.amazonaws.com`."""
         return f"{self.api_id}.execute-api.{self.region}.amazonaws.com"

@@ -78,26 +78,34 @@ def event_headers(
     """
     if not request.headers:
         return None, None
-    names: dict[str, str] = {}  # lower-case name -> the casing first sent
-    values: dict[str, list[str]] = {}
+    entries: dict[str, tuple[str, list[str]]] = {}  # lower-case name -> (casing, values)
     for lower, (name, given) in request.headers.groups().items():
         if lower not in DROPPED_HEADERS:
-            names[lower] = name
-            values[lower] = list(given)  # the event owns its lists
-    if "host" not in values:
-        names["host"], values["host"] = "Host", [definition.domain_name]
-    if "x-amzn-trace-id" not in values:
-        names["x-amzn-trace-id"], values["x-amzn-trace-id"] = "X-Amzn-Trace-Id", [ids.event_trace]
+            entries[lower] = (name, given[:])  # the event owns its lists
+    if "host" not in entries:
+        entries["host"] = ("Host", [definition.domain_name])
+    if "x-amzn-trace-id" not in entries:
+        entries["x-amzn-trace-id"] = ("X-Amzn-Trace-Id", [ids.event_trace])
     # AWS appends the client address to any X-Forwarded-For chain, and sets port and protocol.
-    chain = [*values.get("x-forwarded-for", ()), request.source_ip]
-    values["x-forwarded-for"] = [", ".join(chain)]
-    values["x-forwarded-port"] = [FORWARDED_PORT]
-    values["x-forwarded-proto"] = [FORWARDED_PROTO]
-    names.setdefault("x-forwarded-for", "X-Forwarded-For")
-    names.setdefault("x-forwarded-port", "X-Forwarded-Port")
-    names.setdefault("x-forwarded-proto", "X-Forwarded-Proto")
-    multi = {names[lower]: values[lower] for lower in sorted(values)}
-    return {name: given[-1] for name, given in multi.items()}, multi
+    chain = entries.get("x-forwarded-for")
+    if chain is None:
+        entries["x-forwarded-for"] = ("X-Forwarded-For", [request.source_ip])
+    else:
+        entries["x-forwarded-for"] = (chain[0], [", ".join([*chain[1], request.source_ip])])
+    entries["x-forwarded-port"] = (entries.get("x-forwarded-port", _PORT)[0], [FORWARDED_PORT])
+    entries["x-forwarded-proto"] = (entries.get("x-forwarded-proto", _PROTO)[0], [FORWARDED_PROTO])
+    single: dict[str, str] = {}
+    multi: dict[str, list[str]] = {}
+    for lower in sorted(entries):
+        name, given = entries[lower]
+        single[name] = given[-1]
+        multi[name] = given
+    return single, multi
+
+
+# The forwarding headers' casing when the client sent none (only the name is read).
+_PORT: Final[tuple[str, list[str]]] = ("X-Forwarded-Port", [])
+_PROTO: Final[tuple[str, list[str]]] = ("X-Forwarded-Proto", [])
 
 
 def event_body(request: HttpRequest, definition: ApiDefinition) -> tuple[str | None, bool]:
