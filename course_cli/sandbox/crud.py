@@ -51,12 +51,14 @@ def create_products_function(
     table: str = "products",
     name: str = "products",
     handler_file: Path = REFERENCE_HANDLER,
+    timeout_s: float = 10,
 ) -> str:
-    """The Lambda function, with the table's name in its environment; returns its ARN."""
+    """The Lambda function, with the table's name in its environment; returns its ARN.
+    `timeout_s` is the function's Timeout (10 s leaves room for a cold start on AWS)."""
     from course_cli.sandbox.functions import create_function
 
     return create_function(
-        sandbox, name, handler_file, environment={"TABLE_NAME": table}, timeout_s=10
+        sandbox, name, handler_file, environment={"TABLE_NAME": table}, timeout_s=timeout_s
     )
 
 
