@@ -5,16 +5,19 @@ status: 200`. Maps print Java-style, `{k=v, k2=v2}`. AWS cuts every message afte
 characters and appends ` [TRUNCATED]` (measured on recorded AWS logs: a header map keeps 998
 characters after its 26-character prefix, an event body 979 after its 45-character one).
 
-Messages may be given as callables and are only rendered when the log is read: most requests
-through `course serve` are never looked at, and rendering the event JSON is the costly part.
-The learner's explanations are kept apart from AWS's own lines.
+Messages may be given as callables, or a stage's lines as one function and its arguments
+(`defer`), and are only rendered when the log is read: most requests through `course serve`
+are never looked at, and rendering the event JSON is the costly part. The learner's
+explanations are kept apart from AWS's own lines.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
-from typing import Final
+from typing import Any, Final, TypeVarTuple
+
+Ts = TypeVarTuple("Ts")
 
 MESSAGE_LIMIT: Final = 1024
 _DAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -34,6 +37,10 @@ _MONTHS: Final = (
 )
 
 Message = str | Callable[[], str]
+
+
+def _as_given(*messages: Message) -> tuple[Message, ...]:
+    return messages
 
 
 def format_log_time(epoch_s: float) -> str:
@@ -91,8 +98,8 @@ class ExecutionLog:
     __slots__ = ("_entries", "at", "explanations")
 
     def __init__(self, at: float = 0.0) -> None:
-        # (time, messages) per `add` call: one tuple per stage, not one per line.
-        self._entries: list[tuple[float, tuple[Message, ...]]] = []
+        # (time, render, args) per `add` or `defer` call: `render(*args)` gives its messages.
+        self._entries: list[tuple[float, Callable[..., Iterable[Message]], tuple[Any, ...]]] = []
         self.explanations: list[str] = []
         # The time stamped on lines added from now on. The pipeline moves it forward between
         # stages rather than reading the clock per line: AWS's stamps have one-second steps.
@@ -100,7 +107,15 @@ class ExecutionLog:
 
     def add(self, *messages: Message) -> None:
         """Log `messages` (a callable is rendered when the log is read) at time `self.at`."""
-        self._entries.append((self.at, messages))
+        self._entries.append((self.at, _as_given, messages))
+
+    def defer(self, render: Callable[[*Ts], Iterable[Message]], *args: *Ts) -> None:
+        """Log the messages `render(*args)` gives when the log is read, at time `self.at`.
+
+        A stage's lines cost one call here, however many there are; `args` must be values
+        that do not change later (and not the invocation: see `integrations/aws_proxy.py`).
+        """
+        self._entries.append((self.at, render, args))
 
     def explain(self, text: str) -> None:
         """Add a plain-words explanation for the learner (never one of AWS's lines)."""
@@ -118,9 +133,9 @@ class ExecutionLog:
 
     def _render(self) -> list[tuple[str, str]]:
         rendered = []
-        for at, messages in self._entries:
+        for at, render, args in self._entries:
             stamp = format_log_time(at)
-            for message in messages:
+            for message in render(*args):
                 rendered.append(
                     (stamp, truncate(message if isinstance(message, str) else message()))
                 )
@@ -130,7 +145,7 @@ class ExecutionLog:
         return iter(self.lines)
 
     def __len__(self) -> int:
-        return sum(len(messages) for _, messages in self._entries)
+        return len(self._render())
 
     def __str__(self) -> str:
         return "\n".join(self.lines)

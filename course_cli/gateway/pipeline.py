@@ -126,7 +126,7 @@ def start(
     """A new invocation: request ids, arrival time, the path with and without the stage."""
     now = clock()
     client_trace = request.headers.get("X-Amzn-Trace-Id")
-    if new_id is new_request_id:  # the default: every id at once from one os.urandom call
+    if new_id is new_request_id:  # the default: every id at once from one draw of random bits
         ids = RequestIds.fresh(client_trace, now)
     else:
         ids = RequestIds.derive(new_id(), client_trace, now)
@@ -162,27 +162,31 @@ def route(invocation: Invocation) -> None:
 
 def method_request(invocation: Invocation) -> None:
     """Log the method request as AWS does (parameter validation will live here)."""
-    request, definition, match = invocation.request, invocation.definition, invocation.match
+    match = invocation.match
     assert match is not None
-
-    def query() -> str:
-        single = query_parameters(request.query_string)[0] or {}
-        return f"Method request query string: {java_map(single.items())}"
-
-    ids = invocation.ids  # closures capture values, not the invocation (see aws_proxy.py)
-
-    def headers() -> str:
-        multi = event_headers(request, definition, ids)[1] or {}
-        return f"Method request headers: {java_map((k, ','.join(v)) for k, v in multi.items())}"
-
-    invocation.note(
-        f"Starting execution for request: {invocation.request_id}",
-        f"HTTP Method: {request.method}, Resource Path: {invocation.path}",
-        lambda: f"Method request path: {java_map(match.path_params.items())}",
-        query,
-        headers,
-        lambda: f"Method request body before transformations: {_body_text(request.body or b'')}",
+    invocation.log.defer(
+        _method_request_lines,
+        invocation.definition,
+        invocation.request,
+        invocation.ids,
+        invocation.path,
+        match,
     )
+
+
+def _method_request_lines(
+    definition: ApiDefinition, request: HttpRequest, ids: RequestIds, path: str, match: RouteMatch
+) -> list[str]:
+    single = query_parameters(request.query_string)[0] or {}
+    multi = event_headers(request, definition, ids)[1] or {}
+    return [
+        f"Starting execution for request: {ids.request_id}",
+        f"HTTP Method: {request.method}, Resource Path: {path}",
+        f"Method request path: {java_map(match.path_params.items())}",
+        f"Method request query string: {java_map(single.items())}",
+        f"Method request headers: {java_map((k, ','.join(v)) for k, v in multi.items())}",
+        f"Method request body before transformations: {_body_text(request.body or b'')}",
+    ]
 
 
 def integration_of(invocation: Invocation) -> Integration:
@@ -203,12 +207,16 @@ def method_response(invocation: Invocation) -> None:
     """Log the method response and the successful end of the execution."""
     response = invocation.response
     assert response is not None
-    invocation.note(
-        lambda: f"Method response body after transformations: {_body_text(response.body)}",
-        lambda: f"Method response headers: {_logged_headers(response)}",
+    invocation.log.defer(_method_response_lines, response)
+
+
+def _method_response_lines(response: HttpResponse) -> list[str]:
+    return [
+        f"Method response body after transformations: {_body_text(response.body)}",
+        f"Method response headers: {_logged_headers(response)}",
         "Successfully completed execution",
         f"Method completed with status: {response.status}",
-    )
+    ]
 
 
 def fail(invocation: Invocation, error: GatewayError) -> None:
