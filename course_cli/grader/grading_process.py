@@ -62,9 +62,15 @@ def main(argv: list[str]) -> None:
     # Ctrl-C belongs to `course grade`, which stops its grading processes itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     request_fd, reply_fd = int(argv[1]), int(argv[2])
+    from course_cli.runtime.worker_process import stop_zygote, use_zygote
+
+    # Hundreds of workers in a row: fork them warm, boto3 already imported (most handlers
+    # import it), instead of paying an interpreter and the import for each.
+    use_zygote(("boto3",))
     try:
         serve(request_fd, reply_fd)
     finally:
+        stop_zygote()
         os.close(request_fd)
         os.close(reply_fd)
 

@@ -28,7 +28,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from course_cli.errors import CourseError
 from course_cli.runtime import lambda_errors
@@ -39,6 +39,9 @@ from course_cli.runtime.framing import (
     read_frame,
     write_frame,
 )
+
+if TYPE_CHECKING:
+    from course_cli.runtime.zygote import ForkedWorker, Zygote
 
 # Folders never copied with a submission: not the learner's code, and possibly huge.
 _SKIPPED_DIRS = frozenset({".git", ".venv", "venv", "__pycache__", "node_modules", ".mypy_cache"})
@@ -299,6 +302,94 @@ def privileges_can_drop() -> bool:
     return _can_drop[0]
 
 
+_zygote: list[Zygote] = []  # the one `use_zygote` started, while it runs
+_zygote_lock = threading.Lock()
+
+
+def use_zygote(preload: tuple[str, ...] = ("boto3",)) -> bool:
+    """From now on, fork workers from a warm zygote (`course_cli.runtime.zygote`) that has
+    imported the worker and `preload`, instead of starting an interpreter for each: for a
+    process that starts many workers (`course grade`). False if the zygote cannot start
+    (workers then start the ordinary way)."""
+    from course_cli.runtime.zygote import Zygote, ZygoteGone
+
+    with _zygote_lock:
+        if _zygote:
+            return True
+        try:
+            _zygote.append(Zygote(preload))
+        except ZygoteGone:
+            return False
+        return True
+
+
+def stop_zygote() -> None:
+    """Stop the zygote `use_zygote` started, if any (workers start the ordinary way again)."""
+    with _zygote_lock:
+        if _zygote:
+            _zygote.pop().close()
+
+
+def _start(
+    task: Path,
+    env: dict[str, str],
+    uid: int | None,
+    request_read: int,
+    reply_write: int,
+    separate_stderr: bool,
+) -> tuple[subprocess.Popen[bytes] | ForkedWorker, IO[bytes], IO[bytes] | None]:
+    """Start a worker process: forked from the zygote when there is one, else a fresh
+    interpreter. Returns the process and its stdout and stderr (None: merged into stdout)."""
+    if _zygote:
+        from course_cli.runtime.zygote import ZygoteGone
+
+        out_read, out_write = os.pipe()
+        err_read, err_write = os.pipe() if separate_stderr else (None, out_write)
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        try:
+            forked = _zygote[0].spawn(
+                cwd=str(task),
+                env=env,
+                uid=uid,
+                fds=[devnull, out_write, err_write, request_read, reply_write],
+            )
+        except ZygoteGone:
+            with _zygote_lock:
+                if _zygote:
+                    _zygote.pop().close()
+            for fd in (out_read, err_read):
+                if fd is not None:
+                    os.close(fd)
+        else:
+            return (
+                forked,
+                open(out_read, "rb"),
+                open(err_read, "rb") if err_read is not None else None,
+            )
+        finally:
+            for fd in {devnull, out_write, err_write}:
+                os.close(fd)
+    process = subprocess.Popen(
+        # -I: no PYTHON* variables, no user site, not even the working folder on
+        # sys.path (a learner's `json.py` shadows nothing of ours); -B: no .pyc files
+        # written anywhere (the worker only writes in its folder); -u: what a script
+        # prints reaches the parent even if it ends with os._exit.
+        [*_WORKER_COMMAND, str(request_read), str(reply_write)],
+        cwd=task,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE if separate_stderr else subprocess.STDOUT,
+        pass_fds=(request_read, reply_write),
+        start_new_session=True,
+        user=uid,
+        group=uid,
+        extra_groups=[] if uid is not None else None,
+    )
+    assert process.stdout is not None
+    return process, process.stdout, process.stderr
+
+
 class WorkerProcess:
     """One running worker: its process, pipes, captured console output and folder."""
 
@@ -318,23 +409,15 @@ class WorkerProcess:
         self.started = time.monotonic()
         request_read, self._request_fd = os.pipe()
         self._reply_fd, reply_write = os.pipe()
+        environment = scrubbed_environment(self.folder, env)
         try:
-            self.process = subprocess.Popen(
-                # -I: no PYTHON* variables, no user site, not even the working folder on
-                # sys.path (a learner's `json.py` shadows nothing of ours); -B: no .pyc files
-                # written anywhere (the worker only writes in its folder); -u: what a script
-                # prints reaches the parent even if it ends with os._exit.
-                [*_WORKER_COMMAND, str(request_read), str(reply_write)],
-                cwd=self.folder.task,
-                env=scrubbed_environment(self.folder, env),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE if separate_stderr else subprocess.STDOUT,
-                pass_fds=(request_read, reply_write),
-                start_new_session=True,
-                user=self.uid,
-                group=self.uid,
-                extra_groups=[] if self.uid is not None else None,
+            self.process, stdout, stderr = _start(
+                self.folder.task,
+                environment,
+                self.uid,
+                request_read,
+                reply_write,
+                separate_stderr,
             )
         except OSError as exc:
             for fd in (self._request_fd, self._reply_fd):
@@ -344,15 +427,10 @@ class WorkerProcess:
         finally:
             os.close(request_read)
             os.close(reply_write)
-        assert self.process.stdout is not None
         # Functions mode: the parent drains stdout while it waits for replies (no thread).
-        self.stdout = CappedOutput(
-            self.process.stdout, limits.output_bytes, threaded=separate_stderr
-        )
+        self.stdout = CappedOutput(stdout, limits.output_bytes, threaded=separate_stderr)
         self.stderr = (
-            CappedOutput(self.process.stderr, limits.output_bytes, threaded=True)
-            if self.process.stderr is not None
-            else None
+            CappedOutput(stderr, limits.output_bytes, threaded=True) if stderr is not None else None
         )
         full_config = {
             "mode": mode,

@@ -31,6 +31,7 @@ from course_cli.runtime.isolated import (
     run_module,
     run_script,
 )
+from course_cli.runtime.worker_process import stop_zygote, use_zygote
 
 HOSTILE = Path(__file__).resolve().parents[1] / "grader" / "submissions" / "hostile"
 LIMITS = Limits(
@@ -54,6 +55,23 @@ def write(folder: Path, name: str, source: str) -> Path:
     path = folder / name
     path.write_text(textwrap.dedent(source), encoding="utf-8")
     return path
+
+
+def parent_of_workers() -> int:
+    """This process, or the zygote that forks the workers when there is one."""
+    from course_cli.runtime import worker_process
+
+    return worker_process._zygote[0].process.pid if worker_process._zygote else os.getpid()
+
+
+@pytest.fixture(autouse=True, params=["interpreter", "zygote"])
+def worker_start(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Every test twice: workers started as fresh interpreters (`course check`), and forked
+    from a warm zygote (`course grade`) - the isolation must be the same."""
+    if request.param == "zygote":
+        assert use_zygote(("boto3",))
+    yield str(request.param)
+    stop_zygote()
 
 
 @pytest.fixture
@@ -129,7 +147,7 @@ def test_a_normal_submission_runs_in_its_own_folder_with_only_the_given_environm
         second = runtime("where", {"n": 2})
     assert first.kind is ResultKind.OK and first.outcome is Outcome.OK
     value = first.value
-    assert value["ppid"] == os.getpid() and value["pid"] != os.getpid()
+    assert value["ppid"] == parent_of_workers() and value["pid"] != os.getpid()
     assert value["cwd"].startswith(value["home"].rpartition("/")[0])
     assert str(submission) not in value["cwd"]
     assert value["region"] == "us-east-1"
