@@ -34,8 +34,10 @@ class Headers:
     __slots__ = ("_index", "_pairs")
 
     def __init__(self, pairs: HeaderInput | None = None) -> None:
-        if pairs is None:
-            items: tuple[tuple[str, str], ...] = ()
+        if type(pairs) is list:  # the usual case, checked before the costlier ABC checks
+            items: tuple[tuple[str, str], ...] = tuple(pairs)
+        elif pairs is None:
+            items = ()
         elif isinstance(pairs, Headers):
             items = pairs._pairs
         elif isinstance(pairs, Mapping):

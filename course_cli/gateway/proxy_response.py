@@ -32,6 +32,7 @@ from course_cli.gateway.http import (
 )
 
 ALLOWED_KEYS: Final = ("statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded")
+_ALLOWED: Final = frozenset(ALLOWED_KEYS)
 
 
 @dataclass(frozen=True)
@@ -143,20 +144,8 @@ def read_proxy_result(payload: Any) -> ProxyResult:
         )
         return ProxyResult(200, (), "", False, (problem,))
     problems: list[Problem] = []
-    for key in payload:
-        if key not in ALLOWED_KEYS and not (key == "base64Encoded" and CHOICES.base64_encoded_key):
-            hint = "isBase64Encoded" if key == "base64Encoded" else None
-            fix = f"rename it to {hint}" if hint else f"remove {key!r} (or put it inside body)"
-            problems.append(
-                Problem(
-                    key,
-                    f"only the keys {', '.join(ALLOWED_KEYS)}",
-                    "an extra key",
-                    fix,
-                    f"`{key}` is not a key API Gateway knows, and any unknown key makes the "
-                    f"whole response malformed. Fix: {fix}",
-                )
-            )
+    if not payload.keys() <= _ALLOWED:
+        _unknown_keys(payload, problems)
     status = _read_status(payload.get("statusCode"), problems)
     headers = _merge_headers(payload, problems)
     body = payload.get("body")
@@ -180,11 +169,30 @@ def read_proxy_result(payload: Any) -> ProxyResult:
     return ProxyResult(status, tuple(headers), body, is_base64, tuple(problems))
 
 
+def _unknown_keys(payload: dict[str, Any], problems: list[Problem]) -> None:
+    for key in payload:
+        if key not in _ALLOWED and not (key == "base64Encoded" and CHOICES.base64_encoded_key):
+            hint = "isBase64Encoded" if key == "base64Encoded" else None
+            fix = f"rename it to {hint}" if hint else f"remove {key!r} (or put it inside body)"
+            problems.append(
+                Problem(
+                    key,
+                    f"only the keys {', '.join(ALLOWED_KEYS)}",
+                    "an extra key",
+                    fix,
+                    f"`{key}` is not a key API Gateway knows, and any unknown key makes the "
+                    f"whole response malformed. Fix: {fix}",
+                )
+            )
+
+
 def _read_status(value: Any, problems: list[Problem]) -> int:
     expected = "a whole number between 100 and 599 (or a string of digits)"
     fix = 'return a number such as "statusCode": 200'
     if value is None:
         return 200
+    if type(value) is int and 100 <= value <= 599:  # the usual answer, checked first
+        return value
     status: int | None = None
     if isinstance(value, bool):
         status = None
@@ -233,6 +241,8 @@ def _header_text(where: str, name: str, value: Any, problems: list[Problem]) -> 
 def _merge_headers(payload: dict[str, Any], problems: list[Problem]) -> list[tuple[str, str]]:
     """`multiValueHeaders` then `headers`, merged case-insensitively as AWS merges them: per
     name the multi values first, the casing of the multi-value map, an identical pair once."""
+    if payload.get("multiValueHeaders") is None and payload.get("headers") is None:
+        return []
     multi = _header_map(payload, "multiValueHeaders", problems)
     single = _header_map(payload, "headers", problems)
     if not multi and not single:
@@ -325,8 +335,11 @@ def build_http_response(
         pairs.append((name, value))
     if not has_content_type:
         pairs.append(("Content-Type", "application/json"))
-    pairs += [("x-amzn-RequestId", request_id), ("x-amz-apigw-id", apigw_id)]
-    pairs.append(("X-Amzn-Trace-Id", trace_id))
+    pairs += (
+        ("x-amzn-RequestId", request_id),
+        ("x-amz-apigw-id", apigw_id),
+        ("X-Amzn-Trace-Id", trace_id),
+    )
     body = result.body.encode("utf-8", "replace")
     if result.is_base64 and wants_binary(request.headers.get("Accept"), definition):
         try:
