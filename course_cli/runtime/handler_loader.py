@@ -171,11 +171,13 @@ class HandlerCache:
         loaded = self._loaded.get(spec)
         if loaded is not None:
             try:
-                current = _signature(os.stat(loaded.path_text))
+                stat = os.stat(loaded.path_text)
             except OSError:
-                current = None
-            if current == loaded.file_signature:
-                return loaded, False
+                pass
+            else:
+                # `_signature`, inlined: this runs before every invocation.
+                if (stat.st_mtime_ns, stat.st_size, stat.st_ino) == loaded.file_signature:
+                    return loaded, False
             self._loaded.pop(spec, None)
         loaded = load_handler(spec)
         self._loaded[spec] = loaded

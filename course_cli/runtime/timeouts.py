@@ -67,26 +67,16 @@ def alarm_available() -> bool:
 
 
 class _Alarm:
-    __slots__ = (
-        "armed",
-        "catching_frame",
-        "fired",
-        "interrupted",
-        "previous_profile",
-        "previous_sigint",
-        "previous_trace",
-        "tracing",
-    )
-
-    def __init__(self) -> None:
-        self.armed = False
-        self.fired = False
-        self.interrupted = False
-        self.previous_sigint: Any = None
-        self.previous_trace: Any = None
-        self.previous_profile: Any = None
-        self.tracing = False
-        self.catching_frame: FrameType | None = None
+    # Defaults on the class: an instance (one per call) stores only what changes, which is
+    # little unless the alarm fires.
+    armed = False
+    fired = False
+    interrupted = False
+    previous_sigint: Any = None
+    previous_trace: Any = None
+    previous_profile: Any = None
+    tracing = False
+    catching_frame: FrameType | None = None
 
     def on_alarm(self, signum: int, frame: FrameType | None) -> None:
         if not self.armed:
