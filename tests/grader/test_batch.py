@@ -139,8 +139,14 @@ def test_a_class_with_every_kind_of_result(tmp_path: Path) -> None:
     ]
 
 
-def _course(*args: str, home: Path) -> list[str]:
+def _course(*args: str) -> list[str]:
     return [sys.executable, "-m", "course_cli", *args]
+
+
+def _run_to_the_end(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        _course(*args), env=env, capture_output=True, text=True, check=False, timeout=120
+    )
 
 
 def _env(home: Path) -> dict[str, str]:
@@ -159,20 +165,13 @@ def test_interrupt_then_resume_gives_the_same_report(tmp_path: Path) -> None:
     env = _env(tmp_path / "home")
     command = ["grade", str(classroom), "-e", EXERCISE, "-j", "1", "-f", "json"]
 
-    straight = subprocess.run(
-        _course(*command, "-o", str(tmp_path / "straight"), home=tmp_path),
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    straight = _run_to_the_end([*command, "-o", str(tmp_path / "straight")], env)
     assert straight.returncode == 0, straight.stderr
 
     out = tmp_path / "interrupted"
     results = out / RESULTS_FILE
     running = subprocess.Popen(
-        _course(*command, "-o", str(out), home=tmp_path),
+        _course(*command, "-o", str(out)),
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -190,14 +189,7 @@ def test_interrupt_then_resume_gives_the_same_report(tmp_path: Path) -> None:
     graded_first = len(results.read_text().splitlines())
     assert 2 <= graded_first < 7
 
-    resumed = subprocess.run(
-        _course(*command, "-o", str(out), "--resume", home=tmp_path),
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    resumed = _run_to_the_end([*command, "-o", str(out), "--resume"], env)
     assert resumed.returncode == 0, resumed.stderr
     assert f"{graded_first} of 7 already graded" in resumed.stderr
     lines = [json.loads(line) for line in results.read_text().splitlines()]
