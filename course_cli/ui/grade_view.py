@@ -93,7 +93,9 @@ class GradeProgress(GradeListener):
         self.passed += graded.result.passed
         if self.task is not None:
             elapsed = self.progress.tasks[0].elapsed or 0.0
-            rate = f"{self.done / elapsed:.1f}/s" if elapsed > 0 else ""
+            # Not before a second has passed: the first results (a submission that cannot be
+            # graded is one at once) would promise a rate the rest never keeps.
+            rate = f"{self.done / elapsed:.1f}/s" if elapsed >= 1.0 else ""
             self.progress.update(self.task, advance=1, rate=rate, passed=self.passed)
         if not self.live:
             width = len(str(self.total))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -328,3 +329,29 @@ def test_the_class_table_and_json(run_cli: Any, tmp_path: Path) -> None:
     document = json.loads(as_json.stdout)
     assert [s["learner"] for s in document["submissions"]] == ["ann", "ben", "cy"]
     assert document["summary"]["statuses"]["passed"] == 1
+
+
+def test_a_terminal_sees_a_progress_bar_with_rate_and_time_left(tmp_path: Path) -> None:
+    import pexpect
+
+    classroom = tmp_path / "class"
+    for name in ("ann", "ben", "cy"):
+        (classroom / name).mkdir(parents=True)
+        shutil.copy(SOLUTION, classroom / name / "handler.py")
+    env = {**_env(tmp_path / "home"), "TERM": "xterm", "COLUMNS": "120", "LINES": "40"}
+    env.pop("NO_COLOR", None)
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "course_cli", "grade", str(classroom), "-e", EXERCISE, "-o", str(tmp_path / "g")],
+        env=env,
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(40, 120),
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    screen = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", child.before).replace("\r", "\n")
+    bars = [line for line in screen.splitlines() if line.startswith("grading ")]
+    assert any(re.search(r" [0-3]/3 .*\d passed \d+:\d\d:\d\d left ", bar) for bar in bars)
+    assert "course grade 03-fix-the-502" in screen  # then the class table
