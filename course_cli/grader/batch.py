@@ -47,6 +47,7 @@ DEFAULT_TIMEOUT_S = 120.0
 # How long a grading process has to end its workers after SIGTERM before it is killed.
 _STOP_GRACE_S = 3.0
 _MAX_REPLY_BYTES = 64 << 20
+GRADING_COMMAND = (sys.executable, "-m", "course_cli.grader.grading_process")
 
 
 class GradingInterrupted(CourseError):
@@ -237,7 +238,11 @@ class ResultsLog:
 
 
 class _ProcessGone(Exception):
-    """The grading process died before it answered."""
+    """The grading process died before it answered; `last_words`: the end of its stderr."""
+
+    def __init__(self, last_words: str = "") -> None:
+        super().__init__(last_words)
+        self.last_words = last_words
 
 
 class _GradingProcess:
@@ -246,18 +251,14 @@ class _GradingProcess:
     def __init__(self) -> None:
         request_read, self._request = os.pipe()
         self._reply, reply_write = os.pipe()
+        # Its stderr is ours (no learner code runs in it): kept, to say why it died, if it does.
+        self._stderr = tempfile.TemporaryFile()
         try:
             self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "course_cli.grader.grading_process",
-                    str(request_read),
-                    str(reply_write),
-                ],
+                [*GRADING_COMMAND, str(request_read), str(reply_write)],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+                stderr=self._stderr,
                 pass_fds=(request_read, reply_write),
                 # Its own session: Ctrl-C reaches `course grade` only, which stops it cleanly.
                 start_new_session=True,
@@ -265,6 +266,7 @@ class _GradingProcess:
         except OSError as error:
             os.close(self._request)
             os.close(self._reply)
+            self._stderr.close()
             raise CourseError(f"cannot start a grading process: {error}") from None
         finally:
             os.close(request_read)
@@ -284,7 +286,7 @@ class _GradingProcess:
                 alive=lambda: self.process.poll() is None,
             )
         except (OSError, ProtocolError):
-            raise _ProcessGone from None
+            raise _ProcessGone(self.last_words()) from None
         if reply is None:
             return None
         if "failure" in reply:
@@ -292,7 +294,15 @@ class _GradingProcess:
         try:
             return CheckResult.from_json(reply["result"])
         except (KeyError, ValueError, TypeError):
-            raise _ProcessGone from None
+            raise _ProcessGone("it answered something that is not a result") from None
+
+    def last_words(self) -> str:
+        """The last line the process wrote on stderr (a traceback's last line says why)."""
+        with contextlib.suppress(OSError, ValueError):
+            self._stderr.seek(0)
+            lines = self._stderr.read()[-4096:].decode("utf-8", "replace").strip().splitlines()
+            return lines[-1] if lines else ""
+        return ""
 
     def stop(self) -> None:
         """End the process (and, through its `finally`, the workers it started)."""
@@ -309,6 +319,7 @@ class _GradingProcess:
         for fd in (self._request, self._reply):
             with contextlib.suppress(OSError):
                 os.close(fd)
+        self._stderr.close()
 
 
 _Record = Callable[[Submission, CheckResult], None]
@@ -395,13 +406,14 @@ class _Slot:
             process = self._process()
             try:
                 answer = process.grade(self.exercise_id, submission.folder, self.timeout_s)
-            except _ProcessGone:
+            except _ProcessGone as gone:
                 self._replace()
                 if attempt == 2 or self.stopping.is_set():
+                    why = f" ({gone.last_words})" if gone.last_words else ""
                     return not_run_result(
                         self.exercise_id,
                         CRASHED,
-                        "the grading process stopped while grading this submission, twice",
+                        "the grading process stopped while grading this submission, twice" + why,
                         duration_s=time.perf_counter() - started,
                     )
                 continue

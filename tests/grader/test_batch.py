@@ -355,3 +355,21 @@ def test_a_terminal_sees_a_progress_bar_with_rate_and_time_left(tmp_path: Path) 
     bars = [line for line in screen.splitlines() if line.startswith("grading ")]
     assert any(re.search(r" [0-3]/3 .*\d passed \d+:\d\d:\d\d left ", bar) for bar in bars)
     assert "course grade 03-fix-the-502" in screen  # then the class table
+
+
+def test_a_grading_process_that_dies_is_a_crashed_result_saying_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from course_cli.grader import batch
+
+    broken = (sys.executable, "-c", "import sys; sys.exit('ImportError: no module named moto')")
+    monkeypatch.setattr(batch, "GRADING_COMMAND", broken)
+    classroom = tmp_path / "class"
+    for name in ("ann", "ben"):
+        (classroom / name).mkdir(parents=True)
+        shutil.copy(SOLUTION, classroom / name / "handler.py")
+    result = grade_class(classroom, EXERCISE, tmp_path / "grades", workers=2)
+    for sub in result.report.submissions:  # each tried twice, then reported; the batch ends
+        assert sub.status == "crashed"
+        assert "stopped while grading" in (sub.result.message or "")
+        assert "no module named moto" in (sub.result.message or "")
