@@ -45,6 +45,8 @@ MAX_ZIP_BYTES = 500_000_000
 MAX_ZIP_ENTRIES = 20_000
 # How deep the search for the exercise's files goes below a learner's folder.
 _SEARCH_DEPTH = 5
+# What a Gradescope export names its submitters in.
+GRADESCOPE_METADATA = "submission_metadata.yml"
 # Folders no learner's answer is in.
 _SKIPPED_DIRS = {"__pycache__", "__MACOSX", "node_modules", ".git", ".venv", "venv", ".github"}
 
@@ -131,12 +133,13 @@ class _Finder:
             self.found.submissions.append(self.one(root.name, root, shown_as or root.name))
             return
         names: set[str] = set()
+        gradescope = gradescope_names(root, self.found.warnings)
         for entry in sorted(root.iterdir(), key=lambda p: p.name):
             if entry.name.startswith(".") or entry.name in _SKIPPED_DIRS or entry.is_symlink():
                 continue
-            if skip is not None and entry.resolve() == skip:
+            if (skip is not None and entry.resolve() == skip) or entry.name == GRADESCOPE_METADATA:
                 continue
-            learner = entry.stem if entry.is_file() else entry.name
+            learner = gradescope.get(entry.name) or (entry.stem if entry.is_file() else entry.name)
             if learner in names:
                 learner = entry.name  # alice/ and alice.py: tell them apart
             names.add(learner)
@@ -246,6 +249,28 @@ class _Finder:
         folder = self.staging / f"{kind}{self.count}"
         folder.mkdir(parents=True)
         return folder
+
+
+def gradescope_names(root: Path, warnings: list[str]) -> dict[str, str]:
+    """Folder -> learner name(s), from a Gradescope export's `submission_metadata.yml`
+    (`submission_123: {":submitters": [{":name": ...}]}`); {} without one. A file that does
+    not read as that leaves the folder names, with a warning."""
+    metadata = root / GRADESCOPE_METADATA
+    if not metadata.is_file():
+        return {}
+    import yaml  # type: ignore[import-untyped]
+
+    try:
+        document = yaml.safe_load(metadata.read_text(encoding="utf-8", errors="replace"))
+        names = {}
+        for folder, about in dict(document).items():
+            people = [str(p[":name"]) for p in about.get(":submitters") or () if p.get(":name")]
+            if people:
+                names[str(folder)] = " & ".join(people)
+    except (yaml.YAMLError, TypeError, ValueError, AttributeError, KeyError):
+        warnings.append(f"{GRADESCOPE_METADATA} could not be read: learners are named by folder")
+        return {}
+    return names
 
 
 def extract_zip(archive: Path, target: Path) -> list[str]:

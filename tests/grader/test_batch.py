@@ -373,3 +373,27 @@ def test_a_grading_process_that_dies_is_a_crashed_result_saying_why(
         assert sub.status == "crashed"
         assert "stopped while grading" in (sub.result.message or "")
         assert "no module named moto" in (sub.result.message or "")
+
+
+def test_a_gradescope_export_names_learners_from_its_metadata(tmp_path: Path) -> None:
+    archive = tmp_path / "assignment_42_export.zip"
+    metadata = """\
+submission_101:
+  :submitters:
+  - :name: Ada Lovelace
+    :sid: '1'
+  :score: 0.0
+submission_102:
+  :submitters:
+  - :name: Alan Turing
+  - :name: Grace Hopper
+"""
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("assignment_42_export/submission_metadata.yml", metadata)
+        zipped.write(SOLUTION, "assignment_42_export/submission_101/lambda_function.py")
+        zipped.write(STARTER, "assignment_42_export/submission_102/handler.py")
+    batch = grade_class(archive, EXERCISE, tmp_path / "grades", workers=2)
+    assert {s.learner: (s.status, s.source) for s in batch.report.submissions} == {
+        "Ada Lovelace": ("passed", f"{archive.name}/submission_101/lambda_function.py"),
+        "Alan Turing & Grace Hopper": ("failed", f"{archive.name}/submission_102/handler.py"),
+    }
