@@ -111,6 +111,11 @@ def find_submissions(
         finder.read(path.resolve(), shown_as=None, skip=skip.resolve() if skip else None)
     else:
         raise SubmissionsError(f"{path} is neither a folder, a zip nor a file")
+    if not found.submissions:
+        raise SubmissionsError(
+            f"no submissions in {path}",
+            hint="give a folder with one folder or file per learner, or a zip of one",
+        )
     found.submissions.sort(key=lambda s: (s.learner.casefold(), s.learner))
     return found
 

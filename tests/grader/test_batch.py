@@ -278,6 +278,7 @@ def test_a_stuck_grading_process_is_stopped_at_the_batch_timeout(tmp_path: Path)
     ("args", "needle"),
     [
         (["grade", "no-such-folder", "-e", EXERCISE], "no such file or folder"),
+        (["grade", "empty-class", "-e", EXERCISE], "no submissions in empty-class"),
         (["grade", ".", "-e", "99"], "no exercise '99'"),
         (["grade", ".", "-e", EXERCISE, "-f", "pdf"], "unknown --format 'pdf'"),
         (["grade", ".", "-e", EXERCISE, "-j", "0"], "--workers must be at least 1"),
@@ -288,6 +289,7 @@ def test_bad_input_is_one_line_and_exit_2(
     run_cli: Any, args: list[str], needle: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty-class" / ".git").mkdir(parents=True)  # nothing a learner handed in
     result = run_cli(*args)
     assert result.exit_code == 2, result.stderr
     assert needle in result.stderr
