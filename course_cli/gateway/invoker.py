@@ -102,3 +102,23 @@ class LambdaInvoker(Protocol):
         timeout_s: float = DEFAULT_FUNCTION_TIMEOUT_S,
         wait_s: float = INTEGRATION_TIMEOUT_S,
     ) -> LambdaResult: ...
+
+
+class OwningLambdaInvoker(LambdaInvoker, Protocol):
+    """A `LambdaInvoker` that can also run a function on an event the caller hands over.
+
+    An invoker must not let the function change the caller's event, so `__call__` copies it,
+    checking every value as any JSON value must be checked. `invoke_owned` gives the function
+    `event` itself: the caller passes plain JSON values (dict, list, str, int, float, bool,
+    None) that nothing else holds - such as a copy the gateway makes of an event it built,
+    knowing its shape, far more cheaply. The in-process runtime is one.
+    """
+
+    def invoke_owned(
+        self,
+        function_name: str,
+        event: Any,
+        *,
+        timeout_s: float = DEFAULT_FUNCTION_TIMEOUT_S,
+        wait_s: float = INTEGRATION_TIMEOUT_S,
+    ) -> LambdaResult: ...

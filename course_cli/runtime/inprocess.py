@@ -133,8 +133,29 @@ class InProcessRuntime:
         would refuse the request), and `KeyboardInterrupt` when the user presses Ctrl-C.
         """
         spec = self.spec(function_name)
+        return self._invoke(spec, function_name, copy_event(event), timeout_s, wait_s)
+
+    def invoke_owned(
+        self,
+        function_name: str,
+        event: Any,
+        *,
+        timeout_s: float = DEFAULT_FUNCTION_TIMEOUT_S,
+        wait_s: float = INTEGRATION_TIMEOUT_S,
+    ) -> LambdaResult:
+        """Invoke `function_name` with an event the caller hands over, without copying it.
+
+        As `__call__`, but the function gets `event` itself: the caller passes plain JSON
+        values (dict, list, str, int, float, bool, None) and keeps no reference to them (the
+        gateway passes its own deep copy of the proxy event it built).
+        """
+        return self._invoke(self.spec(function_name), function_name, event, timeout_s, wait_s)
+
+    def _invoke(
+        self, spec: HandlerSpec, function_name: str, event: Any, timeout_s: float, wait_s: float
+    ) -> LambdaResult:
         invocation = _Invocation(
-            self._cache, function_name, spec, copy_event(event), timeout_s, time.monotonic()
+            self._cache, function_name, spec, event, timeout_s, time.monotonic()
         )
         logs.install_capture()
         if wait_s >= timeout_s and alarm_available():

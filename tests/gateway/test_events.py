@@ -5,7 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from course_cli.gateway.events import build_proxy_event, explain_event, query_parameters
+from course_cli.gateway.events import (
+    build_proxy_event,
+    copy_proxy_event,
+    explain_event,
+    query_parameters,
+)
 from course_cli.gateway.http import HttpRequest
 from course_cli.gateway.pipeline import prepare_event
 
@@ -68,6 +73,35 @@ def test_build_proxy_event_directly(kit: Any) -> None:
         ids=invocation.ids,
     )
     assert event == invocation.event
+
+
+def _containers(value: Any) -> list[Any]:
+    """Every dict and list inside `value`, itself included."""
+    if isinstance(value, dict):
+        return [value, *(c for item in value.values() for c in _containers(item))]
+    if isinstance(value, list):
+        return [value, *(c for item in value for c in _containers(item))]
+    return []
+
+
+def test_copy_proxy_event_shares_no_container(kit: Any) -> None:
+    # Every part that can hold a container is there: headers, query, path and stage variables.
+    api = kit.api(
+        {"resource": "/users/{userId}", "methods": ["POST"], "stageVariables": {"env": "test"}}
+    )
+    request = HttpRequest.build(
+        "POST", "/users/1?tag=a&tag=b", headers=[("Cookie", "a"), ("Cookie", "b")], body="{}"
+    )
+    event = prepare_event(api, request, clock=kit.clock).event
+    copy = copy_proxy_event(event)
+    assert copy == event and list(copy) == list(event)
+    originals = {id(container) for container in _containers(event)}
+    assert not originals & {id(container) for container in _containers(copy)}
+    # ... and so for an event whose optional parts are all null.
+    bare = prepare_event(
+        kit.api({"resource": "/x"}), HttpRequest.build("GET", "/x"), clock=kit.clock
+    )
+    assert copy_proxy_event(bare.event) == bare.event
 
 
 def test_query_parameters_fast_path_and_decoding_agree() -> None:

@@ -41,6 +41,38 @@ def test_handler_cannot_change_the_callers_event(runtime_for: RuntimeFor) -> Non
     assert json.loads(result.payload) == {"headers": {"x": "mine"}}
 
 
+def test_invoke_owned_hands_the_event_itself_to_the_function(runtime_for: RuntimeFor) -> None:
+    runtime = runtime_for("def handler(e, c):\n    e['headers']['x'] = 'mine'\n    return e\n")
+    event = {"headers": {"x": "theirs"}}
+    result = runtime.invoke_owned("fn", event)
+    assert event == {"headers": {"x": "mine"}}  # the caller handed it over
+    assert json.loads(result.payload) == {"headers": {"x": "mine"}}
+
+
+def test_gateway_keeps_its_event_when_the_function_changes_its_own(
+    runtime_for: RuntimeFor,
+) -> None:
+    # Through the gateway the in-process runtime gets the gateway's private copy.
+    from course_cli.gateway.definition import single_route
+    from course_cli.gateway.http import HttpRequest
+    from course_cli.gateway.pipeline import handle_request
+
+    runtime = runtime_for(
+        "def handler(e, c):\n"
+        "    e['headers']['Host'] = 'changed'\n"
+        "    e['requestContext']['identity']['sourceIp'] = 'changed'\n"
+        "    e['multiValueHeaders']['Host'].append('changed')\n"
+        "    return {'statusCode': 200}\n"
+    )
+    request = HttpRequest.build("GET", "/x", headers=[("User-Agent", "test")])
+    invocation = handle_request(single_route("fn"), request, runtime)
+    assert invocation.response is not None and invocation.response.status == 200
+    event = invocation.event
+    assert event["headers"]["Host"] != "changed"
+    assert event["requestContext"]["identity"]["sourceIp"] != "changed"
+    assert "changed" not in event["multiValueHeaders"]["Host"]
+
+
 def test_decimal_serialises_as_on_aws(runtime_for: RuntimeFor) -> None:
     # awslambdaric's encoder writes Decimals as numbers: DynamoDB items return fine as a
     # value; the classic crash is the handler's own json.dumps(item) (next test).

@@ -12,7 +12,7 @@ from course_cli.gateway.errors import (
     IntegrationFailure,
     MalformedProxyResponse,
 )
-from course_cli.gateway.events import build_proxy_event
+from course_cli.gateway.events import build_proxy_event, copy_proxy_event
 from course_cli.gateway.execution_log import format_http_date, java_map
 from course_cli.gateway.integrations.lambda_call import call_lambda
 from course_cli.gateway.invoker import Outcome
@@ -124,7 +124,13 @@ class AwsProxyIntegration:
         integration = match.method.integration
         log = invocation.log
         log.defer(_sending_lines, invocation.definition, integration)
-        latency_ms = call_lambda(invocation, invoker, integration, function_name(integration))
+        latency_ms = call_lambda(
+            invocation,
+            invoker,
+            integration,
+            function_name(integration),
+            private_copy=copy_proxy_event,
+        )
         result = invocation.lambda_result
         assert result is not None
         log.defer(_received_lines, result, latency_ms, log.at, invocation.ids.trace_root)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from course_cli.gateway.errors import IntegrationFailure, IntegrationTimeout
 from course_cli.gateway.invoker import FunctionNotFound, Outcome
@@ -14,21 +15,38 @@ if TYPE_CHECKING:
 
 
 def call_lambda(
-    invocation: Invocation, invoker: LambdaInvoker, integration: Integration, name: str
+    invocation: Invocation,
+    invoker: LambdaInvoker,
+    integration: Integration,
+    name: str,
+    *,
+    private_copy: Callable[[Any], Any] | None = None,
 ) -> int:
     """Invoke `name` with `invocation.event`; store the result and return the latency in ms.
 
-    A function the invoker does not know becomes AWS's 500 (a configuration error); a caller
-    that gave up (`Outcome.NO_ANSWER`) becomes the 29 s integration timeout, 504.
+    `private_copy`, from an integration that knows its event's shape, makes a deep copy of
+    the event: an invoker offering `invoke_owned` (an `OwningLambdaInvoker`) runs the
+    function on that copy instead of copying the event itself, more slowly. A function the
+    invoker does not know becomes AWS's 500 (a configuration error); a caller that gave up
+    (`Outcome.NO_ANSWER`) becomes the 29 s integration timeout, 504.
     """
+    invoke_owned = getattr(invoker, "invoke_owned", None) if private_copy is not None else None
     started = invocation.clock()
     try:
-        result: LambdaResult = invoker(
-            name,
-            invocation.event,
-            timeout_s=integration.timeout_s,
-            wait_s=integration.integration_timeout_s,
-        )
+        if invoke_owned is not None and private_copy is not None:
+            result: LambdaResult = invoke_owned(
+                name,
+                private_copy(invocation.event),
+                timeout_s=integration.timeout_s,
+                wait_s=integration.integration_timeout_s,
+            )
+        else:
+            result = invoker(
+                name,
+                invocation.event,
+                timeout_s=integration.timeout_s,
+                wait_s=integration.integration_timeout_s,
+            )
     except FunctionNotFound as missing:
         arn = invocation.definition.function_arn(name)
         raise IntegrationFailure(
