@@ -7,8 +7,9 @@ it requests, get back the gateway's `Invocation`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from course_cli.gateway.context import Invocation
     from course_cli.gateway.definition import ApiDefinition
     from course_cli.gateway.http import HttpRequest
+    from course_cli.gateway.invoker import LambdaInvoker
     from course_cli.runtime import InProcessRuntime
 
 # With no --resource, a handler answers every path, as `sam local`'s catch-all does: the root
@@ -35,15 +37,22 @@ class LocalApi:
 
     def send(self, request: HttpRequest) -> Invocation:
         """One request through the whole gateway pipeline."""
-        from course_cli.gateway.pipeline import handle_request
-
-        return handle_request(self.definition, request, self.runtime)
+        return _handle_request()(self.definition, request, self.runtime)
 
     def check_handlers(self) -> None:
         """Load every handler now, so a missing file or a syntax error is a clear usage error
         (`HandlerError`, exit 2) before any request, rather than a 502 later."""
         for name in self.runtime.functions:
             self.runtime.load(name)
+
+
+@cache
+def _handle_request() -> Callable[[ApiDefinition, HttpRequest, LambdaInvoker], Invocation]:
+    """The gateway pipeline, imported on first use (`course --help` does without it) and
+    then kept: an import statement costs more than a whole routing step, per request."""
+    from course_cli.gateway.pipeline import handle_request
+
+    return handle_request
 
 
 def function_name_for(handler: str) -> str:
