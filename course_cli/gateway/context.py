@@ -142,6 +142,7 @@ class Invocation:
     path: str = "/"  # the request path without the stage, percent-encoding kept
     stage_path: str = "/"  # the path with the stage, as requestContext.path shows it
     route: RouteResult | None = None
+    match: RouteMatch | None = None  # `route` when it is a match, else None
     request_context: dict[str, Any] | None = None
     event: Any = None  # the proxy event, or what a custom integration sent its backend
     lambda_result: LambdaResult | None = None
@@ -159,11 +160,6 @@ class Invocation:
     def request_id(self) -> str:
         """API Gateway's id for this request (requestContext.requestId, x-amzn-RequestId)."""
         return self.ids.request_id
-
-    @property
-    def match(self) -> RouteMatch | None:
-        """The matched route, or None when routing failed or has not run."""
-        return self.route if isinstance(self.route, RouteMatch) else None
 
     def note(self, *messages: Message) -> None:
         """Append execution-log lines, stamped with the time of the current stage (`log.at`)."""

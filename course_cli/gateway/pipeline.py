@@ -142,6 +142,7 @@ def route(invocation: Invocation) -> None:
     result = router_for(definition).match(request.method, invocation.path)
     invocation.route = result
     if isinstance(result, RouteMatch):
+        invocation.match = result
         invocation.request_context = build_request_context(
             definition,
             request,
