@@ -66,7 +66,8 @@ class Headers:
 
     def get(self, name: str, default: str | None = None) -> str | None:
         """The last value sent for `name` (any casing), or `default`."""
-        group = self.groups().get(name.lower())
+        index = self._index  # looked up several times per request: skip the call once built
+        group = (index if index is not None else self.groups()).get(name.lower())
         return group[1][-1] if group else default
 
     def get_all(self, name: str) -> list[str]:
