@@ -12,7 +12,7 @@ hostile: endless loops, crashes, syntax errors, a memory bomb), then, in the sam
    With `--loop-sample N` only the first N are timed and the loop's total is scaled from them
    (said so in the table).
 
-Targets: all of them in at most 60 s, and at least 3× faster than the loop.
+Targets: all of them in at most 60 s, and at least 3x faster than the loop.
 """
 
 from __future__ import annotations
@@ -197,7 +197,7 @@ def main() -> None:
     )
     print(f"{label:<44} {loop_total:>8.1f} {args.submissions / loop_total:>8.2f} {'':>8}")
     speedup = loop_total / wall
-    print(f"{'speed-up over the loop':<44} {speedup:>7.1f}×  >= 3×: "
+    print(f"{'speed-up over the loop':<44} {speedup:>7.1f}x  >= 3x: "
           f"{'met' if speedup >= 3 else 'MISSED'}")
     print("statuses: " + ", ".join(f"{k} {v}" for k, v in statuses.items() if v))
 
