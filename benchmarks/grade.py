@@ -122,8 +122,18 @@ def run_grade(root: Path, out: Path, env: dict[str, str]) -> tuple[float, int, d
     """Wall time, peak tree memory (KB) and the status counts of one `course grade`."""
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "course_cli", "grade", str(root), "-e", EXERCISE,
-         "-o", str(out), "--json"],
+        [
+            sys.executable,
+            "-m",
+            "course_cli",
+            "grade",
+            str(root),
+            "-e",
+            EXERCISE,
+            "-o",
+            str(out),
+            "--json",
+        ],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -146,7 +156,7 @@ def run_check_loop(root: Path, learners: list[str], env: dict[str, str]) -> floa
         workspace = init_workspace(workspaces / learner).root
         shutil.copy(root / learner / "handler.py", workspace / "exercises" / EXERCISE)
     script = (
-        f'for w in {" ".join(learners)}; do '
+        f"for w in {' '.join(learners)}; do "
         f'(cd "{workspaces}/$w" && "{sys.executable}" -m course_cli check {EXERCISE} --json '
         "> /dev/null); done"
     )
@@ -197,8 +207,10 @@ def main() -> None:
     )
     print(f"{label:<44} {loop_total:>8.1f} {args.submissions / loop_total:>8.2f} {'':>8}")
     speedup = loop_total / wall
-    print(f"{'speed-up over the loop':<44} {speedup:>7.1f}x  >= 3x: "
-          f"{'met' if speedup >= 3 else 'MISSED'}")
+    print(
+        f"{'speed-up over the loop':<44} {speedup:>7.1f}x  >= 3x: "
+        f"{'met' if speedup >= 3 else 'MISSED'}"
+    )
     print("statuses: " + ", ".join(f"{k} {v}" for k, v in statuses.items() if v))
 
 
