@@ -45,6 +45,9 @@ _UUID4_SET: Final = (0x4 << 76 | 0x2 << 62) << 248
 # base64's "+" and "/" as AWS's extended request ids spell them.
 _URL_SAFE: Final = bytes.maketrans(b"+/", b"-_")
 
+# (epoch second, `1-<its 8 hex digits>-`): the start of the trace roots made in that second.
+_epoch_hex: tuple[int, str] = (-1, "")
+
 Clock = Callable[[], float]  # epoch seconds, like time.time
 IdFactory = Callable[[], str]  # a fresh request id, like str(uuid.uuid4())
 
@@ -87,8 +90,14 @@ class RequestIds(NamedTuple):
             return cls._from_bytes(request_id, raw[16:], client_trace, now)
         # What `_from_bytes` makes of the same bytes, inlined for the usual request.
         extended = binascii.b2a_base64(raw[16:27], newline=False).translate(_URL_SAFE).decode()
-        root = f"1-{int(now) & 0xFFFFFFFF:08x}-{h[54:78]}"
-        return cls(request_id, extended, root, h[78:], "0")
+        global _epoch_hex
+        second = int(now)
+        if _epoch_hex[0] != second:  # many requests a second: format each second once
+            _epoch_hex = (second, f"1-{second & 0xFFFFFFFF:08x}-")
+        # `tuple.__new__` directly: the NamedTuple's own `__new__` is one more Python call.
+        return tuple.__new__(
+            cls, (request_id, extended, _epoch_hex[1] + h[54:78], h[78:], "0", None)
+        )
 
     @classmethod
     def _from_bytes(
@@ -184,16 +193,18 @@ def build_request_context(
     # A copy of the resource's template, with this request's values written over its
     # placeholders (which keeps the key order): twice as fast as building the dict anew.
     context = _context_template(definition, resource).copy()
-    headers = request.headers
-    domain = headers.get("Host")
-    if domain:
+    headers = request.headers.groups()  # (`Headers.get`'s look-ups, without its calls)
+    host = headers.get("host")
+    if host is not None and host[1][-1]:
+        domain = host[1][-1]
         context["domainName"] = domain
         context["domainPrefix"] = domain.split(".", 1)[0]
     context["extendedRequestId"] = ids.extended_request_id
     context["httpMethod"] = request.method
     identity = _IDENTITY_TEMPLATE.copy()
     identity["sourceIp"] = request.source_ip
-    identity["userAgent"] = headers.get("User-Agent")
+    user_agent = headers.get("user-agent")
+    identity["userAgent"] = None if user_agent is None else user_agent[1][-1]
     context["identity"] = identity
     context["path"] = stage_path
     context["protocol"] = request.protocol

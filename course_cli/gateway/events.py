@@ -76,16 +76,19 @@ def event_headers(
     twice); the single map holds the last value. Keys are sorted case-insensitively: AWS builds
     both maps as case-insensitive sorted maps (seen in recorded AWS execution logs).
     """
-    if not request.headers:
+    groups = request.headers.groups()
+    if not groups:
         return None, None
     entries: dict[str, tuple[str, list[str]]] = {}  # lower-case name -> (casing, values)
-    for lower, (name, given) in request.headers.groups().items():
+    for lower, (name, given) in groups.items():
         if lower not in DROPPED_HEADERS:
             entries[lower] = (name, given[:])  # the event owns its lists
     if "host" not in entries:
         entries["host"] = ("Host", [definition.domain_name])
     if "x-amzn-trace-id" not in entries:
-        entries["x-amzn-trace-id"] = ("X-Amzn-Trace-Id", [ids.event_trace])
+        # `ids.event_trace`, without the property's call.
+        trace = ids.client_trace or f"Root={ids.trace_root}"
+        entries["x-amzn-trace-id"] = ("X-Amzn-Trace-Id", [trace])
     # AWS appends the client address to any X-Forwarded-For chain, and sets port and protocol.
     chain = entries.get("x-forwarded-for")
     if chain is None:
@@ -141,8 +144,11 @@ def build_proxy_event(
     `build_request_context`. `httpMethod` is the client's verb even when the method is ANY.
     """
     headers, multi_headers = event_headers(request, definition, ids)
-    query, multi_query = query_parameters(request.query_string)
-    body, is_base64 = event_body(request, definition)
+    # The two helpers are only called when there is something to read (most GETs have
+    # neither a query nor a body): a call costs more than their answer here.
+    raw_query = request.query_string
+    query, multi_query = query_parameters(raw_query) if raw_query else (None, None)
+    body, is_base64 = event_body(request, definition) if request.body else (None, False)
     return {
         "resource": match.resource.path,
         "path": path,

@@ -146,7 +146,9 @@ def read_proxy_result(payload: Any) -> ProxyResult:
     problems: list[Problem] = []
     if not payload.keys() <= _ALLOWED:
         _unknown_keys(payload, problems)
-    status = _read_status(payload.get("statusCode"), problems)
+    status = payload.get("statusCode")
+    if type(status) is not int or not 100 <= status <= 599:  # the usual answer needs no call
+        status = _read_status(status, problems)
     headers = _merge_headers(payload, problems)
     body = payload.get("body")
     if body is None:
@@ -165,7 +167,7 @@ def read_proxy_result(payload: Any) -> ProxyResult:
     flag = payload.get("isBase64Encoded")
     if flag is None and CHOICES.base64_encoded_key:
         flag = payload.get("base64Encoded")
-    is_base64 = _read_flag(flag, problems)
+    is_base64 = False if flag is None else _read_flag(flag, problems)
     return ProxyResult(status, tuple(headers), body, is_base64, tuple(problems))
 
 

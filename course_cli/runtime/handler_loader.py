@@ -69,6 +69,18 @@ class HandlerSpec:
     path: Path
     function: str | None = None
 
+    def __post_init__(self) -> None:
+        # Computed once: a spec is looked up in the handler cache before every invocation,
+        # and the generated `__hash__` hashes the Path in Python code each time.
+        object.__setattr__(self, "_hash", hash((self.path, self.function)))
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[attr-defined,no-any-return]
+
+    def __reduce__(self) -> tuple[type[HandlerSpec], tuple[Path, str | None]]:
+        # Rebuilt from its fields: a string's hash differs from process to process.
+        return (HandlerSpec, (self.path, self.function))
+
     @property
     def module_name(self) -> str:
         """The module name Lambda would use (the file's stem), for Lambda's own messages."""

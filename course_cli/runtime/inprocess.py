@@ -30,7 +30,7 @@ from course_cli.runtime.handler_loader import (
     LoadedHandler,
     parse_handler_spec,
 )
-from course_cli.runtime.lambda_context import LambdaContext, new_request_id
+from course_cli.runtime.lambda_context import FUNCTION_VERSION, LambdaContext, new_request_id
 from course_cli.runtime.serialization import MarshalError, copy_event, marshal_response
 from course_cli.runtime.timeouts import (
     TaskTimedOut,
@@ -294,9 +294,10 @@ class _Invocation:
     ) -> LambdaResult:
         duration_ms = (time.monotonic() - self.started) * 1000
         request_id = self.request_id
+        # `logs.start_line` and `logs.end_line`, written out: one string built per invocation.
         log_text = (
-            f"{self.prefix}{logs.start_line(request_id)}{self.capture.text()}{extra}"
-            f"{logs.end_line(request_id)}"
+            f"{self.prefix}START RequestId: {request_id} Version: {FUNCTION_VERSION}\n"
+            f"{self.capture.text()}{extra}END RequestId: {request_id}\n"
             f"{logs.report_line(request_id, duration_ms, init_ms=self.init_ms)}"
         )
         return LambdaResult(outcome, payload, error, log_text, duration_ms, request_id, value)

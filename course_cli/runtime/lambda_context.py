@@ -73,6 +73,12 @@ class CognitoIdentity:
         )
 
 
+# A string, as on AWS: the runtime reads it from AWS_LAMBDA_FUNCTION_MEMORY_SIZE.
+_MEMORY_LIMIT: Final = str(MEMORY_SIZE_MB)
+# function name -> (its ARN, its log group): formatted once per name, not per invocation.
+_names: dict[str, tuple[str, str]] = {}
+
+
 class LambdaContext:
     """What the handler's second argument offers, as on AWS.
 
@@ -105,11 +111,15 @@ class LambdaContext:
     ) -> None:
         self.function_name = function_name
         self.function_version = FUNCTION_VERSION
-        self.invoked_function_arn = function_arn(function_name)
-        # A string, as on AWS: the runtime reads it from AWS_LAMBDA_FUNCTION_MEMORY_SIZE.
-        self.memory_limit_in_mb = str(MEMORY_SIZE_MB)
+        names = _names.get(function_name)
+        if names is None:
+            names = _names[function_name] = (
+                function_arn(function_name),
+                f"/aws/lambda/{function_name}",
+            )
+        self.invoked_function_arn, self.log_group_name = names
+        self.memory_limit_in_mb = _MEMORY_LIMIT
         self.aws_request_id = aws_request_id
-        self.log_group_name = f"/aws/lambda/{function_name}"
         self.log_stream_name = log_stream_name
         self.identity = CognitoIdentity()
         self.client_context: object | None = None

@@ -140,6 +140,11 @@ def marshal_response(value: Any) -> str:
     The message of the `MarshalError` is Lambda's, word for word:
     `Unable to marshal response: Object of type datetime is not JSON serializable`.
     """
+    if type(value) is dict:  # the usual answer, tried before the checks for rarer ones
+        try:
+            return _encode(value)
+        except (TypeError, ValueError, UnicodeDecodeError, RecursionError):
+            return _marshal_slowly(value)
     if value is None:
         return "null"
     if isinstance(value, bytes | bytearray):
@@ -149,9 +154,12 @@ def marshal_response(value: Any) -> str:
     try:
         return _encode(value)
     except (TypeError, ValueError, UnicodeDecodeError, RecursionError):
-        pass
-    # Slow path, taken only for values the plain encoder rejected: teach it what the runtime's
-    # encoder knows (Decimal, nested bytes) and report anything else as Lambda does.
+        return _marshal_slowly(value)
+
+
+def _marshal_slowly(value: Any) -> str:
+    """`marshal_response` for a value the plain encoder rejected: teach it what the runtime's
+    encoder knows (Decimal, nested bytes) and report anything else as Lambda does."""
     try:
         return _encode_like_lambda(value)
     except (TypeError, ValueError, UnicodeDecodeError, RecursionError) as exc:

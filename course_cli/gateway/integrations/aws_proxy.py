@@ -113,7 +113,7 @@ class AwsProxyIntegration:
             integration,
             invocation.request,
             match.resource.path,
-            invocation.request_id,
+            invocation.ids.request_id,
             event,
         )
 
