@@ -2,8 +2,9 @@
 
 1. In-process: requests per second through the full pipeline (route → event → in-process
    Lambda runtime → proxy-response check → response → execution log) for a trivial handler.
-   Target: at least 20,000/s on one core. Next to it, the two halves measured apart: the
-   pipeline with an in-memory invoker (the gateway alone) and the runtime invoked alone.
+   Target: at least 20,000/s on one core, as the median of several runs. Next to it, the
+   two halves measured apart: the pipeline with an in-memory invoker (the gateway alone) and
+   the runtime invoked alone.
 2. Over loopback: `course serve` against `chalice local` serving the same trivial handler,
    called by the same client (http.client, one keep-alive connection, a bounded number of
    requests). Target: course at least 2x chalice.
@@ -11,7 +12,10 @@
 Run by hand (chalice is in the `bench` extra):
 
     .venv/bin/pip install -e '.[bench]'
-    .venv/bin/python benchmarks/gateway.py [--requests 20000] [--http-requests 2000]
+    .venv/bin/python benchmarks/gateway.py [--requests 20000] [--repeats 5] [--http-requests 2000]
+
+The in-process rows are the median (the verdict) and the best of `--repeats` runs, measured
+after a one-second warm-up.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import http.client
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -47,6 +52,33 @@ app = Chalice(app_name="bench")
 def hello():
     return {"hello": "world"}
 """
+
+
+REPEATS = 5
+WARM_UP_S = 1.0
+
+
+def warm_up(folder: Path, seconds: float = WARM_UP_S) -> None:
+    """Run the full pipeline for `seconds` before measuring: a VM's core ramps up its clock
+    (and the process's caches fill) during the first second, as pyperf's warm-up allows for."""
+    from course_cli.local_api import api_for_handler, build_request
+
+    handler = folder / "trivial.py"
+    handler.write_text(TRIVIAL_HANDLER)
+    api = api_for_handler(str(handler), ["/hello"])
+    request = build_request("GET", "/hello")
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        for _ in range(100):
+            api.send(request)
+
+
+def in_process_rates(
+    folder: Path, count: int, repeats: int = REPEATS
+) -> list[tuple[float, float, float]]:
+    """`in_process_rate` `repeats` times after a warm-up: one row per repeat."""
+    warm_up(folder)
+    return [in_process_rate(folder, count) for _ in range(repeats)]
 
 
 def in_process_rate(folder: Path, count: int) -> tuple[float, float, float]:
@@ -211,23 +243,40 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument("--requests", type=int, default=20_000, help="in-process requests")
+    parser.add_argument(
+        "--repeats", type=int, default=REPEATS, help="in-process runs (the median is judged)"
+    )
     parser.add_argument("--http-requests", type=int, default=2_000, help="requests per server")
     args = parser.parse_args()
     console = Console()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        pipeline, gateway, runtime = in_process_rate(folder, args.requests)
+        rows = in_process_rates(folder, args.requests, args.repeats)
         served = serve_rate(folder, args.http_requests)
         chalice = chalice_rate(folder, args.http_requests)
 
-    table = Table(title="In-process, trivial handler, one core")
+    # The verdict uses the median of the repeats, not the best: one lucky run proves nothing.
+    medians = [statistics.median(row[i] for row in rows) for i in range(3)]
+    bests = [max(row[i] for row in rows) for i in range(3)]
+    pipeline = medians[0]
+    table = Table(
+        title=f"In-process, trivial handler, one core ({len(rows)} runs of "
+        f"{args.requests:,} after a {WARM_UP_S:.0f} s warm-up)"
+    )
     table.add_column("what")
-    table.add_column("per second", justify="right")
-    table.add_column("target", justify="right")
-    table.add_row("full gateway pipeline", f"{pipeline:,.0f}", "≥ 20,000")
-    # Where the time goes: the two parts' costs add up (1/pipeline ≈ 1/gateway + 1/runtime).
-    table.add_row("  gateway alone (in-memory invoker)", f"{gateway:,.0f}", "")
-    table.add_row("  runtime invoke alone", f"{runtime:,.0f}", "")
+    table.add_column("median per second", justify="right")
+    table.add_column("best", justify="right")
+    table.add_column("target (median)", justify="right")
+    names = (
+        "full gateway pipeline",
+        # Where the time goes: the parts measured apart. Together they cost more than the sum
+        # of their costs alone (each evicts the other's code and data from the caches).
+        "  gateway alone (in-memory invoker)",
+        "  runtime invoke alone",
+    )
+    for i, name in enumerate(names):
+        target = "≥ 20,000" if i == 0 else ""
+        table.add_row(name, f"{medians[i]:,.0f}", f"{bests[i]:,.0f}", target)
     console.print(table)
 
     table = Table(title=f"Over loopback, {args.http_requests:,} sequential GETs, one client")

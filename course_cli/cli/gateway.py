@@ -237,7 +237,7 @@ def serve(
     try:
         run_server(
             local.definition,
-            live.invoke,
+            live,  # an OwningLambdaInvoker: the gateway hands it its copy of each event
             port=port,
             on_request=print_request,
             reload_check=live.reload_check if api is not None else None,
@@ -287,7 +287,7 @@ class _LiveApi:
             return None
         return (info.st_mtime_ns, info.st_size) if info is not None else None
 
-    def invoke(
+    def __call__(
         self,
         function_name: str,
         event: Any,
@@ -295,7 +295,22 @@ class _LiveApi:
         timeout_s: float = DEFAULT_FUNCTION_TIMEOUT_S,
         wait_s: float = INTEGRATION_TIMEOUT_S,
     ) -> LambdaResult:
+        """Invoke through the current API's runtime (which copies `event`)."""
         return self.local.runtime(function_name, event, timeout_s=timeout_s, wait_s=wait_s)
+
+    def invoke_owned(
+        self,
+        function_name: str,
+        event: Any,
+        *,
+        timeout_s: float = DEFAULT_FUNCTION_TIMEOUT_S,
+        wait_s: float = INTEGRATION_TIMEOUT_S,
+    ) -> LambdaResult:
+        """As `__call__`, on an event the caller hands over (an `OwningLambdaInvoker`): the
+        gateway passes its own copy of the proxy event, so the runtime need not copy it."""
+        return self.local.runtime.invoke_owned(
+            function_name, event, timeout_s=timeout_s, wait_s=wait_s
+        )
 
     def reload_check(self) -> ApiDefinition | None:
         stamp = self._file_stamp()
