@@ -75,7 +75,7 @@ def handle_request(
     Never raises for anything a request or a handler can produce: every failure becomes the
     response AWS sends, an execution-log line and an explanation for the learner.
     """
-    invocation = start(definition, request, clock=clock, new_id=new_id)
+    invocation = start(definition, request, clock, new_id)
     run_stages(invocation, invoker)
     invocation.timings["total_ms"] = (clock() - invocation.started_at) * 1000
     return invocation
@@ -93,7 +93,7 @@ def prepare_event(
     For `course event`. When routing fails, `invocation.error` and `invocation.response` say
     why and there is no event.
     """
-    invocation = start(definition, request, clock=clock, new_id=new_id)
+    invocation = start(definition, request, clock, new_id)
     run_stages(invocation, None)
     return invocation
 
@@ -121,7 +121,7 @@ def run_stages(invocation: Invocation, invoker: LambdaInvoker | None) -> None:
 
 
 def start(
-    definition: ApiDefinition, request: HttpRequest, *, clock: Clock, new_id: IdFactory
+    definition: ApiDefinition, request: HttpRequest, clock: Clock, new_id: IdFactory
 ) -> Invocation:
     """A new invocation: request ids, arrival time, the path with and without the stage."""
     now = clock()
@@ -131,7 +131,7 @@ def start(
     else:
         ids = RequestIds.derive(new_id(), client_trace, now)
     path, stage_path = strip_stage(request.path, definition.stage)
-    invocation = Invocation(definition, request, ids, now, clock, path=path, stage_path=stage_path)
+    invocation = Invocation(definition, request, ids, now, clock, path, stage_path)
     invocation.log.at = now
     return invocation
 

@@ -149,7 +149,10 @@ def read_proxy_result(payload: Any) -> ProxyResult:
     status = payload.get("statusCode")
     if type(status) is not int or not 100 <= status <= 599:  # the usual answer needs no call
         status = _read_status(status, problems)
-    headers = _merge_headers(payload, problems)
+    if payload.get("multiValueHeaders") is None and payload.get("headers") is None:
+        headers: list[tuple[str, str]] = []  # (`_merge_headers`' first check, without a call)
+    else:
+        headers = _merge_headers(payload, problems)
     body = payload.get("body")
     if body is None:
         body = ""
