@@ -73,12 +73,37 @@ def warm_up(folder: Path, seconds: float = WARM_UP_S) -> None:
             api.send(request)
 
 
+def reference_loop_ms() -> float:
+    """How long a fixed pure-Python loop takes here (best of 3): the machine's speed right now,
+    printed next to the rates so that runs on a drifting VM can be told apart."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for number in range(2_000_000):
+            total += number
+        best = min(best, time.perf_counter() - started)
+    return best * 1000
+
+
 def in_process_rates(
     folder: Path, count: int, repeats: int = REPEATS
 ) -> list[tuple[float, float, float]]:
-    """`in_process_rate` `repeats` times after a warm-up: one row per repeat."""
-    warm_up(folder)
-    return [in_process_rate(folder, count) for _ in range(repeats)]
+    """`in_process_rate` `repeats` times after a warm-up: one row per repeat.
+
+    Pinned to the core it starts on, as the target says "on one core": unpinned, the
+    scheduler moves the process between cores mid-run and each move costs its caches.
+    """
+    pinnable = hasattr(os, "sched_getaffinity")
+    allowed = os.sched_getaffinity(0) if pinnable else set()
+    if pinnable:
+        os.sched_setaffinity(0, {sorted(allowed)[-1]})
+    try:
+        warm_up(folder)
+        return [in_process_rate(folder, count) for _ in range(repeats)]
+    finally:
+        if pinnable:
+            os.sched_setaffinity(0, allowed)  # the loopback part uses every core again
 
 
 def in_process_rate(folder: Path, count: int) -> tuple[float, float, float]:
@@ -251,7 +276,9 @@ def main() -> None:
     console = Console()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        reference_before = reference_loop_ms()
         rows = in_process_rates(folder, args.requests, args.repeats)
+        reference_after = reference_loop_ms()
         served = serve_rate(folder, args.http_requests)
         chalice = chalice_rate(folder, args.http_requests)
 
@@ -278,6 +305,11 @@ def main() -> None:
         target = "≥ 20,000" if i == 0 else ""
         table.add_row(name, f"{medians[i]:,.0f}", f"{bests[i]:,.0f}", target)
     console.print(table)
+    console.print(
+        f"machine speed: a fixed pure-Python loop took {reference_before:.0f} ms before and "
+        f"{reference_after:.0f} ms after (this VM's speed drifts with its host's load; "
+        "compare runs only at similar speeds)"
+    )
 
     table = Table(title=f"Over loopback, {args.http_requests:,} sequential GETs, one client")
     table.add_column("server")
