@@ -38,7 +38,7 @@ from typing import IO, Any
 from course_cli.errors import CourseError, UsageError
 from course_cli.grader.class_report import ClassReport, GradedSubmission
 from course_cli.grader.result import CRASHED, ERROR, TIMEOUT, CheckResult
-from course_cli.grader.submissions import Submission, SubmissionSet, find_submissions
+from course_cli.grader.submissions import Submission, find_submissions
 
 RESULTS_FILE = "results.jsonl"
 # The most one submission may take in all, by default: the slowest reference check takes a
@@ -84,7 +84,11 @@ def exercise_files(exercise_id: str) -> list[str]:
     from course_cli.workspace import bundled_dir
 
     folder = bundled_dir("exercises") / exercise_id
-    return sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    return sorted(
+        p.name
+        for p in folder.iterdir()
+        if p.is_file() and not p.name.startswith(".") and p.suffix != ".pyc"
+    )
 
 
 def grade_class(
@@ -120,13 +124,11 @@ def grade_class(
         )
         log = ResultsLog(out / RESULTS_FILE, exercise_id, resume=resume)
         warnings = [*log.warnings, *found.warnings]
-        current = {s.learner for s in found.submissions}
+        digests = {s.learner: s.digest for s in found.submissions}
         reused = {
             learner: graded
             for learner, graded in log.previous.items()
-            if learner in current
-            and graded.digest == _digest_of(found, learner)
-            and graded.result.exercise == exercise_id
+            if digests.get(learner) == graded.digest and graded.result.exercise == exercise_id
         }
         todo = [s for s in found.submissions if s.learner not in reused]
         listener.started(len(found.submissions), len(todo))
@@ -156,10 +158,6 @@ def grade_class(
         single=found.single,
         elapsed_s=time.perf_counter() - started,
     )
-
-
-def _digest_of(found: SubmissionSet, learner: str) -> str:
-    return next((s.digest for s in found.submissions if s.learner == learner), "")
 
 
 # --- the results file ------------------------------------------------------------------------

@@ -92,23 +92,20 @@ class GradedExercise:
 def graded_exercises(requested: Iterable[str] = ()) -> tuple[GradedExercise, ...]:
     """The named exercises (ids or bare numbers) in lesson order, each once; all of them when
     none is named. An unknown id raises `UnknownExerciseError` (exit 2)."""
+    from course_cli.grader.batch import exercise_files
     from course_cli.grader.checking import check_module, exercise_ids, resolve_exercise_id
 
     wanted = {resolve_exercise_id(e) for e in requested} or set(exercise_ids())
-    starters = bundled_dir("exercises")
     graded = []
     for exercise in exercise_ids():
         if exercise not in wanted:
             continue
-        files = sorted(
-            p.name for p in (starters / exercise).iterdir() if p.is_file() and p.suffix != ".pyc"
-        )
         graded.append(
             GradedExercise(
                 exercise,
                 "ex" + exercise.split("-", 1)[0],
                 sum(case.points for case in check_module(exercise).CASES),
-                tuple(files),
+                tuple(exercise_files(exercise)),
             )
         )
     return tuple(graded)

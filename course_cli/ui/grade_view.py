@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from course_cli.grader.batch import BatchResult
-    from course_cli.grader.class_report import ClassReport, GradedSubmission
+    from course_cli.grader.class_report import ClassReport, ClassSummary, GradedSubmission
 
 _STATUS_STYLE = {
     "passed": "ok",
@@ -113,9 +113,9 @@ def render_class_report(batch: BatchResult) -> RenderableType:
     summary = report.summary()
     parts: list[RenderableType] = [_learners_table(report)]
     if summary.cases:
-        parts.append(_cases_table(report))
+        parts.append(_cases_table(summary))
     if summary.learners > 1:
-        parts.append(_histogram(report))
+        parts.append(_histogram(summary))
     counts = ", ".join(f"{n} {status}" for status, n in summary.statuses.items() if n)
     line = Text(
         f"{summary.learners} graded ({counts}); mean {summary.mean_score:.1f}/"
@@ -159,8 +159,7 @@ def _learners_table(report: ClassReport) -> Table:
     return table
 
 
-def _cases_table(report: ClassReport) -> Table:
-    summary = report.summary()
+def _cases_table(summary: ClassSummary) -> Table:
     hardest = summary.hardest_case
     table = Table(title="cases across the class", title_justify="left")
     table.add_column("case")
@@ -180,8 +179,7 @@ def _cases_table(report: ClassReport) -> Table:
     return table
 
 
-def _histogram(report: ClassReport) -> Table:
-    summary = report.summary()
+def _histogram(summary: ClassSummary) -> Table:
     most = max((n for _, n in summary.histogram), default=0)
     table = Table(title="score distribution", title_justify="left", show_header=False, box=None)
     table.add_column("score", justify="right", no_wrap=True)
