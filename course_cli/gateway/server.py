@@ -276,24 +276,35 @@ class GatewayServer:
     # --- one connection ---
 
     def _serve_connection(self, connection: socket.socket, client: str) -> None:
+        last: RequestRecord | None = None
         try:
             connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             reader = _Reader(connection)
-            while not self._closing and self._serve_one(connection, reader, client):
-                pass
+            while not self._closing:
+                keep_alive, record = self._serve_one(connection, reader, client)
+                if not keep_alive:
+                    last = record
+                    break
+                if record is not None:
+                    self._log(record)
         except OSError:
             pass  # the client went away (reset, broken pipe) or we shut the socket down
         finally:
             with self._lock:
                 self._connections.discard(connection)
             connection.close()
+        if last is not None:  # a request refused before the gateway, logged after the close
+            self._log(last)
 
-    def _serve_one(self, connection: socket.socket, reader: _Reader, client: str) -> bool:
-        """Read and answer one request; True when the connection stays open for another."""
+    def _serve_one(
+        self, connection: socket.socket, reader: _Reader, client: str
+    ) -> tuple[bool, RequestRecord | None]:
+        """Read and answer one request: (whether the connection stays open for another, the
+        record to log). No record when the client closed the connection between requests."""
         try:
             head = reader.read_head()
             if head is None:
-                return False  # the client closed the connection between requests
+                return False, None
             started = time.perf_counter()
             parsed = _parse_head(head)
             if parsed.expects_continue and parsed.has_body:
@@ -302,8 +313,7 @@ class GatewayServer:
         except _HttpError as refused:
             connection.sendall(_error_response(refused.status))
             target = refused.target or "-"
-            self._log(RequestRecord(refused.method or "-", target, refused.status, 0.0, client))
-            return False
+            return False, RequestRecord(refused.method or "-", target, refused.status, 0.0, client)
         request = HttpRequest(
             method=parsed.method,
             path=parsed.path,
@@ -328,16 +338,27 @@ class GatewayServer:
                 500, Headers([("Content-Type", "application/json")]), _INTERNAL_ERROR_BODY
             )
         keep_alive = parsed.keep_alive and not self._closing
-        connection.sendall(
-            _encode_response(response, head_only=parsed.method == "HEAD", keep_alive=keep_alive)
+        answer = _encode_response(
+            response, head_only=parsed.method == "HEAD", keep_alive=keep_alive
         )
-        latency_ms = (time.perf_counter() - started) * 1000
-        self._log(
-            RequestRecord(
-                parsed.method, parsed.target, response.status, latency_ms, client, invocation, error
-            )
+        record = RequestRecord(
+            parsed.method,
+            parsed.target,
+            response.status,
+            (time.perf_counter() - started) * 1000,
+            client,
+            invocation,
+            error,
         )
-        return keep_alive
+        if keep_alive:
+            connection.sendall(answer)
+            return True, record  # logged while the client reads the answer
+        # The connection's last answer: logged first. A client that opens a connection per
+        # request sends the next one as soon as it has this answer, to another thread, and
+        # work left to do on this thread would only compete with that one.
+        self._log(record)
+        connection.sendall(answer)
+        return False, None
 
     def _log(self, record: RequestRecord) -> None:
         if self._on_request is not None:

@@ -6,11 +6,17 @@ Lambda kills a function that runs past its timeout. In-process we cannot kill, s
 - On the main thread (`course invoke`, notebooks, tests) a `setitimer(ITIMER_REAL)` alarm
   raises it from a signal handler: no thread, two cheap system calls per invocation. The
   previous SIGALRM handler and timer are restored afterwards, whatever happens.
-- Elsewhere (server threads), signals cannot be used: the body runs on a pooled worker
-  thread while the caller waits on a lock; at the deadline the caller stops waiting and a
-  watchdog thread injects the exception into the worker with
-  `PyThreadState_SetAsyncExc`. The caller never waits longer than it asked, even when the
-  function sits in a blocking call that the injected exception can only interrupt later.
+- Elsewhere (server threads), signals cannot be used. When the caller waits as long as the
+  function may run (the usual case), the body runs on the caller's own thread
+  (`call_inline`) and a watchdog thread injects the exception at the deadline with
+  `PyThreadState_SetAsyncExc`: no thread handoff per invocation, which on a small VM costs
+  more than the gateway itself. An injected exception waits for a blocking call to return,
+  so `time.sleep` is made to wake at the deadline while such a function runs (the usual way
+  a learner makes a function slow); other blocking calls answer when they return.
+- When the caller stops waiting before the function's timeout (API Gateway's 29 s against a
+  longer Lambda timeout), the body runs on a pooled worker thread (`call_in_worker`) while
+  the caller waits on a lock; at the deadline the caller stops waiting and the watchdog
+  stops the worker later, at the function's own deadline.
 
 `TaskTimedOut` derives from `BaseException`, so a learner's `except Exception:` cannot
 swallow it. It is raised again every few milliseconds until the function gives up, and on
@@ -52,6 +58,16 @@ _SIGINT = int(signal.SIGINT)
 
 class TaskTimedOut(BaseException):
     """Raised inside a function whose time is up; not an `Exception`, so it is not swallowed."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        # An injected exception is created in the thread it strikes, when it reaches an
+        # `except` (or, while another exception is handled, at once): the one moment that
+        # thread runs our code. A function running inline gets watched from then on, so
+        # that not even a bare `except:` in a loop keeps it alive (see `_Alarm.on_trace`).
+        job = _inline_jobs.get(threading.get_ident())
+        if job is not None and job.injected:
+            _watch_inline(job, sys._getframe(1))
 
 
 class UserInterrupt(KeyboardInterrupt):
@@ -320,15 +336,22 @@ class _WorkerPool:
 
 
 class _Watchdog:
-    """One daemon thread that stops abandoned jobs at their deadlines (and keeps at it)."""
+    """One daemon thread that stops jobs at their deadlines (and keeps at it).
+
+    Finished jobs stay in the heap until their deadline passes: removing them would cost
+    every invocation a search. The thread is woken only for a deadline earlier than the one
+    it already waits for, so a steady stream of invocations (each due a few seconds later
+    than the last) does not wake it at all.
+    """
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
-        self._heap: list[tuple[float, int, _Job[Any]]] = []
+        self._heap: list[tuple[float, int, _Job[Any] | _InlineJob]] = []
         self._order = itertools.count()
         self._thread: threading.Thread | None = None
+        self._wakes_at = float("inf")  # when the thread's current wait ends
 
-    def stop_at(self, job: _Job[Any], deadline: float) -> None:
+    def stop_at(self, job: _Job[Any] | _InlineJob, deadline: float) -> None:
         with self._cond:
             heapq.heappush(self._heap, (deadline, next(self._order), job))
             if self._thread is None:
@@ -336,17 +359,21 @@ class _Watchdog:
                     target=self._watch, name="course-lambda-watchdog", daemon=True
                 )
                 self._thread.start()
-            self._cond.notify()
+            if deadline < self._wakes_at:
+                self._wakes_at = deadline
+                self._cond.notify()
 
     def _watch(self) -> None:
         with self._cond:
             while True:
                 if not self._heap:
+                    self._wakes_at = float("inf")
                     self._cond.wait()
                     continue
                 deadline, _, job = self._heap[0]
                 now = time.monotonic()
                 if deadline > now:
+                    self._wakes_at = deadline
                     self._cond.wait(deadline - now)
                     continue
                 heapq.heappop(self._heap)
@@ -356,11 +383,119 @@ class _Watchdog:
                     if job.thread_id is not None:
                         _set_async_exc(job.thread_id, TaskTimedOut)
                         job.injected = True
+                        wakeup = getattr(job, "wakeup", None)
+                        if wakeup is not None and wakeup.locked():
+                            wakeup.release()  # a sleeping function wakes to its exception
                 heapq.heappush(self._heap, (now + _REFIRE_S, next(self._order), job))
 
 
 _pool = _WorkerPool()
 _watchdog = _Watchdog()
+
+
+class _InlineJob:
+    """A function running on its caller's thread, as the watchdog sees it (see `_Job`)."""
+
+    __slots__ = ("alarm", "injected", "lock", "state", "thread_id", "wakeup")
+
+    def __init__(self, thread_id: int) -> None:
+        self.lock = threading.Lock()
+        self.state = _RUNNING
+        self.thread_id: int | None = thread_id
+        self.injected = False
+        # Created (locked) by the first `time.sleep` the function calls (most never sleep);
+        # released once, by the watchdog. A bare lock, not an Event: the exception injected
+        # at the deadline may strike anywhere in Python code, even inside an Event's own,
+        # and leave it locked for the watchdog.
+        self.wakeup: Any = None
+        # The tracing that re-raises a swallowed timeout, once one has struck.
+        self.alarm: _Alarm | None = None
+
+
+def _watch_inline(job: _InlineJob, frame: FrameType | None) -> None:
+    """Trace the function from `frame` up, as the main thread's alarm does once it fired."""
+    alarm = job.alarm
+    if alarm is None:
+        alarm = job.alarm = _Alarm()
+        alarm.armed = alarm.fired = True
+    if frame is not None and alarm.armed and not _is_ours(frame):
+        alarm._trace(frame)
+
+
+# Thread id -> the job running inline on that thread: what `_sleep` consults.
+_inline_jobs: dict[int, _InlineJob] = {}
+_real_sleep = time.sleep
+
+
+def call_inline(body: Callable[[], R], timeout_s: float) -> tuple[bool, R | None]:
+    """Run `body()` on this thread (any thread), raising `TaskTimedOut` in it after `timeout_s`.
+
+    Returns `(timed_out, result)` like `call_with_alarm`; `result` is `None` when the body did
+    not return. The exception is injected by the watchdog thread and raised again every few
+    milliseconds until the body gives up; a `time.sleep` in the body wakes at the deadline.
+    """
+    _make_sleep_interruptible()
+    thread_id = threading.get_ident()
+    job = _InlineJob(thread_id)
+    _inline_jobs[thread_id] = job
+    _watchdog.stop_at(job, time.monotonic() + timeout_s)
+    timed_out = False
+    result: R | None = None
+    try:
+        try:
+            result = body()
+        except TaskTimedOut:
+            if not job.injected:  # not the watchdog's: the body raised it itself
+                raise
+            timed_out = True
+    finally:
+        # Stop the watchdog, then absorb an injection still pending, so that it cannot
+        # strike the caller's code. Repeated if one lands on the way.
+        while True:
+            try:
+                with job.lock:
+                    job.state = _FINISHED
+                    injected = job.injected
+                if injected:
+                    _absorb_pending_exception()
+                break
+            except TaskTimedOut:
+                timed_out = True
+                continue
+        alarm = job.alarm
+        if alarm is not None:
+            alarm.armed = False
+            if alarm.tracing:
+                sys.setprofile(alarm.previous_profile)
+                sys.settrace(alarm.previous_trace)
+                alarm.tracing = False
+        del _inline_jobs[thread_id]
+    return timed_out, result
+
+
+def _make_sleep_interruptible() -> None:
+    """Put `_sleep` in place of `time.sleep`, once: code that runs a function inline (and
+    looks `time.sleep` up when it runs) sleeps no longer than the function's deadline."""
+    if time.sleep is _real_sleep:
+        time.sleep = _sleep
+
+
+def _sleep(seconds: float) -> None:
+    """`time.sleep`, except that a function running inline wakes at its deadline."""
+    job = _inline_jobs.get(threading.get_ident())
+    if job is None or type(seconds) not in (int, float) or not 0 < seconds < 1e9:
+        _real_sleep(seconds)  # not ours to change, or an argument it should refuse
+        return
+    with job.lock:
+        if job.injected:
+            return  # past the deadline: the pending exception strikes on return
+        wakeup = job.wakeup
+        if wakeup is None:
+            wakeup = job.wakeup = threading.Lock()
+            wakeup.acquire()
+    # Returns early (having taken the lock) once the watchdog releases it at the deadline;
+    # from then on `job.injected` makes every sleep return at once.
+    wakeup.acquire(timeout=seconds)
 
 
 def call_in_worker(

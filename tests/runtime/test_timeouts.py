@@ -175,3 +175,52 @@ def test_an_injected_timeout_never_hits_a_later_invocation(runtime_for: RuntimeF
         return results[0]
 
     assert in_thread(many).outcome is Outcome.TIMEOUT
+
+
+SLEEPS_AND_SWALLOWS = """
+import sys
+import time
+
+
+def handler(event, context):
+    if event.get("tracing"):
+        return sys.gettrace() is None and sys.getprofile() is None
+    while True:
+        try:
+            time.sleep(1)
+        except BaseException:  # even the timeout
+            pass
+"""
+
+
+def test_a_sleeping_function_that_swallows_the_timeout_still_stops(
+    runtime_for: RuntimeFor,
+) -> None:
+    # Off the main thread the function runs on the caller's thread: it must give that thread
+    # back on time, and untraced.
+    runtime = runtime_for(SLEEPS_AND_SWALLOWS)
+
+    def twice() -> tuple[LambdaResult, LambdaResult]:
+        return runtime("fn", {}, timeout_s=0.1), runtime("fn", {"tracing": True})
+
+    for _ in range(5):
+        started = time.monotonic()
+        results: list[tuple[LambdaResult, LambdaResult]] = []
+        thread = threading.Thread(target=lambda out=results: out.append(twice()), daemon=True)
+        thread.start()
+        thread.join(5)
+        assert results, "the thread never came back"
+        timed_out, after = results[0]
+        assert time.monotonic() - started < 0.8
+        assert_timed_out(timed_out, "0.10")
+        assert after.payload == "true"
+
+
+def test_sleep_keeps_its_own_errors_off_the_main_thread(runtime_for: RuntimeFor) -> None:
+    runtime = runtime_for("import time\ndef handler(e, c):\n    time.sleep(e['s'])\n")
+    result = in_thread(lambda: runtime("fn", {"s": -1}))
+    assert result.outcome is Outcome.ERROR
+    assert result.error is not None and result.error["errorType"] == "ValueError"
+    started = time.monotonic()
+    assert in_thread(lambda: runtime("fn", {"s": 0.05})).outcome is Outcome.OK
+    assert time.monotonic() - started >= 0.05
