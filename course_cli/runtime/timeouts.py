@@ -480,7 +480,7 @@ def _make_sleep_interruptible() -> None:
         time.sleep = _sleep
 
 
-def _sleep(seconds: float) -> None:
+def _sleep(seconds: Any) -> None:  # what time.sleep takes (it refuses the rest)
     """`time.sleep`, except that a function running inline wakes at its deadline."""
     job = _inline_jobs.get(threading.get_ident())
     if job is None or type(seconds) not in (int, float) or not 0 < seconds < 1e9:
