@@ -30,7 +30,7 @@ from course_cli.runtime.handler_loader import (
     LoadedHandler,
     parse_handler_spec,
 )
-from course_cli.runtime.lambda_context import FUNCTION_VERSION, LambdaContext, new_request_id
+from course_cli.runtime.lambda_context import LambdaContext, new_request_id
 from course_cli.runtime.serialization import MarshalError, copy_event, marshal_response
 from course_cli.runtime.timeouts import (
     TaskTimedOut,
@@ -180,6 +180,32 @@ class InProcessRuntime:
         return invocation.timed_out() if timeout_s <= wait_s else invocation.no_answer()
 
 
+class _Finished(LambdaResult):
+    """A finished invocation's result, whose `logs` text is put together when first read.
+
+    Most callers never read it (a busy `course serve` prints one line per request), and the
+    START/END/REPORT lines cost a tenth of a trivial invocation. Every value in them (the
+    function's output, the duration, the memory reading) is taken when the invocation ends.
+    """
+
+    @property
+    def logs(self) -> str:
+        fields = self.__dict__
+        parts = fields.get("_log_parts")
+        if parts is not None:  # (two threads reading at once both write the same text)
+            prefix, output, extra, init_ms, memory_mb = parts
+            request_id = self.request_id
+            fields["logs"] = (
+                f"{prefix}{logs.start_line(request_id)}{output}{extra}{logs.end_line(request_id)}"
+                + logs.report_line(
+                    request_id, self.duration_ms, init_ms=init_ms, memory_mb=memory_mb
+                )
+            )
+            fields.pop("_log_parts", None)
+        text: str = fields["logs"]
+        return text
+
+
 class _Invocation:
     """One invocation's state, shared by the thread running it and the thread waiting for it."""
 
@@ -298,14 +324,16 @@ class _Invocation:
         self, outcome: Outcome, payload: str, error: dict[str, Any] | None, extra: str, value: Any
     ) -> LambdaResult:
         duration_ms = (time.monotonic() - self.started) * 1000
-        request_id = self.request_id
-        # `logs.start_line` and `logs.end_line`, written out: one string built per invocation.
-        log_text = (
-            f"{self.prefix}START RequestId: {request_id} Version: {FUNCTION_VERSION}\n"
-            f"{self.capture.text()}{extra}END RequestId: {request_id}\n"
-            f"{logs.report_line(request_id, duration_ms, init_ms=self.init_ms)}"
+        result = _Finished(outcome, payload, error, "", duration_ms, self.request_id, value)
+        # What the log text is made of, read now; the text itself is written when first read.
+        result.__dict__["_log_parts"] = (
+            self.prefix,
+            self.capture.text(),
+            extra,
+            self.init_ms,
+            logs.max_memory_used_mb(),
         )
-        return LambdaResult(outcome, payload, error, log_text, duration_ms, request_id, value)
+        return result
 
     # --- on the waiting thread, when the function did not answer in time ---
 

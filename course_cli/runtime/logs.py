@@ -173,14 +173,20 @@ def report_line(
     *,
     billed_ms: int | None = None,
     init_ms: float | None = None,
+    memory_mb: int | None = None,
 ) -> str:
-    """Lambda's REPORT line: tab-separated, billed duration rounded up to the millisecond."""
+    """Lambda's REPORT line: tab-separated, billed duration rounded up to the millisecond.
+
+    `memory_mb` is the peak memory to report, read now when not given.
+    """
     if billed_ms is None:
         billed_ms = max(1, math.ceil(duration_ms))
+    if memory_mb is None:
+        memory_mb = max_memory_used_mb()
     line = (
         f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\t"
         f"Billed Duration: {billed_ms} ms\tMemory Size: {MEMORY_SIZE_MB} MB\t"
-        f"Max Memory Used: {max_memory_used_mb()} MB\t"
+        f"Max Memory Used: {memory_mb} MB\t"
     )
     if init_ms is not None:
         line += f"Init Duration: {init_ms:.2f} ms\t"

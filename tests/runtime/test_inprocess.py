@@ -339,3 +339,18 @@ def test_unknown_function_through_the_gateway_is_aws_500(runtime_for: RuntimeFor
     invocation = handle_request(single_route("missing"), HttpRequest.build("GET", "/x"), runtime)
     assert invocation.response is not None and invocation.response.status == 500
     assert "Function not found: arn:aws:lambda:" in "\n".join(invocation.log.lines)
+
+
+def test_each_result_keeps_its_own_log_whenever_it_is_read(runtime_for: RuntimeFor) -> None:
+    # The log text is put together when first read, from what the invocation left behind.
+    runtime = runtime_for("import time\ndef handler(e, c):\n    print(e['say'])\n")
+    first = runtime("fn", {"say": "one"})
+    second = runtime("fn", {"say": "two"})
+    assert second.logs.count("\ntwo\n") == 1 and "one" not in second.logs
+    lines = first.logs.splitlines()
+    assert lines[0] == f"START RequestId: {first.request_id} Version: $LATEST"
+    assert lines[1:3] == ["one", f"END RequestId: {first.request_id}"]
+    assert lines[3].startswith(f"REPORT RequestId: {first.request_id}\t")
+    assert f"Duration: {first.duration_ms:.2f} ms" in lines[3]
+    assert "Init Duration" in lines[3] and "Init Duration" not in second.logs
+    assert first.logs == first.logs and isinstance(first, LambdaResult)
