@@ -9,7 +9,9 @@ server parses headers with the `email` package (slow, and it normalises what we 
 raw) and cannot read chunked request bodies. What we accept is deliberately narrow — what
 curl, browsers, `requests`, `http.client` and httpie send — and anything else is a 400.
 
-Pooled threads, one per open connection; HTTP/1.1 keep-alive; `TCP_NODELAY` (no Nagle
+Pooled threads, one per open connection, each running the functions its requests call on
+itself (no handoff to another thread: see `runtime/timeouts.py` for how their timeouts are
+kept); HTTP/1.1 keep-alive; `TCP_NODELAY` (no Nagle
 stalls: `chalice local`, on `http.server`, answers a keep-alive client about 23 times a second
 because of them). Loopback only: the emulator runs learners' code and is never meant to be
 reachable from the network.
@@ -406,6 +408,12 @@ def _listen(host: str, port: int) -> socket.socket:
 _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _VERSION = re.compile(rb"HTTP/1\.[01]")
 _HEX = re.compile(rb"[0-9A-Fa-f]+")
+# A whole head of the common kind, for `_parse_head`'s fast path: ASCII, a valid request line,
+# and `name:value` fields with no CR, LF or NUL in a value. Linear time, like `_COMMON_FIELD`.
+_TCHAR = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]"
+_COMMON_HEAD = re.compile(rf"({_TCHAR}+) ([!-~]+) (HTTP/1\.[01])((?:\r\n{_TCHAR}+:[^\r\n\x00]*)*)")
+# Each field of such a head: (name, value without surrounding spaces and tabs).
+_COMMON_FIELD = re.compile(rf"\r\n({_TCHAR}+):[ \t]*((?:[^\r\n]*[^\r\n \t])?)")
 
 
 class _HttpError(Exception):
@@ -494,45 +502,56 @@ class _Head:
 
 
 def _parse_head(head: bytes) -> _Head:
-    lines = head.split(b"\r\n")
-    parts = lines[0].split(b" ")
-    if len(parts) != 3 or not _TOKEN.fullmatch(parts[0]) or not parts[1]:
-        raise _HttpError(400)
-    raw_method, raw_target, raw_version = parts
-    method = raw_method.decode("ascii")
-    target = raw_target.decode("latin-1")
-    if not _VERSION.fullmatch(raw_version):
-        status = 505 if raw_version.startswith(b"HTTP/") and len(raw_version) == 8 else 400
-        raise _HttpError(status, method, target)
-    if any(byte <= 0x20 or byte == 0x7F for byte in raw_target):
-        raise _HttpError(400, method, target)
-    version = raw_version.decode("ascii")
+    # The common request, ASCII and well formed, is checked and split by two regexes; anything
+    # else takes the strict line-by-line path, which decides what to refuse.
+    match = _COMMON_HEAD.fullmatch(head.decode("ascii")) if head.isascii() else None
+    if match is not None:
+        method, target, version, fields = match.groups()
+        headers: list[tuple[str, str]] = _COMMON_FIELD.findall(fields) if fields else []
+    else:
+        lines = head.split(b"\r\n")
+        parts = lines[0].split(b" ")
+        if len(parts) != 3 or not _TOKEN.fullmatch(parts[0]) or not parts[1]:
+            raise _HttpError(400)
+        raw_method, raw_target, raw_version = parts
+        method = raw_method.decode("ascii")
+        target = raw_target.decode("latin-1")
+        if not _VERSION.fullmatch(raw_version):
+            status = 505 if raw_version.startswith(b"HTTP/") and len(raw_version) == 8 else 400
+            raise _HttpError(status, method, target)
+        if any(byte <= 0x20 or byte == 0x7F for byte in raw_target):
+            raise _HttpError(400, method, target)
+        version = raw_version.decode("ascii")
+        headers = []
+        for line in lines[1:]:
+            raw_name, colon, raw_value = line.partition(b":")
+            # No obsolete line folding, no space before the colon (RFC 9112 §5.1, §5.2).
+            if not colon or not _TOKEN.fullmatch(raw_name):
+                raise _HttpError(400, method, target)
+            raw_value = raw_value.strip(b" \t")
+            if b"\r" in raw_value or b"\n" in raw_value or b"\x00" in raw_value:
+                raise _HttpError(400, method, target)
+            headers.append((raw_name.decode("ascii"), _decode_header_value(raw_value)))
 
-    headers: list[tuple[str, str]] = []
     connection_tokens: set[str] = set()
     transfer_encoding: list[str] = []
-    lengths: set[bytes] = set()
+    lengths: set[str] = set()
     expects_continue = False
-    for line in lines[1:]:
-        name, colon, value = line.partition(b":")
-        # No obsolete line folding, no space before the colon (RFC 9112 §5.1, §5.2).
-        if not colon or not _TOKEN.fullmatch(name):
-            raise _HttpError(400, method, target)
-        value = value.strip(b" \t")
-        if b"\r" in value or b"\n" in value or b"\x00" in value:
-            raise _HttpError(400, method, target)
-        text_name = name.decode("ascii")
-        text_value = _decode_header_value(value)
-        headers.append((text_name, text_value))
-        lowered = text_name.lower()
+    for name, value in headers:
+        lowered = name.lower()
+        if lowered not in {"content-length", "transfer-encoding", "connection", "expect"}:
+            continue
         if lowered == "content-length":
             lengths.add(value)
         elif lowered == "transfer-encoding":
-            transfer_encoding += [t.strip().lower() for t in text_value.split(",") if t.strip()]
+            transfer_encoding += [t.strip().lower() for t in value.split(",") if t.strip()]
         elif lowered == "connection":
-            connection_tokens.update(t.strip().lower() for t in text_value.split(","))
-        elif lowered == "expect":
-            expects_continue = text_value.lower() == "100-continue"
+            if "," in value:
+                connection_tokens.update([t.strip().lower() for t in value.split(",")])
+            else:  # the usual single token
+                connection_tokens.add(value.strip().lower())
+        else:
+            expects_continue = value.lower() == "100-continue"
 
     chunked = False
     content_length: int | None = None
@@ -543,7 +562,8 @@ def _parse_head(head: bytes) -> _Head:
         # Both framings at once is how request smuggling starts: answer, then close.
         connection_tokens.add("close")
     elif lengths:
-        if len(lengths) > 1 or not all(length.isdigit() for length in lengths):
+        # ASCII digits only (`str.isdigit` alone also passes other scripts' digits).
+        if len(lengths) > 1 or not all(n.isascii() and n.isdigit() for n in lengths):
             raise _HttpError(400, method, target)
         content_length = int(next(iter(lengths)))
 

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
+from rich.console import Console
 from rich.text import Text
 
 from course_cli.ui.console import get_console
 
 if TYPE_CHECKING:
     from course_cli.gateway.server import RequestRecord
+
+# (console, the file it wrote to, whether that file is a terminal) for the last call. Rich's
+# `Console.is_terminal` reads the environment and calls isatty() every time it is asked, which
+# cost more than the rest of a piped line; the answer is asked again only when the console or
+# its file changes (tests swap both).
+_last_terminal_check: tuple[Console, IO[str], bool] | None = None
 
 
 def print_request(record: RequestRecord) -> None:
@@ -18,9 +25,16 @@ def print_request(record: RequestRecord) -> None:
     In a terminal the status is coloured; piped, the line is written as plain text, which costs
     a few microseconds instead of a Rich render on every request of a busy server.
     """
+    global _last_terminal_check
     console = get_console()
-    line = f"{record.method} {record.target} {record.status} {record.latency_ms:.1f} ms"
-    if console.is_terminal:
+    file = console.file
+    checked = _last_terminal_check
+    if checked is not None and checked[0] is console and checked[1] is file:
+        is_terminal = checked[2]
+    else:
+        is_terminal = console.is_terminal
+        _last_terminal_check = (console, file, is_terminal)
+    if is_terminal:
         # A Text object, not markup: a target like `/a?x[1]=2` must print as sent.
         text = Text(f"{record.method} {record.target} ")
         text.append(str(record.status), "ok" if record.status < 400 else "fail")
@@ -28,8 +42,11 @@ def print_request(record: RequestRecord) -> None:
         console.print(text, highlight=False)
         if record.error is not None:
             console.print(Text(f"  {record.error}", style="warning"))
+    elif record.error is None:
+        file.write(f"{record.method} {record.target} {record.status} {record.latency_ms:.1f} ms\n")
     else:
-        console.file.write(line + "\n")
-        if record.error is not None:
-            console.file.write(f"  {record.error}\n")
-    console.file.flush()
+        file.write(
+            f"{record.method} {record.target} {record.status} {record.latency_ms:.1f} ms\n"
+            f"  {record.error}\n"
+        )
+    file.flush()

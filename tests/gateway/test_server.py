@@ -390,3 +390,85 @@ def test_through_the_in_process_runtime(tmp_path: Path) -> None:
         assert response.status == 201
         assert json.loads(response.read()) == {"tag": ["a", "b"]}
         connection.close()
+
+
+# --- the head parser's two paths: the common ASCII head and the strict line-by-line one ---
+
+
+def parse(head: bytes) -> Any:
+    from course_cli.gateway.server import _parse_head
+
+    return _parse_head(head)
+
+
+def refused(head: bytes) -> int:
+    from course_cli.gateway.server import _HttpError
+
+    with pytest.raises(_HttpError) as caught:
+        parse(head)
+    return caught.value.status
+
+
+@pytest.mark.parametrize("extra", [b"", b"\r\nX-Name: caf\xc3\xa9", b"\r\nX-Name: caf\xe9"])
+def test_both_parser_paths_read_a_head_alike(extra: bytes) -> None:
+    # Without `extra` the head is ASCII (the fast path); a non-ASCII value takes the strict one.
+    head = parse(
+        b"POST /a%20b?x=1#frag HTTP/1.1\r\nHost: h\r\nx-TRACE:  \t one two \t \r\nEmpty: \t "
+        b"\r\nConnection: Keep-Alive, TE\r\nCONTENT-length: 003\r\nExpect: 100-Continue" + extra
+    )
+    assert head.method == "POST" and head.target == "/a%20b?x=1#frag"
+    assert (head.path, head.query, head.version) == ("/a%20b", "x=1", "HTTP/1.1")
+    assert head.headers[:5] == [
+        ("Host", "h"),
+        ("x-TRACE", "one two"),
+        ("Empty", ""),
+        ("Connection", "Keep-Alive, TE"),
+        ("CONTENT-length", "003"),
+    ]
+    assert head.headers[6:] == ([("X-Name", "café")] if extra else [])
+    assert head.keep_alive and not head.chunked
+    assert head.content_length == 3 and head.expects_continue
+
+
+@pytest.mark.parametrize("extra", [b"", b"\r\nX-Name: caf\xc3\xa9"])
+@pytest.mark.parametrize(
+    ("fields", "status"),
+    [
+        (b"X: a\rb", 400),  # a bare CR, LF or NUL in a value
+        (b"X: a\nb", 400),
+        (b"X: a\x00b", 400),
+        (b"X: a\r\n\r\nY: b", 400),  # an empty line among the fields
+        (b"X : a", 400),
+        (b"X: a\r\n b", 400),
+        (b"Content-Length: \xd9\xa1", 400),  # ARABIC-INDIC DIGIT ONE: not a length
+        (b"Content-Length: 1\r\nContent-Length: 2", 400),
+        (b"Transfer-Encoding: chunked, gzip", 400),
+    ],
+)
+def test_both_parser_paths_refuse_alike(fields: bytes, status: int, extra: bytes) -> None:
+    assert refused(b"GET /x HTTP/1.1\r\n" + fields + extra) == status
+
+
+@pytest.mark.parametrize(
+    ("head", "status"),
+    [
+        (b"GET /x HTTP/1.2", 505),
+        (b"GET /x HTTP/2", 400),
+        (b"GET /\x7f HTTP/1.1", 400),
+        (b"GET /\xe9\x01 HTTP/1.1", 400),
+        (b"GET  /x HTTP/1.1", 400),
+        (b"GET /x HTTP/1.1\r\n", 400),
+    ],
+)
+def test_bad_request_lines_are_refused(head: bytes, status: int) -> None:
+    assert refused(head) == status
+
+
+def test_connection_tokens_and_http_10() -> None:
+    assert not parse(b"GET / HTTP/1.1\r\nConnection: CLOSE").keep_alive
+    assert not parse(b"GET / HTTP/1.1\r\nConnection: keep-alive,close").keep_alive
+    assert not parse(b"GET / HTTP/1.0").keep_alive
+    assert parse(b"GET / HTTP/1.0\r\nConnection: Keep-Alive").keep_alive
+    chunked = parse(b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip, Chunked\r\nContent-Length: 9")
+    assert chunked.chunked and chunked.content_length is None and not chunked.keep_alive
+    assert parse(b"GET /\xe9 HTTP/1.1").target == "/\xe9"  # latin-1, byte for byte
