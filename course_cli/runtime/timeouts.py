@@ -338,11 +338,15 @@ class _WorkerPool:
 class _Watchdog:
     """One daemon thread that stops jobs at their deadlines (and keeps at it).
 
-    Finished jobs stay in the heap until their deadline passes: removing them would cost
-    every invocation a search. The thread is woken only for a deadline earlier than the one
-    it already waits for, so a steady stream of invocations (each due a few seconds later
-    than the last) does not wake it at all.
+    Finished jobs stay in the heap until their deadline passes (removing each would cost
+    every invocation a search), or until the heap holds `_COMPACT_AT` entries: then the
+    finished ones are dropped all at once, which bounds the memory a busy server with a long
+    function timeout keeps. The thread is woken only for a deadline earlier than the one it
+    already waits for, so a steady stream of invocations (each due a few seconds later than
+    the last) does not wake it at all.
     """
+
+    _COMPACT_AT = 10_000
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
@@ -353,6 +357,9 @@ class _Watchdog:
 
     def stop_at(self, job: _Job[Any] | _InlineJob, deadline: float) -> None:
         with self._cond:
+            if len(self._heap) >= self._COMPACT_AT:
+                self._heap = [entry for entry in self._heap if entry[2].state != _FINISHED]
+                heapq.heapify(self._heap)
             heapq.heappush(self._heap, (deadline, next(self._order), job))
             if self._thread is None:
                 self._thread = threading.Thread(

@@ -224,3 +224,19 @@ def test_sleep_keeps_its_own_errors_off_the_main_thread(runtime_for: RuntimeFor)
     started = time.monotonic()
     assert in_thread(lambda: runtime("fn", {"s": 0.05})).outcome is Outcome.OK
     assert time.monotonic() - started >= 0.05
+
+
+def test_the_watchdog_forgets_finished_invocations(runtime_for: RuntimeFor) -> None:
+    # Each invocation off the main thread leaves an entry due at its deadline; a busy server
+    # with a long function timeout must not keep them all.
+    from course_cli.runtime import timeouts
+
+    runtime = runtime_for("def handler(e, c):\n    return 1\n")
+
+    def many() -> LambdaResult:
+        results = [runtime("fn", {}, timeout_s=900) for _ in range(12_000)]
+        assert all(r.outcome is Outcome.OK for r in results)
+        return results[-1]
+
+    assert in_thread(many).payload == "1"
+    assert len(timeouts._watchdog._heap) <= timeouts._Watchdog._COMPACT_AT
