@@ -278,44 +278,40 @@ class GatewayServer:
     # --- one connection ---
 
     def _serve_connection(self, connection: socket.socket, client: str) -> None:
-        last: RequestRecord | None = None
         try:
             connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             reader = _Reader(connection)
-            while not self._closing:
-                keep_alive, record = self._serve_one(connection, reader, client)
-                if not keep_alive:
-                    last = record
-                    break
-                if record is not None:
-                    self._log(record)
+            while not self._closing and self._serve_one(connection, reader, client):
+                pass
         except OSError:
             pass  # the client went away (reset, broken pipe) or we shut the socket down
         finally:
             with self._lock:
                 self._connections.discard(connection)
             connection.close()
-        if last is not None:  # a request refused before the gateway, logged after the close
-            self._log(last)
 
-    def _serve_one(
-        self, connection: socket.socket, reader: _Reader, client: str
-    ) -> tuple[bool, RequestRecord | None]:
-        """Read and answer one request: (whether the connection stays open for another, the
-        record to log). No record when the client closed the connection between requests."""
+    def _serve_one(self, connection: socket.socket, reader: _Reader, client: str) -> bool:
+        """Read, answer and log one request; True when the connection stays open for another.
+
+        A connection's last answer is logged before it is sent: a client that opens a
+        connection per request sends the next one as soon as it has this answer, to another
+        thread, and work left to do on this thread would only compete with that one. Other
+        answers are logged while the client reads them.
+        """
         try:
             head = reader.read_head()
             if head is None:
-                return False, None
+                return False  # the client closed the connection between requests
             started = time.perf_counter()
             parsed = _parse_head(head)
             if parsed.expects_continue and parsed.has_body:
                 connection.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
             body = _read_body(reader, parsed, self._max_body)
         except _HttpError as refused:
-            connection.sendall(_error_response(refused.status))
             target = refused.target or "-"
-            return False, RequestRecord(refused.method or "-", target, refused.status, 0.0, client)
+            self._log(RequestRecord(refused.method or "-", target, refused.status, 0.0, client))
+            connection.sendall(_error_response(refused.status))
+            return False
         request = HttpRequest(
             method=parsed.method,
             path=parsed.path,
@@ -354,13 +350,11 @@ class GatewayServer:
         )
         if keep_alive:
             connection.sendall(answer)
-            return True, record  # logged while the client reads the answer
-        # The connection's last answer: logged first. A client that opens a connection per
-        # request sends the next one as soon as it has this answer, to another thread, and
-        # work left to do on this thread would only compete with that one.
-        self._log(record)
-        connection.sendall(answer)
-        return False, None
+            self._log(record)
+        else:
+            self._log(record)
+            connection.sendall(answer)
+        return keep_alive
 
     def _log(self, record: RequestRecord) -> None:
         if self._on_request is not None:

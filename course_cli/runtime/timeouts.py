@@ -237,6 +237,8 @@ _QUEUED, _RUNNING, _ABANDONED, _FINISHED = range(4)
 
 class _Job(Generic[R]):
     __slots__ = ("body", "done", "error", "injected", "lock", "result", "state", "thread_id")
+    # A worker's job never sleeps interruptibly (see `_InlineJob.wakeup`).
+    wakeup: Any = None
 
     def __init__(self, body: Callable[[], R]) -> None:
         self.body = body
@@ -390,7 +392,7 @@ class _Watchdog:
                     if job.thread_id is not None:
                         _set_async_exc(job.thread_id, TaskTimedOut)
                         job.injected = True
-                        wakeup = getattr(job, "wakeup", None)
+                        wakeup = job.wakeup
                         if wakeup is not None and wakeup.locked():
                             wakeup.release()  # a sleeping function wakes to its exception
                 heapq.heappush(self._heap, (now + _REFIRE_S, next(self._order), job))
