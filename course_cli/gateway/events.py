@@ -76,9 +76,46 @@ def event_headers(
     twice); the single map holds the last value. Keys are sorted case-insensitively: AWS builds
     both maps as case-insensitive sorted maps (seen in recorded AWS execution logs).
     """
-    groups = request.headers.groups()
-    if not groups:
+    pairs = request.headers.items()
+    if not pairs:
         return None, None
+    if ids.client_trace is None and ids.trace_root:
+        # The usual request: its maps differ from those of an earlier request with the same
+        # headers from the same address only in the trace id. Copy those, as a template.
+        shapes = definition.compiled.get("event_headers")
+        if shapes is None:
+            shapes = definition.compiled["event_headers"] = {}
+        key = (pairs, request.source_ip)
+        shape = shapes.get(key)
+        trace = f"Root={ids.trace_root}"
+        if shape is None:
+            if len(shapes) >= _MAX_SHAPES:
+                shapes.clear()
+            shape = _build_event_headers(request, definition, ids)
+            if shape[0].get(_TRACE_NAME) != trace:
+                shape = _NOT_A_TEMPLATE  # the client sent a trace header of its own
+            shapes[key] = shape
+        if shape is not _NOT_A_TEMPLATE:
+            single_template, multi_template = shape
+            single = single_template.copy()
+            single[_TRACE_NAME] = trace
+            multi = {name: values[:] for name, values in multi_template.items()}
+            multi[_TRACE_NAME] = [trace]
+            return single, multi
+    return _build_event_headers(request, definition, ids)
+
+
+# Header maps kept as templates per API: one per distinct (headers, client address).
+_MAX_SHAPES: Final = 256
+_TRACE_NAME: Final = "X-Amzn-Trace-Id"
+_NOT_A_TEMPLATE: Final[tuple[dict[str, str], dict[str, list[str]]]] = ({}, {})
+
+
+def _build_event_headers(
+    request: HttpRequest, definition: ApiDefinition, ids: RequestIds
+) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """`event_headers` for a request with at least one header, built field by field."""
+    groups = request.headers.groups()
     entries: dict[str, tuple[str, list[str]]] = {}  # lower-case name -> (casing, values)
     for lower, (name, given) in groups.items():
         if lower not in DROPPED_HEADERS:

@@ -164,3 +164,44 @@ def test_explain_event_mentions_replaced_bytes(kit: Any) -> None:
         {"method": "POST", "path": "/x", "headers": [["Host", "h"]], "body_base64": "/w=="},
     )
     assert "U+FFFD" in notes["body"].explanation
+
+
+def test_requests_with_the_same_headers_get_their_own_header_maps(kit: Any) -> None:
+    # The maps of a request like an earlier one are copied from a template: each event must
+    # still carry its own trace id and own every list, whatever was done to an earlier one.
+    api = kit.api({"resource": "/x"})
+    headers = [("Accept", "*/*"), ("X-Forwarded-For", "10.0.0.1")]
+
+    def event() -> dict[str, Any]:
+        return prepare_event(api, HttpRequest.build("GET", "/x", headers=headers)).event
+
+    first = event()
+    first["headers"]["Accept"] = "changed"
+    first["multiValueHeaders"]["Accept"].append("changed")
+    first["multiValueHeaders"]["X-Amzn-Trace-Id"].append("changed")
+    second, third = event(), event()
+    for later in (second, third):
+        assert later["headers"]["Accept"] == "*/*"
+        assert later["multiValueHeaders"]["Accept"] == ["*/*"]
+        assert later["headers"]["X-Forwarded-For"] == "10.0.0.1, 127.0.0.1"
+        trace = later["headers"]["X-Amzn-Trace-Id"]
+        assert later["multiValueHeaders"]["X-Amzn-Trace-Id"] == [trace]
+        assert re.fullmatch(r"Root=1-[0-9a-f]{8}-[0-9a-f]{24}", trace)
+    traces = {e["headers"]["X-Amzn-Trace-Id"] for e in (first, second, third)}
+    assert len(traces) == 3
+    assert not {id(v) for v in second["multiValueHeaders"].values()} & {
+        id(v) for v in third["multiValueHeaders"].values()
+    }
+    # From another address, the forwarding chain ends with that address instead.
+    other = HttpRequest.build("GET", "/x", headers=headers, source_ip="10.9.9.9")
+    assert prepare_event(api, other).event["headers"]["X-Forwarded-For"] == "10.0.0.1, 10.9.9.9"
+
+
+def test_a_client_trace_header_is_passed_on_every_time(kit: Any) -> None:
+    api = kit.api({"resource": "/x"})
+    for sent in ("Root=1-5e1b4151-5ac6c58f3c9a4b7a1d2e3f40", "not-a-trace", "Self=1"):
+        for _ in range(2):
+            request = HttpRequest.build("GET", "/x", headers=[("x-amzn-trace-id", sent)])
+            event = prepare_event(api, request).event
+            assert event["headers"]["x-amzn-trace-id"] == sent
+            assert "X-Amzn-Trace-Id" not in event["headers"]
