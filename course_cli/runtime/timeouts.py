@@ -3,9 +3,12 @@
 Lambda kills a function that runs past its timeout. In-process we cannot kill, so we raise
 `TaskTimedOut` inside the running code, which works for pure-Python loops too:
 
-- On the main thread (`course invoke`, notebooks, tests) a `setitimer(ITIMER_REAL)` alarm
-  raises it from a signal handler: no thread, two cheap system calls per invocation. The
-  previous SIGALRM handler and timer are restored afterwards, whatever happens.
+- On the main thread (`course invoke`, notebooks, tests) it is raised from a signal handler,
+  so it also interrupts a blocking call. Where Linux's real-time signals exist, the watchdog
+  thread below sends one to the main thread at the deadline (`pthread_kill`); its handler is
+  installed once and stays, so an invocation costs no system call for its timeout. Elsewhere
+  a `setitimer(ITIMER_REAL)` alarm does it, and the previous SIGALRM handler and timer are
+  restored afterwards, whatever happens.
 - Elsewhere (server threads), signals cannot be used. When the caller waits as long as the
   function may run (the usual case), the body runs on the caller's own thread
   (`call_inline`) and a watchdog thread injects the exception at the deadline with
@@ -54,6 +57,13 @@ if _HAS_ALARM:
     _SIGALRM = int(signal.SIGALRM)
     _ITIMER_REAL = signal.ITIMER_REAL
 _SIGINT = int(signal.SIGINT)
+# The signal the watchdog sends the main thread at a deadline: a real-time signal, which no
+# library sends unasked (glibc keeps the first few for itself; SIGRTMIN is already past them).
+_TIMEOUT_SIGNAL: int | None = (
+    int(signal.SIGRTMIN) + 5
+    if hasattr(signal, "SIGRTMIN") and hasattr(signal, "pthread_kill")
+    else None
+)
 
 
 class TaskTimedOut(BaseException):
@@ -86,6 +96,8 @@ class _Alarm:
     # Defaults on the class: an instance (one per call) stores only what changes, which is
     # little unless the alarm fires.
     armed = False
+    due = False  # set by the watchdog at the deadline, before it sends the timeout signal
+    deadline = 0.0  # on the monotonic clock; the watchdog's next look once it is due
     fired = False
     interrupted = False
     previous_sigint: Any = None
@@ -168,6 +180,13 @@ def call_with_alarm(body: Callable[[], R], timeout_s: float) -> tuple[bool, R | 
     Returns `(timed_out, result)`; `result` is `None` when the body did not return. Raises
     `KeyboardInterrupt` when the user pressed Ctrl-C meanwhile, even if the body caught it.
     """
+    if _timeout_signal_ready():
+        return _call_with_timeout_signal(body, timeout_s)
+    return _call_with_itimer(body, timeout_s)
+
+
+def _call_with_itimer(body: Callable[[], R], timeout_s: float) -> tuple[bool, R | None]:
+    """`call_with_alarm` with a `setitimer` alarm and a SIGALRM handler for this call."""
     alarm = _Alarm()
     previous_alarm = _signal.signal(_SIGALRM, alarm.on_alarm)
     previous_sigint = _signal.getsignal(_SIGINT)
@@ -228,6 +247,91 @@ def _disarm(
     if delay > 0:  # someone else's alarm was pending: give it back what is left of it
         remaining = delay - (time.monotonic() - started)
         signal.setitimer(_ITIMER_REAL, max(remaining, 1e-6), interval)
+
+
+# The main thread's invocations now running, innermost last (one invocation may run another),
+# each with its alarm: what the timeout signal's handler consults.
+_main_alarms: list[_Alarm] = []
+
+
+def _timeout_signal_ready() -> bool:
+    """Whether our handler for the timeout signal is in place; installs it the first time.
+
+    False where there is no such signal, or when someone else handles it (then the itimer
+    alarm is used instead).
+    """
+    if _TIMEOUT_SIGNAL is None:
+        return False
+    current = _signal.getsignal(_TIMEOUT_SIGNAL)
+    if current is _on_timeout_signal:
+        return True
+    if current not in (signal.SIG_DFL, None):
+        return False
+    _signal.signal(_TIMEOUT_SIGNAL, _on_timeout_signal)
+    return True
+
+
+def _on_timeout_signal(signum: int, frame: FrameType | None) -> None:
+    # A signal can arrive after its invocation ended (sent just before): the alarm, disarmed
+    # by then, ignores it. An outer invocation's deadline stops the inner one too.
+    for alarm in reversed(_main_alarms):
+        if alarm.due and alarm.armed:
+            alarm.on_alarm(signum, frame)
+            return
+
+
+def _call_with_timeout_signal(body: Callable[[], R], timeout_s: float) -> tuple[bool, R | None]:
+    """`call_with_alarm` with the watchdog's signal: only Ctrl-C's handler is swapped."""
+    alarm = _Alarm()
+    previous_sigint: Any = None
+    result: R | None = None
+    try:
+        try:
+            current_sigint = _signal.getsignal(_SIGINT)
+            if callable(current_sigint):
+                alarm.previous_sigint = current_sigint
+                _signal.signal(_SIGINT, alarm.on_sigint)
+                previous_sigint = current_sigint
+            alarm.deadline = time.monotonic() + timeout_s
+            alarm.armed = True
+            _main_alarms.append(alarm)
+            _watchdog.watch_main_thread(alarm.deadline)
+            result = body()
+        except TaskTimedOut:
+            if not alarm.fired:  # not ours: an outer invocation's, let it through
+                raise
+        # No function call (no point where a signal handler runs) from the body's end to here.
+        alarm.armed = False
+    except TaskTimedOut:  # a repeat of our alarm, landed just after the body: ours, done
+        alarm.armed = False
+    finally:
+        # Disarmed, the alarm ignores the watchdog's signals from now on (one may still come).
+        alarm.armed = False
+        # Repeat until done: an outer invocation's timeout (or Ctrl-C) may strike on the way.
+        while True:
+            try:
+                _end_main_invocation(alarm, previous_sigint)
+                break
+            except TaskTimedOut:
+                continue
+            except KeyboardInterrupt:
+                alarm.interrupted = True
+                continue
+    if alarm.interrupted:
+        raise UserInterrupt
+    return alarm.fired, result
+
+
+def _end_main_invocation(alarm: _Alarm, previous_sigint: Any) -> None:
+    """Put back what `_call_with_timeout_signal` changed. Safe to run again if interrupted."""
+    if alarm in _main_alarms:
+        _main_alarms.remove(alarm)
+    if previous_sigint is not None:
+        _signal.signal(_SIGINT, previous_sigint)
+    if alarm.tracing:
+        sys.setprofile(alarm.previous_profile)
+        sys.settrace(alarm.previous_trace)
+        alarm.tracing = False
 
 
 # --- other threads: a worker thread and an injected exception ----------------------------------
@@ -340,12 +444,14 @@ class _WorkerPool:
 class _Watchdog:
     """One daemon thread that stops jobs at their deadlines (and keeps at it).
 
-    Finished jobs stay in the heap until their deadline passes (removing each would cost
-    every invocation a search), or until the heap holds `_COMPACT_AT` entries: then the
-    finished ones are dropped all at once, which bounds the memory a busy server with a long
-    function timeout keeps. The thread is woken only for a deadline earlier than the one it
-    already waits for, so a steady stream of invocations (each due a few seconds later than
-    the last) does not wake it at all.
+    Finished jobs stay in the heap (removing each would cost every invocation a search)
+    until the thread next wakes and finds them at the top, or until the heap holds
+    `_COMPACT_AT` entries: then the finished ones are dropped all at once, which bounds the
+    memory a busy server with a long function timeout keeps. The thread is woken only for a
+    deadline earlier than the one it already waits for, and it waits until the latest
+    deadline of the finished jobs it dropped: so a steady stream of invocations (each due a
+    few seconds later than the last) wakes it about once per timeout, not once per
+    invocation.
     """
 
     _COMPACT_AT = 10_000
@@ -356,46 +462,107 @@ class _Watchdog:
         self._order = itertools.count()
         self._thread: threading.Thread | None = None
         self._wakes_at = float("inf")  # when the thread's current wait ends
+        # The latest deadline of a finished job the thread dropped, and of any main-thread
+        # invocation: until then, the thread sleeps even with nothing to watch.
+        self._dropped_until = 0.0
+        self._main_latest = 0.0
+        self.rounds = 0  # how many times the thread has woken and looked (a diagnostic)
 
     def stop_at(self, job: _Job[Any] | _InlineJob, deadline: float) -> None:
+        """Stop `job` (on another thread than the main one) at `deadline`, unless it is over."""
         with self._cond:
             if len(self._heap) >= self._COMPACT_AT:
                 self._heap = [entry for entry in self._heap if entry[2].state != _FINISHED]
                 heapq.heapify(self._heap)
             heapq.heappush(self._heap, (deadline, next(self._order), job))
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._watch, name="course-lambda-watchdog", daemon=True
-                )
-                self._thread.start()
             if deadline < self._wakes_at:
-                self._wakes_at = deadline
-                self._cond.notify()
+                self._wake()
+
+    def watch_main_thread(self, deadline: float) -> None:
+        """Look at `_main_alarms` by `deadline`: an alarm just added there is due then.
+
+        No lock unless the thread must be woken: the main thread publishes the alarm first,
+        and the thread marks itself awake (`_wakes_at` = infinity) before it reads them.
+        """
+        if deadline > self._main_latest:
+            self._main_latest = deadline
+        if deadline < self._wakes_at:
+            with self._cond:
+                self._wake()
+
+    def _wake(self) -> None:
+        # Called with the lock held.
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._watch, name="course-lambda-watchdog", daemon=True
+            )
+            self._thread.start()
+        self._wakes_at = float("-inf")  # woken: nobody else need wake it
+        self._cond.notify()
 
     def _watch(self) -> None:
+        # The latest deadline among the finished jobs dropped before their time: with nothing
+        # left to watch, the thread still sleeps until then, so that jobs due later (the
+        # stream of invocations that follows) need not wake it.
+        quiet_until = 0.0
         with self._cond:
             while True:
-                if not self._heap:
-                    self._wakes_at = float("inf")
-                    self._cond.wait()
-                    continue
-                deadline, _, job = self._heap[0]
+                self._wakes_at = float("inf")  # awake: whoever adds a deadline now wakes us
+                self.rounds += 1
                 now = time.monotonic()
-                if deadline > now:
-                    self._wakes_at = deadline
-                    self._cond.wait(deadline - now)
+                wake_at = self._stop_due_jobs(now)
+                quiet_until = max(quiet_until, self._dropped_until)
+                main_at = self._signal_main_thread(now)
+                if main_at is not None:
+                    wake_at = min(wake_at, main_at)
+                if wake_at == float("inf"):
+                    # Nothing to watch: sleep until the last invocation would have been due.
+                    wake_at = max(quiet_until, self._main_latest)
+                    if wake_at <= now:
+                        wake_at = float("inf")
+                self._wakes_at = wake_at
+                self._cond.wait(None if wake_at == float("inf") else wake_at - now)
+
+    def _stop_due_jobs(self, now: float) -> float:
+        """Stop the heap's jobs that are due; the next deadline in it (infinity if none)."""
+        heap = self._heap
+        while heap:
+            deadline, _, job = heap[0]
+            if job.state == _FINISHED:
+                heapq.heappop(heap)
+                if deadline > self._dropped_until:
+                    self._dropped_until = deadline
+                continue
+            if deadline > now:
+                return deadline
+            heapq.heappop(heap)
+            with job.lock:
+                if job.state == _FINISHED:
                     continue
-                heapq.heappop(self._heap)
-                with job.lock:
-                    if job.state == _FINISHED:
-                        continue
-                    if job.thread_id is not None:
-                        _set_async_exc(job.thread_id, TaskTimedOut)
-                        job.injected = True
-                        wakeup = job.wakeup
-                        if wakeup is not None and wakeup.locked():
-                            wakeup.release()  # a sleeping function wakes to its exception
-                heapq.heappush(self._heap, (now + _REFIRE_S, next(self._order), job))
+                if job.thread_id is not None:
+                    _set_async_exc(job.thread_id, TaskTimedOut)
+                    job.injected = True
+                    wakeup = job.wakeup
+                    if wakeup is not None and wakeup.locked():
+                        wakeup.release()  # a sleeping function wakes to its exception
+            heapq.heappush(heap, (now + _REFIRE_S, next(self._order), job))
+        return float("inf")
+
+    @staticmethod
+    def _signal_main_thread(now: float) -> float | None:
+        """Signal the main thread for its due invocations; when to look again (None: never)."""
+        next_look: float | None = None
+        for alarm in list(_main_alarms):  # (a copy: the main thread changes the list)
+            if not alarm.armed:
+                continue
+            if alarm.deadline <= now:
+                alarm.due = True
+                alarm.deadline = now + _REFIRE_S  # and again until the function gives up
+                assert _TIMEOUT_SIGNAL is not None
+                signal.pthread_kill(_MAIN_THREAD_ID or 0, _TIMEOUT_SIGNAL)
+            if next_look is None or alarm.deadline < next_look:
+                next_look = alarm.deadline
+        return next_look
 
 
 _pool = _WorkerPool()

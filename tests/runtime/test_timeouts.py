@@ -240,3 +240,68 @@ def test_the_watchdog_forgets_finished_invocations(runtime_for: RuntimeFor) -> N
 
     assert in_thread(many).payload == "1"
     assert len(timeouts._watchdog._heap) <= timeouts._Watchdog._COMPACT_AT
+
+
+def test_timeout_interrupts_a_blocking_call_on_the_main_thread(runtime_for: RuntimeFor) -> None:
+    # A read that would wait forever, as on a socket whose peer never answers.
+    runtime = runtime_for(
+        "import socket\ndef handler(e, c):\n    a, b = socket.socketpair()\n"
+        "    with a, b:\n        a.recv(1)\n"
+    )
+    started = time.monotonic()
+    result = runtime("fn", {}, timeout_s=0.2)
+    assert time.monotonic() - started < 0.8
+    assert_timed_out(result, "0.20")
+
+
+def test_the_watchdog_sleeps_through_a_stream_of_invocations(runtime_for: RuntimeFor) -> None:
+    # It is not woken per invocation, on the main thread or off it: only for deadlines.
+    from course_cli.runtime import timeouts
+
+    runtime = runtime_for("def handler(e, c):\n    return 1\n")
+    runtime("fn", {})
+    in_thread(lambda: runtime("fn", {}))
+    before = timeouts._watchdog.rounds
+    started = time.monotonic()
+    # Short timeouts: most deadlines pass while the stream goes on.
+    assert all(runtime("fn", {}, timeout_s=0.05).outcome is Outcome.OK for _ in range(3000))
+    stream = in_thread(lambda: [runtime("fn", {}, timeout_s=0.05) for _ in range(3000)][-1])
+    assert stream.payload == "1"
+    # About one round per timeout's length (each finished invocation would be 6,000).
+    assert timeouts._watchdog.rounds - before < 10 + 2 * (time.monotonic() - started) / 0.05
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGRTMIN"), reason="no real-time signals here")
+def test_a_late_timeout_signal_is_ignored(runtime_for: RuntimeFor) -> None:
+    # The watchdog may signal just as an invocation ends: the signal must do nothing then.
+    from course_cli.runtime import timeouts
+
+    runtime = runtime_for("def handler(e, c):\n    return 1\n")
+    assert runtime("fn", {}).payload == "1"
+    assert timeouts._TIMEOUT_SIGNAL is not None
+    signal.pthread_kill(threading.main_thread().ident or 0, timeouts._TIMEOUT_SIGNAL)
+    time.sleep(0.01)  # the handler runs here, and raises nothing
+    assert runtime("fn", {}).payload == "1"
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGRTMIN"), reason="no real-time signals here")
+def test_timeouts_still_work_when_the_program_uses_our_signal(runtime_for: RuntimeFor) -> None:
+    # Someone else handles the signal the watchdog would send: the SIGALRM timer takes over,
+    # and their handler stays theirs.
+    from course_cli.runtime import timeouts
+
+    assert timeouts._TIMEOUT_SIGNAL is not None
+    seen: list[int] = []
+
+    def theirs(signum: int, frame: FrameType | None) -> None:
+        seen.append(signum)
+
+    previous = signal.signal(timeouts._TIMEOUT_SIGNAL, theirs)
+    try:
+        started = time.monotonic()
+        result = runtime_for(INFINITE_LOOP)("fn", {}, timeout_s=0.2)
+        assert time.monotonic() - started < 0.8
+        assert_timed_out(result, "0.20")
+        assert signal.getsignal(timeouts._TIMEOUT_SIGNAL) is theirs and seen == []
+    finally:
+        signal.signal(timeouts._TIMEOUT_SIGNAL, previous)
