@@ -11,7 +11,8 @@ curl, browsers, `requests`, `http.client` and httpie send — and anything else 
 
 Pooled threads, one per open connection, each running the functions its requests call on
 itself (no handoff to another thread: see `runtime/timeouts.py` for how their timeouts are
-kept); HTTP/1.1 keep-alive; `TCP_NODELAY` (no Nagle
+kept); one of them waits for new connections, and the same thread serves one connection
+after another while they come one at a time; HTTP/1.1 keep-alive; `TCP_NODELAY` (no Nagle
 stalls: `chalice local`, on `http.server`, answers a keep-alive client about 23 times a second
 because of them). Loopback only: the emulator runs learners' code and is never meant to be
 reachable from the network.
@@ -49,6 +50,14 @@ SHUTDOWN_GRACE_S: Final = 1.0
 # connection: a warm thread answers a request about three times faster than a fresh one
 # (measured), which matters for clients that open a connection per request.
 MAX_IDLE_THREADS: Final = 8
+# How long the thread that took a connection may keep it before another thread is woken to
+# wait for the next one (a slow function, or a keep-alive connection left open). Until then
+# the same thread goes back to accept(): a client opening a connection per request is then
+# served by one warm thread, not by threads taking turns (measured: 10% more requests/s).
+PROMOTE_AFTER_S: Final = 0.01
+# With no new connection for this long, the thread that watches for a busy acceptor sleeps
+# until the next one comes.
+PARK_AFTER_S: Final = 1.0
 
 Handle = Callable[[ApiDefinition, HttpRequest, LambdaInvoker], Invocation]
 ReloadCheck = Callable[[], ApiDefinition | None]
@@ -124,9 +133,11 @@ class GatewayServer:
     then waits on the calling thread until `shutdown()` (Ctrl-C interrupts the wait and
     propagates). `shutdown()` stops promptly. Also a context manager (start, then shutdown).
 
-    Threads: pooled threads take turns in `accept()` (leader/followers) and each serves the
-    connection it accepted, so no request waits for a handoff between threads; one more thread
-    is started only when the last one waiting in `accept()` takes a connection.
+    Threads: one pooled thread at a time waits in `accept()` and serves the connection it
+    accepted itself, so no request waits for a handoff between threads. When it is done it
+    goes back to `accept()`, unless another thread took over meanwhile: a small watcher thread
+    wakes an idle thread (or starts one) to accept when the one that took a connection is
+    still busy with it after `PROMOTE_AFTER_S`. Idle threads wait on their own lock.
     """
 
     def __init__(
@@ -157,7 +168,13 @@ class GatewayServer:
         self._log_lock = threading.Lock()
         self._connections: set[socket.socket] = set()
         self._threads: set[threading.Thread] = set()
-        self._accepting = 0  # threads waiting in accept()
+        self._accepting = 0  # threads waiting in accept(), or woken to do so
+        self._idle: list[_Gate] = []  # threads waiting to be woken, the latest last
+        # When the last thread in accept() took a connection (0.0: a thread is accepting).
+        self._taken_at = 0.0
+        self._last_taken_at = 0.0
+        self._watcher_parked = False
+        self._activity = threading.Event()
         self._started = False
         self._closing = False
         self._shutdown_requested = threading.Event()
@@ -175,7 +192,13 @@ class GatewayServer:
         with self._lock:
             if not self._started and not self._closing:
                 self._started = True
+                self._accepting += 1
                 self._spawn_acceptor()
+                watcher = threading.Thread(
+                    target=self._watch_acceptor, name="course-serve-watch", daemon=True
+                )
+                self._threads.add(watcher)
+                watcher.start()
         return self
 
     def serve_forever(self) -> None:
@@ -197,6 +220,10 @@ class GatewayServer:
                 return
             self._closing = True
             connections = list(self._connections)
+            idle, self._idle = self._idle, []
+        for gate in idle:
+            gate.lock.release()  # the thread sees `_closing` and ends
+        self._activity.set()
         self._shutdown_requested.set()
         deadline = time.monotonic() + SHUTDOWN_GRACE_S
         self._wake_acceptors(deadline)
@@ -237,40 +264,100 @@ class GatewayServer:
             time.sleep(0.001)
 
     def _spawn_acceptor(self) -> None:
-        # Called with the lock held.
+        # Called with the lock held, the new thread already counted in `_accepting`.
         thread = threading.Thread(target=self._accept_and_serve, name="course-serve", daemon=True)
         self._threads.add(thread)
         thread.start()
 
     def _accept_and_serve(self) -> None:
-        """A pooled thread: wait in accept(), serve what arrives, repeat until shutdown."""
+        """A pooled thread: accept a connection and serve it; then accept again, or wait to be
+        woken if another thread accepts meanwhile; until shutdown. Starts counted in
+        `_accepting`."""
         try:
             while True:
+                taken = self._accept()
+                if taken is None:
+                    return
+                connection, client = taken
+                self._serve_connection(connection, client)
                 with self._lock:
                     if self._closing:
                         return
-                    self._accepting += 1
-                try:
-                    connection, address = self._listener.accept()
-                except OSError:
-                    with self._lock:
-                        self._accepting -= 1
-                        if self._closing:
-                            return
-                    time.sleep(0.01)  # out of file descriptors, or an aborted connection
-                    continue
+                    if self._accepting == 0:
+                        self._accepting += 1  # back to accept(), still warm
+                        continue
+                    if len(self._idle) >= MAX_IDLE_THREADS:
+                        return  # enough threads wait already
+                    gate = _Gate()
+                    self._idle.append(gate)
+                gate.lock.acquire()  # released by `_promote`, or by shutdown
+                if not gate.promoted:
+                    return
+        finally:
+            with self._lock:
+                self._threads.discard(threading.current_thread())
+
+    def _accept(self) -> tuple[socket.socket, str] | None:
+        """Wait for a connection (this thread is counted in `_accepting`); None at shutdown."""
+        while True:
+            if self._closing:
                 with self._lock:
                     self._accepting -= 1
-                    if self._closing:
-                        connection.close()
-                        return
-                    self._connections.add(connection)
-                    if self._accepting == 0:
-                        self._spawn_acceptor()  # someone must be waiting for the next client
-                self._serve_connection(connection, str(address[0]))
+                return None
+            try:
+                connection, address = self._listener.accept()
+            except OSError:
+                if self._closing:
+                    continue
+                time.sleep(0.01)  # out of file descriptors, or an aborted connection
+                continue
+            now = time.monotonic()
+            with self._lock:
+                self._accepting -= 1
+                if self._closing:
+                    connection.close()
+                    return None
+                self._connections.add(connection)
+                if self._accepting == 0:
+                    self._taken_at = now
+                self._last_taken_at = now
+            if self._watcher_parked:
+                self._activity.set()
+            return connection, str(address[0])
+
+    def _promote(self) -> None:
+        """Have a thread wait in accept(): the latest idle one, or a new one. Lock held."""
+        self._accepting += 1
+        self._taken_at = 0.0
+        if self._idle:
+            gate = self._idle.pop()
+            gate.promoted = True
+            gate.lock.release()
+        else:
+            self._spawn_acceptor()
+
+    def _watch_acceptor(self) -> None:
+        """Every `PROMOTE_AFTER_S`, make sure a thread waits in accept() unless the last one
+        took its connection only just now; asleep while no connection comes."""
+        try:
+            while not self._closing:
+                time.sleep(PROMOTE_AFTER_S)
+                now = time.monotonic()
                 with self._lock:
-                    if self._accepting >= MAX_IDLE_THREADS:
-                        return  # enough threads wait already
+                    if self._closing:
+                        return
+                    if self._accepting == 0:
+                        if now - self._taken_at >= PROMOTE_AFTER_S:
+                            self._promote()
+                        continue
+                    if now - self._last_taken_at < PARK_AFTER_S:
+                        continue
+                    # Someone accepts and nothing came for a while: sleep until a connection
+                    # is taken (`_accept` sees the flag and wakes us).
+                    self._watcher_parked = True
+                self._activity.wait()
+                self._activity.clear()
+                self._watcher_parked = False
         finally:
             with self._lock:
                 self._threads.discard(threading.current_thread())
@@ -360,6 +447,17 @@ class GatewayServer:
         if self._on_request is not None:
             with self._log_lock:  # the callback never runs twice at once
                 self._on_request(record)
+
+
+class _Gate:
+    """Where an idle server thread waits: its own lock, released to wake it."""
+
+    __slots__ = ("lock", "promoted")
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.lock.acquire()
+        self.promoted = False  # woken to accept (else: woken to end, at shutdown)
 
 
 # --- listening --------------------------------------------------------------------------------
