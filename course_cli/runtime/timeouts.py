@@ -92,6 +92,9 @@ def alarm_available() -> bool:
 # --- main thread: a signal alarm --------------------------------------------------------------
 
 
+_NOTHING: Any = object()  # (`None` is a value `signal.signal` may return)
+
+
 class _Alarm:
     # Defaults on the class: an instance (one per call) stores only what changes, which is
     # little unless the alarm fires.
@@ -101,6 +104,10 @@ class _Alarm:
     fired = False
     interrupted = False
     previous_sigint: Any = None
+    # What the SIGALRM timer replaced (when it is used): the handler, the timer, and when.
+    previous_alarm: Any = _NOTHING
+    previous_timer: tuple[float, float] | None = None
+    started = 0.0
     previous_trace: Any = None
     previous_profile: Any = None
     tracing = False
@@ -180,42 +187,26 @@ def call_with_alarm(body: Callable[[], R], timeout_s: float) -> tuple[bool, R | 
     Returns `(timed_out, result)`; `result` is `None` when the body did not return. Raises
     `KeyboardInterrupt` when the user pressed Ctrl-C meanwhile, even if the body caught it.
     """
-    if _timeout_signal_ready():
-        return _call_with_timeout_signal(body, timeout_s)
-    return _call_with_itimer(body, timeout_s)
-
-
-def _call_with_itimer(body: Callable[[], R], timeout_s: float) -> tuple[bool, R | None]:
-    """`call_with_alarm` with a `setitimer` alarm and a SIGALRM handler for this call."""
     alarm = _Alarm()
-    previous_alarm = _signal.signal(_SIGALRM, alarm.on_alarm)
-    previous_sigint = _signal.getsignal(_SIGINT)
-    if callable(previous_sigint):
-        alarm.previous_sigint = previous_sigint
-        _signal.signal(_SIGINT, alarm.on_sigint)
-    else:
-        previous_sigint = None
-    started = time.monotonic()
-    alarm.armed = True
-    # A zero delay would disarm the timer instead of firing it at once.
-    previous_timer = signal.setitimer(_ITIMER_REAL, max(timeout_s, 1e-6), _REFIRE_S)
     result: R | None = None
     try:
         try:
+            _arm(alarm, timeout_s)
             result = body()
         except TaskTimedOut:
-            if not alarm.fired:  # not ours: an outer alarm's, let it through
+            if not alarm.fired:  # not ours: an outer invocation's, let it through
                 raise
         # No function call (no point where a signal handler runs) from the body's end to here.
         alarm.armed = False
     except TaskTimedOut:  # a repeat of our alarm, landed just after the body: ours, done
         alarm.armed = False
     finally:
+        # Disarmed, the alarm ignores the watchdog's signals from now on (one may still come).
         alarm.armed = False
-        # Repeat until done: a last pending timeout (or Ctrl-C) may strike on the way in.
+        # Repeat until done: a last pending timeout (or Ctrl-C) may strike on the way.
         while True:
             try:
-                _disarm(alarm, previous_alarm, previous_sigint, previous_timer, started)
+                _disarm(alarm)
                 break
             except TaskTimedOut:
                 continue
@@ -227,26 +218,49 @@ def _call_with_itimer(body: Callable[[], R], timeout_s: float) -> tuple[bool, R 
     return alarm.fired, result
 
 
-def _disarm(
-    alarm: _Alarm,
-    previous_alarm: Any,
-    previous_sigint: Any,
-    previous_timer: tuple[float, float],
-    started: float,
-) -> None:
-    """Put back what `call_with_alarm` changed. Safe to run again if interrupted."""
-    signal.setitimer(_ITIMER_REAL, 0)
-    _signal.signal(_SIGALRM, signal.SIG_DFL if previous_alarm is None else previous_alarm)
-    if previous_sigint is not None:
-        _signal.signal(_SIGINT, previous_sigint)
+def _arm(alarm: _Alarm, timeout_s: float) -> None:
+    """Catch Ctrl-C, and have `alarm` raise in the main thread after `timeout_s`: by the
+    watchdog's signal where it can be used, else by a SIGALRM timer. Each change is recorded
+    on the alarm as it is made, for `_disarm`."""
+    current_sigint = _signal.getsignal(_SIGINT)
+    if callable(current_sigint):
+        alarm.previous_sigint = current_sigint
+        _signal.signal(_SIGINT, alarm.on_sigint)
+    if _timeout_signal_ready():
+        alarm.deadline = time.monotonic() + timeout_s
+        alarm.armed = True
+        _main_alarms.append(alarm)
+        _watchdog.watch_main_thread(alarm.deadline)
+        return
+    alarm.previous_alarm = _signal.signal(_SIGALRM, alarm.on_alarm)
+    alarm.started = time.monotonic()
+    alarm.armed = True
+    # A zero delay would disarm the timer instead of firing it at once.
+    alarm.previous_timer = signal.setitimer(_ITIMER_REAL, max(timeout_s, 1e-6), _REFIRE_S)
+
+
+def _disarm(alarm: _Alarm) -> None:
+    """Put back what `_arm` changed. Safe to run again if interrupted."""
+    if alarm in _main_alarms:
+        _main_alarms.remove(alarm)
+    previous_timer = alarm.previous_timer
+    if previous_timer is not None:
+        signal.setitimer(_ITIMER_REAL, 0)
+    previous_alarm = alarm.previous_alarm
+    if previous_alarm is not _NOTHING:
+        _signal.signal(_SIGALRM, signal.SIG_DFL if previous_alarm is None else previous_alarm)
+    if alarm.previous_sigint is not None:
+        _signal.signal(_SIGINT, alarm.previous_sigint)
     if alarm.tracing:
         sys.setprofile(alarm.previous_profile)
         sys.settrace(alarm.previous_trace)
         alarm.tracing = False
-    delay, interval = previous_timer
-    if delay > 0:  # someone else's alarm was pending: give it back what is left of it
-        remaining = delay - (time.monotonic() - started)
-        signal.setitimer(_ITIMER_REAL, max(remaining, 1e-6), interval)
+    if previous_timer is not None:
+        delay, interval = previous_timer
+        if delay > 0:  # someone else's alarm was pending: give it back what is left of it
+            remaining = delay - (time.monotonic() - alarm.started)
+            signal.setitimer(_ITIMER_REAL, max(remaining, 1e-6), interval)
+        alarm.previous_timer = None
 
 
 # The main thread's invocations now running, innermost last (one invocation may run another),
@@ -278,60 +292,6 @@ def _on_timeout_signal(signum: int, frame: FrameType | None) -> None:
         if alarm.due and alarm.armed:
             alarm.on_alarm(signum, frame)
             return
-
-
-def _call_with_timeout_signal(body: Callable[[], R], timeout_s: float) -> tuple[bool, R | None]:
-    """`call_with_alarm` with the watchdog's signal: only Ctrl-C's handler is swapped."""
-    alarm = _Alarm()
-    previous_sigint: Any = None
-    result: R | None = None
-    try:
-        try:
-            current_sigint = _signal.getsignal(_SIGINT)
-            if callable(current_sigint):
-                alarm.previous_sigint = current_sigint
-                _signal.signal(_SIGINT, alarm.on_sigint)
-                previous_sigint = current_sigint
-            alarm.deadline = time.monotonic() + timeout_s
-            alarm.armed = True
-            _main_alarms.append(alarm)
-            _watchdog.watch_main_thread(alarm.deadline)
-            result = body()
-        except TaskTimedOut:
-            if not alarm.fired:  # not ours: an outer invocation's, let it through
-                raise
-        # No function call (no point where a signal handler runs) from the body's end to here.
-        alarm.armed = False
-    except TaskTimedOut:  # a repeat of our alarm, landed just after the body: ours, done
-        alarm.armed = False
-    finally:
-        # Disarmed, the alarm ignores the watchdog's signals from now on (one may still come).
-        alarm.armed = False
-        # Repeat until done: an outer invocation's timeout (or Ctrl-C) may strike on the way.
-        while True:
-            try:
-                _end_main_invocation(alarm, previous_sigint)
-                break
-            except TaskTimedOut:
-                continue
-            except KeyboardInterrupt:
-                alarm.interrupted = True
-                continue
-    if alarm.interrupted:
-        raise UserInterrupt
-    return alarm.fired, result
-
-
-def _end_main_invocation(alarm: _Alarm, previous_sigint: Any) -> None:
-    """Put back what `_call_with_timeout_signal` changed. Safe to run again if interrupted."""
-    if alarm in _main_alarms:
-        _main_alarms.remove(alarm)
-    if previous_sigint is not None:
-        _signal.signal(_SIGINT, previous_sigint)
-    if alarm.tracing:
-        sys.setprofile(alarm.previous_profile)
-        sys.settrace(alarm.previous_trace)
-        alarm.tracing = False
 
 
 # --- other threads: a worker thread and an injected exception ----------------------------------
