@@ -22,6 +22,7 @@ from course_cli.gateway.http import HttpRequest
 from course_cli.gateway.invoker import LambdaInvoker, LambdaResult, Outcome
 from course_cli.gateway.pipeline import handle_request
 from course_cli.gateway.server import (
+    PARK_AFTER_S,
     GatewayServer,
     PortInUseError,
     RequestRecord,
@@ -325,6 +326,32 @@ def test_one_connection_after_another_is_served_by_one_thread() -> None:
             assert raw_exchange(running.port, CLOSE_REQUEST).startswith(b"HTTP/1.1 200 OK")
     switches = sum(1 for before, after in itertools.pairwise(threads) if before != after)
     assert switches <= 20
+
+
+def test_an_idle_server_sleeps_and_wakes_for_the_next_client(server: GatewayServer) -> None:
+    # Once the clients stop, the process goes quiet, open connections or not: the thread that
+    # watches the one in accept() goes to sleep too, and is woken by the next connection.
+    held = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    slow = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    try:
+        for _ in range(20):
+            held.request("GET", "/x")
+            held.getresponse().read()
+            assert raw_exchange(server.port, CLOSE_REQUEST).startswith(b"HTTP/1.1 200 OK")
+        wait_until(lambda: server._watcher_parked, timeout_s=PARK_AFTER_S + 1)
+        started = time.process_time()
+        time.sleep(0.3)
+        assert time.process_time() - started < 0.02
+        # Awake again: a slow request still does not hold up the next client.
+        slow.request("GET", "/slow?sleep=0.5")
+        time.sleep(0.05)
+        began = time.monotonic()
+        assert raw_exchange(server.port, CLOSE_REQUEST).startswith(b"HTTP/1.1 200 OK")
+        assert time.monotonic() - began < 0.3
+        assert slow.getresponse().status == 200
+    finally:
+        held.close()
+        slow.close()
 
 
 def test_reload_check_swaps_the_definition(recorder: Recorder) -> None:
