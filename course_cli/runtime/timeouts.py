@@ -560,6 +560,19 @@ def _watch_inline(job: _InlineJob, frame: FrameType | None) -> None:
 
 # Thread id -> the job running inline on that thread: what `_sleep` consults.
 _inline_jobs: dict[int, _InlineJob] = {}
+
+
+def _start_afresh_after_fork() -> None:
+    """In a forked child: the watchdog and the workers are threads, which a fork does not
+    copy. Their objects would still say they run, and no timeout would ever strike."""
+    global _pool, _watchdog
+    _pool = _WorkerPool()
+    _watchdog = _Watchdog()
+    _inline_jobs.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_start_afresh_after_fork)
 _real_sleep = time.sleep
 
 

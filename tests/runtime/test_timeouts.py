@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import threading
@@ -325,3 +326,32 @@ def test_timeouts_still_work_when_the_program_uses_our_signal(runtime_for: Runti
         assert signal.getsignal(timeouts._TIMEOUT_SIGNAL) is theirs and seen == []
     finally:
         signal.signal(timeouts._TIMEOUT_SIGNAL, previous)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+def test_timeouts_work_in_a_forked_child(runtime_for: RuntimeFor) -> None:
+    # The parent's watchdog thread does not come along into a child (isolated workers are
+    # forked): the child must still stop a function at its timeout.
+    runtime = runtime_for(INFINITE_LOOP)
+    assert runtime("fn", {}, timeout_s=0.05).outcome is Outcome.TIMEOUT  # watchdog running
+    in_thread(lambda: runtime("fn", {}, timeout_s=0.05))
+    pid = os.fork()
+    if pid == 0:  # the child: report through the exit code, never return into pytest
+        code = 1
+        try:
+            on_main = runtime("fn", {}, timeout_s=0.2).outcome is Outcome.TIMEOUT
+            off_main = in_thread(lambda: runtime("fn", {}, timeout_s=0.2))
+            code = 0 if on_main and off_main.outcome is Outcome.TIMEOUT else 1
+        finally:
+            os._exit(code)
+    deadline = time.monotonic() + 10
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            pytest.fail("the child's function never timed out")
+        time.sleep(0.02)
+    assert os.waitstatus_to_exitcode(status) == 0
