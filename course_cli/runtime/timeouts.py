@@ -461,23 +461,19 @@ class _Watchdog:
         self._cond.notify()
 
     def _watch(self) -> None:
-        # The latest deadline among the finished jobs dropped before their time: with nothing
-        # left to watch, the thread still sleeps until then, so that jobs due later (the
-        # stream of invocations that follows) need not wake it.
-        quiet_until = 0.0
         with self._cond:
             while True:
                 self._wakes_at = float("inf")  # awake: whoever adds a deadline now wakes us
                 self.rounds += 1
                 now = time.monotonic()
                 wake_at = self._stop_due_jobs(now)
-                quiet_until = max(quiet_until, self._dropped_until)
                 main_at = self._signal_main_thread(now)
                 if main_at is not None:
                     wake_at = min(wake_at, main_at)
                 if wake_at == float("inf"):
-                    # Nothing to watch: sleep until the last invocation would have been due.
-                    wake_at = max(quiet_until, self._main_latest)
+                    # Nothing to watch: sleep until the last invocation would have been due,
+                    # so that the stream of invocations that follows need not wake us.
+                    wake_at = max(self._dropped_until, self._main_latest)
                     if wake_at <= now:
                         wake_at = float("inf")
                 self._wakes_at = wake_at
@@ -573,6 +569,7 @@ def _start_afresh_after_fork() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_start_afresh_after_fork)
+
 _real_sleep = time.sleep
 
 
