@@ -85,7 +85,8 @@ class UserInterrupt(KeyboardInterrupt):
 
 
 def alarm_available() -> bool:
-    """True on the main thread of a platform with `setitimer`: the cheap mechanism works."""
+    """True on the main thread of a platform with `setitimer`: `call_with_alarm` works there
+    (by the watchdog's real-time signal where there is one, else by the SIGALRM timer)."""
     return _HAS_ALARM and threading.get_ident() == _MAIN_THREAD_ID
 
 
