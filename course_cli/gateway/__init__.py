@@ -9,6 +9,7 @@ definition.py      ApiDefinition, Resource, Method, Integration; single_route, b
 route_table.py     our JSON route table (course serve --api api.json): load_route_table
 routing.py         the compiled resource tree: RouteMatch | NoResource | NoMethod; strip_stage
 context.py         Invocation (one request's state), RequestIds, build_request_context
+random_ids.py      fresh UUIDs and the other random ids AWS gives a request, made in batches
 events.py          build_proxy_event, explain_event
 proxy_response.py  validate_proxy_result -> [Problem], build_http_response
 execution_log.py   ExecutionLog: AWS's lines, plus the learner's explanations

@@ -8,25 +8,18 @@ keep that. `identity` is a `CognitoIdentity` whose two ids are `None` without Co
 
 from __future__ import annotations
 
-import os
-import random
 import secrets
 import sys
 import time
 from datetime import UTC, datetime
 from typing import Final
 
+from course_cli.gateway import random_ids
+
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
 FUNCTION_VERSION = "$LATEST"
 MEMORY_SIZE_MB = 128
-
-
-# Request ids come from a private generator, not os.urandom (a system call, four times the
-# cost on a VM, per invocation): a handler calling random.seed() must not make ids repeat.
-# Reseeded in forked children, as the random module reseeds its own.
-_random = random.Random()
-os.register_at_fork(after_in_child=_random.seed)
 
 
 def function_arn(function_name: str) -> str:
@@ -43,16 +36,9 @@ def new_log_stream_name() -> str:
     return f"{day}/[{FUNCTION_VERSION}]{secrets.token_hex(16)}"
 
 
-# The version (4) and variant (10xx) bits of a random UUID, as masks over its 128-bit number.
-UUID4_CLEAR: Final = ~(0xF << 76 | 0x3 << 62)
-UUID4_SET: Final = 0x4 << 76 | 0x2 << 62
-
-
 def new_request_id() -> str:
     """A fresh request id: a random (version 4) UUID, as Lambda's are."""
-    # Formatted by hand: `str(uuid.uuid4())` costs four times as much, on every invocation.
-    h = (_random.getrandbits(128) & UUID4_CLEAR | UUID4_SET).to_bytes(16, "big").hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return random_ids.uuid4()
 
 
 class CognitoIdentity:
