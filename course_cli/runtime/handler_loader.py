@@ -7,7 +7,8 @@
   another folder's `helpers.py` is never picked up by mistake.
 - The source is compiled here, not through `__pycache__`: an edit that keeps the size within
   the same second still reloads.
-- Loaded handlers are cached by path and reloaded when the file's mtime, size or inode changes.
+- Loaded handlers are cached by path and reloaded when the file's mtime, size or inode changes
+  (looked at only after something changed in its folder, where the folder can be watched).
 
 Anything wrong raises `HandlerLoadError` (a `HandlerError`): one line for the learner, plus
 the error document Lambda itself would answer with (`lambda_error`).
@@ -20,6 +21,7 @@ import hashlib
 import inspect
 import os
 import re
+import stat as stat_module
 import sys
 import threading
 import time
@@ -32,6 +34,7 @@ from typing import Any
 
 from course_cli.errors import HandlerError
 from course_cli.runtime import lambda_errors, logs
+from course_cli.runtime.file_changes import changes
 from course_cli.runtime.lambda_context import new_log_stream_name
 from course_cli.runtime.timeouts import TaskTimedOut
 
@@ -117,16 +120,20 @@ class LoadedHandler:
     module: types.ModuleType = field(repr=False)
     # (mtime_ns, size, inode) of the file when it was loaded.
     file_signature: tuple[int, int, int]
+    # Whether every change to the file shows in its folder's watch (see `_watchable`).
+    watchable: bool
     init_duration_ms: float
     # What the module printed and logged while it loaded.
     init_output: str = ""
     # One log stream per execution environment, as Lambda names them.
     log_stream_name: str = field(default_factory=new_log_stream_name)
-    # The file's path as text, kept ready: it is stat-ed before every invocation.
+    # The file's path and folder as text, kept ready: both are looked at before every call.
     path_text: str = field(init=False, repr=False)
+    folder_text: str = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "path_text", str(self.spec.path))
+        object.__setattr__(self, "folder_text", str(self.spec.path.parent))
 
 
 _load_lock = threading.RLock()
@@ -163,6 +170,7 @@ def load_handler(spec: HandlerSpec | str) -> LoadedHandler:
             function_name=function_name,
             module=module,
             file_signature=_signature(stat),
+            watchable=_watchable(path),
             init_duration_ms=(time.perf_counter() - started) * 1000,
             init_output=capture.text(),
         )
@@ -173,26 +181,45 @@ class HandlerCache:
 
     def __init__(self) -> None:
         self._loaded: dict[HandlerSpec, LoadedHandler] = {}
+        # spec -> the `file_changes` number under which its file was last found unchanged.
+        self._trusted: dict[HandlerSpec, int] = {}
 
     def get(self, spec: HandlerSpec) -> tuple[LoadedHandler, bool]:
         """The handler for `spec` and whether it was (re)loaded just now (a cold start).
 
-        Costs one `stat` when nothing changed. Raises `HandlerLoadError` like `load_handler`;
-        a failed load is not cached, so the next call tries again (as Lambda re-runs init).
+        An edit to the file is seen on the next call. When nothing changed that costs one
+        `select` on the folder watch (`file_changes`), or one `stat` where folders cannot be
+        watched; a watched folder also catches an edit that keeps the file's size and
+        modification time. Raises `HandlerLoadError` like `load_handler`; a failed load is
+        not cached, so the next call tries again (as Lambda re-runs init).
         """
         loaded = self._loaded.get(spec)
         if loaded is not None:
-            try:
-                stat = os.stat(loaded.path_text)
-            except OSError:
-                pass
-            else:
-                # `_signature`, inlined: this runs before every invocation.
-                if (stat.st_mtime_ns, stat.st_size, stat.st_ino) == loaded.file_signature:
-                    return loaded, False
+            seen = changes.generation(loaded.folder_text) if loaded.watchable else None
+            trusted = self._trusted.get(spec)
+            if seen is not None and seen == trusted:
+                return loaded, False  # nothing in the folder changed since it was trusted
+            if seen is None and loaded.watchable:
+                seen = changes.watch(loaded.folder_text)  # before the `stat` it vouches for
+            if trusted is None or not changes.touched_after(loaded.path_text, trusted):
+                try:
+                    stat = os.stat(loaded.path_text)
+                except OSError:
+                    pass
+                else:
+                    # `_signature`, inlined: this runs after every change in the folder.
+                    if (stat.st_mtime_ns, stat.st_size, stat.st_ino) == loaded.file_signature:
+                        if seen is not None:
+                            self._trusted[spec] = seen
+                        return loaded, False
             self._loaded.pop(spec, None)
+        self._trusted.pop(spec, None)
+        # Watched before the file is read: any later write shows as an event.
+        seen = changes.watch(str(spec.path.parent)) if _watchable(spec.path) else None
         loaded = load_handler(spec)
         self._loaded[spec] = loaded
+        if seen is not None and loaded.watchable:
+            self._trusted[spec] = seen
         return loaded, True
 
     def forget(self, spec: HandlerSpec) -> None:
@@ -202,6 +229,7 @@ class HandlerCache:
         invocation runs the module's top level again (a fresh cold start).
         """
         self._loaded.pop(spec, None)
+        self._trusted.pop(spec, None)
 
 
 # --- importing --------------------------------------------------------------------------------
@@ -209,6 +237,17 @@ class HandlerCache:
 
 def _signature(stat: os.stat_result) -> tuple[int, int, int]:
     return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+
+def _watchable(path: Path) -> bool:
+    """Whether a watch on the file's folder sees every change to it: not when it is a
+    symbolic link (its target lives elsewhere) or has other hard links (a write through
+    another folder's link shows in that folder's watch only)."""
+    try:
+        link = os.lstat(path)
+    except OSError:
+        return False
+    return stat_module.S_ISREG(link.st_mode) and link.st_nlink == 1
 
 
 def _shown_path(path: Path) -> str:
