@@ -215,7 +215,7 @@ class HandlerCache:
             self._loaded.pop(spec, None)
         self._trusted.pop(spec, None)
         # Watched before the file is read: any later write shows as an event.
-        seen = changes.watch(str(spec.path.parent)) if _watchable(spec.path) else None
+        seen = changes.watch(str(spec.path.parent))
         loaded = load_handler(spec)
         self._loaded[spec] = loaded
         if seen is not None and loaded.watchable:
