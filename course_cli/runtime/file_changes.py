@@ -1,14 +1,17 @@
 """Whether a folder may have changed since we last looked, without a `stat` per file.
 
 The handler cache must notice an edit on the very next invocation, so it used to `stat` the
-handler's file before each one. A `stat` walks the path in the kernel and costs more than its
-own time: measured in the pipeline, about 3 µs of a 45 µs request, twice a bare `stat`'s cost
-(the kernel's work evicts the interpreter's cached code and data).
+handler's file before each one. That has a blind spot: two saves of the same size within one
+tick of the file system's clock (a few milliseconds) leave size and modification time as
+they were, and the second edit was missed. And a `stat` walks the path in the kernel on
+every call.
 
 On Linux, inotify does better. The kernel queues an event for every change in a watched
 folder while the changing system call runs, so once an editor's write has returned the event
-is already waiting. A `select` with no timeout then tells whether anything changed anywhere
-since the last look: one cheap system call for every handler at once.
+is already waiting, naming the file. A `select` with no timeout then tells whether anything
+changed anywhere since the last look: one system call for every handler at once (measured
+alone: 1.1 µs a call against 1.5 µs for the `stat`; within a whole request the difference is
+lost in this VM's noise).
 
 `generation(folder)` numbers what has been seen: the number moves on whenever events are
 read, and a folder that is not watched has none. A caller that `stat`s a file after reading
