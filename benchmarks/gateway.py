@@ -221,13 +221,8 @@ def http_rate(port: int, path: str, count: int, *, keep_alive: bool) -> float:
     a new connection per request (`Connection: close`)."""
     headers = {} if keep_alive else {"Connection": "close"}
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    for _ in range(20):  # warm-up
-        if not keep_alive:
-            connection.close()
-        connection.request("GET", path, headers=headers)
-        connection.getresponse().read()
-    started = time.perf_counter()
-    for _ in range(count):
+
+    def one() -> None:
         if not keep_alive:
             connection.close()
         connection.request("GET", path, headers=headers)
@@ -235,9 +230,11 @@ def http_rate(port: int, path: str, count: int, *, keep_alive: bool) -> float:
         response.read()
         if response.status != 200:
             raise RuntimeError(f"{path} answered {response.status}")
-    elapsed = time.perf_counter() - started
-    connection.close()
-    return count / elapsed
+
+    try:
+        return sequential_rate(one, count)
+    finally:
+        connection.close()
 
 
 def lean_rate(port: int, path: str, count: int, *, keep_alive: bool) -> float:
@@ -266,15 +263,21 @@ def lean_rate(port: int, path: str, count: int, *, keep_alive: bool) -> float:
             connection.close()
             connection = None
 
+    try:
+        return sequential_rate(one, count)
+    finally:
+        if connection is not None:
+            connection.close()
+
+
+def sequential_rate(one: Callable[[], None], count: int) -> float:
+    """Calls per second of `one()`, timed over `count` calls after 20 untimed ones."""
     for _ in range(20):  # warm-up
         one()
     started = time.perf_counter()
     for _ in range(count):
         one()
-    elapsed = time.perf_counter() - started
-    if connection is not None:
-        connection.close()
-    return count / elapsed
+    return count / (time.perf_counter() - started)
 
 
 def _read_answer(connection: socket.socket, keep_alive: bool) -> bytes:

@@ -89,8 +89,8 @@ class FolderChanges:
         self._libc: ctypes.CDLL | None = None
         self._fd = -1
         self._ready: list[int] | None = None  # [fd] while watching, for `select`
-        self._folders: dict[str, int] = {}  # watched folder -> its watch descriptor
-        self._by_descriptor: dict[int, str] = {}
+        self._folders: set[str] = set()  # the folders watched
+        self._by_descriptor: dict[int, str] = {}  # watch descriptor -> its folder
         self._refused: set[str] = set()  # folders found unfit to watch: never asked again
         # path -> the number under which an event last named it (see `touched_after`)
         self._touched: dict[str, int] = {}
@@ -144,7 +144,7 @@ class FolderChanges:
         if descriptor < 0:  # no such folder, or the system's limit on watches reached
             self._refused.add(folder)
             return False
-        self._folders[folder] = descriptor
+        self._folders.add(folder)
         self._by_descriptor[descriptor] = folder
         return True
 
