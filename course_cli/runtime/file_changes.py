@@ -8,10 +8,10 @@ every call.
 
 On Linux, inotify does better. The kernel queues an event for every change in a watched
 folder while the changing system call runs, so once an editor's write has returned the event
-is already waiting, naming the file. A `select` with no timeout then tells whether anything
-changed anywhere since the last look: one system call for every handler at once (measured
-alone: 1.1 µs a call against 1.5 µs for the `stat`; within a whole request the difference is
-lost in this VM's noise).
+is already waiting, naming the file. An epoll set holding the inotify descriptor, polled
+with no timeout, then tells whether anything changed anywhere since the last look: one system
+call for every handler at once (measured alone: 0.33 µs a poll, against 0.66 µs for a
+`select` on the descriptor and 1.5-1.7 µs for the `stat`).
 
 `generation(folder)` numbers what has been seen: the number moves on whenever events are
 read, and a folder that is not watched has none. A caller that `stat`s a file after reading
@@ -29,6 +29,7 @@ import select
 import struct
 import sys
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
@@ -88,7 +89,10 @@ class FolderChanges:
         self._lock = threading.Lock()
         self._libc: ctypes.CDLL | None = None
         self._fd = -1
-        self._ready: list[int] | None = None  # [fd] while watching, for `select`
+        # An epoll set holding the inotify descriptor, while watching: polling it costs half a
+        # `select` on the descriptor, and threads may poll it at once (a `poll` object refuses).
+        self._epoll: select.epoll | None = None
+        self._ready: Callable[[float], list[tuple[int, int]]] | None = None  # its `poll`
         self._folders: set[str] = set()  # the folders watched
         self._by_descriptor: dict[int, str] = {}  # watch descriptor -> its folder
         self._refused: set[str] = set()  # folders found unfit to watch: never asked again
@@ -107,12 +111,16 @@ class FolderChanges:
         if ready is None:
             return None
         try:
-            # `select`, not a `poll` object: threads call this at once (a poll object refuses).
-            changed = _select(ready, (), (), 0)[0]
+            changed = ready(0)
         except (OSError, ValueError):  # another thread stopped watching meanwhile
             return None
         if changed:
             self._read_events()
+        elif self._lock.locked():
+            # Another thread may have drained the events (under the lock) and not yet set the
+            # new number: wait for it, or this call would miss an edit already made.
+            with self._lock:
+                pass
         return self._generation if folder in self._folders else None
 
     def watch(self, folder: str) -> int | None:
@@ -159,8 +167,14 @@ class FolderChanges:
         if fd < 0:  # also: the limit on inotify instances reached
             self._broken = True
             return False
-        self._libc, self._fd = libc, fd
-        self._ready = [fd]
+        try:
+            epoll = select.epoll()
+            epoll.register(fd, select.EPOLLIN)
+        except OSError:  # the limit on open files reached
+            os.close(fd)
+            return False
+        self._libc, self._fd, self._epoll = libc, fd, epoll
+        self._ready = epoll.poll
         return True
 
     def _read_events(self) -> None:
@@ -194,10 +208,12 @@ class FolderChanges:
 
     def _stop(self) -> None:
         """Drop every watch: callers `stat` until they watch again."""
+        self._ready = None
+        if self._epoll is not None:
+            self._epoll.close()
         if self._fd >= 0:
             os.close(self._fd)
-        self._fd = -1
-        self._ready = None
+        self._fd, self._epoll = -1, None
         self._folders.clear()
         self._by_descriptor.clear()
 
@@ -209,7 +225,6 @@ class FolderChanges:
         self._generation = next(self._counter)
 
 
-_select = select.select
 # Paths remembered as touched, at most (a folder where a program writes many files).
 _MAX_TOUCHED: Final = 4096
 

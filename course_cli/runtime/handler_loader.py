@@ -177,26 +177,28 @@ def load_handler(spec: HandlerSpec | str) -> LoadedHandler:
 
 
 class HandlerCache:
-    """Loaded handlers by spec, reloaded when their file changes on disk."""
+    """Loaded handlers by spec, reloaded when their file changes on disk. Safe to share
+    between threads (`course serve` answers on several)."""
 
     def __init__(self) -> None:
-        self._loaded: dict[HandlerSpec, LoadedHandler] = {}
-        # spec -> the `file_changes` number under which its file was last found unchanged.
-        self._trusted: dict[HandlerSpec, int] = {}
+        # spec -> (its handler, the `file_changes` number under which that handler's file was
+        # last found unchanged, or None). One entry holds both, so that threads storing at
+        # once never pair a handler with a number vouched for another one.
+        self._entries: dict[HandlerSpec, tuple[LoadedHandler, int | None]] = {}
 
     def get(self, spec: HandlerSpec) -> tuple[LoadedHandler, bool]:
         """The handler for `spec` and whether it was (re)loaded just now (a cold start).
 
         An edit to the file is seen on the next call. When nothing changed that costs one
-        `select` on the folder watch (`file_changes`), or one `stat` where folders cannot be
+        poll of the folder watch (`file_changes`), or one `stat` where folders cannot be
         watched; a watched folder also catches an edit that keeps the file's size and
         modification time. Raises `HandlerLoadError` like `load_handler`; a failed load is
         not cached, so the next call tries again (as Lambda re-runs init).
         """
-        loaded = self._loaded.get(spec)
-        if loaded is not None:
+        entry = self._entries.get(spec)
+        if entry is not None:
+            loaded, trusted = entry
             seen = changes.generation(loaded.folder_text) if loaded.watchable else None
-            trusted = self._trusted.get(spec)
             if seen is not None and seen == trusted:
                 return loaded, False  # nothing in the folder changed since it was trusted
             if seen is None and loaded.watchable:
@@ -210,16 +212,14 @@ class HandlerCache:
                     # `_signature`, inlined: this runs after every change in the folder.
                     if (stat.st_mtime_ns, stat.st_size, stat.st_ino) == loaded.file_signature:
                         if seen is not None:
-                            self._trusted[spec] = seen
+                            # The file was as loaded after `seen`: vouched for since then.
+                            self._entries[spec] = (loaded, seen)
                         return loaded, False
-            self._loaded.pop(spec, None)
-        self._trusted.pop(spec, None)
+            self._entries.pop(spec, None)
         # Watched before the file is read: any later write shows as an event.
         seen = changes.watch(str(spec.path.parent))
         loaded = load_handler(spec)
-        self._loaded[spec] = loaded
-        if seen is not None and loaded.watchable:
-            self._trusted[spec] = seen
+        self._entries[spec] = (loaded, seen if loaded.watchable else None)
         return loaded, True
 
     def forget(self, spec: HandlerSpec) -> None:
@@ -228,8 +228,7 @@ class HandlerCache:
         Lambda resets the execution environment after a timeout or a runtime exit: the next
         invocation runs the module's top level again (a fresh cold start).
         """
-        self._loaded.pop(spec, None)
-        self._trusted.pop(spec, None)
+        self._entries.pop(spec, None)
 
 
 # --- importing --------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -210,3 +211,47 @@ def test_a_forked_child_watches_afresh_and_sees_edits(tmp_path: Path) -> None:
     assert reported == "v1 v1 v2"
     # The parent's watch was not drained by the child: it sees the child's edit too.
     assert answer(cache, path) == "v2"
+
+
+@watch_works
+def test_threads_poll_the_watch_at_once_and_each_sees_the_edits(
+    tmp_path: Path, changes: FolderChanges
+) -> None:
+    # `course serve` answers on several threads: each polls the same watch before its call.
+    path = tmp_path / "app.py"
+    path.write_text(handler_source("v0"))
+    cache = HandlerCache()
+    answer(cache, path)
+    answer(cache, path)
+    assert changes.generation(str(tmp_path)) is not None
+    failures: list[BaseException] = []
+    stop = threading.Event()
+
+    spec = parse_handler_spec(str(path))
+
+    def poll() -> None:
+        try:
+            while not stop.is_set():
+                cache.get(spec)
+        except BaseException as error:  # reported by the main thread
+            failures.append(error)
+
+    pollers = [threading.Thread(target=poll) for _ in range(2)]
+    # Threads take turns at the interpreter often: the file operations below each wait for
+    # their turn, and the default 5 ms turns would make this test take half a minute.
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-4)
+    for thread in pollers:
+        thread.start()
+    try:
+        for round_ in range(1, 30):
+            # Renamed into place: a poller never loads a half-written file.
+            atomic_replace(path, f"v{round_}")
+            assert answer(cache, path) == f"v{round_}"  # seen at once, while others poll
+    finally:
+        stop.set()
+        for thread in pollers:
+            thread.join()
+        sys.setswitchinterval(switch_interval)
+    assert failures == []
+    assert changes.generation(str(tmp_path)) is not None  # still watching
