@@ -189,38 +189,50 @@ class HandlerCache:
     def get(self, spec: HandlerSpec) -> tuple[LoadedHandler, bool]:
         """The handler for `spec` and whether it was (re)loaded just now (a cold start).
 
-        An edit to the file is seen on the next call. When nothing changed that costs one
-        poll of the folder watch (`file_changes`), or one `stat` where folders cannot be
-        watched; a watched folder also catches an edit that keeps the file's size and
-        modification time. Raises `HandlerLoadError` like `load_handler`; a failed load is
-        not cached, so the next call tries again (as Lambda re-runs init).
+        An edit to the file is seen on the next call (see `current`). Raises
+        `HandlerLoadError` like `load_handler`; a failed load is not cached, so the next call
+        tries again (as Lambda re-runs init).
         """
-        entry = self._entries.get(spec)
-        if entry is not None:
-            loaded, trusted = entry
-            seen = changes.generation(loaded.folder_text) if loaded.watchable else None
-            if seen is not None and seen == trusted:
-                return loaded, False  # nothing in the folder changed since it was trusted
-            if seen is None and loaded.watchable:
-                seen = changes.watch(loaded.folder_text)  # before the `stat` it vouches for
-            if trusted is None or not changes.touched_after(loaded.path_text, trusted):
-                try:
-                    stat = os.stat(loaded.path_text)
-                except OSError:
-                    pass
-                else:
-                    # `_signature`, inlined: this runs after every change in the folder.
-                    if (stat.st_mtime_ns, stat.st_size, stat.st_ino) == loaded.file_signature:
-                        if seen is not None:
-                            # The file was as loaded after `seen`: vouched for since then.
-                            self._entries[spec] = (loaded, seen)
-                        return loaded, False
-            self._entries.pop(spec, None)
+        loaded = self.current(spec)
+        if loaded is not None:
+            return loaded, False
         # Watched before the file is read: any later write shows as an event.
         seen = changes.watch(str(spec.path.parent))
         loaded = load_handler(spec)
         self._entries[spec] = (loaded, seen if loaded.watchable else None)
         return loaded, True
+
+    def current(self, spec: HandlerSpec) -> LoadedHandler | None:
+        """The handler for `spec` if it is loaded and its file has not changed since; None
+        when it must be (re)loaded.
+
+        When nothing changed that costs one poll of the folder watch (`file_changes`), or one
+        `stat` where folders cannot be watched; a watched folder also catches an edit that
+        keeps the file's size and modification time.
+        """
+        entry = self._entries.get(spec)
+        if entry is None:
+            return None
+        loaded, trusted = entry
+        seen = changes.generation(loaded.folder_text) if loaded.watchable else None
+        if seen is not None and seen == trusted:
+            return loaded  # nothing in the folder changed since it was trusted
+        if seen is None and loaded.watchable:
+            seen = changes.watch(loaded.folder_text)  # before the `stat` it vouches for
+        if trusted is None or not changes.touched_after(loaded.path_text, trusted):
+            try:
+                stat = os.stat(loaded.path_text)
+            except OSError:
+                pass
+            else:
+                # `_signature`, inlined: this runs after every change in the folder.
+                if (stat.st_mtime_ns, stat.st_size, stat.st_ino) == loaded.file_signature:
+                    if seen is not None:
+                        # The file was as loaded after `seen`: vouched for since then.
+                        self._entries[spec] = (loaded, seen)
+                    return loaded
+        self._entries.pop(spec, None)
+        return None
 
     def forget(self, spec: HandlerSpec) -> None:
         """Drop the cached handler, so the next call imports the module again.

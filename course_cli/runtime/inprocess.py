@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +77,9 @@ class InProcessRuntime:
             name: parse_handler_spec(spec, base_dir) for name, spec in functions.items()
         }
         self._cache = HandlerCache()
+        # Called with the function's name when a cold start's init phase is over and the
+        # invoke phase begins (a grading worker tells its parent: the timeout starts now).
+        self.after_init: Callable[[str], None] | None = None
 
     @property
     def functions(self) -> dict[str, HandlerSpec]:
@@ -155,10 +158,18 @@ class InProcessRuntime:
     def _invoke(
         self, spec: HandlerSpec, function_name: str, event: Any, timeout_s: float, wait_s: float
     ) -> LambdaResult:
-        invocation = _Invocation(
-            self._cache, function_name, spec, event, timeout_s, time.monotonic()
-        )
+        arrived = time.monotonic()
+        invocation = _Invocation(self._cache, function_name, spec, event, timeout_s, arrived)
         logs.install_capture()
+        loaded = invocation.loaded = self._cache.current(spec)
+        if loaded is None:  # a cold start: Lambda's Init phase comes first, timed apart
+            ended = self._init(invocation, wait_s)
+            if ended is not None:
+                return ended
+            if self.after_init is not None:
+                self.after_init(function_name)
+            invocation.started = now = time.monotonic()
+            wait_s -= now - arrived  # the caller's wait covers both phases
         if wait_s >= timeout_s:
             # The caller waits as long as the function may run: run it on this thread.
             try:
@@ -179,6 +190,40 @@ class InProcessRuntime:
             return result
         return invocation.timed_out() if timeout_s <= wait_s else invocation.no_answer()
 
+    def _init(self, invocation: _Invocation, wait_s: float) -> LambdaResult | None:
+        """Lambda's Init phase on a cold start: the module's top level runs with its own 10 s
+        limit, before the function's timeout starts counting (and outside its `Duration`).
+
+        Returns the invocation's result when it ends here: the module failed to load, or the
+        caller stopped waiting. Otherwise the handler is on `invocation.loaded`, or None when
+        the top level ran past 10 s: then, as Lambda does, the invoke phase runs it again
+        within the function's own timeout (a "suppressed" init, counted in `Duration`).
+        """
+        cache, spec = self._cache, invocation.spec
+
+        def load() -> LoadedHandler | HandlerLoadError:
+            try:
+                return cache.get(spec)[0]
+            except HandlerLoadError as exc:
+                return exc
+
+        loaded: LoadedHandler | HandlerLoadError | None
+        if wait_s < INIT_TIMEOUT_S:
+            finished, loaded = call_in_worker(load, wait_s=wait_s, stop_after_s=INIT_TIMEOUT_S)
+            if not finished:
+                return invocation.no_answer()
+        elif alarm_available():
+            loaded = call_with_alarm(load, INIT_TIMEOUT_S)[1]
+        else:
+            loaded = call_inline(load, INIT_TIMEOUT_S)[1]
+        if isinstance(loaded, HandlerLoadError):
+            return invocation.load_failed(loaded)
+        if loaded is not None:
+            invocation.loaded = loaded
+            invocation.prefix = loaded.init_output
+            invocation.init_ms = loaded.init_duration_ms
+        return None
+
 
 class _Finished(LambdaResult):
     """A finished invocation's result, whose `logs` text is put together when first read.
@@ -195,10 +240,17 @@ class _Finished(LambdaResult):
         if parts is not None:  # (two threads reading at once both write the same text)
             prefix, output, extra, init_ms, memory_mb = parts
             request_id = self.request_id
+            error = self.error
+            # The runtime process ending is the platform's doing: REPORT says so.
+            exited = error is not None and error.get("errorType") == lambda_errors.EXIT_ERROR
             fields["logs"] = (
                 f"{prefix}{logs.start_line(request_id)}{output}{extra}{logs.end_line(request_id)}"
                 + logs.report_line(
-                    request_id, self.duration_ms, init_ms=init_ms, memory_mb=memory_mb
+                    request_id,
+                    self.duration_ms,
+                    init_ms=init_ms,
+                    memory_mb=memory_mb,
+                    status=lambda_errors.EXIT_ERROR if exited else None,
                 )
             )
             fields.pop("_log_parts", None)
@@ -215,6 +267,7 @@ class _Invocation:
         "event",
         "function_name",
         "init_ms",
+        "loaded",
         "prefix",
         "previous_capture",
         "request_id",
@@ -244,6 +297,8 @@ class _Invocation:
         # Log text before START: what the module printed while it loaded (a cold start).
         self.prefix = ""
         self.init_ms: float | None = None
+        # The handler, ready before the invoke phase; None until the init phase loaded it.
+        self.loaded: LoadedHandler | None = None
 
     # --- on the thread that runs the function ---
 
@@ -257,13 +312,16 @@ class _Invocation:
 
     def _execute(self) -> LambdaResult:
         request_id = self.request_id
-        try:
-            loaded, cold = self.cache.get(self.spec)
-        except HandlerLoadError as exc:
-            return self._load_failed(exc)
-        if cold:
-            self.prefix = loaded.init_output
-            self.init_ms = loaded.init_duration_ms
+        loaded = self.loaded
+        if loaded is None:
+            # The init phase ran out of its 10 s: the top level runs again now, within the
+            # function's timeout, and its time counts in the invocation's (no Init Duration).
+            try:
+                loaded, cold = self.cache.get(self.spec)
+            except HandlerLoadError as exc:
+                return self.load_failed(exc)
+            if cold:
+                self.prefix = loaded.init_output
         context = LambdaContext(
             function_name=self.function_name,
             aws_request_id=request_id,
@@ -305,7 +363,8 @@ class _Invocation:
         lines = f"{error['errorMessage']}\n{lambda_errors.EXIT_ERROR}\n"
         return self._finish(Outcome.ERROR, _compact_json(error), error, lines, None)
 
-    def _load_failed(self, exc: HandlerLoadError) -> LambdaResult:
+    def load_failed(self, exc: HandlerLoadError) -> LambdaResult:
+        """The result of an invocation whose module could not be loaded."""
         error = dict(exc.lambda_error)
         if exc.at_init:
             # Lambda logs an init failure before the invocation's START line.
@@ -355,6 +414,7 @@ class _Invocation:
                 duration_ms,
                 billed_ms=round(self.timeout_s * 1000),
                 init_ms=self.init_ms,
+                status="timeout",
             )
         )
         return LambdaResult(

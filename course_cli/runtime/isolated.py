@@ -76,6 +76,7 @@ from course_cli.gateway.invoker import (
 from course_cli.runtime import lambda_errors, logs
 from course_cli.runtime.framing import PeerGone, ProtocolError
 from course_cli.runtime.handler_loader import HandlerSpec, parse_handler_spec
+from course_cli.runtime.inprocess import INIT_TIMEOUT_S
 from course_cli.runtime.isolated_scripts import ScriptKind, ScriptResult, run_module, run_script
 from course_cli.runtime.lambda_context import new_request_id
 from course_cli.runtime.worker_process import (
@@ -169,6 +170,9 @@ class IsolatedRuntime:
         self._lock = threading.Lock()
         self._worker: WorkerProcess | None = None
         self._finalizer: weakref.finalize[Any, Any] | None = None
+        # Functions whose handler the current worker has loaded: their next invocation has
+        # no init phase, so the worker must answer within the function's timeout alone.
+        self._warm: set[str] = set()
         self.starts = 0  # how many workers were started (restarts after crashes included)
 
     @property
@@ -202,8 +206,6 @@ class IsolatedRuntime:
         past Lambda's 10 s init limit) or `crashed` (it exited, or killed the worker). Raises
         `FunctionNotFound` for an unknown name.
         """
-        from course_cli.runtime.inprocess import INIT_TIMEOUT_S
-
         if function_name not in self._specs:
             raise FunctionNotFound(function_name, f"known: {', '.join(sorted(self._specs))}")
         request_id = secrets.token_hex(16)
@@ -224,6 +226,7 @@ class IsolatedRuntime:
                 return self._crashed(worker, started, "the worker answered another request")
             problem = reply.get("load_error")
             if not isinstance(problem, dict):
+                self._warm.add(function_name)
                 return None
             task = str(worker.folder.task)
             kind = ResultKind.LOAD_ERROR
@@ -273,10 +276,17 @@ class IsolatedRuntime:
         with self._lock:
             worker = self._ensure_worker()
             started = time.monotonic()
-            deadline = started + min(timeout_s, wait_s) + self.limits.grace_s
+            # A cold start's init phase has its own limit, before the function's timeout.
+            limit_s = timeout_s if function_name in self._warm else INIT_TIMEOUT_S + timeout_s
+            deadline = started + min(limit_s, wait_s) + self.limits.grace_s
             try:
                 worker.send(request)
                 reply = worker.receive(deadline)
+                if reply is not None and reply.get("init_done") and reply.get("id") == request_id:
+                    # The cold start's init is over: the function's timeout starts now.
+                    now = time.monotonic()
+                    wait_left = wait_s - (now - started)
+                    reply = worker.receive(now + min(timeout_s, wait_left) + self.limits.grace_s)
             except PeerGone:
                 return self._crashed(worker, started, "", timeout_s)
             except ProtocolError as exc:
@@ -285,7 +295,10 @@ class IsolatedRuntime:
                 return self._stopped(worker, started, timeout_s, wait_s)
             if reply.get("id") != request_id:
                 return self._crashed(worker, started, "the worker answered another request")
-            return self._read_reply(worker, reply, started)
+            result = self._read_reply(worker, reply, started)
+            if result.kind in (ResultKind.OK, ResultKind.FUNCTION_ERROR):
+                self._warm.add(function_name)  # (a timeout or crash replaced the worker)
+            return result
 
     # --- worker life --------------------------------------------------------------------------
 
@@ -313,6 +326,7 @@ class IsolatedRuntime:
         return worker
 
     def _stop_worker(self) -> None:
+        self._warm.clear()
         if self._finalizer is not None:
             self._finalizer()  # closes the worker once, and detaches
             self._finalizer = None
@@ -419,7 +433,9 @@ class IsolatedRuntime:
             outcome=Outcome.ERROR,
             payload=json.dumps(error, separators=(",", ":")),
             error=error,
-            logs=_platform_log(request_id, started, f"{error['errorMessage']}\n"),
+            logs=_platform_log(
+                request_id, started, f"{error['errorMessage']}\n", lambda_errors.EXIT_ERROR
+            ),
             duration_ms=(time.monotonic() - started) * 1000,
             request_id=request_id,
             kind=ResultKind.CRASHED,
@@ -463,7 +479,7 @@ class IsolatedRuntime:
             outcome=Outcome.TIMEOUT,
             payload=json.dumps(error, separators=(",", ":")),
             error=error,
-            logs=_platform_log(request_id, started, line),
+            logs=_platform_log(request_id, started, line, "timeout"),
             duration_ms=(time.monotonic() - started) * 1000,
             request_id=request_id,
             kind=ResultKind.TIMEOUT,
@@ -492,9 +508,10 @@ def _suffix(spec: HandlerSpec) -> str:
     return f":{spec.function}" if spec.function else ""
 
 
-def _platform_log(request_id: str, started: float, middle: str) -> str:
+def _platform_log(request_id: str, started: float, middle: str, status: str) -> str:
+    """The log of an invocation the worker never finished: `status` as `report_line`'s."""
     duration_ms = (time.monotonic() - started) * 1000
     return (
         f"{logs.start_line(request_id)}{middle}{logs.end_line(request_id)}"
-        f"{logs.report_line(request_id, duration_ms)}"
+        f"{logs.report_line(request_id, duration_ms, status=status)}"
     )

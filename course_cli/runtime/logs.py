@@ -174,13 +174,23 @@ def report_line(
     billed_ms: int | None = None,
     init_ms: float | None = None,
     memory_mb: int | None = None,
+    status: str | None = None,
 ) -> str:
     """Lambda's REPORT line: tab-separated, billed duration rounded up to the millisecond.
 
-    `memory_mb` is the peak memory to report, read now when not given.
+    `duration_ms` is the invoke phase's; a cold start's init phase is `init_ms`, which Lambda
+    bills too (since August 2025, for managed runtimes such as Python): the billed duration
+    covers both. `billed_ms` overrides the invoke phase's share (a timeout bills the whole
+    timeout). `memory_mb` is the peak memory to report, read now when not given.
+
+    `status` is set when the platform itself ended the invocation: `"timeout"`, or an error
+    type such as `Runtime.ExitError` (the runtime process died), which Lambda shows as
+    `Status: error` and `Error Type: ...`. A function's own exception has no status.
     """
     if billed_ms is None:
-        billed_ms = max(1, math.ceil(duration_ms))
+        billed_ms = max(1, math.ceil(duration_ms + (init_ms or 0.0)))
+    elif init_ms is not None:
+        billed_ms = math.ceil(billed_ms + init_ms)
     if memory_mb is None:
         memory_mb = max_memory_used_mb()
     line = (
@@ -190,6 +200,10 @@ def report_line(
     )
     if init_ms is not None:
         line += f"Init Duration: {init_ms:.2f} ms\t"
+    if status == "timeout":
+        line += "Status: timeout\t"
+    elif status is not None:
+        line += f"Status: error\tError Type: {status}\t"
     return line + "\n"
 
 

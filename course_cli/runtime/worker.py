@@ -81,7 +81,7 @@ def _serve(config: dict[str, Any], sandbox: guard.Guard, request_fd: int, reply_
             if request.get("op") == "load":
                 reply = _load(runtime, load_errors, sandbox, request)
             else:
-                reply = _invoke(runtime, load_errors, sandbox, request)
+                reply = _invoke(runtime, load_errors, sandbox, request, reply_fd)
         except Exception as exc:  # our own failure (or MemoryError): say so, then carry on
             reply = {"id": request.get("id"), "worker_error": f"{type(exc).__name__}: {exc}"}
         write_frame(reply_fd, reply)
@@ -92,13 +92,23 @@ def _invoke(
     load_errors: dict[HandlerSpec, HandlerLoadError],
     sandbox: guard.Guard,
     request: dict[str, Any],
+    reply_fd: int,
 ) -> dict[str, Any]:
     name = request["function"]
     spec = runtime.spec(name)
     load_errors.pop(spec, None)
-    result = runtime(
-        name, request["event"], timeout_s=request["timeout_s"], wait_s=request["wait_s"]
-    )
+
+    def init_done(_: str) -> None:
+        # The parent's deadline covered the init phase's 10 s too: now the timeout alone.
+        write_frame(reply_fd, {"id": request["id"], "init_done": True})
+
+    runtime.after_init = init_done
+    try:
+        result = runtime(
+            name, request["event"], timeout_s=request["timeout_s"], wait_s=request["wait_s"]
+        )
+    finally:
+        runtime.after_init = None
     failed_load = load_errors.pop(spec, None)
     return {
         "id": request["id"],

@@ -634,6 +634,20 @@ def test_load_reports_a_broken_handler_before_any_invocation(submission: Path) -
     assert "called sys.exit() while loading" in exits.message
 
 
+def test_a_cold_start_s_init_is_not_cut_short_by_the_function_s_timeout(
+    submission: Path,
+) -> None:
+    # The top level takes longer than the timeout and the parent's grace together: Lambda
+    # gives it its own 10 s, so the worker must not be stopped at timeout + grace.
+    write(submission, "slow.py", "import time\ntime.sleep(1.2)\n" + NORMAL)
+    with IsolatedRuntime({"slow": "slow.py"}, limits=LIMITS, workdir=submission) as runtime:
+        cold = runtime("slow", {}, timeout_s=0.3)
+        warm = runtime("slow", {}, timeout_s=0.3)
+    assert cold.kind is ResultKind.OK, cold
+    assert "Init Duration" in cold.logs and cold.duration_ms < 300
+    assert warm.kind is ResultKind.OK and runtime.starts == 1
+
+
 def test_symlinks_in_a_submission_are_not_followed_when_copying(
     submission: Path, tmp_path: Path
 ) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
 import signal
 import sys
 import threading
@@ -56,7 +58,14 @@ def assert_timed_out(result: LambdaResult, seconds: str) -> None:
     }
     assert json.loads(result.payload) == result.error
     assert f" {rid} Task timed out after {seconds} seconds\nEND RequestId: {rid}\n" in result.logs
-    assert f"Billed Duration: {round(float(seconds) * 1000)} ms" in result.logs
+    report = result.logs.splitlines()[-1]
+    assert report.startswith(f"REPORT RequestId: {rid}\t") and report.endswith(
+        "\tStatus: timeout\t"
+    )
+    # The whole timeout is billed, and a cold start's init phase on top of it.
+    init = re.search(r"\tInit Duration: ([0-9.]+) ms\t", report)
+    billed = math.ceil(float(seconds) * 1000 + (float(init[1]) if init else 0.0))
+    assert f"\tBilled Duration: {billed} ms\t" in report
 
 
 @pytest.mark.parametrize(
