@@ -12,7 +12,7 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from course_cli.errors import HandlerError
 from course_cli.gateway.invoker import (
@@ -43,6 +43,8 @@ from course_cli.runtime.timeouts import (
 
 # Lambda gives a module's top level (the init phase) 10 seconds.
 INIT_TIMEOUT_S = 10.0
+
+R = TypeVar("R")
 
 # The service's own error documents are Go's compact JSON; the runtime's are Python's.
 _compact_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
@@ -105,14 +107,8 @@ class InProcessRuntime:
         def load() -> LoadedHandler:
             return self._cache.get(spec)[0]
 
-        if alarm_available():
-            timed_out, loaded = call_with_alarm(load, INIT_TIMEOUT_S)
-        else:
-            finished, loaded = call_in_worker(
-                load, wait_s=INIT_TIMEOUT_S, stop_after_s=INIT_TIMEOUT_S
-            )
-            timed_out = not finished
-        if timed_out or loaded is None:
+        answered, loaded = _within_init_limit(load, INIT_TIMEOUT_S)
+        if not answered or loaded is None:
             self._cache.forget(spec)
             raise HandlerError(
                 f"loading {spec.path.name} took longer than {INIT_TIMEOUT_S:.0f} s, "
@@ -207,15 +203,9 @@ class InProcessRuntime:
             except HandlerLoadError as exc:
                 return exc
 
-        loaded: LoadedHandler | HandlerLoadError | None
-        if wait_s < INIT_TIMEOUT_S:
-            finished, loaded = call_in_worker(load, wait_s=wait_s, stop_after_s=INIT_TIMEOUT_S)
-            if not finished:
-                return invocation.no_answer()
-        elif alarm_available():
-            loaded = call_with_alarm(load, INIT_TIMEOUT_S)[1]
-        else:
-            loaded = call_inline(load, INIT_TIMEOUT_S)[1]
+        answered, loaded = _within_init_limit(load, wait_s)
+        if not answered:
+            return invocation.no_answer()
         if isinstance(loaded, HandlerLoadError):
             return invocation.load_failed(loaded)
         if loaded is not None:
@@ -223,6 +213,20 @@ class InProcessRuntime:
             invocation.prefix = loaded.init_output
             invocation.init_ms = loaded.init_duration_ms
         return None
+
+
+def _within_init_limit(load: Callable[[], R], wait_s: float) -> tuple[bool, R | None]:
+    """Run `load` (a module's top level) within Lambda's init limit, its caller waiting at most
+    `wait_s`: `(answered, result)`, `result` None when the top level ran past the limit.
+
+    `answered` is False when the caller stopped waiting first; the load then goes on, on a
+    worker thread, until it finishes or reaches the limit.
+    """
+    if wait_s < INIT_TIMEOUT_S:
+        return call_in_worker(load, wait_s=wait_s, stop_after_s=INIT_TIMEOUT_S)
+    if alarm_available():
+        return True, call_with_alarm(load, INIT_TIMEOUT_S)[1]
+    return True, call_inline(load, INIT_TIMEOUT_S)[1]
 
 
 class _Finished(LambdaResult):
