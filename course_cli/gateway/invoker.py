@@ -71,6 +71,20 @@ class LambdaResult:
         fields["request_id"] = request_id
         fields["value"] = value
 
+    @property
+    def function_output(self) -> str:
+        """What the function wrote (and its module, before START on a cold start), with the
+        runtime's error lines: the log without Lambda's own START, END and REPORT lines."""
+        return "".join(
+            line
+            for line in self.logs.splitlines(keepends=True)
+            if not line.startswith(_PLATFORM_LINES)
+        )
+
+
+# The lines Lambda itself writes around a function's output in its log.
+_PLATFORM_LINES = ("START RequestId: ", "END RequestId: ", "REPORT RequestId: ")
+
 
 class FunctionNotFound(LookupError):
     """Raised by an invoker for a function it does not know (Lambda's ResourceNotFoundException).

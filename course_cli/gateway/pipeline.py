@@ -282,15 +282,20 @@ def invocation_to_json(invocation: Invocation) -> dict[str, Any]:
                                        error document; null when it never answered
      "response": {"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"},
      "log": ["<timestamp> : <message>", ...],   AWS's execution log
+     "functionLog": ["START RequestId: ...", ..., "REPORT RequestId: ..."] | null,
+                                       the function's own log, as CloudWatch shows it: what it
+                                       printed and logged; null when no function ran
      "explanations": ["...", ...],     plain-words explanations for the learner
      "problems": [{"field", "expected", "got", "fix", "explanation"}, ...]}
     ```
     """
+    lambda_result = invocation.lambda_result
     return {
         "event": invocation.event,
         "result": invocation.result,
         "response": response_to_json(invocation.response),
         "log": invocation.log.lines,
+        "functionLog": None if lambda_result is None else lambda_result.logs.splitlines(),
         "explanations": list(invocation.log.explanations),
         "problems": [problem.to_json() for problem in invocation.problems],
     }

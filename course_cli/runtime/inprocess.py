@@ -82,6 +82,9 @@ class InProcessRuntime:
         # Called with the function's name when a cold start's init phase is over and the
         # invoke phase begins (a grading worker tells its parent: the timeout starts now).
         self.after_init: Callable[[str], None] | None = None
+        # Handlers `load` loaded ahead of any invocation: the next invocation is their cold
+        # start, and shows their init (output before START, Init Duration) as Lambda would.
+        self._loaded_ahead: dict[HandlerSpec, LoadedHandler] = {}
 
     @property
     def functions(self) -> dict[str, HandlerSpec]:
@@ -115,6 +118,7 @@ class InProcessRuntime:
                 "Lambda's limit for a module's top level",
                 "move slow work (or an endless loop) out of the module's top level",
             )
+        self._loaded_ahead[spec] = loaded
         return loaded
 
     def __call__(
@@ -158,6 +162,9 @@ class InProcessRuntime:
         invocation = _Invocation(self._cache, function_name, spec, event, timeout_s, arrived)
         logs.install_capture()
         loaded = invocation.loaded = self._cache.current(spec)
+        if self._loaded_ahead and self._loaded_ahead.pop(spec, None) is loaded is not None:
+            invocation.prefix = loaded.init_output  # this is its cold start, its init done
+            invocation.init_ms = loaded.init_duration_ms
         if loaded is None:  # a cold start: Lambda's Init phase comes first, timed apart
             ended = self._init(invocation, wait_s)
             if ended is not None:
@@ -260,6 +267,14 @@ class _Finished(LambdaResult):
             fields.pop("_log_parts", None)
         text: str = fields["logs"]
         return text
+
+    @property
+    def function_output(self) -> str:
+        parts = self.__dict__.get("_log_parts")
+        if parts is None:  # the text is written: read it from there
+            return super().function_output
+        prefix, output, extra = parts[:3]
+        return f"{prefix}{output}{extra}"
 
 
 class _Invocation:

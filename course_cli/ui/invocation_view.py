@@ -66,6 +66,24 @@ def render_result(result: Any) -> Panel:
     )
 
 
+def render_function_log(lines: list[str]) -> Panel:
+    """The function's own log as CloudWatch shows it: Lambda's START, END and REPORT lines
+    (dimmed) around what the function printed and logged."""
+    text = Text()
+    for line in lines:
+        if line.startswith(("START RequestId: ", "END RequestId: ", "REPORT RequestId: ")):
+            style = "muted"
+        elif line.startswith("[ERROR]") or "Task timed out after" in line:
+            style = "fail"
+        else:
+            style = ""
+        text.append(line + "\n", style)
+    text.rstrip()
+    return Panel(
+        text, title="Function log (as CloudWatch shows it)", title_align="left", border_style="blue"
+    )
+
+
 # The lines worth reading first when a request failed; `brief` logs show only these.
 KEY_LOG_LINES = (
     "Endpoint response body before transformations",
@@ -122,6 +140,8 @@ def render_invocation(document: dict[str, Any], *, show_event: bool = True) -> R
         parts.append(render_event(document["event"]))
     if document.get("result") is not None or document.get("event") is not None:
         parts.append(render_result(document.get("result")))
+    if document.get("functionLog"):
+        parts.append(render_function_log(document["functionLog"]))
     parts.append(render_response(document.get("response")))
     explanation = render_explanation(document)
     if explanation is not None:

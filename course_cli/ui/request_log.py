@@ -34,19 +34,30 @@ def print_request(record: RequestRecord) -> None:
     else:
         is_terminal = console.is_terminal
         _last_terminal_check = (console, file, is_terminal)
+    invocation = record.invocation
+    result = invocation.lambda_result if invocation is not None else None
+    # What the function printed or logged (and the runtime's error lines), indented under
+    # the request's line: where a learner's `print(event)` shows up.
+    output = result.function_output if result is not None else ""
     if is_terminal:
         # A Text object, not markup: a target like `/a?x[1]=2` must print as sent.
         text = Text(f"{record.method} {record.target} ")
         text.append(str(record.status), "ok" if record.status < 400 else "fail")
         text.append(f" {record.latency_ms:.1f} ms")
         console.print(text, highlight=False)
+        if output:
+            console.print(Text(_indented(output), style="muted"), highlight=False)
         if record.error is not None:
             console.print(Text(f"  {record.error}", style="warning"))
-    elif record.error is None:
-        file.write(f"{record.method} {record.target} {record.status} {record.latency_ms:.1f} ms\n")
     else:
-        file.write(
-            f"{record.method} {record.target} {record.status} {record.latency_ms:.1f} ms\n"
-            f"  {record.error}\n"
-        )
+        line = f"{record.method} {record.target} {record.status} {record.latency_ms:.1f} ms\n"
+        if output:
+            line += _indented(output) + "\n"
+        if record.error is not None:
+            line += f"  {record.error}\n"
+        file.write(line)
     file.flush()
+
+
+def _indented(output: str) -> str:
+    return "\n".join(f"  | {line}" for line in output.rstrip("\n").split("\n"))

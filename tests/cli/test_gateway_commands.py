@@ -36,6 +36,14 @@ def handler(event, context):
     return {"statusCode": 200, "body": {"id": 1}}
 """
 
+PRINTS_AND_DICT_BODY = """
+print("reloaded")
+
+def handler(event, context):
+    print("path was", event["path"])
+    return {"statusCode": 200, "body": {"id": 1}}
+"""
+
 
 @pytest.fixture
 def good(tmp_path: Path) -> Path:
@@ -143,6 +151,22 @@ def test_invoke_success_exit_0_with_the_json_shape(run_cli: Run, good: Path) -> 
     assert doc["problems"] == []
     assert any("Successfully completed execution" in line for line in doc["log"])
     assert doc["log"][-1].endswith("Method completed with status: 200")
+    # The function's own log: its cold start (the command loads it first), as CloudWatch.
+    function_log = doc["functionLog"]
+    assert function_log[0].startswith("START RequestId: ")
+    assert function_log[-2].startswith("END RequestId: ")
+    assert function_log[-1].startswith("REPORT RequestId: ") and "Init Duration" in function_log[-1]
+
+
+def test_invoke_shows_what_the_function_printed(run_cli: Run, tmp_path: Path) -> None:
+    handler = tmp_path / "prints.py"
+    handler.write_text(PRINTS_AND_DICT_BODY)
+    doc = json.loads(run_cli("invoke", str(handler), "--path", "/p", "--json").stdout)
+    lines = doc["functionLog"]
+    assert lines[0] == "reloaded"  # the module's top level, before START
+    assert lines[1].startswith("START RequestId: ") and lines[2] == "path was /p"
+    shown = run_cli("invoke", str(handler), "--path", "/p").stdout
+    assert "Function log (as CloudWatch shows it)" in shown and "path was /p" in shown
 
 
 def test_invoke_dict_body_is_502_with_a_named_problem(run_cli: Run, tmp_path: Path) -> None:
@@ -316,7 +340,7 @@ def test_serve_routes_reloads_and_answers_like_aws(
     assert status == 403 and json.loads(body) == {"message": "Missing Authentication Token"}
     # Edit the handler: the next request runs the new code and answers 502 (dict body).
     time.sleep(0.01)
-    handler.write_text(DICT_BODY)
+    handler.write_text(PRINTS_AND_DICT_BODY)
     status, headers, body = _get(port, "/users/1")
     assert status == 502 and json.loads(body) == {"message": "Internal server error"}
     assert headers.get("x-amzn-ErrorType") == "InternalServerErrorException"
@@ -324,7 +348,8 @@ def test_serve_routes_reloads_and_answers_like_aws(
     output = process.communicate(timeout=10)[0]
     assert "Serving" in output
     assert re.search(r"GET /users/42\?include=orders 200 [\d.]+ ms", output)
-    assert re.search(r"GET /users/1 502", output)
+    # What the function printed (and its module, on the reload's cold start) follows its line.
+    assert re.search(r"GET /users/1 502 [\d.]+ ms\n  \| reloaded\n  \| path was /users/1\n", output)
 
 
 @pytest.mark.slow

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from rich.console import Console
 
 from course_cli.gateway.server import RequestRecord
+from course_cli.local_api import api_for_handler, build_request
 from course_cli.ui import console as console_module
 from course_cli.ui.request_log import print_request
 
@@ -26,3 +28,32 @@ def test_line_is_printed_as_sent(monkeypatch: pytest.MonkeyPatch, terminal: bool
         "POST /b 200 0.5 ms",
         "  boom",
     ]
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+def test_what_the_function_printed_follows_its_line(
+    monkeypatch: pytest.MonkeyPatch, terminal: bool, tmp_path: Path
+) -> None:
+    out = io.StringIO()
+    fake = Console(
+        file=out, force_terminal=terminal, color_system=None, width=200, theme=console_module.THEME
+    )
+    monkeypatch.setattr("course_cli.ui.request_log.get_console", lambda: fake)
+    handler = tmp_path / "talks.py"
+    handler.write_text(
+        "def handler(event, context):\n"
+        "    print('saw', event['path'])\n"
+        "    if event['path'] == '/boom':\n"
+        "        raise KeyError('id')\n"
+        "    return {'statusCode': 200, 'body': ''}\n"
+    )
+    api = api_for_handler(str(handler))
+    for path in ("/a", "/boom"):
+        invocation = api.send(build_request("GET", path))
+        assert invocation.response is not None
+        print_request(RequestRecord("GET", path, invocation.response.status, 1.0, "-", invocation))
+    lines = out.getvalue().splitlines()
+    assert lines[:3] == ["GET /a 200 1.0 ms", "  | saw /a", "GET /boom 502 1.0 ms"]
+    assert lines[3] == "  | saw /boom"
+    assert lines[4].startswith("  | [ERROR] KeyError: 'id'")  # the runtime's error lines too
+    assert not any("RequestId:" in line for line in lines)  # no START, END or REPORT lines

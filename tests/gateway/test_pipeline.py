@@ -78,7 +78,16 @@ def test_prepare_event_stops_before_the_call(kit: Any) -> None:
 def test_invocation_to_json_success(kit: Any) -> None:
     api = kit.api({"resource": "/x", "methods": ["GET"]})
     document = invocation_to_json(kit.run(api, kit.request({"path": "/x"}), echo))
-    assert list(document) == ["event", "result", "response", "log", "explanations", "problems"]
+    assert list(document) == [
+        "event",
+        "result",
+        "response",
+        "log",
+        "functionLog",
+        "explanations",
+        "problems",
+    ]
+    assert document["functionLog"] == []  # this test's invoker writes no log
     assert document["result"] == {"statusCode": 200, "body": '{"path": "/x"}'}
     response = document["response"]
     assert response["statusCode"] == 200

@@ -354,3 +354,21 @@ def test_each_result_keeps_its_own_log_whenever_it_is_read(runtime_for: RuntimeF
     assert f"Duration: {first.duration_ms:.2f} ms" in lines[3]
     assert "Init Duration" in lines[3] and "Init Duration" not in second.logs
     assert first.logs == first.logs and isinstance(first, LambdaResult)
+
+
+def test_function_output_is_the_log_without_lambda_s_own_lines(runtime_for: RuntimeFor) -> None:
+    runtime = runtime_for(
+        "print('init')\n"
+        "def handler(event, context):\n"
+        "    print('one')\n"
+        "    raise ValueError('two')\n"
+    )
+    result = runtime("fn", {})
+    before_reading = result.function_output  # from the parts, the log text not yet written
+    lines = result.logs.splitlines(keepends=True)
+    assert lines[0] == "init\n" and lines[1].startswith("START RequestId: ")
+    kept = [line for line in lines if not line.startswith(("START ", "END ", "REPORT "))]
+    assert before_reading == "".join(kept) == result.function_output
+    assert before_reading.startswith("init\none\n[ERROR] ValueError: two")
+    plain = LambdaResult(Outcome.OK, "1", logs="START RequestId: x\nhi\nEND RequestId: x\n")
+    assert plain.function_output == "hi\n"
