@@ -162,9 +162,11 @@ class InProcessRuntime:
         invocation = _Invocation(self._cache, function_name, spec, event, timeout_s, arrived)
         logs.install_capture()
         loaded = invocation.loaded = self._cache.current(spec)
-        if self._loaded_ahead and self._loaded_ahead.pop(spec, None) is loaded is not None:
-            invocation.prefix = loaded.init_output  # this is its cold start, its init done
-            invocation.init_ms = loaded.init_duration_ms
+        if self._loaded_ahead:
+            ahead = self._loaded_ahead.pop(spec, None)
+            if ahead is not None and ahead is loaded:  # its cold start, the init already done
+                invocation.prefix = ahead.init_output
+                invocation.init_ms = ahead.init_duration_ms
         if loaded is None:  # a cold start: Lambda's Init phase comes first, timed apart
             ended = self._init(invocation, wait_s)
             if ended is not None:

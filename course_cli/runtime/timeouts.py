@@ -409,10 +409,10 @@ class _Watchdog:
     until the thread next wakes and finds them at the top, or until the heap holds
     `_COMPACT_AT` entries: then the finished ones are dropped all at once, which bounds the
     memory a busy server with a long function timeout keeps. The thread is woken only for a
-    deadline earlier than the one it already waits for, and it waits until the latest
-    deadline of the finished jobs it dropped: so a steady stream of invocations (each due a
-    few seconds later than the last) wakes it about once per timeout, not once per
-    invocation.
+    deadline earlier than the one it already waits for, and with nothing left to watch it
+    waits until the deadline of the invocation that began last: so a steady stream of
+    invocations (each due a little later than the last) wakes it about once per timeout, not
+    once per invocation - also after one with a longer limit (a cold start's 10 s init).
     """
 
     _COMPACT_AT = 10_000
@@ -423,10 +423,11 @@ class _Watchdog:
         self._order = itertools.count()
         self._thread: threading.Thread | None = None
         self._wakes_at = float("inf")  # when the thread's current wait ends
-        # The latest deadline of a finished job the thread dropped, and of any main-thread
-        # invocation: until then, the thread sleeps even with nothing to watch.
-        self._dropped_until = 0.0
-        self._main_latest = 0.0
+        # The deadline of the invocation that began last, on any thread: until then, the
+        # thread sleeps even with nothing to watch. (The last one's, not the latest of all:
+        # one long limit must not leave the thread asleep past every shorter deadline after
+        # it, to be woken by each.)
+        self._last_deadline = 0.0
         self.rounds = 0  # how many times the thread has woken and looked (a diagnostic)
 
     def stop_at(self, job: _Job[Any] | _InlineJob, deadline: float) -> None:
@@ -436,6 +437,7 @@ class _Watchdog:
                 self._heap = [entry for entry in self._heap if entry[2].state != _FINISHED]
                 heapq.heapify(self._heap)
             heapq.heappush(self._heap, (deadline, next(self._order), job))
+            self._last_deadline = deadline
             if deadline < self._wakes_at:
                 self._wake()
 
@@ -445,8 +447,7 @@ class _Watchdog:
         No lock unless the thread must be woken: the main thread publishes the alarm first,
         and the thread marks itself awake (`_wakes_at` = infinity) before it reads them.
         """
-        if deadline > self._main_latest:
-            self._main_latest = deadline
+        self._last_deadline = deadline
         if deadline < self._wakes_at:
             with self._cond:
                 self._wake()
@@ -474,7 +475,7 @@ class _Watchdog:
                 if wake_at == float("inf"):
                     # Nothing to watch: sleep until the last invocation would have been due,
                     # so that the stream of invocations that follows need not wake us.
-                    wake_at = max(self._dropped_until, self._main_latest)
+                    wake_at = self._last_deadline
                     if wake_at <= now:
                         wake_at = float("inf")
                 self._wakes_at = wake_at
@@ -487,8 +488,6 @@ class _Watchdog:
             deadline, _, job = heap[0]
             if job.state == _FINISHED:
                 heapq.heappop(heap)
-                if deadline > self._dropped_until:
-                    self._dropped_until = deadline
                 continue
             if deadline > now:
                 return deadline
