@@ -5,14 +5,26 @@ from __future__ import annotations
 import logging
 import os
 import textwrap
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from course_cli.gateway.invoker import LambdaResult
 from course_cli.runtime import InProcessRuntime
 
 WriteHandler = Callable[[str, str], Path]
+
+
+def in_thread(call: Callable[[], LambdaResult]) -> LambdaResult:
+    """Run `call` on a fresh thread (as `course serve` does) and return its result."""
+    results: list[LambdaResult] = []
+    thread = threading.Thread(target=lambda: results.append(call()))
+    thread.start()
+    thread.join(10)
+    assert results, "the invocation did not return"
+    return results[0]
 
 
 @pytest.fixture

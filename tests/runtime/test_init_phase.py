@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from course_cli.gateway.invoker import LambdaResult, Outcome
 from course_cli.runtime import InProcessRuntime, inprocess
-from tests.runtime.conftest import WriteHandler
+from tests.runtime.conftest import WriteHandler, in_thread
 
 # A module whose top level takes `sleep` seconds, and counts its runs in `runs.txt`.
 SLOW_TOP_LEVEL = """
@@ -55,16 +53,6 @@ def milliseconds(text: str) -> float:
     return float(match[1])
 
 
-def on_a_thread(call: Callable[[], LambdaResult]) -> LambdaResult:
-    """Run `call` on a fresh thread, as `course serve` does, and return its result."""
-    results: list[LambdaResult] = []
-    thread = threading.Thread(target=lambda: results.append(call()))
-    thread.start()
-    thread.join(10)
-    assert results, "the invocation did not return"
-    return results[0]
-
-
 @pytest.mark.parametrize("where", ["main thread", "other thread"])
 def test_a_slow_top_level_does_not_use_up_the_function_s_timeout(
     write_handler: WriteHandler, where: str
@@ -74,7 +62,7 @@ def test_a_slow_top_level_does_not_use_up_the_function_s_timeout(
     def call() -> LambdaResult:
         return runtime("fn", {}, timeout_s=0.3)
 
-    cold = call() if where == "main thread" else on_a_thread(call)
+    cold = call() if where == "main thread" else in_thread(call)
     assert cold.outcome is Outcome.OK, cold.payload
     assert cold.value["remaining_ms"] > 200  # the whole 300 ms, less the call itself
     report = report_of(cold)
@@ -86,7 +74,7 @@ def test_a_slow_top_level_does_not_use_up_the_function_s_timeout(
     billed = milliseconds(report["Billed Duration"])
     assert billed in {math.ceil(exact - 0.01), math.ceil(exact + 0.01)}
     assert "Status" not in report
-    warm = call() if where == "main thread" else on_a_thread(call)
+    warm = call() if where == "main thread" else in_thread(call)
     assert warm.outcome is Outcome.OK and "Init Duration" not in report_of(warm)
     assert runs.read_text() == "run\n"  # the top level ran once
 

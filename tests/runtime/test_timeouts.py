@@ -17,6 +17,7 @@ import pytest
 
 from course_cli.gateway.invoker import LambdaResult, Outcome
 from course_cli.runtime import InProcessRuntime
+from tests.runtime.conftest import in_thread
 
 RuntimeFor = Callable[..., InProcessRuntime]
 
@@ -37,16 +38,6 @@ def handler(event, context):
         except:  # noqa: E722 - the worst a learner can write
             pass
 """
-
-
-def in_thread(call: Callable[[], LambdaResult]) -> LambdaResult:
-    """Run `call` on a fresh thread (as a server does) and return its result."""
-    results: list[LambdaResult] = []
-    thread = threading.Thread(target=lambda: results.append(call()))
-    thread.start()
-    thread.join(5)
-    assert results, "the invocation did not return"
-    return results[0]
 
 
 def assert_timed_out(result: LambdaResult, seconds: str) -> None:
