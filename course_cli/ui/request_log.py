@@ -1,4 +1,5 @@
-"""The one line `course serve` prints per request: `GET /users/1?x=2 200 1.3 ms`."""
+"""What `course serve` prints per request: the line `GET /users/1?x=2 200 1.3 ms`, then what
+the handler printed, and for a failure why it failed, in plain words."""
 
 from __future__ import annotations
 
@@ -39,20 +40,27 @@ def print_request(record: RequestRecord) -> None:
     # What the function printed or logged (and the runtime's error lines), indented under
     # the request's line: where a learner's `print(event)` shows up.
     output = result.function_output if result is not None else ""
+    # Why a request failed, in plain words (a 502's field and fix, a 403's missing route).
+    why = invocation.log.explanations if invocation is not None else ()
     if is_terminal:
         # A Text object, not markup: a target like `/a?x[1]=2` must print as sent.
         text = Text(f"{record.method} {record.target} ")
         text.append(str(record.status), "ok" if record.status < 400 else "fail")
         text.append(f" {record.latency_ms:.1f} ms")
         console.print(text, highlight=False)
+        # (soft_wrap: long lines are left to the terminal to wrap, not cut into several.)
         if output:
-            console.print(Text(_indented(output), style="muted"), highlight=False)
+            console.print(Text(_indented(output), style="muted"), highlight=False, soft_wrap=True)
+        for explanation in why:
+            console.print(Text(f"  why: {explanation}", style="warning"), soft_wrap=True)
         if record.error is not None:
             console.print(Text(f"  {record.error}", style="warning"))
     else:
         line = f"{record.method} {record.target} {record.status} {record.latency_ms:.1f} ms\n"
         if output:
             line += _indented(output) + "\n"
+        for explanation in why:
+            line += f"  why: {explanation}\n"
         if record.error is not None:
             line += f"  {record.error}\n"
         file.write(line)

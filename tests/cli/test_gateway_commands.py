@@ -350,6 +350,9 @@ def test_serve_routes_reloads_and_answers_like_aws(
     assert re.search(r"GET /users/42\?include=orders 200 [\d.]+ ms", output)
     # What the function printed (and its module, on the reload's cold start) follows its line.
     assert re.search(r"GET /users/1 502 [\d.]+ ms\n  \| reloaded\n  \| path was /users/1\n", output)
+    # Then why the client got a 502, in plain words; and why the unknown path got a 403.
+    assert "path was /users/1\n  why: API Gateway answered 502 because" in output
+    assert re.search(r"GET /nothing/here 403 [\d.]+ ms\n  why: No resource", output)
 
 
 @pytest.mark.slow

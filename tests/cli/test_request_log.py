@@ -57,3 +57,29 @@ def test_what_the_function_printed_follows_its_line(
     assert lines[3] == "  | saw /boom"
     assert lines[4].startswith("  | [ERROR] KeyError: 'id'")  # the runtime's error lines too
     assert not any("RequestId:" in line for line in lines)  # no START, END or REPORT lines
+    # Last, why the client got a 502, in plain words.
+    assert lines[-1].startswith("  why: The function raised KeyError: 'id'.")
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+def test_a_failed_request_says_why_under_its_line(
+    monkeypatch: pytest.MonkeyPatch, terminal: bool, tmp_path: Path
+) -> None:
+    out = io.StringIO()
+    fake = Console(
+        file=out, force_terminal=terminal, color_system=None, width=400, theme=console_module.THEME
+    )
+    monkeypatch.setattr("course_cli.ui.request_log.get_console", lambda: fake)
+    handler = tmp_path / "dict_body.py"
+    handler.write_text("def handler(event, context):\n    return {'body': {'id': 1}}\n")
+    api = api_for_handler(str(handler), ["/items"])
+    for path in ("/items", "/other"):
+        invocation = api.send(build_request("GET", path))
+        assert invocation.response is not None
+        print_request(RequestRecord("GET", path, invocation.response.status, 1.0, "-", invocation))
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "GET /items 502 1.0 ms"
+    assert lines[1].startswith("  why: ") and "`body` must be a string, but it is dict" in lines[1]
+    assert lines[2] == "GET /other 403 1.0 ms"
+    assert lines[3].startswith("  why: No resource of this API matches the path /other.")
+    assert len(lines) == 4
