@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 from course_cli.gateway.events import (
     build_proxy_event,
-    copy_proxy_event,
     explain_event,
     query_parameters,
 )
 from course_cli.gateway.http import HttpRequest
-from course_cli.gateway.pipeline import prepare_event
+from course_cli.gateway.invoker import LambdaResult, Outcome
+from course_cli.gateway.pipeline import handle_request, prepare_event
 
 CASE_FILE = "events"
 
@@ -84,7 +85,28 @@ def _containers(value: Any) -> list[Any]:
     return []
 
 
-def test_copy_proxy_event_shares_no_container(kit: Any) -> None:
+class _ChangesItsEvent:
+    """An owning invoker whose function keeps a snapshot of the event it got, then changes
+    every dict and list in it."""
+
+    def __init__(self) -> None:
+        self.got: Any = None
+        self.snapshot: Any = None
+
+    def __call__(self, name: str, event: Any, **limits: float) -> LambdaResult:
+        raise AssertionError("the gateway should hand its event over, not have it copied")
+
+    def invoke_owned(self, name: str, event: Any, **limits: float) -> LambdaResult:
+        self.got, self.snapshot = event, json.loads(json.dumps(event))
+        for container in _containers(event):
+            if isinstance(container, dict):
+                container["changed"] = "by the function"
+            else:
+                container.append("changed")
+        return LambdaResult(Outcome.OK, '{"statusCode": 200}')
+
+
+def test_the_function_gets_the_event_itself_and_the_gateway_keeps_it_as_sent(kit: Any) -> None:
     # Every part that can hold a container is there: headers, query, path and stage variables.
     api = kit.api(
         {"resource": "/users/{userId}", "methods": ["POST"], "stageVariables": {"env": "test"}}
@@ -92,16 +114,23 @@ def test_copy_proxy_event_shares_no_container(kit: Any) -> None:
     request = HttpRequest.build(
         "POST", "/users/1?tag=a&tag=b", headers=[("Cookie", "a"), ("Cookie", "b")], body="{}"
     )
-    event = prepare_event(api, request, clock=kit.clock).event
-    copy = copy_proxy_event(event)
-    assert copy == event and list(copy) == list(event)
-    originals = {id(container) for container in _containers(event)}
-    assert not originals & {id(container) for container in _containers(copy)}
-    # ... and so for an event whose optional parts are all null.
-    bare = prepare_event(
-        kit.api({"resource": "/x"}), HttpRequest.build("GET", "/x"), clock=kit.clock
-    )
-    assert copy_proxy_event(bare.event) == bare.event
+    invoker = _ChangesItsEvent()
+    invocation = handle_request(api, request, invoker, clock=kit.clock)
+    assert invocation.response is not None and invocation.response.status == 200
+    # What the gateway shows (and logs) is the event as sent, built afresh.
+    assert invocation.event == invoker.snapshot and list(invocation.event) == TWELVE_KEYS
+    changed = {id(container) for container in _containers(invoker.got)}
+    assert not changed & {id(container) for container in _containers(invocation.event)}
+    sent = next(line for line in invocation.log.lines if "request body after" in line)
+    logged = sent.split("transformations: ", 1)[1].removesuffix(" [TRUNCATED]")
+    assert json.dumps(invoker.snapshot, separators=(",", ":")).startswith(logged)
+    assert len(logged) > 200 and "changed" not in logged
+    assert invocation.request_context is not None
+    assert "changed" not in invocation.request_context
+    assert "changed" not in invocation.request_context["identity"]
+    # The next request's event is untouched too (nothing the function changed was shared).
+    again = handle_request(api, request, _ChangesItsEvent(), clock=kit.clock)
+    assert "changed" not in json.dumps(again.event)
 
 
 def test_query_parameters_fast_path_and_decoding_agree() -> None:

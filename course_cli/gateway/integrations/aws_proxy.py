@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import json.scanner
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
 from course_cli.gateway.errors import (
@@ -12,17 +13,18 @@ from course_cli.gateway.errors import (
     IntegrationFailure,
     MalformedProxyResponse,
 )
-from course_cli.gateway.events import build_proxy_event, copy_proxy_event
+from course_cli.gateway.events import build_proxy_event
 from course_cli.gateway.execution_log import format_http_date, java_map
 from course_cli.gateway.integrations.lambda_call import call_lambda
 from course_cli.gateway.invoker import Outcome
 from course_cli.gateway.proxy_response import Problem, build_http_response, read_proxy_result
 
 if TYPE_CHECKING:
-    from course_cli.gateway.context import Invocation
+    from course_cli.gateway.context import Invocation, RequestIds
     from course_cli.gateway.definition import ApiDefinition, Integration
     from course_cli.gateway.http import HttpRequest
     from course_cli.gateway.invoker import LambdaInvoker, LambdaResult
+    from course_cli.gateway.routing import RouteMatch
 
 _FAILED = (Outcome.ERROR, Outcome.TIMEOUT)
 # (typeshed types make_scanner's argument as a scanner; at run time it is the decoder.)
@@ -99,14 +101,19 @@ class AwsProxyIntegration:
                 "Lambda proxy integrations always invoke the function with POST, whatever the "
                 "client's verb: set the integration's HTTP method to POST.",
             )
-        event = invocation.event = build_proxy_event(
+        # The same event can be built again (from values that do not change): so the function
+        # may be handed this one itself, with no copy (`call_lambda`), and the log line built
+        # when read shows the event as sent.
+        recipe = partial(
+            _proxy_event,
             invocation.request,
             invocation.definition,
             match,
             invocation.request_context,
-            path=invocation.path,
-            ids=invocation.ids,
+            invocation.path,
+            invocation.ids,
         )
+        invocation.set_event(recipe(), recipe)
         invocation.log.defer(
             _endpoint_request_lines,
             invocation.definition,
@@ -114,7 +121,7 @@ class AwsProxyIntegration:
             invocation.request,
             match.resource.path,
             invocation.ids.request_id,
-            event,
+            recipe,
         )
 
     def integrate(self, invocation: Invocation, invoker: LambdaInvoker) -> None:
@@ -124,13 +131,7 @@ class AwsProxyIntegration:
         integration = match.method.integration
         log = invocation.log
         log.defer(_sending_lines, invocation.definition, integration)
-        latency_ms = call_lambda(
-            invocation,
-            invoker,
-            integration,
-            function_name(integration),
-            private_copy=copy_proxy_event,
-        )
+        latency_ms = call_lambda(invocation, invoker, integration, function_name(integration))
         result = invocation.lambda_result
         assert result is not None
         log.defer(_received_lines, result, latency_ms, log.at, invocation.ids.trace_root)
@@ -171,6 +172,24 @@ class AwsProxyIntegration:
         )
 
 
+def _proxy_event(
+    request: HttpRequest,
+    definition: ApiDefinition,
+    match: RouteMatch,
+    request_context: dict[str, Any],
+    path: str,
+    ids: RequestIds,
+) -> dict[str, Any]:
+    """The proxy event, built afresh: it shares no dict or list with another build.
+
+    Its `requestContext` is a copy of the invocation's (the rest is built new each time), so
+    a function changing its event leaves `invocation.request_context` as it was.
+    """
+    context = request_context.copy()
+    context["identity"] = request_context["identity"].copy()
+    return build_proxy_event(request, definition, match, context, path=path, ids=ids)
+
+
 def _error_document(payload: str) -> dict[str, Any]:
     try:
         document = json.loads(payload)
@@ -185,13 +204,14 @@ def _endpoint_request_lines(
     request: HttpRequest,
     resource_path: str,
     request_id: str,
-    event: Any,
+    event: Callable[[], Any],
 ) -> list[str]:
     headers = _endpoint_headers(definition, request, resource_path, request_id)
+    body = json.dumps(event(), separators=(",", ":"))
     return [
         f"Endpoint request URI: {_endpoint(definition, integration)}",
         f"Endpoint request headers: {headers}",
-        "Endpoint request body after transformations: " + json.dumps(event, separators=(",", ":")),
+        f"Endpoint request body after transformations: {body}",
     ]
 
 

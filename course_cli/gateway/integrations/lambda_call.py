@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from course_cli.gateway.errors import IntegrationFailure, IntegrationTimeout
 from course_cli.gateway.invoker import FunctionNotFound, Outcome
@@ -15,28 +14,24 @@ if TYPE_CHECKING:
 
 
 def call_lambda(
-    invocation: Invocation,
-    invoker: LambdaInvoker,
-    integration: Integration,
-    name: str,
-    *,
-    private_copy: Callable[[Any], Any] | None = None,
+    invocation: Invocation, invoker: LambdaInvoker, integration: Integration, name: str
 ) -> int:
     """Invoke `name` with `invocation.event`; store the result and return the latency in ms.
 
-    `private_copy`, from an integration that knows its event's shape, makes a deep copy of
-    the event: an invoker offering `invoke_owned` (an `OwningLambdaInvoker`) runs the
-    function on that copy instead of copying the event itself, more slowly. A function the
+    An invoker offering `invoke_owned` (an `OwningLambdaInvoker`) is handed the event itself
+    when the invocation can build it again (`Invocation.set_event`, as the proxy event is):
+    no copy is made. Otherwise the invoker copies the event, as it must. A function the
     invoker does not know becomes AWS's 500 (a configuration error); a caller that gave up
     (`Outcome.NO_ANSWER`) becomes the 29 s integration timeout, 504.
     """
-    invoke_owned = getattr(invoker, "invoke_owned", None) if private_copy is not None else None
+    invoke_owned = getattr(invoker, "invoke_owned", None)
+    given = invocation.hand_over_event() if invoke_owned is not None else None
     started = invocation.clock()
     try:
-        if invoke_owned is not None and private_copy is not None:
+        if given is not None and invoke_owned is not None:
             result: LambdaResult = invoke_owned(
                 name,
-                private_copy(invocation.event),
+                given,
                 timeout_s=integration.timeout_s,
                 wait_s=integration.integration_timeout_s,
             )
