@@ -237,7 +237,7 @@ def serve(
     try:
         run_server(
             local.definition,
-            live,  # an OwningLambdaInvoker: the gateway hands it its copy of each event
+            live,  # an OwningLambdaInvoker: the gateway hands it each event it built
             port=port,
             on_request=print_request,
             reload_check=live.reload_check if api is not None else None,
@@ -307,7 +307,7 @@ class _LiveApi:
         wait_s: float = INTEGRATION_TIMEOUT_S,
     ) -> LambdaResult:
         """As `__call__`, on an event the caller hands over (an `OwningLambdaInvoker`): the
-        gateway passes its own copy of the proxy event, so the runtime need not copy it."""
+        gateway hands over the proxy event it built, so the runtime need not copy it."""
         return self.local.runtime.invoke_owned(
             function_name, event, timeout_s=timeout_s, wait_s=wait_s
         )

@@ -124,8 +124,9 @@ class OwningLambdaInvoker(LambdaInvoker, Protocol):
     An invoker must not let the function change the caller's event, so `__call__` copies it,
     checking every value as any JSON value must be checked. `invoke_owned` gives the function
     `event` itself: the caller passes plain JSON values (dict, list, str, int, float, bool,
-    None) that nothing else holds - such as a copy the gateway makes of an event it built,
-    knowing its shape, far more cheaply. The in-process runtime is one.
+    None) that nothing else holds or reads afterwards - such as the proxy event the gateway
+    built, which it builds again if it needs it (`Invocation.hand_over_event`). The in-process
+    runtime is one.
     """
 
     def invoke_owned(

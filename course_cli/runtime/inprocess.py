@@ -150,8 +150,8 @@ class InProcessRuntime:
         """Invoke `function_name` with an event the caller hands over, without copying it.
 
         As `__call__`, but the function gets `event` itself: the caller passes plain JSON
-        values (dict, list, str, int, float, bool, None) and keeps no reference to them (the
-        gateway passes its own deep copy of the proxy event it built).
+        values (dict, list, str, int, float, bool, None) and no longer reads them (the gateway
+        hands over the proxy event it built, and builds it again if it needs it).
         """
         return self._invoke(self.spec(function_name), function_name, event, timeout_s, wait_s)
 
