@@ -14,13 +14,22 @@ from course_cli.ui import console as console_module
 from course_cli.ui.request_log import print_request
 
 
-@pytest.mark.parametrize("terminal", [False, True])
-def test_line_is_printed_as_sent(monkeypatch: pytest.MonkeyPatch, terminal: bool) -> None:
-    out = io.StringIO()
+@pytest.fixture(params=[False, True], ids=["piped", "terminal"])
+def out(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
+    """What `print_request` writes, piped or to a terminal."""
+    written = io.StringIO()
     fake = Console(
-        file=out, force_terminal=terminal, color_system=None, width=200, theme=console_module.THEME
+        file=written,
+        force_terminal=request.param,
+        color_system=None,
+        width=200,
+        theme=console_module.THEME,
     )
     monkeypatch.setattr("course_cli.ui.request_log.get_console", lambda: fake)
+    return written
+
+
+def test_line_is_printed_as_sent(out: io.StringIO) -> None:
     print_request(RequestRecord("GET", "/a?x[ok]=2&y=[b]", 502, 1.25, "127.0.0.1"))
     print_request(RequestRecord("POST", "/b", 200, 0.5, "127.0.0.1", error=ValueError("boom")))
     assert out.getvalue().splitlines() == [
@@ -30,15 +39,7 @@ def test_line_is_printed_as_sent(monkeypatch: pytest.MonkeyPatch, terminal: bool
     ]
 
 
-@pytest.mark.parametrize("terminal", [False, True])
-def test_what_the_function_printed_follows_its_line(
-    monkeypatch: pytest.MonkeyPatch, terminal: bool, tmp_path: Path
-) -> None:
-    out = io.StringIO()
-    fake = Console(
-        file=out, force_terminal=terminal, color_system=None, width=200, theme=console_module.THEME
-    )
-    monkeypatch.setattr("course_cli.ui.request_log.get_console", lambda: fake)
+def test_what_the_function_printed_follows_its_line(out: io.StringIO, tmp_path: Path) -> None:
     handler = tmp_path / "talks.py"
     handler.write_text(
         "def handler(event, context):\n"
@@ -61,15 +62,7 @@ def test_what_the_function_printed_follows_its_line(
     assert lines[-1].startswith("  why: The function raised KeyError: 'id'.")
 
 
-@pytest.mark.parametrize("terminal", [False, True])
-def test_a_failed_request_says_why_under_its_line(
-    monkeypatch: pytest.MonkeyPatch, terminal: bool, tmp_path: Path
-) -> None:
-    out = io.StringIO()
-    fake = Console(
-        file=out, force_terminal=terminal, color_system=None, width=400, theme=console_module.THEME
-    )
-    monkeypatch.setattr("course_cli.ui.request_log.get_console", lambda: fake)
+def test_a_failed_request_says_why_under_its_line(out: io.StringIO, tmp_path: Path) -> None:
     handler = tmp_path / "dict_body.py"
     handler.write_text("def handler(event, context):\n    return {'body': {'id': 1}}\n")
     api = api_for_handler(str(handler), ["/items"])
