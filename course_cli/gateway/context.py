@@ -137,12 +137,11 @@ class Invocation:
     match: RouteMatch | None = None  # `route` when it is a match, else None
     request_context: dict[str, Any] | None = None
     # What was sent (read it as `event`): the proxy event, or what a custom integration sent
-    # its backend. `_event_recipe` builds the proxy event afresh; once the event itself was
-    # handed to the function, which may change it (`_event_given`), `event` is built again
-    # on first read.
+    # its backend. `_event_recipe` builds the proxy event afresh: once the event itself was
+    # handed to the function, which may change it, `_event` is None until the next read
+    # builds it again.
     _event: Any = None
     _event_recipe: Callable[[], Any] | None = None
-    _event_given: bool = False
     lambda_result: LambdaResult | None = None
     result: Any = None  # the function's JSON-decoded return value, or its error document
     problems: list[Problem] = field(default_factory=list)
@@ -162,30 +161,28 @@ class Invocation:
     @property
     def event(self) -> Any:
         """What was sent, exactly as sent: whatever the function did to its own event."""
-        if self._event_given:
-            recipe = self._event_recipe
-            assert recipe is not None
-            self._event, self._event_given = recipe(), False
+        if self._event is None and self._event_recipe is not None:
+            self._event = self._event_recipe()
         return self._event
 
     @event.setter
     def event(self, value: Any) -> None:
-        self._event, self._event_recipe, self._event_given = value, None, False
+        self._event, self._event_recipe = value, None
 
     def set_event(self, event: Any, recipe: Callable[[], Any]) -> None:
         """Set the event sent, with `recipe`, which builds an equal one afresh each call (and
         lets `hand_over_event` give the event itself away)."""
-        self._event, self._event_recipe, self._event_given = event, recipe, False
+        self._event, self._event_recipe = event, recipe
 
     def hand_over_event(self) -> Any:
-        """The event itself, for a function that may change it; None if it cannot be given
-        away (no recipe to build it again, or given already). From now on `event` is a fresh
-        build: handing the event over instead of copying it saves a copy per request, and
-        most requests (`course serve`) never read it back."""
-        if self._event_recipe is None or self._event_given:
+        """The event itself, for a function that may change it; None if it cannot be built
+        again (no recipe). From now on `event` is a fresh build: handing the event over
+        instead of copying it saves a copy per request, and most requests (`course serve`)
+        never read it back."""
+        if self._event_recipe is None:
             return None
-        self._event_given = True
-        return self._event
+        event, self._event = self._event, None
+        return event
 
     def note(self, *messages: Message) -> None:
         """Append execution-log lines, stamped with the time of the current stage (`log.at`)."""
