@@ -171,7 +171,6 @@ def build_proxy_event(
     definition: ApiDefinition,
     match: RouteMatch,
     request_context: dict[str, Any],
-    *,
     path: str,
     ids: RequestIds,
 ) -> dict[str, Any]:
@@ -179,7 +178,11 @@ def build_proxy_event(
 
     `path` is the request path without the stage; `request_context` comes from
     `build_request_context`. `httpMethod` is the client's verb even when the method is ANY.
+    Each call builds a new event that shares no dict or list with its arguments or with
+    another call's: a function may be handed it and change it at will.
     """
+    context = request_context.copy()
+    context["identity"] = request_context["identity"].copy()
     headers, multi_headers = event_headers(request, definition, ids)
     # The two helpers are only called when there is something to read (most GETs have
     # neither a query nor a body): a call costs more than their answer here.
@@ -196,7 +199,7 @@ def build_proxy_event(
         "multiValueQueryStringParameters": multi_query,
         "pathParameters": dict(match.path_params) or None,
         "stageVariables": dict(definition.stage_variables) if definition.stage_variables else None,
-        "requestContext": request_context,
+        "requestContext": context,
         "body": body,
         "isBase64Encoded": is_base64,
     }

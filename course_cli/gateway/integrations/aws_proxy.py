@@ -20,11 +20,10 @@ from course_cli.gateway.invoker import Outcome
 from course_cli.gateway.proxy_response import Problem, build_http_response, read_proxy_result
 
 if TYPE_CHECKING:
-    from course_cli.gateway.context import Invocation, RequestIds
+    from course_cli.gateway.context import Invocation
     from course_cli.gateway.definition import ApiDefinition, Integration
     from course_cli.gateway.http import HttpRequest
     from course_cli.gateway.invoker import LambdaInvoker, LambdaResult
-    from course_cli.gateway.routing import RouteMatch
 
 _FAILED = (Outcome.ERROR, Outcome.TIMEOUT)
 # (typeshed types make_scanner's argument as a scanner; at run time it is the decoder.)
@@ -105,12 +104,12 @@ class AwsProxyIntegration:
         # may be handed this one itself, with no copy (`call_lambda`), and the log line built
         # when read shows the event as sent.
         recipe = partial(
-            _proxy_event,
+            build_proxy_event,
             invocation.request,
             invocation.definition,
             match,
             invocation.request_context,
-            invocation.path,
+            invocation.path,  # (positional: a partial's keywords cost a dict per call)
             invocation.ids,
         )
         invocation.set_event(recipe(), recipe)
@@ -170,24 +169,6 @@ class AwsProxyIntegration:
             apigw_id=ids.extended_request_id,
             trace_id=ids.response_trace,
         )
-
-
-def _proxy_event(
-    request: HttpRequest,
-    definition: ApiDefinition,
-    match: RouteMatch,
-    request_context: dict[str, Any],
-    path: str,
-    ids: RequestIds,
-) -> dict[str, Any]:
-    """The proxy event, built afresh: it shares no dict or list with another build.
-
-    Its `requestContext` is a copy of the invocation's (the rest is built new each time), so
-    a function changing its event leaves `invocation.request_context` as it was.
-    """
-    context = request_context.copy()
-    context["identity"] = request_context["identity"].copy()
-    return build_proxy_event(request, definition, match, context, path=path, ids=ids)
 
 
 def _error_document(payload: str) -> dict[str, Any]:
