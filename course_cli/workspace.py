@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,6 +41,56 @@ def bundled_dir(name: str) -> Path:
     """The shipped `exercises` or `solutions` folder: inside the wheel, or in the clone."""
     inside_wheel = PACKAGE_DIR / "_bundled" / name
     return inside_wheel if inside_wheel.is_dir() else REPO_ROOT / name
+
+
+def starter_file(workspace: Workspace, exercise_id: str, name: str) -> bytes:
+    """One exercise file as the course ships it, never a copy the learner may have edited.
+
+    A wheel carries the starters as package data (`_bundled/`), which nobody edits. Run from a
+    source tree instead (the README's `pip install -e .` of a clone), the package's own
+    `exercises/` folder is the learner's, so the starter is the version git committed (`HEAD`).
+    Without git, that folder is trusted only when the learner works elsewhere (a `course init`
+    workspace); otherwise a `WorkspaceError` says so rather than "restore" the learner's edit.
+    """
+    relative = Path("exercises", exercise_id, name)
+    if (PACKAGE_DIR / "_bundled").is_dir():
+        return _read_starter(PACKAGE_DIR / "_bundled" / relative)
+    committed = _committed_file(REPO_ROOT, relative)
+    if committed is not None:
+        return committed
+    if workspace.root.resolve() != REPO_ROOT.resolve():
+        return _read_starter(REPO_ROOT / relative)
+    raise WorkspaceError(
+        f"no untouched copy of the starter {relative.as_posix()}: this course runs from the "
+        f"folder you edit ({REPO_ROOT}) and git has no committed version of it",
+        hint="get the file from the course repository again, or work in a workspace "
+        "made by `course init DIR`",
+    )
+
+
+def _read_starter(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise WorkspaceError(
+            f"the starter {path} is missing from this install ({error.strerror})",
+            hint="reinstall the course",
+        ) from None
+
+
+def _committed_file(repo: Path, relative: Path) -> bytes | None:
+    """`relative`'s content in `repo`'s HEAD commit, or None when git cannot tell (no git, not a
+    repository, the file not committed)."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(repo), "cat-file", "blob", f"HEAD:./{relative.as_posix()}"],
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout if done.returncode == 0 else None
 
 
 def _is_clone(root: Path) -> bool:

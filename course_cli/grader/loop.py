@@ -108,10 +108,13 @@ class ResetResult:
 
 def reset_exercise(workspace: Workspace, exercise: Exercise) -> ResetResult:
     """Copy the starter files back over the learner's, after saving each changed file under
-    `<workspace>/.course-backups/<exercise>/<time>/`. Never deletes anything."""
-    from course_cli.workspace import bundled_dir
+    `<workspace>/.course-backups/<exercise>/<time>/`. Never deletes anything.
 
-    source = bundled_dir("exercises") / exercise.id
+    The starters come from `starter_file`: the shipped version, never the learner's own copy
+    (which, in an editable install of a clone, is the package's `exercises/` folder itself)."""
+    from course_cli.workspace import starter_file
+
+    starters = {name: starter_file(workspace, exercise.id, name) for name in exercise.files}
     target = workspace.exercises_dir / exercise.id
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     backup_dir = workspace.root / BACKUP_DIR / exercise.id / stamp
@@ -120,14 +123,14 @@ def reset_exercise(workspace: Workspace, exercise: Exercise) -> ResetResult:
     try:
         target.mkdir(parents=True, exist_ok=True)
         for name in exercise.files:
-            starter, mine = source / name, target / name
+            starter, mine = starters[name], target / name
             if mine.is_file():
-                if mine.read_bytes() == starter.read_bytes():
+                if mine.read_bytes() == starter:
                     continue
                 backup_dir.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(mine, backup_dir / name)
                 backups.append(backup_dir / name)
-            shutil.copyfile(starter, mine)
+            mine.write_bytes(starter)
             restored.append(mine)
     except OSError as error:
         raise WorkspaceError(
