@@ -329,8 +329,9 @@ def check(
     from course_cli.progress import ProgressStore
 
     result = _grade(resolve_exercise_id(exercise_id), source, runner)
-    # A check in a notebook counts like `course check`: `course status` and the lesson see it.
-    record_check(ProgressStore.default(), result)
+    # The workspace's file counts like `course check`; other code (a cell, a file of the
+    # notebook's) is practice: it may raise the exercise's record, never lower it.
+    record_check(ProgressStore.default(), result, practice=source is not None)
     return result
 
 

@@ -229,6 +229,30 @@ def test_check_grades_cell_text() -> None:
     assert failing.status == "failed"
     assert failing.first_failure is not None
     assert "failed" in failing._repr_html_()
+    # Practice is recorded apart and never lowers the record.
+    entry = ProgressStore.default().load()["exercises"]["03-fix-the-502"]
+    assert entry["status"] == "passed" and entry["score"] == entry["max_score"]
+    assert entry["practice"]["status"] == "failed"
+    assert entry["practice"]["score"] == failing.score
+
+
+def test_practice_raises_a_record_and_the_workspace_file_can_lower_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from course_cli.progress import ProgressStore
+    from course_cli.workspace import init_workspace
+
+    exercise = "03-fix-the-502"
+    monkeypatch.chdir(init_workspace(tmp_path / "ws", [exercise]).root)
+    assert check(exercise).status == "failed"  # the workspace's starter
+    store = ProgressStore.default()
+    first = store.load()["exercises"][exercise]
+    assert "practice" not in first
+    assert check(exercise, solution(exercise, "handler.py").read_text()).passed
+    raised = store.load()["exercises"][exercise]
+    assert raised["status"] == "passed" and raised["passed_once"] is True
+    assert check(exercise).status == "failed"  # the learner's own file still fails: it counts
+    assert store.load()["exercises"][exercise]["status"] == "failed"
 
 
 def test_check_grades_a_folder_and_the_workspace(
@@ -369,3 +393,31 @@ def test_loading_the_extension_is_lazy(course_home: Path) -> None:
         check=True,
     ).stdout
     assert out.strip() == "[]"
+
+
+# --- practice in a notebook never undoes a pass ----------------------------------------------
+
+
+@pytest.mark.kernel
+@pytest.mark.slow
+def test_running_a_notebook_keeps_a_passed_exercise_passed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: Run
+) -> None:
+    from course_cli.workspace import init_workspace
+    from tests.notebooks.running import execute
+
+    exercise = "03-fix-the-502"
+    workspace = init_workspace(tmp_path / "ws", [exercise]).root
+    monkeypatch.chdir(workspace)
+    (workspace / "exercises" / exercise / "handler.py").write_text(
+        solution(exercise, "handler.py").read_text()
+    )
+    assert run_cli("check", exercise).exit_code == 0
+    # The notebook as shipped: its exercise cell holds the starter, and its check cell grades it.
+    executed = execute(REPO / "notebooks" / "03-proxy-response.ipynb", tmp_path, solutions=False)
+    assert "failed" in executed.verdicts()[exercise]
+
+    status = json.loads(run_cli("status", "--json").stdout)
+    entry = next(e for e in status["exercises"] if e["id"] == exercise)
+    assert entry["status"] == "passed" and entry["score"] == entry["max_score"]
+    assert "passed" in run_cli("status").stdout.split(exercise, 1)[1].splitlines()[0]

@@ -2,9 +2,14 @@
 to the starter with a backup, and the reference solution once the exercise has passed.
 
 What the progress file keeps per exercise (`exercises.<id>`):
-`{"status", "score", "max_score", "hints_shown", "checked_at", "passed_once", "last_failure"}`
+`{"status", "score", "max_score", "hints_shown", "checked_at", "passed_once", "last_failure",
+"practice"}`
 - `passed_once` unlocks `course solution`; `last_failure` (`{"case", "message"}`) is what hint
 level 2 points at.
+- `practice` (`{"status", "score", "max_score", "checked_at"}`) is the last check of other code
+than the workspace's file, e.g. a notebook's exercise cell. It is kept apart and only ever
+raises the exercise's record: a notebook run top to bottom grades its untouched starter, and
+that must not undo a pass of the learner's own file.
 """
 
 from __future__ import annotations
@@ -32,25 +37,51 @@ def exercise_entry(store: ProgressStore, exercise_id: str) -> dict[str, Any]:
     return entry if isinstance(entry, dict) else {}
 
 
-def record_check(store: ProgressStore, result: CheckResult) -> None:
-    """Save a check's outcome (what `course status` shows)."""
+def record_check(store: ProgressStore, result: CheckResult, *, practice: bool = False) -> None:
+    """Save a check's outcome (what `course status` shows).
+
+    A check of the workspace's file (`practice=False`) is the record, a worse one included: the
+    file is what `course status` and `course watch` speak of. A `practice` check (other code,
+    such as a notebook cell) is kept under `practice` and replaces the record only when it is
+    better, so practising never demotes an exercise.
+    """
 
     def change(data: dict[str, Any]) -> None:
         entry = data["exercises"].setdefault(result.exercise, {})
+        checked_at = datetime.now(UTC).isoformat(timespec="seconds")
+        entry.setdefault("hints_shown", 0)
+        if practice:
+            entry["practice"] = {
+                "status": result.status,
+                "score": result.score,
+                "max_score": result.max_score,
+                "checked_at": checked_at,
+            }
+            if not _better(result, entry):
+                return
         failure = result.first_failure
         entry.update(
             status=result.status,
             score=result.score,
             max_score=result.max_score,
-            checked_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            checked_at=checked_at,
             passed_once=bool(entry.get("passed_once")) or result.passed,
             last_failure=(
                 {"case": failure.name, "message": failure.message} if failure is not None else None
             ),
         )
-        entry.setdefault("hints_shown", 0)
 
     store.update(change)
+
+
+def _better(result: CheckResult, entry: dict[str, Any]) -> bool:
+    """Whether `result` beats the recorded check: a pass beats anything, then the higher score."""
+    if "status" not in entry or entry.get("status") == "not started":
+        return True
+    recorded_passed = entry.get("status") == "passed"
+    score = entry.get("score")
+    recorded_score = score if isinstance(score, int) else -1
+    return (result.passed, result.score) > (recorded_passed, recorded_score)
 
 
 @dataclass(frozen=True)
