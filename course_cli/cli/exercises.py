@@ -81,10 +81,13 @@ def hint(
 def watch(
     exercise_id: Annotated[
         str | None,
-        typer.Argument(metavar="[EXERCISE]", help="Start here (default: the first not passed)."),
+        typer.Argument(
+            metavar="[EXERCISE]",
+            help="Start here (default: the first not passed, or changed since it passed).",
+        ),
     ] = None,
 ) -> None:
-    """Re-check on every save; move on to the next exercise when one passes (Ctrl-C stops)."""
+    """Re-check on every save and move on when one passes; once all pass, watch them all."""
     from course_cli.grader.watch import watch_exercises
     from course_cli.ui.console import get_console
     from course_cli.workspace import require_workspace

@@ -1,10 +1,17 @@
 """`course watch`: check an exercise, wait for a save, check again; on a pass, move on to the
-next exercise not yet passed. Ctrl-C ends it cleanly."""
+next exercise still to do. It always says what it watches, and runs until Ctrl-C.
+
+Without an exercise id it starts at the first exercise still to do: one never passed, or one
+whose files changed after its last check (a passed file can be broken again). When every
+exercise passes it watches them all, and a save re-checks the exercise it belongs to.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -12,45 +19,129 @@ if TYPE_CHECKING:
     from course_cli.progress import ProgressStore
     from course_cli.workspace import Workspace
 
+DEBOUNCE_MS = 300
 
-def next_pending(store: ProgressStore, after: str | None = None) -> str | None:
-    """The first exercise (after `after`, in lesson order) that has not passed."""
+
+def next_pending(
+    store: ProgressStore, workspace: Workspace | None = None, after: str | None = None
+) -> str | None:
+    """The first exercise (after `after`, in lesson order) still to do: not passed, or, given
+    the `workspace`, with a file saved after its last check."""
     from course_cli.grader.checking import exercise_ids
 
     ids = exercise_ids()
     if after is not None:
         ids = ids[ids.index(after) + 1 :]
     done = store.load().get("exercises", {})
-    return next((e for e in ids if (done.get(e) or {}).get("status") != "passed"), None)
+    for exercise_id in ids:
+        entry = done.get(exercise_id) or {}
+        if entry.get("status") != "passed":
+            return exercise_id
+        if workspace is not None and _changed_since_check(workspace, exercise_id, entry):
+            return exercise_id
+    return None
+
+
+def _changed_since_check(workspace: Workspace, exercise_id: str, entry: dict[str, Any]) -> bool:
+    """Whether a file of the exercise was saved after `checked_at` (whole seconds, so a save in
+    the same second as the check counts as changed: one check too many, never one too few)."""
+    try:
+        checked = datetime.fromisoformat(str(entry.get("checked_at"))).timestamp()
+    except ValueError:
+        return True
+    folder = workspace.exercises_dir / exercise_id
+    try:
+        saved = [p.stat().st_mtime for p in folder.iterdir() if p.is_file()]
+    except OSError:
+        return False  # no folder: `course check` says what is missing when asked
+    return any(mtime >= checked for mtime in saved)
 
 
 def watch_exercises(
     workspace: Workspace, store: ProgressStore, console: Console, start: str | None = None
 ) -> None:
-    """Run the watch loop until every exercise passes or the learner presses Ctrl-C."""
-    import watchfiles
-
+    """Run the watch loop until the learner presses Ctrl-C."""
     from course_cli.grader import check_exercise
     from course_cli.grader.loop import record_check
 
-    current = start or next_pending(store)
+    current = start
+    if current is None:
+        current = next_pending(store, workspace)
+        if current is not None:
+            entry = store.load().get("exercises", {}).get(current) or {}
+            why = "changed since it passed" if entry.get("status") == "passed" else "not passed yet"
+            console.print(f"starting with {current}, the first exercise {why}", style="muted")
     try:
-        while current is not None:
+        while True:
+            if current is None:
+                current = _watch_all(workspace, store, console)
             console.rule(f"{current} · {datetime.now():%H:%M:%S}")
             result = check_exercise(current, workspace)
             record_check(store, result)
             console.print(result)
             if result.passed:
-                following = next_pending(store, current)
+                following = next_pending(store, workspace, current) or next_pending(
+                    store, workspace
+                )
+                if following == current:  # saved in the very second it was checked
+                    following = None
                 if following is None:
                     console.print("every exercise passes: well done", style="ok")
-                    return
-                console.print(f"{current} passes: moving on to {following}", style="ok")
+                else:
+                    console.print(f"{current} passes: moving on to {following}", style="ok")
                 current = following
                 continue
             folder = workspace.exercises_dir / current
-            console.print(f"watching {folder} for changes (Ctrl-C to stop)", style="muted")
-            for _changes in watchfiles.watch(folder, debounce=300, step=50):
-                break
+            console.print(
+                f"watching {_shown(folder)} for changes: a save re-checks {current} "
+                "(Ctrl-C to stop)",
+                style="muted",
+            )
+            _wait_for_save([folder])
     except KeyboardInterrupt:
         console.print("\nstopped watching", style="muted")
+
+
+def _watch_all(workspace: Workspace, store: ProgressStore, console: Console) -> str:
+    """Wait until a save touches some exercise's folder; that exercise's id."""
+    from course_cli.grader.checking import exercise_ids
+
+    ids = exercise_ids()
+    console.print(
+        f"watching all {len(ids)} exercises in {_shown(workspace.exercises_dir)}: a save "
+        "re-checks the exercise it belongs to (Ctrl-C to stop)",
+        style="muted",
+    )
+    while True:
+        touched = _exercises_of(_wait_for_save([workspace.exercises_dir]), workspace, ids)
+        if touched:
+            return touched[0]
+
+
+def _exercises_of(paths: Iterable[Path], workspace: Workspace, ids: list[str]) -> list[str]:
+    """The exercises (in lesson order) whose folders hold one of `paths`."""
+    root = workspace.exercises_dir.resolve()
+    names = set()
+    for path in paths:
+        try:
+            names.add(path.resolve().relative_to(root).parts[0])
+        except (ValueError, IndexError):
+            continue
+    return [exercise_id for exercise_id in ids if exercise_id in names]
+
+
+def _wait_for_save(folders: list[Path]) -> list[Path]:
+    """Block until something in `folders` changes; the changed paths."""
+    import watchfiles
+
+    for changes in watchfiles.watch(*folders, debounce=DEBOUNCE_MS, step=50):
+        return [Path(path) for _change, path in changes]
+    return []  # the watch ended without a change (it only does when stopped)
+
+
+def _shown(folder: Path) -> str:
+    """`folder` relative to the current directory when it is below it (shorter to read)."""
+    try:
+        return str(folder.resolve().relative_to(Path.cwd().resolve())) or "."
+    except ValueError:
+        return str(folder)
