@@ -58,6 +58,22 @@ def grade(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print results.json's document on stdout instead.")
     ] = False,
+    isolation: Annotated[
+        str,
+        typer.Option(
+            "--isolation",
+            help="The wall around each submission: auto (the strongest this machine has), "
+            "namespaces or uid.",
+        ),
+    ] = "auto",
+    trust_submissions: Annotated[
+        bool,
+        typer.Option(
+            "--trust-submissions",
+            help="UNSAFE: grade with no isolation at all, where none can be had. A submission "
+            "can then read the solutions and change any grade: only for code you trust.",
+        ),
+    ] = False,
 ) -> None:
     """Grade every submission of one exercise in parallel isolated workers, writing each
     result as it comes; then show the class and write the reports asked for.
@@ -67,11 +83,15 @@ def grade(
     Exit 0 once every submission is graded, whatever the scores.
     """
     from course_cli.grader.batch import grade_class
+    from course_cli.grader.boundary import choose, describe
     from course_cli.ui.console import get_console, print_warning
     from course_cli.ui.grade_view import GradeProgress, render_class_report
 
     wanted = _formats(formats or [TABLE])
-    with GradeProgress(get_console(stderr=True)) as progress:
+    mode = choose(isolation, trust_submissions=trust_submissions)
+    errors = get_console(stderr=True)
+    errors.print(describe(mode), style="muted" if mode != "none" else "warning", soft_wrap=True)
+    with GradeProgress(errors) as progress:
         batch = grade_class(
             submissions,
             exercise,
@@ -80,6 +100,7 @@ def grade(
             timeout_s=timeout,
             resume=resume,
             listener=progress,
+            isolation=mode,
         )
     for warning in batch.warnings:
         print_warning(warning)

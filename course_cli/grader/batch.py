@@ -100,14 +100,21 @@ def grade_class(
     timeout_s: float = DEFAULT_TIMEOUT_S,
     resume: bool = False,
     listener: GradeListener | None = None,
+    isolation: str | None = None,
 ) -> BatchResult:
     """Grade every submission in `submissions` (see `submissions.py` for what it may be) and
-    return the class report; results go to `out/results.jsonl` as they come.
+    return the class report; results go to `out/results.jsonl` as they come. `isolation` is
+    the wall around each submission's code; None takes the strongest this machine has
+    (`boundary.choose`, which refuses where there is none).
 
     `UsageError` (exit 2) for a bad exercise, path, worker count or results file;
     `GradingInterrupted` (exit 130) on Ctrl-C, after the grading processes are stopped.
     """
+    from course_cli.grader.boundary import choose, hidden_from_workers, private_paths
     from course_cli.grader.checking import not_run_result, resolve_exercise_id
+
+    if isolation is None:
+        isolation = choose("auto", trust_submissions=False)
 
     exercise_id = resolve_exercise_id(exercise_id)
     workers = workers if workers is not None else (os.cpu_count() or 1)
@@ -118,7 +125,11 @@ def grade_class(
     listener = listener or GradeListener()
     started = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="course-grade-") as staging:
+    hidden = private_paths(out, submissions) if isolation == "uid" else []
+    with (
+        hidden_from_workers(hidden),
+        tempfile.TemporaryDirectory(prefix="course-grade-") as staging,
+    ):
         found = find_submissions(
             submissions, exercise_files(exercise_id), exercise_id, Path(staging), skip=out
         )
@@ -147,8 +158,8 @@ def grade_class(
                 record(submission, not_run_result(exercise_id, ERROR, submission.problem or ""))
             runnable = [s for s in todo if s.problem is None]
             if runnable:
-                _grade_in_parallel(runnable, exercise_id, workers, timeout_s, record)
-    report = ClassReport.of(exercise_id, graded)
+                _grade_in_parallel(runnable, exercise_id, workers, timeout_s, record, isolation)
+    report = ClassReport.of(exercise_id, graded, isolation)
     return BatchResult(
         report,
         log.path,
@@ -246,14 +257,14 @@ class _ProcessGone(Exception):
 class _GradingProcess:
     """One `grading_process` child and its two private pipes."""
 
-    def __init__(self) -> None:
+    def __init__(self, isolation: str) -> None:
         request_read, self._request = os.pipe()
         self._reply, reply_write = os.pipe()
         # Its stderr is ours (no learner code runs in it): kept, to say why it died, if it does.
         self._stderr = tempfile.TemporaryFile()
         try:
             self.process = subprocess.Popen(
-                [*GRADING_COMMAND, str(request_read), str(reply_write)],
+                [*GRADING_COMMAND, str(request_read), str(reply_write), isolation],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=self._stderr,
@@ -324,7 +335,12 @@ _Record = Callable[[Submission, CheckResult], None]
 
 
 def _grade_in_parallel(
-    todo: list[Submission], exercise_id: str, workers: int, timeout_s: float, record: _Record
+    todo: list[Submission],
+    exercise_id: str,
+    workers: int,
+    timeout_s: float,
+    record: _Record,
+    isolation: str,
 ) -> None:
     """Grade `todo` on `workers` grading processes; `record` each result in this thread."""
     pending: queue.Queue[Submission] = queue.Queue()
@@ -332,7 +348,9 @@ def _grade_in_parallel(
         pending.put(submission)
     results: queue.Queue[tuple[Submission, CheckResult] | BaseException] = queue.Queue()
     stopping = threading.Event()
-    slots = [_Slot(exercise_id, timeout_s, pending, results, stopping) for _ in range(workers)]
+    slots = [
+        _Slot(exercise_id, timeout_s, pending, results, stopping, isolation) for _ in range(workers)
+    ]
     threads = [threading.Thread(target=slot.run, daemon=True) for slot in slots[: len(todo)]]
     for thread in threads:
         thread.start()
@@ -372,7 +390,9 @@ class _Slot:
         pending: queue.Queue[Submission],
         results: queue.Queue[Any],
         stopping: threading.Event,
+        isolation: str,
     ) -> None:
+        self.isolation = isolation
         self.exercise_id = exercise_id
         self.timeout_s = timeout_s
         self.pending = pending
@@ -437,7 +457,7 @@ class _Slot:
     def _process(self) -> _GradingProcess:
         with self._lock:
             if self.process is None:
-                self.process = _GradingProcess()
+                self.process = _GradingProcess(self.isolation)
             return self.process
 
     def _replace(self) -> None:

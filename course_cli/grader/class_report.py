@@ -137,12 +137,17 @@ class ClassReport:
 
     exercise: str
     submissions: tuple[GradedSubmission, ...]
+    # The boundary the submissions ran behind: "namespaces", "uid" or "none".
+    isolation: str = "none"
 
     @classmethod
-    def of(cls, exercise: str, submissions: list[GradedSubmission]) -> ClassReport:
+    def of(
+        cls, exercise: str, submissions: list[GradedSubmission], isolation: str = "none"
+    ) -> ClassReport:
         """The report for these submissions; a learner graded more than once keeps the last."""
         latest = {s.learner: s for s in submissions}
-        return cls(exercise, tuple(latest[name] for name in sorted(latest, key=_name_order)))
+        ordered = tuple(latest[name] for name in sorted(latest, key=_name_order))
+        return cls(exercise, ordered, isolation)
 
     def summary(self) -> ClassSummary:
         """The class numbers (see `ClassSummary`)."""
@@ -173,9 +178,10 @@ class ClassReport:
         )
 
     def to_json(self) -> dict[str, Any]:
-        """`results.json`: `{"exercise", "submissions": [...], "summary": {...}}`."""
+        """`results.json`: `{"exercise", "isolation", "submissions": [...], "summary"}`."""
         return {
             "exercise": self.exercise,
+            "isolation": self.isolation,
             "submissions": [s.to_json() for s in self.submissions],
             "summary": self.summary().to_json(),
         }

@@ -25,10 +25,13 @@ from types import FrameType
 _MAX_REQUEST_BYTES = 1 << 20
 
 
-def serve(request_fd: int, reply_fd: int) -> None:
-    """Answer grading requests until the parent closes the request pipe."""
+def serve(request_fd: int, reply_fd: int, isolation: str = "none") -> None:
+    """Answer grading requests until the parent closes the request pipe, each submission's
+    code behind `isolation` (`runtime.isolation.Isolation`)."""
     from course_cli.grader.checking import check_exercise
+    from course_cli.grader.isolated_runner import submission_runner
     from course_cli.runtime.framing import PeerGone, read_frame, write_frame
+    from course_cli.runtime.isolated import Limits
 
     while True:
         try:
@@ -39,7 +42,10 @@ def serve(request_fd: int, reply_fd: int) -> None:
             return
         try:
             result = check_exercise(
-                str(request["exercise"]), Path(str(request["folder"])), include_hidden=True
+                str(request["exercise"]),
+                Path(str(request["folder"])),
+                include_hidden=True,
+                runner=submission_runner(Limits(isolation=isolation)),
             )
         except Exception as error:  # ours, not the learner's: report it, keep serving
             where = traceback.extract_tb(error.__traceback__)[-1]
@@ -57,18 +63,21 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 
 
 def main(argv: list[str]) -> None:
-    """Entry point: `grading_process REQUEST_FD REPLY_FD`."""
+    """Entry point: `grading_process REQUEST_FD REPLY_FD [ISOLATION]`."""
     signal.signal(signal.SIGTERM, _stop)
     # Ctrl-C belongs to `course grade`, which stops its grading processes itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     request_fd, reply_fd = int(argv[1]), int(argv[2])
+    isolation = argv[3] if len(argv) > 3 else "none"
     from course_cli.runtime.worker_process import stop_zygote, use_zygote
 
-    # Hundreds of workers in a row: fork them warm, boto3 already imported (most handlers
-    # import it), instead of paying an interpreter and the import for each.
-    use_zygote(("boto3",))
+    if isolation == "none":
+        # Hundreds of workers in a row: fork them warm, boto3 already imported (most handlers
+        # import it). Behind a boundary each worker starts afresh inside its namespaces or
+        # under its own user id, which a fork of one warm process cannot give.
+        use_zygote(("boto3",))
     try:
-        serve(request_fd, reply_fd)
+        serve(request_fd, reply_fd, isolation)
     finally:
         stop_zygote()
         os.close(request_fd)

@@ -412,7 +412,7 @@ class IsolatedRuntime:
         self, worker: WorkerProcess, started: float, why: str, timeout_s: float = 0.0
     ) -> IsolatedResult:
         """The worker died (or must be killed) mid-invocation."""
-        status = worker.process.poll()
+        status = worker.ended(wait_s=0.5 if worker.isolation == "namespaces" else 0.0)
         if status is None:
             status = worker.kill()
         console, _ = worker.stdout.text(wait_s=0.5)

@@ -124,7 +124,7 @@ def _run_file(
     finally:
         if report is not None:
             try:  # the process is ending on its own: give it a moment, then make sure
-                worker.process.wait(timeout=limits.grace_s)
+                worker.ended(wait_s=limits.grace_s)
             except Exception:
                 pass
         status = worker.close()

