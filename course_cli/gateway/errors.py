@@ -24,6 +24,7 @@ the learner, and the pipeline turns it into the response.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -163,10 +164,21 @@ class FunctionError(GatewayError):
                 f"({message}). Make it faster, or raise the function's timeout."
             )
         elif kind == "Runtime.MarshalError":
+            culprit = unserialisable_type(message)
             what = (
                 "The function returned a value the Lambda runtime cannot turn into JSON "
-                f"({message}). DynamoDB numbers are Decimal: convert them with int()/float(), "
-                "or json.dumps(..., default=str) inside the body."
+                f"({message})"
+                + (
+                    f": a {culprit} somewhere in the returned dict (a header value, the status, "
+                    f"a body that is not a string yet). {json_advice(culprit)}"
+                    if culprit
+                    else ". Return only str, int, float, bool, None, list and dict values."
+                )
+            )
+        elif kind == "TypeError" and (culprit := unserialisable_type(message)):
+            what = (
+                f"The function's own json.dumps met a {culprit}, which it cannot write "
+                f"({message}). {json_advice(culprit)}"
             )
         else:
             what = (
@@ -182,6 +194,40 @@ class FunctionError(GatewayError):
                 f"{message}. Lambda request id: {lambda_request_id}"
             ],
         )
+
+
+_UNSERIALISABLE = re.compile(r"Object of type (\w+) is not JSON serializable")
+
+# What to do with a value JSON cannot hold, by its type's name.
+_JSON_ADVICE = {
+    "Decimal": (
+        "DynamoDB hands out every number as a Decimal: give json.dumps a default= function "
+        "that turns a Decimal into int or float (json.dumps(data, default=float) is the shortest)."
+    ),
+    "datetime": "Turn it into text first, e.g. value.isoformat().",
+    "date": "Turn it into text first, e.g. value.isoformat().",
+    "time": "Turn it into text first, e.g. value.isoformat().",
+    "set": "Turn it into a list first: list(value) (or sorted(value)).",
+    "frozenset": "Turn it into a list first: list(value) (or sorted(value)).",
+    "bytes": "Decode it to text first: value.decode().",
+    "coroutine": (
+        "An async def handler returns a coroutine, which Lambda's Python runtime does not "
+        "await: write the handler as a plain def."
+    ),
+}
+
+
+def unserialisable_type(message: str) -> str | None:
+    """The type named by Python's "Object of type X is not JSON serializable", or None."""
+    found = _UNSERIALISABLE.search(message)
+    return found[1] if found else None
+
+
+def json_advice(type_name: str) -> str:
+    """How to make a value of `type_name` fit in JSON."""
+    return _JSON_ADVICE.get(
+        type_name, f"Turn the {type_name} into a str, int, float, bool, list or dict first."
+    )
 
 
 class IntegrationTimeout(GatewayError):

@@ -119,7 +119,9 @@ def _show(value: Any) -> str:
 
 def _problem(field: str, expected: str, value: Any, fix: str, why: str = "") -> Problem:
     got = python_type(value)
-    explanation = f"`{field}` must be {expected}, but it is {got} {_show(value)}. {why}".strip()
+    # None names itself ("it is None", not "it is None None").
+    shown = "None" if value is None else f"{got} {_show(value)}"
+    explanation = f"`{field}` must be {expected}, but it is {shown}. {why}".strip()
     return Problem(field, expected, got, fix, f"{explanation} Fix: {fix}")
 
 
@@ -134,6 +136,16 @@ def read_proxy_result(payload: Any) -> ProxyResult:
     Never raises: what AWS would refuse comes back as `problems` (then the other fields are
     best-effort and must not be sent).
     """
+    if payload is None:
+        problem = _problem(
+            "(return value)",
+            "a dict (JSON object) with statusCode and body",
+            payload,
+            'end every path with return {"statusCode": ..., "body": json.dumps(data)}',
+            "The function returned None: a path through it that ends without `return`, or a "
+            "bare `return`.",
+        )
+        return ProxyResult(200, (), "", False, (problem,))
     if not isinstance(payload, dict):
         problem = _problem(
             "(return value)",

@@ -84,10 +84,9 @@ class Reply:
             reasons += [problem.explanation for problem in invocation.problems]
         elif invocation.error is not None:
             reasons.append(invocation.error.explanation)
-        where = _learner_frame(invocation.result)
-        if where:
-            reasons.append(where)
-        return " ".join(reasons)
+        said = " ".join(reasons)
+        where = _learner_frame(invocation.result, already_said=said)
+        return f"{said} {where}".strip()
 
 
 def answered(invocation: Invocation) -> Reply:
@@ -136,8 +135,10 @@ def _status(invocation: Invocation) -> str:
     return str(response.status) if response is not None else "no answer"
 
 
-def _learner_frame(result: Any) -> str:
-    """`'Your code raised KeyError: 'x' at handler.py, line 7 (code).'` from an error document."""
+def _learner_frame(result: Any, already_said: str = "") -> str:
+    """`'Your code raised KeyError: 'x' at handler.py, line 7 (code).'` from an error document;
+    only the place (`'It happened at handler.py, line 7 (code).'`) when `already_said` quotes
+    the error's message."""
     if not isinstance(result, dict) or "errorType" not in result:
         return ""
     frames = [f for f in result.get("stackTrace") or [] if isinstance(f, str)]
@@ -155,8 +156,11 @@ def _learner_frame(result: Any) -> str:
             if code.strip():
                 where += f" ({code.strip()})"
     message = result.get("errorMessage", "")
+    known = bool(message) and message in already_said
     if str(result["errorType"]).startswith("Runtime."):
-        return f"Lambda reported {result['errorType']}: {message}."
+        return "" if known else f"Lambda reported {result['errorType']}: {message}."
+    if known:
+        return f"It happened{where}." if where else ""
     return f"Your code raised {result['errorType']}: {message}{where}."
 
 

@@ -64,7 +64,30 @@ def test_function_errors_explain_each_kind() -> None:
         "l",
         timed_out=False,
     )
-    assert "Decimal" in marshal.explanation
+    assert "only str, int, float" in marshal.explanation
+    # The runtime writes a Decimal itself: a MarshalError names the type it could not write.
+    dated = FunctionError(
+        {
+            "errorMessage": "Unable to marshal response: Object of type datetime is not JSON "
+            "serializable",
+            "errorType": "Runtime.MarshalError",
+        },
+        "l",
+        timed_out=False,
+    )
+    assert "a datetime" in dated.explanation and ".isoformat()" in dated.explanation
+    assert "Decimal" not in dated.explanation
+    # The handler's own json.dumps does not know Decimal: the fix is its default=.
+    dumped = FunctionError(
+        {
+            "errorMessage": "Object of type Decimal is not JSON serializable",
+            "errorType": "TypeError",
+        },
+        "l",
+        timed_out=False,
+    )
+    assert "own json.dumps met a Decimal" in dumped.explanation
+    assert "default=" in dumped.explanation and "Catch errors" not in dumped.explanation
     timeout = FunctionError({"errorMessage": "Task timed out"}, "l", timed_out=True)
     assert "own timeout" in timeout.explanation
 
