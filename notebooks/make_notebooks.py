@@ -363,16 +363,19 @@ not have them. Here one pair is missing, and the verdict says where the JSON bre
 ## `$context` and `$util`
 
 `$context` holds what API Gateway knows about the request: its id, the stage, the method,
-the caller. `$util.escapeJavaScript` makes text safe inside a JSON string.
+the caller. `$util.escapeJavaScript` escapes quotes, backslashes and line breaks for a JSON
+string, but it also turns `'` into `\\'`, which JSON does not accept. Chain
+`.replaceAll("\\\\'", "'")` after it to put the apostrophe back; try the cell without it.
 """),
     code("""
-%%vtl --context httpMethod=PUT --stage-var table=products --header 'User-Agent: curl/8'
+%%vtl --context httpMethod=PUT --stage-var table=products --header "User-Agent: Ada's curl/8"
+#set($agent = $util.escapeJavaScript($input.params('User-Agent')).replaceAll("\\\\'", "'"))
 {
   "requestId": "$context.requestId",
   "method": "$context.httpMethod",
   "stage": "$context.stage",
   "table": "$stageVariables.table",
-  "agent": "$util.escapeJavaScript($input.params('User-Agent'))"
+  "agent": "$agent"
 }
 """),
     md("""
@@ -386,7 +389,8 @@ Loops write lists and objects; `$foreach.hasNext` puts commas only between items
 {
   "filters": {
 #foreach($key in $params.keySet())
-    "$key": "$util.escapeJavaScript($params.get($key))"#if($foreach.hasNext),#end
+#set($value = $util.escapeJavaScript($params.get($key)).replaceAll("\\\\'", "'"))
+    "$key": "$value"#if($foreach.hasNext),#end
 #end
   }
 }

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 REQUEST_TEMPLATE_QUERIES: tuple[tuple[tuple[str, str], ...], ...] = (
     (("include", "orders"), ("limit", "5")),
     (),
+    (("q", "it's"),),  # the apostrophe that $util.escapeJavaScript alone would break
 )
 RECEIVED_FUNCTION = '''def lambda_handler(event, context):
     """Returns the payload the request template wrote, so the client sees it."""
@@ -34,7 +35,7 @@ RECEIVED_FUNCTION = '''def lambda_handler(event, context):
 
 def run_request_template() -> list[dict[str, Any]]:
     """Step 4.4's request template in front of a function that returns its payload: one
-    document per query string (`?include=orders&limit=5`, then none)."""
+    document per query string (`?include=orders&limit=5`, none, then `?q=it's`)."""
     from course_cli.local_api import build_request
 
     template = step_blocks("vtl-request-template", "velocity")[0]

@@ -5,14 +5,20 @@ from __future__ import annotations
 import json
 import re
 
+import nbformat
 import pytest
 
 from course_cli.content import Step, load_lesson
+from course_cli.gateway.vtl_preview import preview_template
 from course_cli.ui.console import recording_console
 from course_cli.ui.lesson_view import render_step
+from tests.conftest import REPO
 
 LESSON = load_lesson("lesson-3")
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
+ESCAPE_CALL = "$util.escapeJavaScript("
+# AWS's documented fix: escapeJavaScript writes ' as \', which is not a JSON escape.
+UNDO_APOSTROPHE = """.replaceAll("\\\\'", "'")"""
 EXPECTED_EXERCISES = {
     "01-integration-types",
     "02-proxy-event",
@@ -83,3 +89,81 @@ def test_steps_with_examples_show_their_code() -> None:
     assert len(with_examples) >= 8
     for step in with_examples:
         assert FENCE.search(step.markdown()), f"{step.id} has an example but shows no code"
+
+
+# --- $util.escapeJavaScript and the apostrophe --------------------------------------------------
+
+
+def shown_templates() -> dict[str, str]:
+    """Every VTL template the learner is shown: steps, reference solutions, notebook cells."""
+    templates = {
+        f"{step.file.name} block {n}": body
+        for step in LESSON.steps
+        for n, (language, body) in enumerate(FENCE.findall(step.markdown()))
+        if language == "velocity"
+    }
+    for path in sorted((REPO / "solutions").glob("*/*.vtl")):
+        templates[str(path.relative_to(REPO))] = path.read_text(encoding="utf-8")
+    for path in sorted((REPO / "notebooks").glob("*.ipynb")):
+        for n, cell in enumerate(nbformat.read(path, as_version=4).cells):
+            if cell.cell_type == "code" and cell.source.startswith("%%vtl"):
+                templates[f"{path.name} cell {n}"] = cell.source.partition("\n")[2]
+    return templates
+
+
+def escape_calls(template: str) -> list[str]:
+    """Each `$util.escapeJavaScript(...)` call, with as many characters after its closing
+    parenthesis as the fix is long."""
+    calls = []
+    start = template.find(ESCAPE_CALL)
+    while start != -1:
+        depth = 0
+        for end in range(start + len(ESCAPE_CALL) - 1, len(template)):
+            depth += {"(": 1, ")": -1}.get(template[end], 0)
+            if depth == 0:
+                break
+        calls.append(template[start : end + 1 + len(UNDO_APOSTROPHE)])
+        start = template.find(ESCAPE_CALL, end)
+    return calls
+
+
+def test_escape_calls_finds_the_naive_call_and_the_fixed_one() -> None:
+    naive, fixed = escape_calls(
+        """"$util.escapeJavaScript($q.get($k))", "$util.escapeJavaScript($a)""" + UNDO_APOSTROPHE
+    )
+    assert not naive.endswith(UNDO_APOSTROPHE)
+    assert fixed == "$util.escapeJavaScript($a)" + UNDO_APOSTROPHE
+
+
+def test_the_lesson_shows_templates_that_escape() -> None:
+    escaping = [name for name, text in shown_templates().items() if ESCAPE_CALL in text]
+    assert any(name.startswith("4-4") for name in escaping)
+    assert any(name.startswith("solutions") for name in escaping)
+    assert any(name.startswith("04-vtl.ipynb") for name in escaping)
+
+
+@pytest.mark.parametrize(
+    "template",
+    [pytest.param(t, id=n) for n, t in shown_templates().items() if ESCAPE_CALL in t],
+)
+def test_every_escape_javascript_is_followed_by_the_apostrophe_fix(template: str) -> None:
+    for call in escape_calls(template):
+        assert call.endswith(UNDO_APOSTROPHE), f"{call!r} leaves \\' in the JSON"
+
+
+@pytest.mark.parametrize(
+    "step",
+    [s for s in LESSON.steps if ESCAPE_CALL in s.markdown()],
+    ids=lambda s: s.number,
+)
+def test_every_escaping_template_in_a_step_prints_json_for_an_apostrophe(step: Step) -> None:
+    templates = [b for lang, b in FENCE.findall(step.markdown()) if lang == "velocity"]
+    for template in (t for t in templates if ESCAPE_CALL in t):
+        preview = preview_template(
+            template,
+            body=json.dumps({"comment": 'It\'s "fine"', "errorMessage": "Not found: it's gone"}),
+            query=[("q", "it's"), ("note", "rock 'n' roll")],
+            stage_variables=[("tableName", "products")],
+        )
+        assert preview.json_valid, (step.number, preview.output, preview.problems)
+        assert "\\'" not in preview.output

@@ -3,6 +3,9 @@ full marks (hidden cases included), and the exercise folders match the lesson.""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from course_cli.content import load_lesson
@@ -45,3 +48,33 @@ def test_solution_passes_with_full_marks(exercise_id: str, in_process: bool) -> 
     )
     assert result.status == "passed", result.to_json()
     assert result.score == result.max_score > 0
+
+
+# --- 04-vtl-request: the apostrophe that $util.escapeJavaScript alone turns into \' ----------
+
+UNDO_APOSTROPHE = """.replaceAll("\\\\'", "'")"""
+
+
+def test_the_04_solution_prints_json_for_an_apostrophe() -> None:
+    from course_cli.gateway.vtl_preview import preview_template
+
+    template = (bundled_dir("solutions") / "04-vtl-request" / "request.vtl").read_text()
+    preview = preview_template(
+        template, path_params=[("userId", "o'brien")], query=[("q", "it's"), ("k'", 'say "hi"')]
+    )
+    assert preview.json_valid, preview.output
+    rendered = json.loads(preview.output)
+    assert rendered["userId"] == "o'brien"
+    assert rendered["filters"] == {"q": "it's", "k'": 'say "hi"'}
+
+
+def test_escape_javascript_alone_fails_the_04_apostrophe_case(tmp_path: Path) -> None:
+    solution = (bundled_dir("solutions") / "04-vtl-request" / "request.vtl").read_text()
+    assert UNDO_APOSTROPHE in solution
+    (tmp_path / "request.vtl").write_text(solution.replace(UNDO_APOSTROPHE, ""))
+    result = check_exercise("04-vtl-request", tmp_path, runner=InProcessRunner())
+    assert result.status == "failed"
+    failed = [case for case in result.cases if not case.passed]
+    assert [case.name for case in failed] == ["an apostrophe inside a value stays valid JSON"]
+    assert "$util.escapeJavaScript writes ' as \\'" in failed[0].message
+    assert UNDO_APOSTROPHE in failed[0].message

@@ -17,6 +17,12 @@ from course_cli.grader.submission import SubmissionFailed, SubmissionRunner, Sub
 
 EXERCISE = "04-vtl-request"
 BACKENDS = Path(__file__).resolve().parent.parent / "backends.py"
+# The fix AWS documents for $util.escapeJavaScript, as it is written in a template.
+UNDO_APOSTROPHE = """.replaceAll("\\\\'", "'")"""
+APOSTROPHE_TRAP = (
+    f". \\' is not a JSON escape: $util.escapeJavaScript writes ' as \\', so add "
+    f"{UNDO_APOSTROPHE} after it"
+)
 
 
 @dataclass
@@ -37,9 +43,13 @@ class Sent:
             try:
                 json.loads(rendered)
             except json.JSONDecodeError as error:
+                # The line as printed (not repr'd, which would double every backslash).
+                lines = rendered.splitlines()
+                line = lines[error.lineno - 1].strip() if error.lineno <= len(lines) else ""
                 raise CaseFailed(
                     f"{shown}: your template printed text that is not JSON ({error.msg} at "
-                    f"line {error.lineno}, column {error.colno}): {rendered.strip()!r}"
+                    f"line {error.lineno}, column {error.colno}: {line or '(nothing)'})"
+                    + (APOSTROPHE_TRAP if "\\'" in line else "")
                 ) from None
         expect_status(reply, 200, shown)
         received = reply.json()
@@ -125,6 +135,12 @@ def quotes_in_values(sent: Sent) -> None:
     _field(received, "filters", {"q": 'say "hi"'}, 'GET /users/u1?q=say "hi"')
 
 
+def apostrophes_in_values(sent: Sent) -> None:
+    for value in ("it's", "rock 'n' roll"):
+        received, _ = sent.input_for("GET", "u1", (("q", value),))
+        _field(received, "filters", {"q": value}, f"GET /users/u1?q={value}")
+
+
 CASES = (
     Case(
         "valid JSON with several query parameters",
@@ -143,9 +159,15 @@ CASES = (
     Case("no query string gives filters {}", 1, "the loop runs zero times", no_query_parameters),
     Case("requestId is the request's id", 1, "$context.requestId", request_id),
     Case(
+        "an apostrophe inside a value stays valid JSON",
+        1,
+        f"$util.escapeJavaScript(...){UNDO_APOSTROPHE}: escapeJavaScript alone writes ' as \\'",
+        apostrophes_in_values,
+    ),
+    Case(
         "quotes inside a value stay valid JSON",
         1,
-        "$util.escapeJavaScript(...) around each value",
+        f"$util.escapeJavaScript(...){UNDO_APOSTROPHE} around each value",
         quotes_in_values,
         hidden=True,
     ),
