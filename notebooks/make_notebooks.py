@@ -301,8 +301,9 @@ def handler(event, context):
     md("""
 ## Too slow
 
-A function that runs past its timeout is stopped, and the client gets a 502 too (API
-Gateway's own limit, 29 seconds, gives a 504). `--timeout` sets the function's limit here.
+A function that runs past its timeout is stopped, and the client gets a 502 too. API
+Gateway's own integration timeout gives a 504 instead; it is 29 seconds unless you configure
+the integration otherwise. `--timeout` sets the function's limit here.
 """),
     code("""
 %%invoke --path /slow --timeout 0.3

@@ -11,7 +11,8 @@ GatewayError                      the request failed; the client gets AWS's erro
 │                                 not a valid proxy response (carries the named problems)
 ├── FunctionError                 502 "Internal server error": unhandled exception,
 │                                 Runtime.MarshalError, or the function's own timeout
-└── IntegrationTimeout            504 "Endpoint request timed out": no answer within 29 s
+└── IntegrationTimeout            504 "Endpoint request timed out": no answer within the
+                                  integration timeout (29 s unless configured)
 
 course_cli.errors.UsageError
 └── ApiDefinitionError            an API definition (route table) AWS would refuse; exit 2
@@ -238,8 +239,8 @@ class IntegrationTimeout(GatewayError):
 
     def __init__(self, waited_s: float) -> None:
         super().__init__(
-            f"The function did not answer within {waited_s:g} s, the longest API Gateway waits "
-            "for an integration (29 s at most), so the client got 504 "
+            f"The function did not answer within {waited_s:g} s, API Gateway's integration "
+            "timeout (29 s by default), so the client got 504 "
             '{"message": "Endpoint request timed out"}. The function may still be running.',
             ["Execution failed due to a timeout error"],
         )
