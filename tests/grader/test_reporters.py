@@ -222,7 +222,8 @@ def test_results_json_is_the_class_report_and_round_trips(tmp_path: Path) -> Non
     assert path == tmp_path / "results.json"
     document = json.loads(path.read_text(encoding="utf-8"))
     assert document == results_json(report) == report.to_json()
-    assert set(document) == {"exercise", "submissions", "summary"}
+    assert set(document) == {"exercise", "isolation", "submissions", "summary"}
+    assert document["isolation"] == "none"  # a report built by hand: no boundary recorded
     assert document["summary"]["learners"] == 5
     again = tuple(GradedSubmission.from_json(sub) for sub in document["submissions"])
     assert again == report.submissions
