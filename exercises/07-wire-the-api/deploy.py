@@ -1,7 +1,8 @@
 """Exercise 07-wire-the-api: build the products API with boto3, as you would on AWS.
 
-`deploy(package)` receives the products function's deployment package (a zip holding
-products.py, whose function is `handler`) and must create, in this order:
+`deploy(package)` receives the products function's deployment package as `bytes`: the zip
+file's content, not a path (a zip holding products.py, whose function is `handler`), ready
+for create_function's `Code={"ZipFile": package}`. It must create, in this order:
 
 1. the DynamoDB table "products": key "id" (a string, HASH), billing PAY_PER_REQUEST;
 2. the Lambda function "products": runtime python3.12, handler "products.handler", the zip,

@@ -185,11 +185,39 @@ def stage_deployed(built: Built) -> None:
     )
 
 
+# In 07 the function is the course's own, and it works: a CRUD case that fails points at the
+# route it sent its requests to, never at the handler code (06's hints).
+_ROUTE_OF_CASE = {
+    "POST creates a product": ("POST", "/products"),
+    "POST rejects bad bodies with 400": ("POST", "/products"),
+    "GET one product": ("GET", "/products/{productId}"),
+    "GET a missing product answers 404": ("GET", "/products/{productId}"),
+    "GET lists every product": ("GET", "/products"),
+    "PUT updates a product": ("PUT", "/products/{productId}"),
+    "PUT of a missing product answers 404": ("PUT", "/products/{productId}"),
+    "DELETE answers 204, then 404": ("DELETE", "/products/{productId}"),
+}
+
+
+def _wiring_hint(case_name: str) -> str:
+    method, path = _ROUTE_OF_CASE[case_name]
+    resource = (
+        "create_resource(pathPart='{productId}') under /products"
+        if path.endswith("}")
+        else "create_resource(pathPart='products') under the root '/'"
+    )
+    return (
+        f"the function works; {method} {path} must reach it: {resource}, put_method "
+        f"'{method}', put_integration(type='AWS_PROXY', integrationHttpMethod='POST', "
+        "uri=...invocations), then create_deployment on 'prod'"
+    )
+
+
 def _on_target(case: Case) -> Case:
     def run(built: Built) -> None:
         case.run(built.target())
 
-    return Case(case.name, case.points, case.hint, run, case.hidden)
+    return Case(case.name, case.points, _wiring_hint(case.name), run, case.hidden)
 
 
 CASES = (

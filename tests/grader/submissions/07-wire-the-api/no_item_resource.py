@@ -1,0 +1,66 @@
+"""Exercise 07 solved but for one thing: /products/{productId} is never created, so its
+GET, PUT and DELETE reach nothing. The function is the course's own: only the wiring is wrong.
+"""
+
+
+import boto3
+
+REGION = "us-east-1"
+ROLE_NAME = "products-lambda-role"  # the sandbox has it already, as an AWS account would
+ROUTES = {"products": ("GET", "POST")}  # no /products/{productId}: its three routes 403
+
+
+def deploy(package):
+    account_id = boto3.client("sts", region_name=REGION).get_caller_identity()["Account"]
+    role_arn = f"arn:aws:iam::{account_id}:role/{ROLE_NAME}"
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    dynamodb.create_table(
+        TableName="products",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+    function_arn = boto3.client("lambda", region_name=REGION).create_function(
+        FunctionName="products",
+        Runtime="python3.12",
+        Role=role_arn,
+        Handler="products.handler",
+        Code={"ZipFile": package},
+        Environment={"Variables": {"TABLE_NAME": "products"}},
+    )["FunctionArn"]
+
+    apigateway = boto3.client("apigateway", region_name=REGION)
+    api_id = apigateway.create_rest_api(name="products-api")["id"]
+    parent_id = apigateway.get_resources(restApiId=api_id)["items"][0]["id"]  # "/"
+    uri = f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{function_arn}/invocations"
+    for part, methods in ROUTES.items():
+        # {productId} goes under products, which goes under the root.
+        parent_id = apigateway.create_resource(restApiId=api_id, parentId=parent_id, pathPart=part)[
+            "id"
+        ]
+        for method in methods:
+            apigateway.put_method(
+                restApiId=api_id,
+                resourceId=parent_id,
+                httpMethod=method,
+                authorizationType="NONE",
+            )
+            apigateway.put_integration(
+                restApiId=api_id,
+                resourceId=parent_id,
+                httpMethod=method,
+                type="AWS_PROXY",
+                integrationHttpMethod="POST",  # Lambda's Invoke API, whatever the client sent
+                uri=uri,
+            )
+
+    boto3.client("lambda", region_name=REGION).add_permission(
+        FunctionName="products",
+        StatementId="products-api-invoke",
+        Action="lambda:InvokeFunction",
+        Principal="apigateway.amazonaws.com",
+        SourceArn=f"arn:aws:execute-api:{REGION}:{account_id}:{api_id}/*",
+    )
+    apigateway.create_deployment(restApiId=api_id, stageName="prod")
+    return api_id
