@@ -65,13 +65,13 @@ TOPIC_1: list[Cell] = [
 
 A REST API method does not run code itself: its *integration* says where the request goes.
 There are five kinds, and they differ on two questions: who is the backend (a Lambda
-function, an HTTP URL, or nothing at all), and who shapes the data (you in templates, or
-nobody).
+function, another AWS service, an HTTP URL, or nothing at all), and who shapes the data (you
+in templates, or nobody).
 
 | type | backend | request and response |
 |---|---|---|
 | `AWS_PROXY` | Lambda | passed through whole; your code writes the HTTP answer |
-| `AWS` | Lambda | reshaped by mapping templates on the way in and out |
+| `AWS` | any AWS service (Lambda, DynamoDB, SQS...) | reshaped by mapping templates |
 | `HTTP_PROXY` | a URL | passed through whole |
 | `HTTP` | a URL | reshaped by mapping templates |
 | `MOCK` | none | API Gateway answers from a template |
