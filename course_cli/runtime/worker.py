@@ -51,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     guard.apply_limits(config["limits"])
     guard.set_parent_death_signal()
     guard.cap_captured_output(int(config["max_log_chars"]))
+    if config["limits"].get("isolation") == "namespaces":
+        os.environ.pop("PWD", None)  # bubblewrap's; the worker's environment is the parent's
     relay = config.get("relay")
     if isinstance(relay, dict):
         # The one way to the grader's moto from a worker in its own network namespace.

@@ -7,6 +7,7 @@ runtime must still grade `normal` correctly (on a fresh worker where the old one
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import resource
@@ -31,7 +32,7 @@ from course_cli.runtime.isolated import (
     run_module,
     run_script,
 )
-from course_cli.runtime.worker_process import stop_zygote, use_zygote
+from course_cli.runtime.isolation import namespaces_problem
 
 HOSTILE = Path(__file__).resolve().parents[1] / "grader" / "submissions" / "hostile"
 LIMITS = Limits(
@@ -58,20 +59,32 @@ def write(folder: Path, name: str, source: str) -> Path:
 
 
 def parent_of_workers() -> int:
-    """This process, or the zygote that forks the workers when there is one."""
-    from course_cli.runtime import worker_process
+    """The worker's parent as the worker sees it: this process, or in its own pid namespace
+    bubblewrap's init, pid 1 there (nothing outside is even visible)."""
+    return 1 if _MODE[0] == "namespaces" else os.getpid()
 
-    return worker_process._zygote[0].process.pid if worker_process._zygote else os.getpid()
+
+_MODE = ["none"]
 
 
-@pytest.fixture(autouse=True, params=["interpreter", "zygote"])
+def limits(**changes: object) -> Limits:
+    """`LIMITS` (or, with `changes`, the defaults so changed) in this test's isolation."""
+    base = Limits(**changes) if changes else LIMITS  # type: ignore[arg-type]
+    return dataclasses.replace(base, isolation=_MODE[0])
+
+
+@pytest.fixture(autouse=True, params=["none", "namespaces"])
 def worker_start(request: pytest.FixtureRequest) -> Iterator[str]:
-    """Every test twice: workers started as fresh interpreters (`course check`), and forked
-    from a warm zygote (`course grade`) - the isolation must be the same."""
-    if request.param == "zygote":
-        assert use_zygote(("boto3",))
+    """Every test in both product modes: the learner's own code (`course check`: a child
+    process and its limits) and an untrusted submission (`course grade`: the same child in
+    its own namespaces). Hostile code must end as the same kind of result in both."""
+    if request.param == "namespaces":
+        problem = namespaces_problem()
+        if problem is not None:
+            pytest.skip(f"no namespaces on this machine: {problem}")
+    _MODE[0] = str(request.param)
     yield str(request.param)
-    stop_zygote()
+    _MODE[0] = "none"
 
 
 @pytest.fixture
@@ -86,7 +99,7 @@ def runtime_with(submission: Path, fixture: str, **kwargs: object) -> IsolatedRu
     shutil.copyfile(HOSTILE / f"{fixture}.py", submission / "handler.py")
     return IsolatedRuntime(
         {"hostile": "handler.py", "normal": "normal.py"},
-        limits=LIMITS,
+        limits=limits(),
         workdir=submission,
         **kwargs,  # type: ignore[arg-type]
     )
@@ -138,7 +151,7 @@ def test_a_normal_submission_runs_in_its_own_folder_with_only_the_given_environm
     )
     with IsolatedRuntime(
         {"where": "where.py"},
-        limits=LIMITS,
+        limits=limits(),
         workdir=submission,
         env={"AWS_REGION": "eu-west-1"},
         function_env={"where": {"AWS_REGION": "us-east-1"}},
@@ -173,7 +186,7 @@ def test_the_handler_s_own_exception_is_a_function_error_with_lambda_s_document(
     submission: Path,
 ) -> None:
     write(submission, "boom.py", "def handler(event, context):\n    raise ValueError('nope')\n")
-    with IsolatedRuntime({"boom": "boom.py"}, limits=LIMITS, workdir=submission) as runtime:
+    with IsolatedRuntime({"boom": "boom.py"}, limits=limits(), workdir=submission) as runtime:
         result = runtime("boom", {})
     assert result.kind is ResultKind.FUNCTION_ERROR and result.outcome is Outcome.ERROR
     assert result.error is not None
@@ -183,7 +196,7 @@ def test_the_handler_s_own_exception_is_a_function_error_with_lambda_s_document(
 
 
 def test_an_unknown_function_is_function_not_found(submission: Path) -> None:
-    with IsolatedRuntime({"normal": "normal.py"}, limits=LIMITS, workdir=submission) as runtime:
+    with IsolatedRuntime({"normal": "normal.py"}, limits=limits(), workdir=submission) as runtime:
         with pytest.raises(FunctionNotFound):
             runtime("missing", {})
         assert runtime.starts == 0
@@ -191,7 +204,7 @@ def test_an_unknown_function_is_function_not_found(submission: Path) -> None:
 
 def test_the_function_s_own_timeout_and_the_caller_giving_up(submission: Path) -> None:
     write(submission, "slow.py", "import time\ndef handler(e, c):\n    time.sleep(5)\n")
-    with IsolatedRuntime({"slow": "slow.py"}, limits=LIMITS, workdir=submission) as runtime:
+    with IsolatedRuntime({"slow": "slow.py"}, limits=limits(), workdir=submission) as runtime:
         timed_out = runtime("slow", {}, timeout_s=0.3)
         gave_up = runtime("slow", {}, timeout_s=3.0, wait_s=0.3)
     assert timed_out.kind is ResultKind.TIMEOUT and timed_out.outcome is Outcome.TIMEOUT
@@ -224,7 +237,7 @@ def test_the_worker_reaches_the_parent_s_moto_server_on_loopback(submission: Pat
         )
         with IsolatedRuntime(
             {"put": "put.py"},
-            limits=Limits(grace_s=0.5),
+            limits=limits(grace_s=0.5),
             workdir=submission,
             env=sandbox.variables(),
         ) as runtime:
@@ -257,7 +270,7 @@ def test_cpu_spin_thread_holding_the_gil_is_a_timeout_ended_by_the_parent(
 def test_the_cpu_limit_ends_a_spin_the_wall_clock_would_not_yet(submission: Path) -> None:
     write(submission, "spin.py", "def handler(e, c):\n    sum(range(10**15))\n")
     with IsolatedRuntime(
-        {"spin": "spin.py"}, limits=Limits(cpu_s=1, grace_s=0.5), workdir=submission
+        {"spin": "spin.py"}, limits=limits(cpu_s=1, grace_s=0.5), workdir=submission
     ) as runtime:
         started = time.monotonic()
         result = runtime("spin", {}, timeout_s=20)
@@ -290,6 +303,34 @@ def _group_members(pgid: int) -> list[int]:
     return members
 
 
+def _descendants(root: int) -> list[int]:
+    """`root` and every live process below it."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if fields[0] != "Z":
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += children.get(pid, [])
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 @pytest.mark.parametrize("hostile", ["fork_bomb"], indirect=True)
 def test_fork_bomb_is_refused_beyond_the_limit_and_leaves_nothing_behind(
     hostile: IsolatedRuntime,
@@ -299,13 +340,14 @@ def test_fork_bomb_is_refused_beyond_the_limit_and_leaves_nothing_behind(
     assert result.error["errorType"] == "BlockingIOError"
     worker = hostile._worker
     assert worker is not None
-    members = _group_members(worker.process.pid)
-    assert 1 < len(members) <= LIMITS.processes + 1  # the worker and its bounded children
+    members = _descendants(worker.process.pid)
+    # The worker and its bounded children (and, namespaced, bubblewrap's init above them).
+    assert 1 < len(members) <= LIMITS.processes + 2
     hostile.close()
     deadline = time.monotonic() + 2  # SIGKILL is delivered at once, the exit takes a moment
-    while _group_members(worker.process.pid) and time.monotonic() < deadline:
+    while any(_alive(pid) for pid in members) and time.monotonic() < deadline:
         time.sleep(0.02)
-    assert _group_members(worker.process.pid) == []
+    assert not any(_alive(pid) for pid in members)
 
 
 @pytest.mark.parametrize("hostile", ["calls_sys_exit"], indirect=True)
@@ -326,7 +368,7 @@ def test_calls_os_exit_is_a_crash(hostile: IsolatedRuntime) -> None:
 
 def test_a_worker_killed_by_a_signal_is_a_crash_naming_it(submission: Path) -> None:
     write(submission, "segv.py", "import os, signal\ndef handler(e, c):\n    os.abort()\n")
-    with IsolatedRuntime({"segv": "segv.py"}, limits=LIMITS, workdir=submission) as runtime:
+    with IsolatedRuntime({"segv": "segv.py"}, limits=limits(), workdir=submission) as runtime:
         result = runtime("segv", {})
     assert result.kind is ResultKind.CRASHED
     assert result.error is not None and "signal: aborted" in result.error["errorMessage"]
@@ -336,7 +378,9 @@ def test_a_worker_killed_by_a_signal_is_a_crash_naming_it(submission: Path) -> N
 def test_kills_parent_is_refused_and_the_parent_lives(hostile: IsolatedRuntime) -> None:
     result = invoke(hostile)
     assert result.kind is ResultKind.OK
-    assert json.loads(result.value["body"]) == ["PermissionError", "PermissionError"]
+    # Namespaced, its "parent" is bubblewrap's init (another user) and no group of it exists.
+    second = "ProcessLookupError" if _MODE[0] == "namespaces" else "PermissionError"
+    assert json.loads(result.value["body"]) == ["PermissionError", second]
     os.kill(os.getpid(), 0)  # still here
 
 
@@ -409,7 +453,9 @@ def test_writes_outside_tmp_are_refused(hostile: IsolatedRuntime, tmp_path: Path
     escaped = Path(os.path.realpath(os.environ.get("TMPDIR", "/tmp"))) / "escaped.txt"
     result = invoke(hostile, {"target": str(victim)})
     assert result.kind is ResultKind.FUNCTION_ERROR and result.error is not None
-    assert "Read-only file system" in result.error["errorMessage"]
+    # Namespaced, the other submission's folder is not even there to be written.
+    refusal = "No such file" if _MODE[0] == "namespaces" else "Read-only file system"
+    assert refusal in result.error["errorMessage"]
     assert victim.read_text() == '{"score": 7}'
     assert not escaped.exists() and not (Path("/tmp") / "escaped.txt").exists()
 
@@ -437,7 +483,7 @@ def test_code_that_does_not_compile_is_a_load_error_at_the_learner_s_line(
 
 def test_an_import_error_is_a_load_error_at_the_learner_s_line(submission: Path) -> None:
     write(submission, "imports.py", "import json\nimport no_such_module\n")
-    with IsolatedRuntime({"f": "imports.py"}, limits=LIMITS, workdir=submission) as runtime:
+    with IsolatedRuntime({"f": "imports.py"}, limits=limits(), workdir=submission) as runtime:
         result = runtime("f", {})
     assert result.kind is ResultKind.LOAD_ERROR
     assert result.location == (str(submission.resolve() / "imports.py"), 2)
@@ -486,8 +532,8 @@ def test_a_script_runs_to_its_exit_status_with_its_output(submission: Path) -> N
         sys.exit(0 if sys.argv[1:] == ["--yes"] else 3)
         """,
     )
-    ok = run_script(script, limits=LIMITS, args=["--yes"])
-    failed = run_script(script, limits=LIMITS)
+    ok = run_script(script, limits=limits(), args=["--yes"])
+    failed = run_script(script, limits=limits())
     assert ok.kind is ScriptKind.OK and ok.exit_code == 0
     assert ok.stdout == "creating the table\n" and ok.stderr == "careful\n"
     assert failed.kind is ScriptKind.ERROR and failed.exit_code == 3
@@ -496,7 +542,7 @@ def test_a_script_runs_to_its_exit_status_with_its_output(submission: Path) -> N
 
 def test_a_script_s_exception_points_at_its_line(submission: Path) -> None:
     script = write(submission, "answers.py", "ANSWERS = {}\nANSWERS['q1'] = 1 / 0\n")
-    result = run_script(script, limits=LIMITS)
+    result = run_script(script, limits=limits())
     assert result.kind is ScriptKind.ERROR and result.exit_code == 1
     assert result.location == (str(submission.resolve() / "answers.py"), 2)
     assert (
@@ -518,7 +564,7 @@ def test_a_script_s_exception_points_at_its_line(submission: Path) -> None:
 def test_hostile_fixtures_as_scripts(submission: Path, fixture: str, kind: ScriptKind) -> None:
     script = submission / f"{fixture}.py"
     shutil.copyfile(HOSTILE / script.name, script)
-    assert run_script(script, limits=LIMITS).kind is kind
+    assert run_script(script, limits=limits()).kind is kind
 
 
 def test_a_script_that_never_ends_is_a_timeout_and_one_that_dies_a_crash(
@@ -527,9 +573,9 @@ def test_a_script_that_never_ends_is_a_timeout_and_one_that_dies_a_crash(
     loop = write(submission, "loop.py", "while True:\n    pass\n")
     dies = write(submission, "dies.py", "import os\nprint('bye')\nos._exit(0)\n")
     started = time.monotonic()
-    timed_out = run_script(loop, limits=LIMITS)
+    timed_out = run_script(loop, limits=limits())
     assert time.monotonic() - started < LIMITS.script_timeout_s + 2
-    crashed = run_script(dies, limits=LIMITS)
+    crashed = run_script(dies, limits=limits())
     assert timed_out.kind is ScriptKind.TIMEOUT and timed_out.exit_code is None
     assert crashed.kind is ScriptKind.CRASHED and crashed.stdout == "bye\n"
 
@@ -548,7 +594,7 @@ def test_a_script_s_huge_output_and_network_use_are_contained(submission: Path) 
             print("refused", file=sys.stderr)
         """,
     )
-    result = run_script(script, limits=LIMITS)
+    result = run_script(script, limits=limits())
     assert result.kind is ScriptKind.OK and result.truncated
     assert len(result.stdout) <= LIMITS.output_bytes
     assert result.stderr == "refused\n"
@@ -605,10 +651,10 @@ def test_run_module_reads_public_names_or_calls_a_function(submission: Path) -> 
             return object()
         """,
     )
-    names = run_module(answers, limits=LIMITS)
-    called = run_module(deploy, call="deploy", call_args=[b"PK\x03\x04"], limits=LIMITS)
-    missing = run_module(deploy, call="nope", limits=LIMITS)
-    unsendable = run_module(deploy, call="broken", call_args=[b""], limits=LIMITS)
+    names = run_module(answers, limits=limits())
+    called = run_module(deploy, call="deploy", call_args=[b"PK\x03\x04"], limits=limits())
+    missing = run_module(deploy, call="nope", limits=limits())
+    unsendable = run_module(deploy, call="broken", call_args=[b""], limits=limits())
     assert names.kind is ScriptKind.OK
     assert names.value == {"CHOICES": {"legacy contract": "AWS"}, "HEALTH_CHECK": None}
     assert called.kind is ScriptKind.OK and called.value == {"size": 4, "head": b"PK"}
@@ -622,7 +668,7 @@ def test_load_reports_a_broken_handler_before_any_invocation(submission: Path) -
     write(submission, "broken.py", "import json\nvalue = json.loads('{')\n")
     write(submission, "exits.py", "import sys\nsys.exit(2)\n")
     functions = {"normal": "normal.py", "broken": "broken.py", "exits": "exits.py"}
-    with IsolatedRuntime(functions, limits=LIMITS, workdir=submission) as runtime:
+    with IsolatedRuntime(functions, limits=limits(), workdir=submission) as runtime:
         assert runtime.load("normal") is None
         broken = runtime.load("broken")
         exits = runtime.load("exits")
@@ -640,7 +686,7 @@ def test_a_cold_start_s_init_is_not_cut_short_by_the_function_s_timeout(
     # The top level takes longer than the timeout and the parent's grace together: Lambda
     # gives it its own 10 s, so the worker must not be stopped at timeout + grace.
     write(submission, "slow.py", "import time\ntime.sleep(1.2)\n" + NORMAL)
-    with IsolatedRuntime({"slow": "slow.py"}, limits=LIMITS, workdir=submission) as runtime:
+    with IsolatedRuntime({"slow": "slow.py"}, limits=limits(), workdir=submission) as runtime:
         cold = runtime("slow", {}, timeout_s=0.3)
         warm = runtime("slow", {}, timeout_s=0.3)
     assert cold.kind is ResultKind.OK, cold
@@ -663,7 +709,7 @@ def test_symlinks_in_a_submission_are_not_followed_when_copying(
             return {"listing": sorted(os.listdir(".")), "exists": os.path.exists("notes.txt")}
         """,
     )
-    with IsolatedRuntime({"peek": "peek.py"}, limits=LIMITS, workdir=submission) as runtime:
+    with IsolatedRuntime({"peek": "peek.py"}, limits=limits(), workdir=submission) as runtime:
         result = runtime("peek", {})
     assert result.value == {"listing": ["normal.py", "peek.py"], "exists": False}
 
@@ -681,7 +727,7 @@ def test_other_programs_cannot_be_started_where_the_os_does_not_confine_them(
             subprocess.run(["sh", "-c", "echo escaped > {target}"])
         """,
     )
-    with IsolatedRuntime({"shell": "shell.py"}, limits=LIMITS, workdir=submission) as runtime:
+    with IsolatedRuntime({"shell": "shell.py"}, limits=limits(), workdir=submission) as runtime:
         result = runtime("shell", {})
         own_user = runtime._worker is not None and runtime._worker.uid is not None
     if own_user:  # as root with a usable interpreter: the OS confines the shell instead
