@@ -51,9 +51,14 @@ def check(exercise_id: ExerciseArgument, as_json: JsonOption = False) -> None:
     if as_json:
         print_json(result.to_json())
     else:
+        from course_cli.grader.watch import next_pending
+        from course_cli.ui.check_view import render_check
         from course_cli.ui.console import get_console
 
-        get_console().print(result)
+        following = None
+        if result.passed:
+            following = next_pending(store, after=exercise.id) or next_pending(store)
+        get_console().print(render_check(result, following))
     if not result.passed:
         raise typer.Exit(1)
 

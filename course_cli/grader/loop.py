@@ -92,6 +92,7 @@ class HintView:
     hints: tuple[str, ...]  # every level shown so far, oldest first
     total: int
     last_failure: dict[str, Any] | None
+    passed: bool = False  # the exercise has passed once: its solution is open
 
     @property
     def level(self) -> int:
@@ -104,6 +105,7 @@ class HintView:
             "levels": self.total,
             "hints": list(self.hints),
             "last_failure": self.last_failure,
+            "passed": self.passed,
         }
 
 
@@ -119,12 +121,14 @@ def next_hint(store: ProgressStore, exercise: Exercise, *, show_all: bool = Fals
         shown["n"] = entry["hints_shown"]
 
     store.update(change)
-    failure = exercise_entry(store, exercise.id).get("last_failure")
+    entry = exercise_entry(store, exercise.id)
+    failure = entry.get("last_failure")
     return HintView(
         exercise.id,
         exercise.hints[: shown["n"]],
         total,
         failure if isinstance(failure, dict) else None,
+        bool(entry.get("passed_once")),
     )
 
 

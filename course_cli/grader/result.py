@@ -116,11 +116,8 @@ class CheckResult:
         if self.status == PASSED:
             line = f"all checks pass: {self.score}/{self.max_score}"
             if self.hidden_cases:
-                line = (
-                    f"all public checks pass ({self.score}/{self.max_score}); "
-                    f"{self.hidden_cases} more {_plural(self.hidden_cases, 'check')} "
-                    "run at grading"
-                )
+                hidden = f"{self.hidden_cases} hidden {_plural(self.hidden_cases, 'check')}"
+                line += f" (grading adds {hidden} on the same rules)"
             return line
         failed = sum(not case.passed for case in self.cases)
         words = {

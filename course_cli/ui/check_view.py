@@ -18,13 +18,15 @@ if TYPE_CHECKING:
 _MARK = {"passed": ("✓", "ok"), "failed": ("✗", "fail")}
 
 
-def render_check(result: CheckResult) -> RenderableType:
-    """One row per case (✓/✗, points, what was expected and what happened), then the score."""
+def render_check(result: CheckResult, next_exercise: str | None = None) -> RenderableType:
+    """One row per case (✓/✗, points, what was expected and what happened), then the score;
+    after a pass, that the exercise is done and what comes next (`next_exercise`, if given)."""
     table = Table(title=f"course check {result.exercise}", title_justify="left", show_lines=True)
     table.add_column("", no_wrap=True)
-    table.add_column("case")
+    # Narrow columns fold a long identifier onto the next line instead of cutting it with "…".
+    table.add_column("case", overflow="fold")
     table.add_column("points", justify="right", no_wrap=True)
-    table.add_column("what happened")
+    table.add_column("what happened", overflow="fold")
     for case in result.cases:
         mark, style = _MARK.get(case.status, ("✗", "fail"))
         detail = Text(case.message or "as expected", style="" if case.message else "muted")
@@ -39,11 +41,41 @@ def render_check(result: CheckResult) -> RenderableType:
     parts: list[RenderableType] = [table]
     if result.message and result.status in ("error", "timeout", "crashed"):
         parts.append(Text(f"{result.status}: {result.message}", style="fail"))
-    style = "ok" if result.passed else "fail"
-    parts.append(Text(result.summary() + f"  ({result.duration_s:.2f} s)", style=style))
-    if not result.passed:
+    took = f"  ({result.duration_s:.2f} s)"
+    if result.passed:
+        parts += _done(result, took, next_exercise)
+    else:
+        parts.append(Text(result.summary() + took, style="fail"))
         parts.append(Text(f"stuck? course hint {result.exercise}", style="hint"))
     return Group(*parts)
+
+
+def _done(result: CheckResult, took: str, next_exercise: str | None) -> list[RenderableType]:
+    """The done signal: passed, what a hidden check means, the solution, the next exercise."""
+    lines: list[RenderableType] = [
+        Text(
+            f"Done: {result.exercise} passes every check ({result.score}/{result.max_score})."
+            + took,
+            style="ok",
+        )
+    ]
+    if result.hidden_cases:
+        checks = "check" if result.hidden_cases == 1 else "checks"
+        lines.append(
+            Text(
+                f"Your instructor's grading adds {result.hidden_cases} hidden {checks} on the "
+                "same rules, so there is nothing more to do here.",
+                style="muted",
+            )
+        )
+    lines.append(
+        Text.assemble(
+            "compare with the reference: ", (f"course solution {result.exercise}", "command")
+        )
+    )
+    if next_exercise is not None:
+        lines.append(Text.assemble("next exercise: ", (f"course check {next_exercise}", "command")))
+    return lines
 
 
 def check_html(result: CheckResult) -> str:
@@ -73,7 +105,15 @@ def render_hint(view: HintView) -> RenderableType:
                     style="hint",
                 )
             )
-    if view.level >= view.total:
+    if view.level >= view.total and view.passed:
+        parts.append(
+            Text(
+                "that was the last hint; you passed: compare with the reference, "
+                f"course solution {view.exercise}",
+                "muted",
+            )
+        )
+    elif view.level >= view.total:
         parts.append(Text("that was the last hint; the solution opens once you pass", "muted"))
     else:
         parts.append(Text(f"more: course hint {view.exercise}", style="muted"))

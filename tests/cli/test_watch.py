@@ -42,7 +42,7 @@ def test_watch_rechecks_on_save_and_moves_on(tmp_path: Path, course_home: Path) 
         for _ in range(10):
             time.sleep(0.5)
             shutil.copy(solution, answers)
-            if child.expect_exact(["all checks pass: 10/10", pexpect.TIMEOUT], timeout=2) == 0:
+            if child.expect_exact(["passes every check (10/10)", pexpect.TIMEOUT], timeout=2) == 0:
                 break
         else:
             pytest.fail("course watch never re-checked after the save")
@@ -113,7 +113,7 @@ def test_watch_without_an_id_watches_everything_once_all_passed(
         _save_until(child, lambda: handler.write_text(starter), "course check 02-proxy-event")
         child.expect_exact("failed")
         child.expect_exact("watching exercises/02-proxy-event for changes")
-        _save_until(child, lambda: handler.write_text(solved), "all public checks pass")
+        _save_until(child, lambda: handler.write_text(solved), "Done: 02-proxy-event passes")
         child.expect_exact("every exercise passes")
         child.expect_exact("watching all 7 exercises")
         child.sendintr()
