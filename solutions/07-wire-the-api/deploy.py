@@ -32,8 +32,12 @@ def deploy(package):
         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
         BillingMode="PAY_PER_REQUEST",
     )
+    # Both are created asynchronously on AWS: wait until the table is ACTIVE and the
+    # function Active before anything uses them (the sandbox is ready at once).
+    dynamodb.get_waiter("table_exists").wait(TableName="products")
 
-    function_arn = boto3.client("lambda", region_name=REGION).create_function(
+    lambda_client = boto3.client("lambda", region_name=REGION)
+    function_arn = lambda_client.create_function(
         FunctionName="products",
         Runtime="python3.12",
         Role=role_arn,
@@ -41,6 +45,7 @@ def deploy(package):
         Code={"ZipFile": package},
         Environment={"Variables": {"TABLE_NAME": "products"}},
     )["FunctionArn"]
+    lambda_client.get_waiter("function_active_v2").wait(FunctionName="products")
 
     apigateway = boto3.client("apigateway", region_name=REGION)
     api_id = apigateway.create_rest_api(name="products-api")["id"]
@@ -67,7 +72,7 @@ def deploy(package):
                 uri=uri,
             )
 
-    boto3.client("lambda", region_name=REGION).add_permission(
+    lambda_client.add_permission(
         FunctionName="products",
         StatementId="products-api-invoke",
         Action="lambda:InvokeFunction",

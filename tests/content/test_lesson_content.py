@@ -84,6 +84,32 @@ def test_every_snippet_is_valid(step: Step) -> None:
             json.loads(body)
 
 
+# Progress files store step ids (`current`, `seen`): an id that disappears strands a learner.
+# Every id the lesson has shipped with, in order of appearance; add new ones, never rename.
+SHIPPED_STEP_IDS = (
+    "welcome five-types aws-proxy aws-custom http-types mock choosing event-shape "
+    "resource-and-path headers query-null repeated-keys body request-context reading-safely "
+    "response-shape body-is-a-string malformed-catalogue cookies-and-cors decimal-and-marshal "
+    "unhandled-exception timeouts missing-route execution-log mapping-templates "
+    "input-variables context-and-util set-if-foreach content-type-passthrough "
+    "integration-responses java-style-maps selection-pattern crud-routes decimal-json "
+    "list-and-create get-update-delete wire-the-api permission-and-stage wrap-up crud-router"
+).split()
+
+
+def test_every_step_id_ever_shipped_still_exists() -> None:
+    assert set(SHIPPED_STEP_IDS) <= {step.id for step in LESSON.steps}
+
+
+MAX_PROSE_WORDS = 250  # about a minute of reading per step; code blocks not counted
+
+
+@pytest.mark.parametrize("step", LESSON.steps, ids=lambda s: s.number)
+def test_every_step_reads_in_about_a_minute(step: Step) -> None:
+    prose = FENCE.sub("", step.markdown())
+    assert len(prose.split()) <= MAX_PROSE_WORDS, f"{step.file.name}: {len(prose.split())} words"
+
+
 def test_steps_with_examples_show_their_code() -> None:
     with_examples = [s for s in LESSON.steps if s.example]
     assert len(with_examples) >= 8
