@@ -31,9 +31,9 @@ def grade(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> tupl
     if not klass.exists():
         shutil.copytree(SOLUTION, klass / "ada")
     out = tmp_path / "out"
+    command = [sys.executable, "-m", "course_cli", "grade", str(klass), "-e", "03"]
     completed = subprocess.run(
-        [sys.executable, "-m", "course_cli", "grade", str(klass), "-e", "03", *FORMAT, str(out)]
-        + list(args),
+        [*command, *FORMAT, str(out), *args],
         capture_output=True,
         text=True,
         timeout=120,
