@@ -12,7 +12,8 @@ hostile: endless loops, crashes, syntax errors, a memory bomb), then, in the sam
    With `--loop-sample N` only the first N are timed and the loop's total is scaled from them
    (said so in the table).
 
-Targets: all of them in at most 60 s, and at least 3x faster than the loop.
+Targets: all of them in at most 60 s, and at least 3x faster than the loop. The same class
+is graded again with `--trust-submissions`, so the table shows what the boundary costs.
 """
 
 from __future__ import annotations
@@ -118,8 +119,11 @@ class TreeMemory:
         self._thread.join()
 
 
-def run_grade(root: Path, out: Path, env: dict[str, str]) -> tuple[float, int, dict[str, int]]:
-    """Wall time, peak tree memory (KB) and the status counts of one `course grade`."""
+def run_grade(
+    root: Path, out: Path, env: dict[str, str], *extra: str
+) -> tuple[float, int, dict[str, int], str]:
+    """Wall time, peak tree memory (KB), the status counts and the isolation of one
+    `course grade` (`extra`: more options)."""
     started = time.perf_counter()
     process = subprocess.Popen(
         [
@@ -133,6 +137,7 @@ def run_grade(root: Path, out: Path, env: dict[str, str]) -> tuple[float, int, d
             "-o",
             str(out),
             "--json",
+            *extra,
         ],
         env=env,
         stdout=subprocess.PIPE,
@@ -145,8 +150,8 @@ def run_grade(root: Path, out: Path, env: dict[str, str]) -> tuple[float, int, d
     memory.stop()
     if process.returncode != 0:
         sys.exit(f"course grade failed with exit code {process.returncode}")
-    statuses = json.loads(stdout)["summary"]["statuses"]
-    return wall, memory.peak_kb, statuses
+    document = json.loads(stdout)
+    return wall, memory.peak_kb, document["summary"]["statuses"], document["isolation"]
 
 
 def run_check_loop(root: Path, learners: list[str], env: dict[str, str]) -> float:
@@ -184,7 +189,11 @@ def main() -> None:
         counts = {kind: sum(k == kind for _, k in learners) for kind in KINDS}
         print("  " + ", ".join(f"{kind} {n}" for kind, n in counts.items() if n))
 
-        wall, peak_kb, statuses = run_grade(root, Path(tmp) / "grades", env)
+        wall, peak_kb, statuses, isolation = run_grade(root, Path(tmp) / "grades", env)
+        # The same class with no boundary at all: what the boundary costs.
+        bare_wall, bare_kb, _, _ = run_grade(
+            root, Path(tmp) / "grades-bare", env, "--trust-submissions"
+        )
 
         names = [learner for learner, _ in learners]
         sample = names[: args.loop_sample] if args.loop_sample else names
@@ -199,9 +208,15 @@ def main() -> None:
     print()
     print(f"{'what':<44} {'wall s':>8} {'subs/s':>8} {'peak MB':>8}  target")
     print(
-        f"{'course grade (' + str(cores) + ' workers)':<44} {wall:>8.1f} {rate:>8.2f} "
-        f"{peak_kb / 1024:>8.0f}  <= 60 s: {'met' if wall <= 60 else 'MISSED'}"
+        f"{'course grade (' + str(cores) + ' workers, ' + isolation + ')':<44} {wall:>8.1f} "
+        f"{rate:>8.2f} {peak_kb / 1024:>8.0f}  <= 60 s: {'met' if wall <= 60 else 'MISSED'}"
     )
+    print(
+        f"{'course grade --trust-submissions (none)':<44} {bare_wall:>8.1f} "
+        f"{args.submissions / bare_wall:>8.2f} {bare_kb / 1024:>8.0f}"
+    )
+    cost_ms = (wall - bare_wall) * cores / args.submissions * 1000
+    print(f"{'the boundary, per submission (core-ms)':<44} {cost_ms:>8.0f}")
     label = "course check, shell loop" + (
         f" ({len(sample)} timed, scaled)" if len(sample) < len(names) else ""
     )
