@@ -197,6 +197,7 @@ def _invoke_parser() -> argparse.ArgumentParser:
 
 def _vtl_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="%%vtl", add_help=False)
+    parser.add_argument("--method", "-X", default="GET")  # as `course vtl`
     parser.add_argument("--body", "-d", default="")
     parser.add_argument("--path-param", action="append", default=[])
     parser.add_argument("--query", "-q", action="append", default=[])
@@ -242,10 +243,11 @@ def invoke_source(source: str, line: str = "") -> InvocationView:
 
 def render_vtl(template: str, line: str = "") -> TemplateView:
     """`%%vtl`: render `template` as API Gateway would, with the options of `course vtl`."""
-    from course_cli.cli.options import parse_header, parse_pair
+    from course_cli.cli.options import parse_header, parse_method, parse_pair
     from course_cli.gateway.vtl_preview import preview_template
 
     options = _parse(_vtl_parser(), line)
+    contexts = [parse_pair(c, "--context") for c in options.context]
     preview = preview_template(
         template,
         body=options.body,
@@ -253,7 +255,8 @@ def render_vtl(template: str, line: str = "") -> TemplateView:
         query=[parse_pair(q, "--query") for q in options.query],
         headers=[parse_header(h) for h in options.header],
         stage_variables=[parse_pair(s, "--stage-var") for s in options.stage_var],
-        context=[parse_pair(c, "--context") for c in options.context],
+        context=contexts,
+        method=dict(contexts).get("httpMethod", parse_method(options.method)),
     )
     return TemplateView(preview.to_json())
 

@@ -134,7 +134,11 @@ def invoke(
     body: BodyOption = None,
     stage: StageOption = "prod",
     api: Annotated[
-        Path | None, typer.Option("--api", help="A route-table JSON file instead of HANDLER.")
+        Path | None,
+        typer.Option(
+            "--api",
+            help="A route-table JSON file instead of HANDLER (format: README, 'Route tables').",
+        ),
     ] = None,
     timeout: Annotated[
         float | None, typer.Option("--timeout", help="The function's timeout in seconds (3).")
@@ -174,7 +178,11 @@ def serve(
         typer.Option("--resource", "-r", help="Resource template to serve (repeat)."),
     ] = None,
     api: Annotated[
-        Path | None, typer.Option("--api", help="A route-table JSON file instead of HANDLER.")
+        Path | None,
+        typer.Option(
+            "--api",
+            help="A route-table JSON file instead of HANDLER (format: README, 'Route tables').",
+        ),
     ] = None,
     port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 3000,
     stage: StageOption = "prod",

@@ -8,7 +8,11 @@ from typing import Annotated
 import typer
 
 from course_cli.cli.common import print_json
-from course_cli.cli.options import parse_header, parse_pair
+from course_cli.cli.options import parse_header, parse_method, parse_pair
+
+# The request a template is rendered for, unless the learner says otherwise: a GET, as in the
+# lesson's steps (4.4 prints "method": "GET"). A --body does not change it.
+DEFAULT_METHOD = "GET"
 
 
 def register(app: typer.Typer) -> None:
@@ -33,16 +37,21 @@ def vtl(
     stage_var: Annotated[
         list[str] | None, typer.Option("--stage-var", help="Stage variable k=v (repeat).")
     ] = None,
+    method: Annotated[
+        str,
+        typer.Option(
+            "--method", "-X", help="The request's method, $context.httpMethod (default GET)."
+        ),
+    ] = DEFAULT_METHOD,
     context: Annotated[
         list[str] | None,
-        typer.Option("--context", help="Set $context.k, e.g. httpMethod=PUT (repeat)."),
+        typer.Option("--context", help="Set $context.k, e.g. stage=dev (repeat)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
-    """Render a mapping template against a request; say whether the output is valid JSON.
-
-    Exit 1 when it is not JSON, 2 when the template or an option is malformed.
-    """
+    """Render a mapping template against a request (a GET unless --method says otherwise);
+    say whether the output is valid JSON. Exit 1 when it is not JSON, 2 when the template or
+    an option is malformed."""
     from course_cli.errors import BadOptionError
     from course_cli.gateway.vtl_preview import preview_template
 
@@ -52,6 +61,8 @@ def vtl(
         raise BadOptionError(
             f"cannot read {template}: {error.strerror}", hint="give the path of a .vtl file"
         ) from None
+    contexts = [parse_pair(c, "--context") for c in context or []]
+    request_method = dict(contexts).get("httpMethod", parse_method(method))
     preview = preview_template(
         text,
         body=body or "",
@@ -59,7 +70,8 @@ def vtl(
         query=[parse_pair(q, "--query") for q in query or []],
         headers=[parse_header(h) for h in header or []],
         stage_variables=[parse_pair(s, "--stage-var") for s in stage_var or []],
-        context=[parse_pair(c, "--context") for c in context or []],
+        context=contexts,
+        method=request_method,
     )
     if as_json:
         print_json(preview.to_json())
@@ -67,6 +79,7 @@ def vtl(
         from course_cli.ui.console import get_console
         from course_cli.ui.vtl_view import render_preview
 
-        get_console().print(render_preview(preview.to_json(), title=template.name))
+        title = f"{template.name} ({request_method} request)"
+        get_console().print(render_preview(preview.to_json(), title=title))
     if not preview.json_valid:
         raise typer.Exit(1)
