@@ -452,6 +452,7 @@ dynamodb.create_table(
     AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
     BillingMode="PAY_PER_REQUEST",
 )
+dynamodb.get_waiter("table_exists").wait(TableName="products")  # on AWS it starts CREATING
 os.environ["TABLE_NAME"] = "products"  # what the function's configuration would set
 dynamodb.list_tables()["TableNames"]
 """),

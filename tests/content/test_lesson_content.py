@@ -101,6 +101,17 @@ def test_every_step_id_ever_shipped_still_exists() -> None:
     assert set(SHIPPED_STEP_IDS) <= {step.id for step in LESSON.steps}
 
 
+STEP_REFERENCE = re.compile(r"\b[Ss]teps? (\d+\.\d+)(?: and (\d+\.\d+))?")
+
+
+def test_every_step_a_step_points_to_exists() -> None:
+    numbers = {step.number for step in LESSON.steps}
+    for step in LESSON.steps:
+        for found in STEP_REFERENCE.findall(step.markdown()):
+            for number in filter(None, found):
+                assert number in numbers, f"{step.file.name} points to step {number}"
+
+
 MAX_PROSE_WORDS = 250  # about a minute of reading per step; code blocks not counted
 
 
