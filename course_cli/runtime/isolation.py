@@ -117,13 +117,32 @@ def _open_parents(path: Path) -> list[str]:
 
 def _package_binds() -> list[str]:
     """Only the worker's part of `course_cli`, wherever the package is installed: its folder
-    is replaced by an empty one, and the runtime's parts bound back into it read-only."""
+    is replaced by an empty one, and the runtime's parts bound back into it read-only. Any
+    other `course_cli` folder on the path (an editable install keeps the bundled solutions
+    in one in site-packages) is replaced by an empty one too."""
     package = Path(__file__).resolve().parent.parent
     args = [*_open_parents(package), "--perms", "0755", "--tmpfs", str(package)]
     for part in _PACKAGE_PARTS:
         args += ["--ro-bind-try", str(package / part), str(package / part)]
     args += ["--remount-ro", str(package)]
+    for other in sorted(_other_package_folders(package)):
+        args += ["--perms", "0755", "--tmpfs", str(other), "--remount-ro", str(other)]
     return args
+
+
+def _other_package_folders(package: Path) -> set[Path]:
+    """`course_cli` folders in the Python's module folders other than the package itself."""
+    import site
+
+    folders = {*site.getsitepackages(), *sys.path}
+    if site.ENABLE_USER_SITE:
+        folders.add(site.getusersitepackages())
+    found = set()
+    for folder in folders:
+        candidate = Path(folder or ".") / "course_cli"
+        if candidate.is_dir() and candidate.resolve() != package:
+            found.add(candidate.resolve())
+    return found
 
 
 def _inside(path: Path, folder: Path) -> bool:
