@@ -64,7 +64,7 @@ def describe(mode: str) -> str:
         "namespaces": "isolation: namespaces — each submission alone in its own user, mount, "
         "pid and network namespaces, seeing only its own files",
         "uid": "isolation: uid — each submission under a user id of its own; no network "
-        "namespace, so only the audit hook keeps it off this machine's loopback",
+        "namespace, so it can reach services on this machine's loopback",
         "none": "isolation: none (--trust-submissions) — submissions run as you, with "
         "everything you can reach: grade only code you trust",
     }[mode]
@@ -97,6 +97,7 @@ def private_paths(out: Path, submissions: Path) -> list[Path]:
     """What a `uid` worker must not read: the solutions (bundled and in a clone), the check
     modules, the reference CRUD handler, the results, the class, HOME and COURSE_HOME."""
     import course_cli
+    from course_cli.runtime.isolation import other_package_folders
 
     package = Path(course_cli.__file__).resolve().parent
     paths = [
@@ -104,6 +105,8 @@ def private_paths(out: Path, submissions: Path) -> list[Path]:
         package / "sandbox" / "reference",
         package / "_bundled",
         package.parent / "solutions",
+        # An editable install keeps the bundled solutions in a course_cli folder of its own.
+        *(folder / "_bundled" for folder in other_package_folders(package)),
         out,
         submissions if submissions.is_dir() else submissions.parent,
         Path.home(),

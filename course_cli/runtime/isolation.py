@@ -26,8 +26,8 @@ Threat model, in two trust levels:
   * `Isolation.UID` (where namespaces are refused, run as root): each worker runs under an
     unused user id. The file permissions `course grade` sets for the run hide the solutions,
     the checks, the results, `COURSE_HOME` and `HOME` (see `grader.hiding`); other users'
-    processes cannot be signalled or read. Not protected in this mode: the host's loopback
-    network (only the audit hook refuses it), world-readable files elsewhere on the machine.
+    processes cannot be signalled or read. Not protected in this mode: the network (a worker
+    reaches whatever listens on the host's loopback), world-readable files elsewhere.
 
 Neither mode protects the machine's total CPU and memory beyond the per-worker limits (no
 cgroups), nor against kernel bugs. The verdict leaves a worker only as JSON frames on a pipe
@@ -125,12 +125,12 @@ def _package_binds() -> list[str]:
     for part in _PACKAGE_PARTS:
         args += ["--ro-bind-try", str(package / part), str(package / part)]
     args += ["--remount-ro", str(package)]
-    for other in sorted(_other_package_folders(package)):
+    for other in sorted(other_package_folders(package)):
         args += ["--perms", "0755", "--tmpfs", str(other), "--remount-ro", str(other)]
     return args
 
 
-def _other_package_folders(package: Path) -> set[Path]:
+def other_package_folders(package: Path) -> set[Path]:
     """`course_cli` folders in the Python's module folders other than the package itself."""
     import site
 
