@@ -4,23 +4,18 @@
   files, no core dumps. Hard limits are lowered too, so the learner's code cannot raise them
   again (when the worker runs as an unprivileged user, which the parent arranges as root).
 - The parent-death signal: if the parent dies, the kernel kills the worker.
-- An audit hook (`Guard`, PEP 578), which Python code cannot remove once added. It refuses,
-  before any system call is made:
-  * network use beyond loopback: `connect`, `sendto`, `bind` and name lookups (so not even a
-    DNS packet leaves) — each refusal is recorded, so the grader can say the submission tried;
-  * writes outside the worker's temporary folder (Lambda's file system is read-only outside
-    `/tmp`; here the worker's own folder plays `/tmp`);
+- An audit hook (`Guard`, PEP 578), a teacher, not a wall: CPython's own documentation says
+  an audit hook cannot sandbox code, and determined code steps around it. It stops a
+  learner's handler, before any system call, from what it must not do here, and says why:
+  * network use beyond loopback (`connect`, `sendto`, `bind`, name lookups): the sandbox is
+    offline; each refusal is recorded, so the check can say the handler tried;
+  * writes outside the worker's folder (Lambda's file system is read-only outside `/tmp`);
   * reading the real AWS configuration and credentials files;
-  * signalling processes outside the worker's own process group (its parent, other workers);
-  * loading C functions through `ctypes` (which would step around every rule above);
-  * starting more than `max_processes` processes; and, unless the worker runs under a user
-    id of its own, starting any other program at all (`subprocess`, `os.system`, `exec`):
-    a program that is not this Python has no audit hook, so only the operating system could
-    stop it writing outside the folder or signalling the parent. Forking stays allowed (a
-    forked Python keeps the hook).
-
-  The hook is defence in depth inside one process, not a security boundary on its own: the
-  boundary is the separate process, its limits, its user id and the parent's checks.
+  * signalling processes outside the worker's own process group;
+  * `ctypes`, starting more than `max_processes` processes, and (unless the worker has a
+    user id of its own) starting other programs, which the hook could not follow.
+  Untrusted submissions (`course grade`) are kept apart by the kernel (`isolation`); there the
+  hook only explains.
 - Output capture with a ceiling (`cap_captured_output`): what a handler prints is kept up to a
   limit and the rest discarded, so 50 MB of prints cost the worker no memory.
 """

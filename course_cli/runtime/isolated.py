@@ -5,27 +5,19 @@ submission runs in a child process (`course_cli.runtime.worker`) that the grader
 to over a private pipe. `run_script` and `run_module` (from `isolated_scripts`, re-exported
 here) run a learner's script or module (`deploy.py`, `answers.py`) the same way.
 
-What the worker gets (see `worker_process` and `guard` for how):
+What the worker gets (see `worker_process` and `guard` for how, `isolation` for the walls):
 - a copy of the submission in a fresh temporary folder (its working folder, HOME and TMPDIR
-  inside it), and nowhere else to write;
+  inside it);
 - a scrubbed environment: only a PATH, a locale, empty AWS config/credentials files and what
   the caller passes in `env` (typically the sandbox's fake credentials and the moto server's
   `AWS_ENDPOINT_URL`) — never the parent's credentials, profiles or proxies;
-- network on loopback only: connects, sends and name lookups elsewhere are refused inside the
-  worker before any packet is sent, and reported (`refused_connections`);
-- limits: wall clock (the parent kills the worker's whole process group), CPU seconds
+- limits: wall clock (the parent kills the worker and everything it started), CPU seconds
   (RLIMIT_CPU), memory (RLIMIT_AS), output (kept up to `Limits.output_bytes`, the rest read
-  and discarded), processes (the audit hook counts them; RLIMIT_NPROC, which Linux does not
-  enforce for root, applies when the worker has a user id of its own);
-- as root, an unused user id of its own, so the operating system stops it signalling the
-  parent or writing outside its folder — when an unprivileged user can run this Python at
-  all (checked once; pyenv under `/root` cannot be). Otherwise the audit hook refuses those
-  writes and signals, and refuses starting other programs, which it could not follow.
-
-Not done, and why: a network namespace would make "no packet leaves" a kernel guarantee, but
-then the worker could not reach the parent's moto server on the host's loopback without a
-relay; the in-process refusal plus the separate user id is cheap and enough for grading.
-
+  and discarded), processes, file size and open files;
+- `Limits.isolation` decides the rest. `none` (the learner's own code, `course check`): the
+  audit hook of `guard` explains what a handler must not do here (reach the internet, write
+  outside its folder). `namespaces` and `uid` (untrusted code, `course grade`): the kernel
+  keeps the worker to its own folder, processes and network — see `isolation`.
 How results map to the grader's kinds (`IsolatedResult.kind`, a `ResultKind`; outcome in
 brackets):
 
