@@ -190,7 +190,12 @@ def serve(
         float | None, typer.Option("--timeout", help="The function's timeout in seconds (3).")
     ] = None,
     sandbox: Annotated[
-        bool, typer.Option("--sandbox", help="Serve the REST API built with boto3 in the sandbox.")
+        bool,
+        typer.Option(
+            "--sandbox",
+            help="Serve the sandbox's REST API; with HANDLER, the products API on your handler "
+            "and a fresh products table.",
+        ),
     ] = False,
     crud: Annotated[
         bool, typer.Option("--crud", help="With --sandbox: deploy the reference products API.")
@@ -201,20 +206,27 @@ def serve(
 ) -> None:
     """Serve handlers over real HTTP on 127.0.0.1 through the API Gateway emulator.
 
-    Edits to handler files (and to --api) take effect on the next request. Ctrl-C stops.
+    With --sandbox and HANDLER, your CRUD handler serves the products API on the sandbox's
+    products table. Edits to handler files (and to --api) take effect on the next request.
+    Ctrl-C stops.
     """
     from course_cli.errors import BadOptionError
 
     if sandbox or crud:
-        if not sandbox or handler is not None or api is not None:
+        if not sandbox:
+            raise BadOptionError("--crud goes with --sandbox", hint="course serve --sandbox --crud")
+        if api is not None or (handler is not None and api_id is not None):
             raise BadOptionError(
-                "--crud goes with --sandbox, and --sandbox with neither HANDLER nor --api",
-                hint="course serve --sandbox --crud",
+                "--sandbox serves an API in the sandbox: with HANDLER (or --crud) the products "
+                "API, deployed fresh; neither goes with --api or --api-id",
+                hint="course serve exercises/06-crud-handler/handler.py --sandbox",
             )
         from course_cli.cli.sandbox import serve_sandbox
 
         # "prod" is also the option's default: then the sandbox picks the API's own stage.
-        return serve_sandbox(port, crud, api_id, None if stage == "prod" else stage)
+        return serve_sandbox(
+            port, crud, api_id, None if stage == "prod" else stage, handler=handler
+        )
     from course_cli.gateway.routing import describe_routes
     from course_cli.gateway.server import serve as run_server
     from course_cli.ui.console import get_console

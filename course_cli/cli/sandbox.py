@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -82,27 +83,41 @@ def running_sandbox() -> Sandbox:
     return Sandbox(endpoint_url=endpoint)
 
 
-def serve_sandbox(port: int, crud: bool, api_id: str | None, stage: str | None) -> None:
+def serve_sandbox(
+    port: int, crud: bool, api_id: str | None, stage: str | None, *, handler: str | None = None
+) -> None:
     """`course serve --sandbox`: serve the sandbox's REST API through our gateway.
 
-    With `crud`, a fresh sandbox (with its moto server, so `aws dynamodb scan --endpoint-url`
-    sees the data) gets the reference products API first; without, the API comes from the
-    sandbox `course sandbox up` runs.
+    With `crud` or a `handler` (`file.py[:function]`), a fresh sandbox (with its moto server, so
+    `aws dynamodb scan --endpoint-url` sees the data) gets the products API first, its function
+    the reference handler or the learner's; without, the API comes from the sandbox `course
+    sandbox up` runs.
     """
     from course_cli.gateway.routing import describe_routes
     from course_cli.gateway.server import GatewayServer
     from course_cli.sandbox import Sandbox
     from course_cli.ui.console import get_console, print_warning
+    from course_cli.ui.sandbox_view import aws_cli_command
 
     _check_port(port)
+    handler_file, function = _handler_file(handler) if handler is not None else (None, "handler")
     console = get_console()
-    sandbox = Sandbox(server=True) if crud else running_sandbox()
+    fresh = crud or handler_file is not None
+    sandbox = Sandbox(server=True) if fresh else running_sandbox()
     with sandbox:
         table = "TABLE"
-        if crud:
-            from course_cli.sandbox.crud import deploy_crud
+        if fresh:
+            from course_cli.sandbox.crud import REFERENCE_HANDLER, deploy_crud
 
-            table = deploy_crud(sandbox).table
+            deployed = deploy_crud(
+                sandbox, handler_file=handler_file or REFERENCE_HANDLER, function=function
+            )
+            table = deployed.table
+            if handler_file is not None:
+                console.print(
+                    f"[ok]Deployed[/] the products API in a fresh sandbox: table {table}, "
+                    f"function {deployed.function_name} running {handler}"
+                )
         api = sandbox.api(api_id, stage)
         for warning in api.warnings:
             print_warning(warning)
@@ -117,9 +132,14 @@ def serve_sandbox(port: int, crud: bool, api_id: str | None, stage: str | None) 
             for line in describe_routes(api.definition):
                 if not line.endswith(" /"):
                     console.print(f"  {line}", highlight=False)
+            console.print("[muted]The data lives in the sandbox; to see it, in a shell:[/]")
+            scan = ["dynamodb", "scan", "--table-name", table]
+            # One line, never wrapped: it is meant to be copied as it is.
             console.print(
-                f"[muted]The data lives in the sandbox: aws dynamodb scan --table-name {table} "
-                f"--endpoint-url {sandbox.endpoint_url}. Ctrl-C stops.[/]"
+                "  " + aws_cli_command(scan, sandbox.variables()), soft_wrap=True, highlight=False
+            )
+            console.print(
+                "[muted]Edits to handler files apply on the next request. Ctrl-C stops.[/]"
             )
             console.file.flush()
             stop_on_sigterm()
@@ -128,6 +148,20 @@ def serve_sandbox(port: int, crud: bool, api_id: str | None, stage: str | None) 
             console.print("\nStopped.")
         finally:
             server.shutdown()
+
+
+def _handler_file(handler: str) -> tuple[Path, str]:
+    """`file.py[:function]` as (file, function); `BadOptionError` unless the file exists."""
+    from course_cli.errors import BadOptionError
+
+    name, _, function = handler.partition(":")
+    path = Path(name)
+    if not path.is_file() or path.suffix != ".py":
+        raise BadOptionError(
+            f"no handler file {name}",
+            hint="give your handler's path, e.g. exercises/06-crud-handler/handler.py",
+        )
+    return path.resolve(), function or "handler"
 
 
 def _check_port(port: int) -> None:

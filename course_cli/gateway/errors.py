@@ -176,6 +176,13 @@ class FunctionError(GatewayError):
                     else ". Return only str, int, float, bool, None, list and dict values."
                 )
             )
+        elif kind in _NO_AWS_ERRORS:
+            what = (
+                f"The function calls AWS, and found none ({kind}: {message}): `course invoke` "
+                "and `course serve HANDLER` run it with no region and no credentials, so it "
+                "never reaches a real account. Run it against the offline sandbox, which has "
+                "the products table: course serve HANDLER --sandbox."
+            )
         elif kind == "TypeError" and (culprit := unserialisable_type(message)):
             what = (
                 f"The function's own json.dumps met a {culprit}, which it cannot write "
@@ -197,6 +204,8 @@ class FunctionError(GatewayError):
         )
 
 
+# botocore's errors for a process with no AWS set-up (no region, no credentials).
+_NO_AWS_ERRORS = frozenset({"NoRegionError", "NoCredentialsError", "PartialCredentialsError"})
 _UNSERIALISABLE = re.compile(r"Object of type (\w+) is not JSON serializable")
 
 # What to do with a value JSON cannot hold, by its type's name.

@@ -52,13 +52,19 @@ def create_products_function(
     name: str = "products",
     handler_file: Path = REFERENCE_HANDLER,
     timeout_s: float = 10,
+    function: str = "handler",
 ) -> str:
     """The Lambda function, with the table's name in its environment; returns its ARN.
     `timeout_s` is the function's Timeout (10 s leaves room for a cold start on AWS)."""
     from course_cli.sandbox.functions import create_function
 
     return create_function(
-        sandbox, name, handler_file, environment={"TABLE_NAME": table}, timeout_s=timeout_s
+        sandbox,
+        name,
+        handler_file,
+        function=function,
+        environment={"TABLE_NAME": table},
+        timeout_s=timeout_s,
     )
 
 
@@ -115,6 +121,7 @@ def deploy_crud(
     table: str = "products",
     function_name: str = "products",
     handler_file: Path = REFERENCE_HANDLER,
+    function: str = "handler",
 ) -> CrudDeployment:
     """Table, function, API, permission and stage: the whole topic-5 build in one call.
 
@@ -125,7 +132,7 @@ def deploy_crud(
     if table in sandbox.tables():
         raise SandboxError(f"the sandbox already has a table {table!r}", hint="use another name")
     create_products_table(sandbox, table)
-    arn = create_products_function(sandbox, table, function_name, handler_file)
+    arn = create_products_function(sandbox, table, function_name, handler_file, function=function)
     api_id = wire_products_api(sandbox, arn)
     allow_and_deploy(sandbox, api_id, function_name)
     return CrudDeployment(api_id=api_id, table=table, function_name=function_name, function_arn=arn)

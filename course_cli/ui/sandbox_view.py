@@ -28,6 +28,23 @@ def render_sandbox_up(endpoint_url: str, variables: Mapping[str, str]) -> Render
     return Group(*lines)
 
 
+def aws_cli_command(args: list[str], variables: Mapping[str, str]) -> str:
+    """An `aws ...` command line that reaches the sandbox from any POSIX shell as it is: the
+    fake credentials go in front (a shell that never ran `aws configure` has none), region and
+    endpoint as options."""
+    import shlex
+
+    credentials = " ".join(
+        f"{name}={shlex.quote(variables[name])}"
+        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+        if name in variables
+    )
+    options = [*args, "--region", variables.get("AWS_DEFAULT_REGION", "us-east-1")]
+    if variables.get("AWS_ENDPOINT_URL"):
+        options += ["--endpoint-url", variables["AWS_ENDPOINT_URL"]]
+    return f"{credentials} aws {shlex.join(options)}".strip()
+
+
 def render_deployment(deployment: CrudDeployment, endpoint_url: str | None) -> RenderableType:
     """What `deploy_crud` created, and how to look at it."""
     table = Table(show_header=False, box=None, padding=(0, 2))
