@@ -69,17 +69,9 @@ def main(argv: list[str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     request_fd, reply_fd = int(argv[1]), int(argv[2])
     isolation = argv[3] if len(argv) > 3 else "none"
-    from course_cli.runtime.worker_process import stop_zygote, use_zygote
-
-    if isolation == "none":
-        # Hundreds of workers in a row: fork them warm, boto3 already imported (most handlers
-        # import it). Behind a boundary each worker starts afresh inside its namespaces or
-        # under its own user id, which a fork of one warm process cannot give.
-        use_zygote(("boto3",))
     try:
         serve(request_fd, reply_fd, isolation)
     finally:
-        stop_zygote()
         os.close(request_fd)
         os.close(reply_fd)
 

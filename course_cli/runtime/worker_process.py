@@ -27,7 +27,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 from course_cli.errors import CourseError
 from course_cli.runtime import lambda_errors
@@ -45,9 +45,6 @@ from course_cli.runtime.isolation import (
     unused_id,
 )
 from course_cli.runtime.relay import ParentEnd
-
-if TYPE_CHECKING:
-    from course_cli.runtime.zygote import ForkedWorker, Zygote
 
 # Folders never copied with a submission: not the learner's code, and possibly huge.
 _SKIPPED_DIRS = frozenset({".git", ".venv", "venv", "__pycache__", "node_modules", ".mypy_cache"})
@@ -333,34 +330,6 @@ def privileges_can_drop() -> bool:
     return _can_drop[0]
 
 
-_zygote: list[Zygote] = []  # the one `use_zygote` started, while it runs
-_zygote_lock = threading.Lock()
-
-
-def use_zygote(preload: tuple[str, ...] = ("boto3",)) -> bool:
-    """From now on, fork workers from a warm zygote (`course_cli.runtime.zygote`) that has
-    imported the worker and `preload`, instead of starting an interpreter for each: for a
-    process that starts many workers (`course grade`). False if the zygote cannot start
-    (workers then start the ordinary way)."""
-    from course_cli.runtime.zygote import Zygote, ZygoteGone
-
-    with _zygote_lock:
-        if _zygote:
-            return True
-        try:
-            _zygote.append(Zygote(preload))
-        except ZygoteGone:
-            return False
-        return True
-
-
-def stop_zygote() -> None:
-    """Stop the zygote `use_zygote` started, if any (workers start the ordinary way again)."""
-    with _zygote_lock:
-        if _zygote:
-            _zygote.pop().close()
-
-
 def _start(
     folder: SandboxFolder,
     env: dict[str, str],
@@ -369,10 +338,10 @@ def _start(
     reply_write: int,
     separate_stderr: bool,
     isolation: str,
-) -> tuple[subprocess.Popen[bytes] | ForkedWorker, IO[bytes], IO[bytes] | None]:
-    """Start a worker process: in its namespaces for `Isolation.NAMESPACES`, else forked from
-    the zygote when there is one, else a fresh interpreter. Returns the process and its
-    stdout and stderr (None: merged into stdout)."""
+) -> tuple[subprocess.Popen[bytes], IO[bytes], IO[bytes] | None]:
+    """Start a worker process: a fresh interpreter, in its namespaces for
+    `Isolation.NAMESPACES`. Returns the process and its stdout and stderr (None: merged into
+    stdout)."""
     task = folder.task
     if isolation == Isolation.NAMESPACES:
         command = [*_WORKER_COMMAND, str(request_read), str(reply_write)]
@@ -393,35 +362,6 @@ def _start(
             raise WorkerStartError(f"cannot start the grading worker: {error}") from None
         assert namespaced.stdout is not None
         return namespaced, namespaced.stdout, namespaced.stderr
-    if _zygote and isolation == Isolation.NONE:
-        from course_cli.runtime.zygote import ZygoteGone
-
-        out_read, out_write = os.pipe()
-        err_read, err_write = os.pipe() if separate_stderr else (None, out_write)
-        devnull = os.open(os.devnull, os.O_RDONLY)
-        try:
-            forked = _zygote[0].spawn(
-                cwd=str(task),
-                env=env,
-                uid=uid,
-                fds=[devnull, out_write, err_write, request_read, reply_write],
-            )
-        except ZygoteGone:
-            with _zygote_lock:
-                if _zygote:
-                    _zygote.pop().close()
-            for fd in (out_read, err_read):
-                if fd is not None:
-                    os.close(fd)
-        else:
-            return (
-                forked,
-                open(out_read, "rb"),
-                open(err_read, "rb") if err_read is not None else None,
-            )
-        finally:
-            for fd in {devnull, out_write, err_write}:
-                os.close(fd)
     process = subprocess.Popen(
         # -I: no PYTHON* variables, no user site, not even the working folder on
         # sys.path (a learner's `json.py` shadows nothing of ours); -B: no .pyc files
