@@ -43,11 +43,11 @@ def median_ms(samples: list[float]) -> str:
     return f"{statistics.median(samples) * 1000:.1f} ms"
 
 
-def isolated_starts(folder: Path, starts: int) -> tuple[list[float], list[float]]:
+def isolated_starts(folder: Path, starts: int, limits: Limits) -> tuple[list[float], list[float]]:
     """(seconds to a ready worker, seconds for the first invocation) per fresh worker."""
     ready, first = [], []
     for _ in range(starts):
-        with IsolatedRuntime({"trivial": "trivial.py"}, workdir=folder) as runtime:
+        with IsolatedRuntime({"trivial": "trivial.py"}, workdir=folder, limits=limits) as runtime:
             ready.append(runtime.start())
             started = time.perf_counter()
             assert runtime("trivial", EVENT).kind is ResultKind.OK
@@ -80,11 +80,11 @@ def rate(invoke: object, count: int) -> float:
     return count / (time.perf_counter() - started)
 
 
-def restart_cost(folder: Path, rounds: int) -> list[float]:
+def restart_cost(folder: Path, rounds: int, limits: Limits) -> list[float]:
     """Seconds for a normal invocation right after a crash (the worker is started again)."""
     samples = []
     with IsolatedRuntime(
-        {"trivial": "trivial.py", "crash": "crash.py"}, workdir=folder, limits=Limits()
+        {"trivial": "trivial.py", "crash": "crash.py"}, workdir=folder, limits=limits
     ) as runtime:
         runtime.start()
         for _ in range(rounds):
@@ -116,26 +116,47 @@ def main() -> None:
         folder = Path(name)
         (folder / "trivial.py").write_text(TRIVIAL_HANDLER)
         (folder / "crash.py").write_text(CRASHING_HANDLER)
-        iso_ready, iso_first = isolated_starts(folder, options.starts)
+        plain, walled = Limits(), Limits(isolation="namespaces")
+        iso_ready, iso_first = isolated_starts(folder, options.starts, plain)
+        ns_ready, ns_first = isolated_starts(folder, options.starts, walled)
         inp_folder = folder / "inprocess"
         inp_folder.mkdir()
         inp_ready, inp_first = in_process_starts(inp_folder, options.starts)
-        with IsolatedRuntime({"trivial": "trivial.py"}, workdir=folder) as runtime:
-            iso_rate = rate(runtime, options.invocations)
+        rates = []
+        for limits in (plain, walled):
+            with IsolatedRuntime({"trivial": "trivial.py"}, workdir=folder, limits=limits) as rt:
+                rates.append(rate(rt, options.invocations))
+        iso_rate, ns_rate = rates
         inp_rate = rate(InProcessRuntime({"trivial": str(folder / "trivial.py")}), 20_000)
-        restarts = restart_cost(folder, options.starts)
+        restarts = restart_cost(folder, options.starts, plain)
+        ns_restarts = restart_cost(folder, options.starts, walled)
         scripts = script_runs(folder, options.starts)
 
     table = Table(title=f"Isolated worker vs in-process runtime (median of {options.starts})")
     table.add_column("measure")
-    table.add_column("isolated worker", justify="right")
+    table.add_column("worker (course check)", justify="right")
+    table.add_column("worker in namespaces (course grade)", justify="right")
     table.add_column("in-process", justify="right")
-    table.add_row("start-up (ready to invoke)", median_ms(iso_ready), median_ms(inp_ready))
-    table.add_row("first (cold) invocation", median_ms(iso_first), median_ms(inp_first))
-    table.add_row("warm invocations / s", f"{iso_rate:,.0f}", f"{inp_rate:,.0f}")
-    table.add_row("per warm invocation", f"{1e6 / iso_rate:.0f} µs", f"{1e6 / inp_rate:.1f} µs")
-    table.add_row("invocation after a crash (restart)", median_ms(restarts), "—")
-    table.add_row("run_script (trivial script, end to end)", median_ms(scripts), "—")
+    table.add_row(
+        "start-up (ready to invoke)",
+        median_ms(iso_ready),
+        median_ms(ns_ready),
+        median_ms(inp_ready),
+    )
+    table.add_row(
+        "first (cold) invocation", median_ms(iso_first), median_ms(ns_first), median_ms(inp_first)
+    )
+    table.add_row("warm invocations / s", f"{iso_rate:,.0f}", f"{ns_rate:,.0f}", f"{inp_rate:,.0f}")
+    table.add_row(
+        "per warm invocation",
+        f"{1e6 / iso_rate:.0f} µs",
+        f"{1e6 / ns_rate:.0f} µs",
+        f"{1e6 / inp_rate:.1f} µs",
+    )
+    table.add_row(
+        "invocation after a crash (restart)", median_ms(restarts), median_ms(ns_restarts), "—"
+    )
+    table.add_row("run_script (trivial script, end to end)", median_ms(scripts), "—", "—")
     Console().print(table)
 
 
