@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import click
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.text import Text
 
 from course_cli.content import Lesson, Step
@@ -25,6 +25,7 @@ from course_cli.tutor import (
     open_current,
 )
 from course_cli.ui.lesson_view import (
+    fit_example,
     render_example,
     render_hint,
     render_key_bar,
@@ -81,12 +82,23 @@ def _exercise_of(store: ProgressStore, position: Position) -> ExerciseStatus | N
 
 def _show(console: Console, store: ProgressStore, position: Position, *, run: bool) -> None:
     console.clear()
-    console.print(render_step(position.lesson, position.step, _exercise_of(store, position)))
-    # Run the live example on arrival only when this version can run it; otherwise the code
-    # in the step text is the example, and `r` explains why there is no live run.
-    if run and position.step.example in available_examples():
-        console.print(render_example(position.step))
+    step = render_step(position.lesson, position.step, _exercise_of(store, position))
+    console.print(step)
     note = render_position_note(position)
+    # Run the live example on arrival only when this version can run it; otherwise the code
+    # in the step text is the example, and `r` explains why there is no live run. It gets the
+    # rows the step leaves on the screen, so the step's text and question stay in view; `r`
+    # prints all of it.
+    if run and position.step.example in available_examples():
+        used = sum(_rows(console, part) for part in (step, note, render_key_bar()) if part)
+        room = console.height - used - 1  # the key bar's newline moves the cursor one row down
+        example = fit_example(console, render_example(position.step), room)
+        if example is not None:
+            console.print(example)
     if note is not None:
         console.print(note)
     console.print(render_key_bar())
+
+
+def _rows(console: Console, renderable: RenderableType) -> int:
+    return len(console.render_lines(renderable, console.options, pad=False))
