@@ -3,6 +3,7 @@ check modules (one per exercise, in `course_cli/grader/checks/`)."""
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import importlib
 import time
@@ -47,6 +48,10 @@ class CheckModule(Protocol):
     CASES: tuple[Case, ...]
 
     def session(self, folder: Path, runner: SubmissionRunner) -> AbstractContextManager[Any]: ...
+
+
+# Debug prints shown with a check result: enough to debug, not a log to store.
+_PRINTED_CHARS = 8000
 
 
 def exercise_ids() -> list[str]:
@@ -110,9 +115,10 @@ def check_exercise(
     try:
         results = list(_run_cases(module, folder, runner, cases))
     except SubmissionFailed as failed:
-        return _not_run(
+        not_run = _not_run(
             exercise_id, cases, failed.status, failed.message, time.perf_counter() - started, hidden
         )
+        return dataclasses.replace(not_run, printed=_printed(runner))
     finally:
         runner.close()  # the workers of this check: each check starts afresh
     return CheckResult(
@@ -122,7 +128,16 @@ def check_exercise(
         time.perf_counter() - started,
         _first_message(results),
         hidden,
+        _printed(runner),
     )
+
+
+def _printed(runner: SubmissionRunner) -> str:
+    """What the runner's scripts printed, kept to `_PRINTED_CHARS` (the end is cut)."""
+    text = "\n".join(getattr(runner, "printed", []))
+    if len(text) > _PRINTED_CHARS:
+        text = text[:_PRINTED_CHARS] + f"\n… ({len(text) - _PRINTED_CHARS} more characters)"
+    return text
 
 
 def not_run_result(

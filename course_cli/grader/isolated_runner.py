@@ -55,6 +55,7 @@ class IsolatedRunner:
         self.limits = limits or Limits()
         self._runtimes: dict[_Key, IsolatedRuntime] = {}
         self._in_process = InProcessRunner()
+        self.printed: list[str] = []
 
     # --- handlers ---
 
@@ -123,6 +124,9 @@ class IsolatedRunner:
             raise SubmissionFailed(ERROR, f"cannot read {path.name}: there is no such file")
         limits = dataclasses.replace(self.limits, script_timeout_s=timeout_s)
         result = run_module(path, call=call, call_args=args, limits=limits, env=env)
+        output = (result.stdout + result.stderr).strip()
+        if output:
+            self.printed.append(f"{path.name}:\n{output}")
         if result.kind is ScriptKind.OK and call is None and not isinstance(result.value, dict):
             # The module ended with exit status 0 before its names could be read.
             raise SubmissionFailed(CRASHED, f"{path.name} called sys.exit(): nothing after it ran")

@@ -90,6 +90,8 @@ class CheckResult:
     duration_s: float = 0.0
     message: str | None = None  # why the whole submission failed (error, timeout, crashed)
     hidden_cases: int = 0  # cases not run by `course check`, run at grading
+    # What the learner's scripts printed while checked (`deploy.py`'s debug prints), capped.
+    printed: str = ""
 
     @property
     def score(self) -> int:
@@ -142,6 +144,7 @@ class CheckResult:
             duration_s=float(data.get("duration_s", 0.0)),
             message=data.get("message"),
             hidden_cases=int(data.get("hidden_cases", 0)),
+            printed=str(data.get("printed") or ""),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -155,6 +158,7 @@ class CheckResult:
             "message": self.message,
             "hidden_cases": self.hidden_cases,
             "cases": [case.to_json() for case in self.cases],
+            **({"printed": self.printed} if self.printed else {}),
         }
 
     def __rich__(self) -> RenderableType:

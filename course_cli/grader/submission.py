@@ -63,6 +63,9 @@ class SubmissionRunner(Protocol):
     # loopback (`Sandbox(server=True)`), and what the code sees of the environment is only
     # what the check passes (`SubmittedFunction.environment`, `run_file`'s `env`).
     separate_process: bool
+    # What the learner's scripts (`deploy.py`, `answers.py`) printed while the check ran them,
+    # each as "name.py:\n<output>", so `course check` can show a learner's debug prints.
+    printed: list[str]
 
     def load(self, function: SubmittedFunction) -> None:
         """Load the handler now; `SubmissionFailed` (status error/timeout/crashed) if it
@@ -107,6 +110,10 @@ class InProcessRunner:
     """Everything in this process, with Lambda's time limits enforced by `runtime.timeouts`."""
 
     separate_process = False
+
+    def __init__(self) -> None:
+        # In this process a script's prints go where this process's do; nothing to collect.
+        self.printed: list[str] = []
 
     def close(self) -> None:
         """Nothing to end: everything ran in this process."""

@@ -39,6 +39,9 @@ def render_check(result: CheckResult, next_exercise: str | None = None) -> Rende
             detail,
         )
     parts: list[RenderableType] = [table]
+    if result.printed:
+        parts.append(Text("what your code printed while it was checked:", style="muted"))
+        parts.append(Text(result.printed))
     if result.message and result.status in ("error", "timeout", "crashed"):
         parts.append(Text(f"{result.status}: {result.message}", style="fail"))
     took = f"  ({result.duration_s:.2f} s)"
