@@ -51,6 +51,12 @@ from pathlib import Path
 
 # Inside the sandbox the worker's user and group id (as root, mapped to an unused id).
 SANDBOX_ID = 1000
+# Where the sandbox sees, read-only, the folder the parent prepared (the submission's copy,
+# HOME, the relay's socket); the worker's own folder is a size-limited copy of it in memory.
+SOURCE_MOUNT = Path("/run/course")
+# The worker's folder and its /tmp: what a submission can write at all, whatever it does.
+FOLDER_BYTES = 256 << 20
+TMP_BYTES = 64 << 20
 # How long bubblewrap may take to report its child before we give up on it.
 _SETUP_TIMEOUT_S = 10.0
 # `course_cli`'s parts a worker runs on; the rest of the package (the grader and its checks,
@@ -150,13 +156,15 @@ def _inside(path: Path, folder: Path) -> bool:
 
 
 def namespace_command(
-    command: Sequence[str], *, folder: Path, cwd: Path, etc_files: Mapping[str, Path]
+    command: Sequence[str], *, folder: Path, etc_files: Mapping[str, Path]
 ) -> tuple[list[str], bool]:
-    """The bubblewrap command that runs `command` in fresh namespaces with `folder` (the
-    worker's own) writable and `cwd` as its working folder; `etc_files` maps names under
-    `/etc` (`passwd`, `hosts`) to files to show there. Also returns whether the caller must
-    map the user ids itself (`start_namespaced` does): as root, bubblewrap would map the
-    sandbox to root."""
+    """The bubblewrap command that runs `command` in fresh namespaces. `folder` (the worker's,
+    prepared by the parent) is shown read-only at `SOURCE_MOUNT`, and at its own path there
+    is an empty tmpfs of `FOLDER_BYTES` that the worker fills from it (`enter_sandbox`): the
+    disk never takes more than that from a submission. `etc_files` maps names under `/etc`
+    (`passwd`, `hosts`) to files to show there. Also returns whether the caller must map
+    the user ids itself (`start_namespaced` does): as root, bubblewrap would map the sandbox
+    to root."""
     program = bwrap_program()
     if program is None:
         raise IsolationUnavailable("bubblewrap is not available on this machine")
@@ -183,15 +191,14 @@ def namespace_command(
     else:
         args += ["--uid", str(SANDBOX_ID), "--gid", str(SANDBOX_ID), "--disable-userns"]
     args += ["--proc", "/proc", "--dev", "/dev"]
-    args += ["--perms", "1777", "--size", str(64 << 20), "--tmpfs", "/tmp"]
+    args += ["--perms", "1777", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
     args += _system_binds()
     args += _package_binds()
     for name, path in etc_files.items():
         args += ["--ro-bind", str(path), f"/etc/{name}"]
-    # As root the sandbox's root may not enter the worker's folder (it is the worker's, and
-    # root keeps no capability to override that): the worker changes folder once it dropped.
-    args += [*_open_parents(folder), "--bind", str(folder), str(folder)]
-    args += ["--chdir", "/" if as_root else str(cwd)]
+    args += [*_open_parents(SOURCE_MOUNT), "--ro-bind", str(folder), str(SOURCE_MOUNT)]
+    args += [*_open_parents(folder), "--perms", "0777", "--size", str(FOLDER_BYTES)]
+    args += ["--tmpfs", str(folder), "--chdir", "/"]
     args += ["--", *command]
     return args, as_root
 
@@ -200,15 +207,15 @@ def start_namespaced(
     command: Sequence[str],
     *,
     folder: Path,
-    cwd: Path,
     env: Mapping[str, str],
     outside_id: int | None,
     pass_fds: Sequence[int],
     stdout: int,
     stderr: int,
 ) -> subprocess.Popen[bytes]:
-    """Start `command` in its namespaces (see `namespace_command`); as root, map the sandbox's
-    user 1000 to `outside_id` before it runs. `IsolationUnavailable` if bubblewrap fails."""
+    """Start `command` in its namespaces (see `namespace_command`; `command` must begin with
+    `enter_sandbox`); as root, map the sandbox's user 1000 to `outside_id` before it runs.
+    `IsolationUnavailable` if bubblewrap fails."""
     passwd = folder / "passwd"
     passwd.write_text(
         f"root:x:0:0::/:/bin/false\nlearner:x:{SANDBOX_ID}:{SANDBOX_ID}::{env.get('HOME', '/')}"
@@ -218,7 +225,7 @@ def start_namespaced(
     hosts = folder / "hosts"
     hosts.write_text("127.0.0.1 localhost lambda\n::1 localhost\n", encoding="utf-8")
     args, map_ids = namespace_command(
-        command, folder=folder, cwd=cwd, etc_files={"passwd": passwd, "hosts": hosts}
+        command, folder=folder, etc_files={"passwd": passwd, "hosts": hosts}
     )
     fds = list(pass_fds)
     info_read = block_write = -1
@@ -281,19 +288,26 @@ def _read_child_pid(info_fd: int, process: subprocess.Popen[bytes]) -> int:
     raise ValueError("bubblewrap did not start its child")
 
 
-def drop_to_sandbox_user(cwd: str) -> None:
-    """In the worker, as the sandbox's root (which it is as root's worker, holding only
-    CAP_SETUID and CAP_SETGID): become the sandbox's user 1000 for good, then enter `cwd`.
-    Changing every user id away from 0 clears all capabilities; `no_new_privs`
-    (bubblewrap's) keeps them away."""
-    os.setgroups([])
-    os.setresgid(SANDBOX_ID, SANDBOX_ID, SANDBOX_ID)
-    os.setresuid(SANDBOX_ID, SANDBOX_ID, SANDBOX_ID)
-    os.chdir(cwd)
+def enter_sandbox(folder: str, cwd: str) -> None:
+    """The worker's first step in its namespaces: as the sandbox's root (which it is as
+    root's worker, holding only CAP_SETUID and CAP_SETGID) become its user 1000 for good —
+    changing every user id away from 0 clears all capabilities, and bubblewrap's
+    `no_new_privs` keeps them away; then copy the parent's folder from `SOURCE_MOUNT` into its
+    own (`folder`, a tmpfs) and enter `cwd`."""
+    import shutil
+
+    if os.getuid() == 0:
+        os.setgroups([])
+        os.setresgid(SANDBOX_ID, SANDBOX_ID, SANDBOX_ID)
+        os.setresuid(SANDBOX_ID, SANDBOX_ID, SANDBOX_ID)
     with open("/proc/self/status", encoding="ascii") as status:
         for line in status:
             if line.startswith(("CapEff:", "CapPrm:")) and int(line.split()[1], 16) != 0:
                 raise SystemExit("the worker kept capabilities after dropping them")
+    for entry in SOURCE_MOUNT.iterdir():
+        if entry.is_dir() and entry.name != "relay":
+            shutil.copytree(entry, Path(folder) / entry.name, symlinks=True)
+    os.chdir(cwd)
 
 
 def unused_id() -> int:
@@ -319,15 +333,13 @@ def namespaces_problem() -> str | None:
         outside = unused_id()
         if os.geteuid() == 0:
             os.chown(folder, outside, outside)
-        code = "import course_cli.runtime.worker"
-        if os.geteuid() == 0:
-            code += "; from course_cli.runtime.isolation import drop_to_sandbox_user; "
-            code += f"drop_to_sandbox_user({probe!r})"
+        (folder / "task").mkdir()
+        code = "import course_cli.runtime.worker; from course_cli.runtime import isolation; "
+        code += f"isolation.enter_sandbox({probe!r}, {str(folder / 'task')!r})"
         try:
             process = start_namespaced(
                 [sys.executable, "-I", "-B", "-c", code],
                 folder=folder,
-                cwd=folder,
                 env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
                 outside_id=outside,
                 pass_fds=(),

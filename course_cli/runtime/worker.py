@@ -37,11 +37,12 @@ def main(argv: list[str] | None = None) -> int:
     """Run the worker; returns its exit status."""
     args = sys.argv[1:] if argv is None else argv
     request_fd, reply_fd = int(args[0]), int(args[1])
-    if args[2:3] == ["--drop-to-sandbox-user"]:
-        # Started as its namespace's root (see `isolation`): first of all, become its user.
-        from course_cli.runtime.isolation import drop_to_sandbox_user
+    if args[2:3] == ["--enter-sandbox"]:
+        # Started in its namespaces (see `isolation`): first of all, become the sandbox's user
+        # and fill its own folder from the parent's copy.
+        from course_cli.runtime.isolation import enter_sandbox
 
-        drop_to_sandbox_user(args[3])
+        enter_sandbox(args[3], args[4])
     # Programs the learner starts must not inherit the protocol pipes.
     os.set_inheritable(request_fd, False)
     os.set_inheritable(reply_fd, False)

@@ -39,6 +39,7 @@ from course_cli.runtime.framing import (
     write_frame,
 )
 from course_cli.runtime.isolation import (
+    SOURCE_MOUNT,
     Isolation,
     IsolationUnavailable,
     start_namespaced,
@@ -50,8 +51,8 @@ from course_cli.runtime.relay import ParentEnd
 _SKIPPED_DIRS = frozenset({".git", ".venv", "venv", "__pycache__", "node_modules", ".mypy_cache"})
 _MB = 1024 * 1024
 _WORKER_COMMAND = (sys.executable, "-I", "-B", "-u", "-m", "course_cli.runtime.worker")
-# The worker's last argument when it starts as its namespace's root and must drop to a user.
-_DROP_FLAG = "--drop-to-sandbox-user"
+# The worker's arguments after its pipes, in its namespaces: `--enter-sandbox FOLDER TASK`.
+_ENTER_FLAG = "--enter-sandbox"
 # Replies bigger than this are a protocol violation (Lambda's own response limit is 6 MB).
 MAX_REPLY_BYTES = 16 * _MB
 
@@ -345,13 +346,11 @@ def _start(
     task = folder.task
     if isolation == Isolation.NAMESPACES:
         command = [*_WORKER_COMMAND, str(request_read), str(reply_write)]
-        if uid is not None:
-            command += [_DROP_FLAG, str(task)]  # as root: it becomes the sandbox's user
+        command += [_ENTER_FLAG, str(folder.root), str(task)]
         try:
             namespaced = start_namespaced(
                 command,
                 folder=folder.root,
-                cwd=task,
                 env=env,
                 outside_id=uid,
                 pass_fds=(request_read, reply_write),
@@ -469,7 +468,8 @@ class WorkerProcess:
         folder = self.folder.root / "relay"
         folder.mkdir(mode=0o755)
         self.relay = ParentEnd(folder / "aws.sock", parts.port)
-        return {"port": parts.port, "path": str(self.relay.path)}
+        # The worker sees the parent's folder read-only at SOURCE_MOUNT (see `isolation`).
+        return {"port": parts.port, "path": str(SOURCE_MOUNT / "relay" / "aws.sock")}
 
     def alive(self) -> bool:
         """True while the worker process has not exited."""

@@ -736,3 +736,37 @@ def test_other_programs_cannot_be_started_where_the_os_does_not_confine_them(
         assert result.kind is ResultKind.FUNCTION_ERROR and result.error is not None
         assert "starting other programs is switched off" in result.error["errorMessage"]
     assert not target.exists()
+
+
+def test_a_namespaced_worker_cannot_fill_the_disk(submission: Path) -> None:
+    """Untrusted code writes only to memory of a bounded size: its folder and its /tmp."""
+    if _MODE[0] != "namespaces":
+        pytest.skip(
+            "only a namespaced worker has a bounded folder (the learner's own code may write)"
+        )
+    write(
+        submission,
+        "fill.py",
+        """
+        import errno, os
+        def handler(event, context):
+            written, chunk = 0, b"x" * (1 << 20)
+            for where in (".", "/tmp"):
+                for n in range(10_000):
+                    try:
+                        with open(os.path.join(where, f"fill-{n}"), "wb") as out:
+                            out.write(chunk * 16)
+                    except OSError as error:
+                        assert error.errno == errno.ENOSPC, error
+                        break
+                    written += 16
+            return {"written_mb": written}
+        """,
+    )
+    with IsolatedRuntime({"fill": "fill.py"}, limits=limits(), workdir=submission) as runtime:
+        result = runtime("fill", {}, timeout_s=20)
+    assert result.kind is ResultKind.OK, result.payload
+    from course_cli.runtime.isolation import FOLDER_BYTES, TMP_BYTES
+
+    assert result.value["written_mb"] <= (FOLDER_BYTES + TMP_BYTES) >> 20
+    assert not list(submission.glob("fill-*"))
