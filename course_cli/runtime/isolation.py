@@ -16,7 +16,7 @@ Threat model, in two trust levels:
     by bubblewrap in new user, mount, pid, network, ipc and uts namespaces. It sees a
     read-only system (`/usr`, the Python installation, and of `course_cli` only the runtime
     and gateway packages it runs on); its own folder (the staged copy of the submission,
-    HOME and TMPDIR) is the only writable place. The solutions, the checks, the other
+    HOME and TMPDIR) and its /tmp are the only writable places, both size-limited tmpfs. The solutions, the checks, the other
     learners' copies, the results, `COURSE_HOME` and `HOME` are not in its view at all. Its
     `/proc` shows only its own processes; its network is its own loopback, and the grader's
     moto is reached through one Unix socket handed into its folder (see `relay`). It runs
