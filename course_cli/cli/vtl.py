@@ -61,6 +61,11 @@ def vtl(
         raise BadOptionError(
             f"cannot read {template}: {error.strerror}", hint="give the path of a .vtl file"
         ) from None
+    except UnicodeDecodeError as error:
+        raise BadOptionError(
+            f"cannot read {template}: byte {error.start} is not UTF-8 text",
+            hint="API Gateway takes templates as UTF-8 text; save the file as UTF-8",
+        ) from None
     contexts = [parse_pair(c, "--context") for c in context or []]
     request_method = dict(contexts).get("httpMethod", parse_method(method))
     preview = preview_template(

@@ -10,7 +10,9 @@ rendered.context         # $context after the render (requestOverride / response
 A template is parsed once per distinct text (`vtl_engine.compile_template`) and every render
 gets a fresh namespace and its own copy of `$context`, so nothing leaks between requests.
 A template that does not parse or fails while rendering raises `TemplateError` with the line
-and column and the reason in the learner's words.
+and column and the reason in the learner's words; one that goes past API Gateway's limits or
+ours (`vtl_limits`: 300 KB, time, size, nesting) raises its subclass `TemplateLimitError`.
+A `#foreach` past 1,000 iterations is not an error: it stops there, as on AWS, with a warning.
 """
 
 from __future__ import annotations
@@ -24,6 +26,15 @@ from typing import Any
 from course_cli.errors import UsageError
 from course_cli.gateway.jsonpath import JsonPathError
 from course_cli.gateway.vtl_engine import WARNINGS_KEY, UnsupportedDirective, compile_template
+from course_cli.gateway.vtl_limits import (
+    TEMPLATE_BYTES_LIMIT,
+    TEXT_LIMIT,
+    LimitExceeded,
+    end_render,
+    start_render,
+    template_too_large,
+    text_too_long,
+)
 from course_cli.gateway.vtl_util import UTIL, TemplateInput
 
 _OPENERS = re.compile(r"#\{?(if|foreach|macro|define)\b|#\{?end\b\}?", re.I)
@@ -37,6 +48,26 @@ class TemplateError(UsageError):
         self.reason = reason
         self.line = line
         self.column = column
+
+
+class TemplateLimitError(TemplateError):
+    """A template past a limit: AWS's (300 KB) or one that keeps a render finite."""
+
+
+class TemplateTooLarge(TemplateLimitError):
+    """A template over API Gateway's 300 KB: AWS refuses to save it, so it never renders."""
+
+    def __init__(self, size: int) -> None:
+        # Not a position in the text: the message says what AWS refuses instead.
+        UsageError.__init__(
+            self,
+            f"the template is {size:,} bytes; API Gateway refuses mapping templates over "
+            f"300 KB ({TEMPLATE_BYTES_LIMIT:,} bytes) when they are saved",
+            "split the work: move logic into the Lambda function, or pass the body through",
+        )
+        self.reason = self.message
+        self.line = self.column = 1
+        self.size = size
 
 
 @dataclass(frozen=True)
@@ -73,21 +104,48 @@ class Rendered:
 
 
 def fresh_context(context: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of `context` a template may change, with empty override maps where missing."""
-    copied: dict[str, Any] = {}
-    for key, value in context.items():
-        if isinstance(value, dict):
-            copied[key] = {k: dict(v) if isinstance(v, dict) else v for k, v in value.items()}
-        else:
-            copied[key] = value
+    """A copy of `context` a template may change, with empty override maps where missing.
+
+    Maps and lists are copied at every depth: `$context.authorizer.claims...put(...)` must not
+    reach the caller's own data, whatever the nesting.
+    """
+    copied: dict[str, Any] = _copied_map(context)
     copied.setdefault("requestOverride", {"header": {}, "path": {}, "querystring": {}})
     copied.setdefault("responseOverride", {"header": {}})
     return copied
 
 
+_ATOMS = frozenset({str, int, float, bool, type(None)})
+
+
+def _copied_map(mapping: Mapping[str, Any]) -> dict[str, Any]:
+    # Per render, on the hot path: plain values are kept without a call.
+    return {
+        key: value if value.__class__ in _ATOMS else _copied(value)
+        for key, value in mapping.items()
+    }
+
+
+def _copied(value: Any) -> Any:
+    if isinstance(value, dict):
+        return _copied_map(value)
+    if isinstance(value, list | tuple):
+        return [_copied(item) for item in value]
+    return value
+
+
 def render_template(text: str, data: TemplateData) -> Rendered:
-    """Render `text` against `data` as API Gateway would; raise `TemplateError` if it fails."""
-    template = _compiled(text)
+    """Render `text` against `data` as API Gateway would; raise `TemplateError` if it fails.
+
+    Whatever the template does, the render ends within `vtl_limits.RENDER_SECONDS` (and a
+    template's first parse is bounded by AWS's 300 KB), in output or in a `TemplateLimitError`.
+    """
+    template = _cached(text)  # a hit: a template already checked and parsed
+    if template is None:
+        size = template_too_large(text)
+        if size is not None:
+            raise TemplateTooLarge(size)
+        template = _compiled(text)
     context = fresh_context(data.context)
     warnings: list[str] = []
     params = {
@@ -102,16 +160,30 @@ def render_template(text: str, data: TemplateData) -> Rendered:
         "util": UTIL,
         WARNINGS_KEY: warnings,
     }
+    token = start_render()
     try:
         output = template.merge(namespace)
+    except RecursionError:
+        # Too deep to even say where (airspeed wraps errors on the way out, and could not).
+        raise _too_deep(text) from None
     except Exception as error:
         # Imported here, on the failure path only: airspeed stays out of `course --help`.
         from airspeed import operators as ops  # type: ignore[import-untyped]
 
         if isinstance(error, ops.TemplateExecutionError):
             raise _runtime_error(text, error) from None
+        if isinstance(error, LimitExceeded):
+            raise TemplateLimitError(error.reason, 1, 1, error.hint) from None
         raise
+    finally:
+        end_render(token)
+    if len(output) > TEXT_LIMIT:
+        too_long = text_too_long(len(output))
+        raise TemplateLimitError(too_long.reason, *position(text, len(text)), too_long.hint)
     return Rendered(output, warnings, context)
+
+
+_cached = compile_template.cached
 
 
 def _compiled(text: str) -> Any:
@@ -125,12 +197,44 @@ def _compiled(text: str) -> Any:
             column,
             hint="a mapping template cannot load other files; paste the text in instead",
         ) from None
+    except RecursionError:
+        raise _too_deep(text) from None
     except Exception as error:
         from airspeed import operators as ops
 
         if isinstance(error, ops.TemplateSyntaxError):
             raise _syntax_error(text, error) from None
         raise
+
+
+def _too_deep(text: str) -> TemplateLimitError:
+    """Python's recursion limit, reached while parsing or rendering, in the learner's words:
+    where the template nests deepest (the error itself cannot say where it happened)."""
+    line, column = position(text, deepest_nesting(text))
+    return TemplateLimitError(
+        "the template nests too deeply for this tool (blocks, parentheses, lists or values "
+        "inside each other, or a #define that uses itself)",
+        line,
+        column,
+        hint="flatten it: a few levels of #if/#foreach and of parentheses are plenty",
+    )
+
+
+_NESTING = re.compile(r"#\{?(?:if|foreach|macro|define)\b|#\{?end\b\}?|[(\[{]|[)\]}]", re.I)
+
+
+def deepest_nesting(text: str) -> int:
+    """The offset where blocks, parentheses, brackets and braces nest deepest in `text`."""
+    depth = deepest = at = 0
+    for found in _NESTING.finditer(text):
+        token = found.group()
+        if token in ")]}" or token.lstrip("#{").lower().startswith("end"):
+            depth = max(depth - 1, 0)
+            continue
+        depth += 1
+        if depth > deepest:
+            deepest, at = depth, found.start()
+    return at
 
 
 def position(text: str, offset: int) -> tuple[int, int]:
@@ -167,7 +271,11 @@ def unclosed_block(text: str) -> tuple[str, int] | None:
 
 def _runtime_error(text: str, error: Any) -> TemplateError:
     cause = error.__cause__
+    if isinstance(cause, RecursionError):
+        return _too_deep(text)
     line, column = position(text, int(error.start))
+    if isinstance(cause, LimitExceeded):
+        return TemplateLimitError(cause.reason, line, column, cause.hint)
     snippet = text[error.start : error.end].strip().splitlines()
     where = f" in {snippet[0][:60]}" if snippet else ""
     if isinstance(cause, JsonPathError):

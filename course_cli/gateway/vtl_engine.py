@@ -4,16 +4,21 @@ airspeed-ext's parser already matches AWS where it matters (silent undefined ref
 lower-case booleans, literal backslashes in string literals, `$m['k'] = v`), so we keep it and
 replace what it evaluates differently, once per process, in `install()`:
 
-- member look-up (`NameOrCall.calculate`): Java's methods on strings, maps and lists
-  (`vtl_values`) come before Python's, so `$s.split(',')` is Java's regex split and no Python
-  attribute (`$s.__class__`) is reachable; our own objects (`$input`, `$util`) by attribute;
+- member look-up (`NameOrCall.calculate`, in `vtl_members`): Java's methods on strings, maps
+  and lists (`vtl_values`), so `$s.split(',')` is Java's regex split; on `$input` and `$util`
+  only the members AWS documents; no Python attribute (`$s.__class__`) is reachable;
 - printing (`value_to_string`): maps as `{k=v}`, JSON-backed lists as JSON;
 - operators: null equals null and `""`, Java integer division and remainder, string `+`;
 - truth: only null-free `false` is false... except that AWS treats a null condition as true
   (`#if($undefined)` is true), which the engine already does;
-- `#foreach` iterates a map's values (Velocity does) and honours `#break` (Velocity 1.7);
-- `#macro`, macro calls, unknown `#name(...)` and `#evaluate` are printed literally, as AWS
-  does, with a warning for the learner.
+- `#foreach` iterates a map's values (Velocity does), honours `#break` (Velocity 1.7) and
+  stops after API Gateway's 1,000 iterations; `[a..b]` is a list, or lazy when huge;
+- `#macro`, macro calls, unknown `#name(...)`, `#evaluate` and `#return` are printed
+  literally, as AWS does, with a warning for the learner; `#include`/`#parse` never load;
+- a template names only the members API Gateway documents on `$input` and `$util` (and
+  Java's methods on strings, maps and lists): nothing of Python is reachable from it;
+- every loop, `#define` use and string it builds counts against the render's limits
+  (`vtl_limits`).
 
 These are module-level replacements in a library only course uses in this process; the
 AWS-recorded cases in `tests/gateway/cases/vtl/` fail loudly if an airspeed upgrade moves them.
@@ -23,24 +28,41 @@ from __future__ import annotations
 
 import re
 import threading
-from functools import lru_cache
+from collections import OrderedDict
+from time import monotonic
 from typing import Any, Final
 
-from course_cli.gateway.vtl_speed import TemplateStream, install_fast_paths, specialise
+from course_cli.gateway.vtl_limits import (
+    FOREACH_LIMIT,
+    RANGE_LIST_LIMIT,
+    TEMPLATE_BYTES_LIMIT,
+    TEXT_LIMIT,
+    charge,
+    check_time_for,
+    current_budget,
+    mark_mutated,
+)
+from course_cli.gateway.vtl_members import make_lookup
+from course_cli.gateway.vtl_speed import (
+    TemplateStream,
+    install_fast_paths,
+    install_linear_parsing,
+    specialise,
+)
 from course_cli.gateway.vtl_values import (
-    LIST_METHODS,
-    MAP_METHODS,
-    STRING_METHODS,
-    JsonList,
     render_value,
     vtl_add,
     vtl_divide,
     vtl_equals,
     vtl_modulo,
+    vtl_multiply,
+    vtl_subtract,
 )
 
 WARNINGS_KEY: Final = "\x00warnings"  # a namespace key no template can name
-_UNSUPPORTED = re.compile(r"#\{?(include|parse)\b")
+# airspeed reads these in any case (`#INCLUDE`); Velocity would print those literally, but a
+# template that tries to load a file is refused here, whatever its spelling.
+_UNSUPPORTED = re.compile(r"#\{?(include|parse)\b", re.I)
 _installed = False
 _lock = threading.Lock()
 
@@ -66,6 +88,7 @@ def _compare(op: Any) -> Any:
     def compare(left: Any, right: Any) -> bool:
         if left is None or right is None:
             return False  # Velocity logs the null operand and answers false
+        check_time_for(left)
         return bool(op(left, right))
 
     return compare
@@ -88,6 +111,7 @@ def _patch() -> None:
 
     from airspeed import operators as ops  # type: ignore[import-untyped]
 
+    install_linear_parsing(ops)
     ops.value_to_string = render_value
     table = ops.BinaryOperator.OPERATORS
     table.update(
@@ -99,6 +123,8 @@ def _patch() -> None:
             "/": vtl_divide,
             "%": vtl_modulo,
             "+": vtl_add,
+            "-": vtl_subtract,
+            "*": vtl_multiply,
             "&&": lambda a, b: _truthy(a) and _truthy(b),
             "and": lambda a, b: _truthy(a) and _truthy(b),
             "||": lambda a, b: _truthy(a) or _truthy(b),
@@ -124,7 +150,7 @@ def _patch() -> None:
         return _truthy(self.expression.calculate(namespace, loader))
 
     ops.Condition.calculate = condition
-    lookup = _make_lookup(ops)
+    lookup = make_lookup(ops)
     ops.NameOrCall.calculate = lookup
     install_fast_paths(ops, lookup)
 
@@ -137,7 +163,17 @@ def _patch() -> None:
         elif not isinstance(iterable, list | tuple | range):
             iterable = list(iterable) if hasattr(iterable, "__iter__") else [iterable]
         length = len(iterable)
+        budget = current_budget()
+        # `budget.check_loop`, inlined: it runs before every iteration.
+        deadline = budget.deadline if budget is not None else float("inf")
+        tell = stream.tell
         for index, item in enumerate(iterable):
+            if index == FOREACH_LIMIT:
+                _warn(namespace, _stopped_loop(self, length))
+                return
+            if monotonic() > deadline or tell() > TEXT_LIMIT:
+                assert budget is not None
+                budget.check_loop(stream)
             local = ops.LocalNamespace(namespace)
             count = index + 1
             local["velocityCount"] = count
@@ -162,7 +198,7 @@ def _patch() -> None:
     ops.ForeachDirective.evaluate_raw = foreach
 
     class BreakDirective(ops._Element):  # type: ignore[misc]
-        START = re.compile(r"#(?:break|\{break\})(.*)$", re.S)
+        START = re.compile(r"#(?:break|\{break\})()")  # `()`: see `install_linear_parsing`
 
         def parse(self) -> None:
             self.identity_match(self.START)
@@ -187,138 +223,122 @@ def _patch() -> None:
     ops.MacroDefinition.evaluate_raw = literal("#macro")
     ops.MacroCall.evaluate_raw = literal("a macro call")
     ops.EvaluateDirective.evaluate_raw = literal("#evaluate")
+    # airspeed's own #return (AppSync's) printed Python's repr of any object.
+    ops.ReturnDirective.evaluate_raw = literal("#return")
+    _install_guards(ops)
 
 
-def _make_lookup(ops: Any) -> Any:
-    """`$object.name` and `$object.name(args)` with Java's methods first.
-
-    Runs for every `.name` of every reference, so the common cases come first and are
-    decided on the exact class (a scope, a map, a string, a list); subclasses take the
-    general path below, which gives the same answers.
-    """
-    function_definition = ops._FunctionDefinition
-    define_definition = ops.DefineDefinition
-    local_namespace = ops.LocalNamespace
-    plain = (str, int, float, bool, list, dict, tuple, type(None))
-    map_method = MAP_METHODS.get
-    string_method = STRING_METHODS.get
-    list_method = LIST_METHODS.get
-    dict_get = dict.get
-    missing = object()
-
-    def calculate(self: Any, current: Any, loader: Any, top: Any) -> Any:
-        name = self.name
-        parameters = self.parameters
-        cls = current.__class__
-        method = None
-        if cls is local_namespace:
-            # A variable (never a Java method): walk the scopes out to the render's namespace.
-            scope = current
-            while True:
-                result = dict_get(scope, name, missing)
-                if result is not missing:
-                    break
-                scope = scope.parent
-                if scope.__class__ is not local_namespace:
-                    result = scope.get(name) if isinstance(scope, dict) else None
-                    break
-        elif cls is dict:
-            if parameters is None:
-                result = current.get(name)
-            else:
-                method = map_method(name)
-                result = None
-        elif cls is str:
-            if parameters is None:
-                return None
-            method = string_method(name)
-            result = None
-        elif cls is list or cls is JsonList:
-            if parameters is None:
-                return None
-            method = list_method(name)
-            result = None
-        elif name[0] == "_" or isinstance(current, plain):
-            return general(self, current, loader, top)
-        else:  # our objects ($input, $util, map entries): their attributes
-            result = getattr(current, name, None)
-            if result is None:
-                return None
-            if parameters is not None and callable(result):
-                if isinstance(result, function_definition):
-                    return call_definition(self, result, loader, top)
-                return result(*parameters.calculate(top, loader))
-            return finish(self, result, loader, top)
-        if method is not None:
-            return method(current, *parameters.calculate(top, loader))
-        if result is None:
-            return None
-        if parameters is None and self.index is None:
-            if isinstance(result, function_definition):
-                return call_definition(self, result, loader, top)
-            return result
-        return finish(self, result, loader, top)
-
-    def general(self: Any, current: Any, loader: Any, top: Any) -> Any:
-        name = self.name
-        parameters = self.parameters
-        result: Any = None
-        method = None
-        if isinstance(current, dict):
-            if parameters is None or isinstance(current, local_namespace):
-                try:
-                    result = current[name]
-                except KeyError:
-                    result = None
-            else:
-                method = map_method(name)
-        elif isinstance(current, str):
-            method = string_method(name) if parameters is not None else None
-        elif isinstance(current, list):
-            method = list_method(name) if parameters is not None else None
-        elif not isinstance(current, plain) and not name.startswith("_"):
-            result = getattr(current, name, None)
-        if method is not None:
-            return method(current, *parameters.calculate(top, loader))
-        if result is None:
-            return None
-        return finish(self, result, loader, top)
-
-    def call_definition(self: Any, result: Any, loader: Any, top: Any) -> str:
-        parameters = self.parameters
-        params = (parameters and parameters.calculate(top, loader)) or []
-        stream = TemplateStream()
-        result.execute_function(stream, top, params, loader)
-        value: str = stream.getvalue()
-        if isinstance(result, define_definition) and parameters and not params:
-            value += parameters.my_text()  # AWS prints an empty argument list verbatim
-        return value
-
-    def finish(self: Any, result: Any, loader: Any, top: Any) -> Any:
-        if isinstance(result, function_definition):
-            return call_definition(self, result, loader, top)
-        parameters = self.parameters
-        if parameters is not None:
-            if not callable(result):
-                return None
-            return result(*parameters.calculate(top, loader))
-        if self.index is not None:
-            index = self.index.calculate(top, loader)
-            try:
-                return result[index]
-            except (IndexError, KeyError, TypeError):
-                return None
-        return result
-
-    return calculate
+def _stopped_loop(loop: Any, length: int) -> str:
+    line = loop.full_text()[: loop.start].count("\n") + 1
+    return (
+        f"#foreach on line {line} stopped after {FOREACH_LIMIT:,} of its {length:,} items: "
+        "API Gateway runs at most 1,000 iterations of a loop and drops the rest silently"
+    )
 
 
-@lru_cache(maxsize=512)
-def compile_template(text: str) -> Any:
-    """The parsed airspeed template for `text`, parsed once per distinct text.
+def _install_guards(ops: Any) -> None:
+    """Ranges, interpolated strings, in-place changes and file loading under the limits."""
+
+    def range_value(self: Any, namespace: Any, loader: Any) -> Any:
+        low = _java_int(self.value1.calculate(namespace, loader))
+        high = _java_int(self.value2.calculate(namespace, loader))
+        if low is None or high is None:
+            return None  # Velocity: a range needs two numbers, else it is null
+        step = 1 if high >= low else -1
+        numbers = range(low, high + step, step)
+        # Velocity builds the whole list; a huge one stays lazy here, so that
+        # `#foreach($i in [1..2000000000])` costs its 1,000 iterations and nothing more.
+        return list(numbers) if len(numbers) <= RANGE_LIST_LIMIT else numbers
+
+    ops.Range.calculate = range_value
+    block_stream = TemplateStream
+    execution_error = ops.TemplateExecutionError
+
+    def interpolated(self: Any, namespace: Any, loader: Any) -> str:
+        output = block_stream()
+        try:
+            self.block.evaluate(output, namespace, loader)
+        except execution_error as error:
+            # The string's own elements count offsets inside the string: let the element
+            # holding the string (its #set, its reference) say where in the template.
+            raise error.__cause__ from None
+        return charge(output.getvalue())
+
+    ops.InterpolatedStringLiteral.calculate = interpolated
+    assign = ops.Assignment.evaluate_raw
+
+    def assignment(self: Any, stream: Any, namespace: Any, loader: Any) -> Any:
+        if self.terms:
+            mark_mutated()  # `#set($map.key = ...)` changes a map or list in place
+        return assign(self, stream, namespace, loader)
+
+    ops.Assignment.evaluate_raw = assignment
+
+    def refuse(self: Any, stream: Any, namespace: Any, loader: Any) -> None:
+        # `compile_template` refuses these first; this is the second lock on the door.
+        raise UnsupportedDirective(type(self).__name__[: -len("Directive")].lower(), self.start)
+
+    ops.IncludeDirective.evaluate_raw = refuse
+    ops.ParseDirective.evaluate_raw = refuse
+
+
+def _java_int(value: Any) -> int | None:
+    """Java's `Number.intValue()`, which Velocity applies to a range's ends: a long wraps to
+    32 bits, a double is cut and held to the int range; None for what is not a number."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return 0
+        return int(max(min(value, 2**31 - 1), -(2**31)))
+    return (value + 2**31) % 2**32 - 2**31
+
+
+class TemplateCache:
+    """`compile_template(text)`: the parsed airspeed template for `text`, parsed once per
+    distinct text while the cached texts add up to `CACHED_TEXT` characters.
 
     Raises airspeed's `TemplateSyntaxError`, or `UnsupportedDirective` for #include/#parse.
+    A parsed template takes some 200-600 bytes per character of its text, and parsing one
+    takes about 15 us per character (a 300 KB template: seconds). So the cache is bounded by
+    the size of the texts it keeps, not their number (a class of learners' 300 KB templates
+    would otherwise keep gigabytes), and drops the oldest first; the lesson's templates are
+    under 2 KB, so hundreds of them fit.
     """
+
+    CACHED_TEXT: Final = TEMPLATE_BYTES_LIMIT + 16 * 1024
+
+    def __init__(self) -> None:
+        self._parsed: OrderedDict[str, Any] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+        # The parsed template for a text already parsed, else None: one atomic read of the
+        # cache, without a lock (the render path asks this first).
+        self.cached = self._parsed.get
+
+    def __call__(self, text: str) -> Any:
+        found = self._parsed.get(text)  # one atomic read: a hit takes no lock
+        if found is not None:
+            return found
+        template = _parse(text)
+        if len(text) <= self.CACHED_TEXT:
+            with self._lock:
+                if text not in self._parsed:
+                    self._parsed[text] = template
+                    self._size += len(text)
+                    while self._size > self.CACHED_TEXT:
+                        oldest, _ = self._parsed.popitem(last=False)
+                        self._size -= len(oldest)
+        return template
+
+    def cache_clear(self) -> None:
+        """Forget every parsed template (the benchmark measures parsing with it)."""
+        with self._lock:
+            self._parsed.clear()
+            self._size = 0
+
+
+def _parse(text: str) -> Any:
     install()
     import airspeed
     from airspeed import operators as ops
@@ -330,6 +350,9 @@ def compile_template(text: str) -> Any:
     template.ensure_compiled()
     specialise(ops, template.root_element)
     return template
+
+
+compile_template = TemplateCache()
 
 
 class UnsupportedDirective(Exception):

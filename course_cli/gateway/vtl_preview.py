@@ -43,6 +43,17 @@ def check_json_body(body: str, option: str = "--body") -> None:
             f"{option} is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})",
             hint="""quote it for your shell, e.g. --body '{"name": "lamp"}'""",
         ) from None
+    except ValueError:
+        # json refuses integers past Python's 4,300 digits with a plain ValueError.
+        raise BadOptionError(
+            f"{option} holds a number longer than Python can read (4,300 digits)",
+            hint="pass such a number as a JSON string instead",
+        ) from None
+    except RecursionError:
+        raise BadOptionError(
+            f"{option} nests arrays or objects too deeply to read",
+            hint="a few levels of nesting are plenty for a template's payload",
+        ) from None
 
 
 def preview_template(

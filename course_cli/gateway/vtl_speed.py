@@ -23,9 +23,19 @@ The AWS-recorded and spec cases in `tests/gateway/cases/vtl/` run through these 
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
+from course_cli.gateway.vtl_limits import check_output
+
 _MISSING = object()
+# Longer printed values check the output's size (`vtl_limits.TEXT_LIMIT`) after they are
+# written; shorter ones cannot add up to much between two #foreach iterations.
+_CHECKED_WRITE = 256
+# airspeed's token patterns end by capturing the rest of the template, `(.*)$`, only to learn
+# where that rest starts: every token scanned to the end, so parsing was quadratic (a 300 KB
+# template took 10-25 s). An empty group at the same place gives the same position.
+_REST = re.compile(r"\((?:\.\*|\.\+)\)\$?\Z")
 
 
 class TemplateStream(io.StringIO):
@@ -55,6 +65,25 @@ class TemplateStream(io.StringIO):
 
 def _discard(text: str) -> int:
     return 0
+
+
+def install_linear_parsing(ops: Any) -> None:
+    """Make every airspeed token pattern stop after its token (see `_REST`).
+
+    Each `(.*)$` at the end of a pattern becomes `()`, and `(.+)$` becomes `(?=.)()` (it also
+    asked for one more character): the patterns match where they matched before, and the
+    last group starts where it started, which is all airspeed's parser reads of it.
+    """
+    owners = [ops, *(cls for cls in vars(ops).values() if isinstance(cls, type))]
+    for owner in owners:
+        for name, value in list(vars(owner).items()):
+            if not isinstance(value, re.Pattern):
+                continue
+            found = _REST.search(value.pattern)
+            if found is None:
+                continue
+            tail = "(?=.)()" if "+" in found.group() else "()"
+            setattr(owner, name, re.compile(value.pattern[: found.start()] + tail, value.flags))
 
 
 def install_fast_paths(ops: Any, lookup: Any) -> None:
@@ -126,6 +155,8 @@ def install_fast_paths(ops: Any, lookup: Any) -> None:
         value = expression.calculate(namespace, loader) if expression is not None else None
         if value.__class__ is str and value != replace_text:
             stream.write(value)
+            if len(value) > _CHECKED_WRITE:
+                check_output(stream)
             return
         if value == replace_text:
             value = self.my_text()
@@ -136,7 +167,10 @@ def install_fast_paths(ops: Any, lookup: Any) -> None:
                 value = ""
             else:
                 value = self.my_text()
-        stream.write(value if isinstance(value, str) else ops.value_to_string(value))
+        text = value if isinstance(value, str) else ops.value_to_string(value)
+        stream.write(text)
+        if len(text) > _CHECKED_WRITE:
+            check_output(stream)
 
     reference_class.evaluate_raw = print_reference
     reference_class.evaluate = reference

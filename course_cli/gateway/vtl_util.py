@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import codecs
 import json
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote_plus, unquote_plus
 
 from course_cli.gateway.jsonpath import MISSING, parse_path
+from course_cli.gateway.vtl_limits import TEXT_LIMIT, text_too_long
 from course_cli.gateway.vtl_values import JsonList, from_json, to_json
 
 _UNPARSED = object()
@@ -27,6 +29,8 @@ class TemplateInput:
     """
 
     __slots__ = ("_document", "_params", "body")
+    # What a template may name: API Gateway's documented `$input` members, nothing else.
+    TEMPLATE_MEMBERS: ClassVar[frozenset[str]] = frozenset({"body", "json", "params", "path"})
 
     def __init__(self, body: str, params: Mapping[str, Mapping[str, str]]) -> None:
         # An empty payload reads as `{}` on AWS (recorded: `$input.body` of an empty POST).
@@ -38,8 +42,10 @@ class TemplateInput:
         if self._document is _UNPARSED:
             try:
                 self._document = from_json(json.loads(self.body))
-            except ValueError:
-                self._document = None  # not JSON: every path is null
+            except (ValueError, RecursionError):
+                # Not JSON (or a number past Python's 4,300 digits, or nested past its
+                # recursion limit): every path is null.
+                self._document = None
         return self._document
 
     def path(self, path: str) -> Any:
@@ -80,44 +86,59 @@ class TemplateInput:
 
 
 def escape_javascript(text: Any) -> Any:
-    """Java commons-lang `escapeJavaScript`: note `'` becomes `\\'`, which is not valid JSON."""
+    """Java commons-lang `escapeJavaScript`: note `'` becomes `\\'`, which is not valid JSON.
+
+    Two passes in C rather than a loop over characters in Python (which took seconds over a
+    long string, with no way to stop it): `str.translate` escapes the ASCII specials, then
+    encoding to ASCII hands each run of other characters to `_escape_unicode`.
+    """
     if text is None:
         return None
     text = str(text)
     if _PLAIN_ASCII.fullmatch(text):
-        return text  # nothing to escape: the common case, without a loop over characters
-    out = []
-    for char in text:
-        code = ord(char)
-        if char in "'\"\\/":
-            out.append("\\" + char)
-        elif char in _SHORT_ESCAPES:
-            out.append(_SHORT_ESCAPES[char])
-        elif code < 0x20:
-            out.append(f"\\u{code:04X}")
-        elif code > 0x7F:
-            for unit in _utf16_units(code):
-                out.append(f"\\u{unit:04X}")
-        else:
-            out.append(char)
-    return "".join(out)
+        return text  # nothing to escape: the common case
+    if len(text) * 12 > TEXT_LIMIT:  # 12: an astral character becomes two \uXXXX escapes
+        ascii_only = len(text.encode("ascii", "ignore"))
+        smallest = len(text) + 5 * (len(text) - ascii_only)
+        if smallest > TEXT_LIMIT:
+            raise text_too_long(smallest)  # before building it
+    escaped: str = text.translate(_ASCII_ESCAPES)
+    return escaped.encode("ascii", _UNICODE_ESCAPES).decode("ascii")
 
 
 _PLAIN_ASCII = re.compile(r"[^'\"\\/\x00-\x1f\x7f-\U0010ffff]*")
 _SHORT_ESCAPES = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+_ASCII_ESCAPES = {
+    **{code: f"\\u{code:04X}" for code in range(0x20)},
+    **{ord(char): escape for char, escape in _SHORT_ESCAPES.items()},
+    **{ord(char): "\\" + char for char in "'\"\\/"},
+}
+_UNICODE_ESCAPES = "course-vtl-java-unicode"
+_FOUR = re.compile("....", re.S)
 
 
-def _utf16_units(code: int) -> tuple[int, ...]:
-    if code < 0x10000:
-        return (code,)
-    code -= 0x10000
-    return (0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF))
+def _escape_unicode(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: a run of non-ASCII characters as Java's `\\uXXXX` escapes, one
+    per UTF-16 unit (two for a character past U+FFFF), upper-case hex."""
+    assert isinstance(error, UnicodeEncodeError)
+    start, end = error.start, error.end
+    if end - start == 1 and ord(error.object[start]) < 0x10000:
+        return f"\\u{ord(error.object[start]):04X}", end  # one character: the common run
+    units = error.object[start:end].encode("utf-16-be", "surrogatepass").hex().upper()
+    return "\\u" + "\\u".join(_FOUR.findall(units)), end
+
+
+codecs.register_error(_UNICODE_ESCAPES, _escape_unicode)
 
 
 class TemplateUtil:
     """`$util`: AWS's helper functions, with Java's exact encodings."""
 
     __slots__ = ()
+    # What a template may name: API Gateway's documented `$util` functions, nothing else.
+    TEMPLATE_MEMBERS: ClassVar[frozenset[str]] = frozenset(
+        {"escapeJavaScript", "urlEncode", "urlDecode", "base64Encode", "base64Decode", "parseJson"}
+    )
 
     @staticmethod
     def escapeJavaScript(text: Any) -> Any:  # AWS spells it so

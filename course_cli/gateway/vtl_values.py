@@ -14,9 +14,28 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
-from typing import Any, Final
+from typing import Any, ClassVar, Final
+
+from course_cli.gateway.vtl_limits import (
+    RANGE_LIST_LIMIT,
+    TEXT_LIMIT,
+    LimitExceeded,
+    bounded_sub,
+    charge,
+    check_json_size,
+    check_number,
+    check_time_for,
+    current_budget,
+    mark_mutated,
+    multiply_fits,
+    number_too_long,
+    replaced_size,
+    run_regex,
+    same_value,
+    text_too_long,
+)
 
 
 class JsonList(list[Any]):
@@ -36,7 +55,15 @@ def from_json(value: Any) -> Any:
 
 def to_json(value: Any) -> str:
     """Compact JSON text of a template value, as `$input.json` prints it."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+    if value.__class__ in _CONTAINERS:
+        budget = current_budget()
+        if budget is not None and budget.mutated:
+            # Changed in place, a value may hold one list many times over: measure first.
+            check_json_size(value)
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=render_value)
+
+
+_CONTAINERS: Final = frozenset({dict, list, JsonList})
 
 
 def render_value(value: Any) -> str:
@@ -48,16 +75,52 @@ def render_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}={render_value(v)}" for k, v in value.items()) + "}"
+        # Java prints a map inside itself as "(this Map)"; deeper cycles overflow its stack.
+        return _joined(
+            "{",
+            (f"{k}={'(this Map)' if v is value else render_value(v)}" for k, v in value.items()),
+            "}",
+        )
     if isinstance(value, JsonList):
         return to_json(value)
     if isinstance(value, list | tuple):
-        return "[" + ", ".join(render_value(item) for item in value) + "]"
+        return _joined(
+            "[",
+            ("(this Collection)" if v is value else render_value(v) for v in value),
+            "]",
+        )
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
         return repr(value)  # Java prints a double as 2.0, not 2
-    if callable(value):  # a method named without parentheses: Velocity prints the reference
-        return ""
-    return str(value)
+    if isinstance(value, int | float | Entry):
+        return str(value)
+    if isinstance(value, range):  # a range too long to make a list of (see `vtl_engine`)
+        raise LimitExceeded(
+            f"a range of {len(value):,} numbers cannot be printed or stored, only looped over",
+            f"API Gateway's Velocity builds every number of a range; keep ranges under "
+            f"{RANGE_LIST_LIMIT:,} numbers",
+        )
+    # A method named without parentheses, or `$input`/`$util` themselves: AWS prints a Java
+    # object name there (unverified); we print nothing rather than Python's repr.
+    return ""
+
+
+def _joined(opening: str, pieces: Iterable[str], closing: str) -> str:
+    """`opening + ", ".join(pieces) + closing`, stopped once it is longer than 10 MB (a list
+    that holds itself twice per level doubles at every level) or the render's time is up."""
+    budget = current_budget()
+    if budget is not None:
+        budget.check_time()  # printing such a list is one call per element it holds
+    out = [opening]
+    size = 2
+    for piece in pieces:
+        if size > 2:
+            out.append(", ")
+        out.append(piece)
+        size += len(piece) + 2
+        if size > TEXT_LIMIT:
+            raise text_too_long(size)
+    out.append(closing)
+    return "".join(out)
 
 
 # --- null model and operators ----------------------------------------------------------------
@@ -71,7 +134,15 @@ def vtl_equals(left: Any, right: Any) -> bool:
         return other is None or other == ""
     if isinstance(left, str) != isinstance(right, str):
         return render_value(left) == render_value(right)
+    check_time_for(left)
+    if left.__class__ in _CONTAINERS and right.__class__ in _CONTAINERS:
+        return same_value(left, right)  # step by step: Python's own == cannot be stopped
     return bool(left == right)
+
+
+def _is_number(value: Any) -> bool:
+    # Java's Boolean is not a Number, as Python's bool is an int.
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def vtl_divide(left: Any, right: Any) -> Any:
@@ -92,44 +163,76 @@ def vtl_modulo(left: Any, right: Any) -> Any:
 
 
 def vtl_add(left: Any, right: Any) -> Any:
-    """`+`: numbers add; with a string on either side, both print and concatenate."""
+    """`+`: numbers add; with a string on either side, both print and concatenate; anything
+    else (two lists, two maps) is null, as in Velocity."""
     if isinstance(left, str) or isinstance(right, str):
-        return render_value(left) + render_value(right)
-    return left + right
+        return charge(render_value(left) + render_value(right))
+    if _is_number(left) and _is_number(right):
+        return check_number(left + right)
+    return None
+
+
+def vtl_subtract(left: Any, right: Any) -> Any:
+    """`-`: numbers only; anything else is null, as in Velocity."""
+    if _is_number(left) and _is_number(right):
+        return check_number(left - right)
+    return None
+
+
+def vtl_multiply(left: Any, right: Any) -> Any:
+    """`*`: numbers only (Python's `'a' * 3` repeats a string; Velocity answers null)."""
+    if not (_is_number(left) and _is_number(right)):
+        return None
+    if isinstance(left, int) and isinstance(right, int) and not multiply_fits(left, right):
+        raise number_too_long()  # before multiplying: one huge product would not stop
+    return left * right
 
 
 # --- Java methods ---------------------------------------------------------------------------
 
 
 @lru_cache(maxsize=256)
-def java_regex(pattern: str) -> re.Pattern[str]:
-    """A Java regex compiled for Python (the syntax API Gateway templates use is shared)."""
-    return re.compile(pattern.replace("(?<", "(?P<") if "(?<" in pattern else pattern)
+def java_regex(pattern: str) -> Any:
+    """A Java regex compiled for Python (the syntax API Gateway templates use is shared).
+
+    With the `regex` package (installed with moto's server extra, through cfn-lint) a match
+    can be given a timeout (`vtl_limits.run_regex`); `re` has none, and a pattern such as
+    `(a|aa)+c` backtracks for ever on a long enough subject.
+    """
+    text = pattern.replace("(?<", "(?P<") if "(?<" in pattern else pattern
+    try:
+        import regex  # type: ignore[import-untyped]
+    except ImportError:  # pragma: no cover - every install has it through moto[server]
+        return re.compile(text)
+    try:
+        return regex.compile(text)
+    except regex.error as error:
+        raise re.error(str(error)) from None
 
 
 def java_replacement(replacement: str) -> str:
     """A Java replacement string (`$1`, `\\$`) in Python's `re.sub` syntax (`\\g<1>`)."""
-    out = []
-    i = 0
-    while i < len(replacement):
-        char = replacement[i]
-        if char == "\\" and i + 1 < len(replacement):
-            out.append(replacement[i + 1].replace("\\", "\\\\"))
-            i += 2
-        elif char == "$" and i + 1 < len(replacement) and replacement[i + 1].isdigit():
-            j = i + 1
-            while j < len(replacement) and replacement[j].isdigit():
-                j += 1
-            out.append(f"\\g<{replacement[i + 1 : j]}>")
-            i = j
-        else:
-            out.append("\\\\" if char == "\\" else char)
-            i += 1
-    return "".join(out)
+    if "\\" not in replacement and "$" not in replacement:
+        return replacement  # nothing to translate: the common case
+    # One pass in C over the special characters (a character loop in Python took seconds
+    # over a long replacement, with no way to stop it).
+    return _REPLACEMENT_TOKEN.sub(_python_replacement, replacement)
+
+
+_REPLACEMENT_TOKEN = re.compile(r"\\(.)|\$([0-9]+)|\\", re.S)
+
+
+def _python_replacement(token: re.Match[str]) -> str:
+    escaped, group = token.group(1), token.group(2)
+    if escaped is not None:  # `\x` is a literal x; a literal backslash is doubled for Python
+        return "\\\\" if escaped == "\\" else escaped
+    if group is not None:
+        return f"\\g<{group}>"
+    return "\\\\"  # a lone backslash at the end
 
 
 def _split(text: str, pattern: str, limit: int = 0) -> list[str]:
-    parts = java_regex(pattern).split(text, maxsplit=max(limit - 1, 0))
+    parts: list[str] = run_regex(java_regex(pattern).split, text, maxsplit=max(limit - 1, 0))
     if limit == 0:
         while parts and parts[-1] == "":
             parts.pop()  # Java drops trailing empty strings
@@ -140,23 +243,64 @@ def _index_of(text: str, sub: str, start: int = 0) -> int:
     return text.find(sub, start)
 
 
+def _replace(text: str, old: Any, new: Any) -> str:
+    old, new = render_value(old), render_value(new)
+    size = replaced_size(text, old, new)
+    if size > TEXT_LIMIT:
+        raise text_too_long(size)  # before building it: `$s.replace('a', $s)` squares it
+    return text.replace(old, new)
+
+
+def _replace_all(text: str, pattern: str, replacement: str, count: int = 0) -> str:
+    return bounded_sub(java_regex(pattern), java_replacement(replacement), text, count)
+
+
+def _matches(text: str, pattern: str) -> bool:
+    return run_regex(java_regex(pattern).fullmatch, text) is not None
+
+
 def _map_remove(mapping: dict[Any, Any], key: Any) -> Any:
+    mark_mutated()
     return mapping.pop(key, None)
 
 
 def _map_put(mapping: dict[Any, Any], key: Any, value: Any) -> Any:
+    mark_mutated()
     previous = mapping.get(key)
     mapping[key] = value
     return previous
 
 
+def _map_put_all(mapping: dict[Any, Any], other: Any) -> None:
+    mark_mutated()
+    mapping.update(other)
+
+
+def _map_contains_value(mapping: dict[Any, Any], value: Any) -> bool:
+    return _position(list(mapping.values()), value) >= 0
+
+
+def _list_add(items: list[Any], value: Any) -> bool:
+    mark_mutated()
+    items.append(value)
+    return True
+
+
 def _list_set(items: list[Any], index: int, value: Any) -> Any:
+    mark_mutated()
     previous = items[index]
     items[index] = value
     return previous
 
 
-def _list_index(items: list[Any], value: Any) -> int:
+def _position(items: Any, value: Any) -> int:
+    """Java's `indexOf`: -1 when absent. Two collections compare step by step (see
+    `vtl_equals`); everything else with Python's `in`, which is C-fast and safe for them."""
+    if value.__class__ in _CONTAINERS:
+        for index, item in enumerate(items):
+            if item.__class__ in _CONTAINERS and same_value(item, value):
+                return index
+        return -1
     return items.index(value) if value in items else -1
 
 
@@ -164,6 +308,8 @@ class Entry:
     """A map entry in `#foreach($e in $map.entrySet())`: `$e.key`, `$e.value`."""
 
     __slots__ = ("key", "value")
+    # What a template may name (`vtl_engine`'s member look-up allows nothing else).
+    TEMPLATE_MEMBERS: ClassVar[frozenset[str]] = frozenset({"key", "value", "getKey", "getValue"})
 
     def __init__(self, key: Any, value: Any) -> None:
         self.key = key
@@ -196,11 +342,11 @@ STRING_METHODS: Final[Methods] = {
     "toLowerCase": str.lower,
     "toUpperCase": str.upper,
     "trim": str.strip,
-    "replace": lambda s, old, new: s.replace(render_value(old), render_value(new)),
-    "replaceAll": lambda s, p, r: java_regex(p).sub(java_replacement(r), s),
-    "replaceFirst": lambda s, p, r: java_regex(p).sub(java_replacement(r), s, count=1),
+    "replace": _replace,
+    "replaceAll": _replace_all,
+    "replaceFirst": lambda s, p, r: _replace_all(s, p, r, 1),
     "split": _split,
-    "matches": lambda s, p: java_regex(p).fullmatch(s) is not None,
+    "matches": _matches,
     "toString": lambda s: s,
     "hashCode": lambda s: hash(s) & 0x7FFFFFFF,
 }
@@ -209,10 +355,10 @@ MAP_METHODS: Final[Methods] = {
     "size": len,
     "isEmpty": lambda m: not m,
     "containsKey": lambda m, key: key in m,
-    "containsValue": lambda m, value: value in m.values(),
+    "containsValue": _map_contains_value,
     "get": lambda m, key: m.get(key),
     "put": _map_put,
-    "putAll": lambda m, other: m.update(other),
+    "putAll": _map_put_all,
     "remove": _map_remove,
     "keySet": lambda m: list(m.keys()),
     "values": lambda m: list(m.values()),
@@ -224,9 +370,9 @@ LIST_METHODS: Final[Methods] = {
     "size": len,
     "isEmpty": lambda items: not items,
     "get": lambda items, index: items[index],
-    "contains": lambda items, value: value in items,
-    "add": lambda items, value: items.append(value) or True,
+    "contains": lambda items, value: _position(items, value) >= 0,
+    "add": _list_add,
     "set": _list_set,
-    "indexOf": _list_index,
+    "indexOf": _position,
     "toString": render_value,
 }
