@@ -195,15 +195,13 @@ def vtl_multiply(left: Any, right: Any) -> Any:
 def java_regex(pattern: str) -> Any:
     """A Java regex compiled for Python (the syntax API Gateway templates use is shared).
 
-    With the `regex` package (installed with moto's server extra, through cfn-lint) a match
-    can be given a timeout (`vtl_limits.run_regex`); `re` has none, and a pattern such as
-    `(a|aa)+c` backtracks for ever on a long enough subject.
+    Compiled with the `regex` package, whose matches can be given a timeout
+    (`vtl_limits.run_regex`); `re` has none, and a pattern such as `(a|aa)+c` backtracks for
+    ever on a long enough subject.
     """
+    import regex  # type: ignore[import-untyped]
+
     text = pattern.replace("(?<", "(?P<") if "(?<" in pattern else pattern
-    try:
-        import regex  # type: ignore[import-untyped]
-    except ImportError:  # pragma: no cover - every install has it through moto[server]
-        return re.compile(text)
     try:
         return regex.compile(text)
     except regex.error as error:
