@@ -7,8 +7,10 @@
   another folder's `helpers.py` is never picked up by mistake.
 - The source is compiled here, not through `__pycache__`: an edit that keeps the size within
   the same second still reloads.
-- Loaded handlers are cached by path and reloaded when the file's mtime, size or inode changes
-  (looked at only after something changed in its folder, where the folder can be watched).
+- Loaded handlers are cached by path, and a `stat` before each call sees an edit: a new mtime,
+  size or inode. Its one blind spot: a second in-place save of the same size within one tick
+  of the file system's clock (milliseconds; a second on some) keeps all three, and is seen
+  only at the next edit. Editors that save by renaming a new file into place give a new inode.
 
 Anything wrong raises `HandlerLoadError` (a `HandlerError`): one line for the learner, plus
 the error document Lambda itself would answer with (`lambda_error`).
@@ -21,7 +23,6 @@ import hashlib
 import inspect
 import os
 import re
-import stat as stat_module
 import sys
 import threading
 import time
@@ -34,7 +35,6 @@ from typing import Any
 
 from course_cli.errors import HandlerError
 from course_cli.runtime import lambda_errors, logs
-from course_cli.runtime.file_changes import changes
 from course_cli.runtime.lambda_context import new_log_stream_name
 from course_cli.runtime.timeouts import TaskTimedOut
 
@@ -72,18 +72,6 @@ class HandlerSpec:
     path: Path
     function: str | None = None
 
-    def __post_init__(self) -> None:
-        # Computed once: a spec is looked up in the handler cache before every invocation,
-        # and the generated `__hash__` hashes the Path in Python code each time.
-        object.__setattr__(self, "_hash", hash((self.path, self.function)))
-
-    def __hash__(self) -> int:
-        return self._hash  # type: ignore[attr-defined,no-any-return]
-
-    def __reduce__(self) -> tuple[type[HandlerSpec], tuple[Path, str | None]]:
-        # Rebuilt from its fields: a string's hash differs from process to process.
-        return (HandlerSpec, (self.path, self.function))
-
     @property
     def module_name(self) -> str:
         """The module name Lambda would use (the file's stem), for Lambda's own messages."""
@@ -120,20 +108,11 @@ class LoadedHandler:
     module: types.ModuleType = field(repr=False)
     # (mtime_ns, size, inode) of the file when it was loaded.
     file_signature: tuple[int, int, int]
-    # Whether every change to the file shows in its folder's watch (see `_watchable`).
-    watchable: bool
     init_duration_ms: float
     # What the module printed and logged while it loaded.
     init_output: str = ""
     # One log stream per execution environment, as Lambda names them.
     log_stream_name: str = field(default_factory=new_log_stream_name)
-    # The file's path and folder as text, kept ready: both are looked at before every call.
-    path_text: str = field(init=False, repr=False)
-    folder_text: str = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "path_text", str(self.spec.path))
-        object.__setattr__(self, "folder_text", str(self.spec.path.parent))
 
 
 _load_lock = threading.RLock()
@@ -159,10 +138,17 @@ def load_handler(spec: HandlerSpec | str) -> LoadedHandler:
             SPEC_HINT,
             lambda_error=_import_error(spec, f"No module named '{spec.module_name}'"),
         )
+    try:
+        source = path.read_bytes()
+    except OSError as exc:
+        raise HandlerLoadError(
+            f"cannot read handler file {shown}: {exc.strerror}",
+            lambda_error=_import_error(spec, str(exc)),
+        ) from None
     with _load_lock:
         started = time.perf_counter()
         capture = logs.Capture("")
-        module = _import_file(spec, shown, capture)
+        module = _import_file(spec, source, shown, capture)
         function_name, function = _find_function(spec, module, shown, capture)
         return LoadedHandler(
             spec=spec,
@@ -170,7 +156,6 @@ def load_handler(spec: HandlerSpec | str) -> LoadedHandler:
             function_name=function_name,
             module=module,
             file_signature=_signature(stat),
-            watchable=_watchable(path),
             init_duration_ms=(time.perf_counter() - started) * 1000,
             init_output=capture.text(),
         )
@@ -181,10 +166,7 @@ class HandlerCache:
     between threads (`course serve` answers on several)."""
 
     def __init__(self) -> None:
-        # spec -> (its handler, the `file_changes` number under which that handler's file was
-        # last found unchanged, or None). One entry holds both, so that threads storing at
-        # once never pair a handler with a number vouched for another one.
-        self._entries: dict[HandlerSpec, tuple[LoadedHandler, int | None]] = {}
+        self._entries: dict[HandlerSpec, LoadedHandler] = {}
 
     def get(self, spec: HandlerSpec) -> tuple[LoadedHandler, bool]:
         """The handler for `spec` and whether it was (re)loaded just now (a cold start).
@@ -196,41 +178,21 @@ class HandlerCache:
         loaded = self.current(spec)
         if loaded is not None:
             return loaded, False
-        # Watched before the file is read: any later write shows as an event.
-        seen = changes.watch(str(spec.path.parent))
-        loaded = load_handler(spec)
-        self._entries[spec] = (loaded, seen if loaded.watchable else None)
+        loaded = self._entries[spec] = load_handler(spec)
         return loaded, True
 
     def current(self, spec: HandlerSpec) -> LoadedHandler | None:
-        """The handler for `spec` if it is loaded and its file has not changed since; None
-        when it must be (re)loaded.
-
-        When nothing changed that costs one poll of the folder watch (`file_changes`), or one
-        `stat` where folders cannot be watched; a watched folder also catches an edit that
-        keeps the file's size and modification time.
-        """
-        entry = self._entries.get(spec)
-        if entry is None:
+        """The handler for `spec` if it is loaded and its file's modification time, size and
+        inode are as they were when it loaded; None when it must be (re)loaded."""
+        loaded = self._entries.get(spec)
+        if loaded is None:
             return None
-        loaded, trusted = entry
-        seen = changes.generation(loaded.folder_text) if loaded.watchable else None
-        if seen is not None and seen == trusted:
-            return loaded  # nothing in the folder changed since it was trusted
-        if seen is None and loaded.watchable:
-            seen = changes.watch(loaded.folder_text)  # before the `stat` it vouches for
-        if trusted is None or not changes.touched_after(loaded.path_text, trusted):
-            try:
-                stat = os.stat(loaded.path_text)
-            except OSError:
-                pass
-            else:
-                # `_signature`, inlined: this runs after every change in the folder.
-                if (stat.st_mtime_ns, stat.st_size, stat.st_ino) == loaded.file_signature:
-                    if seen is not None:
-                        # The file was as loaded after `seen`: vouched for since then.
-                        self._entries[spec] = (loaded, seen)
-                    return loaded
+        try:
+            unchanged = _signature(os.stat(spec.path)) == loaded.file_signature
+        except OSError:
+            unchanged = False
+        if unchanged:
+            return loaded
         self._entries.pop(spec, None)
         return None
 
@@ -250,17 +212,6 @@ def _signature(stat: os.stat_result) -> tuple[int, int, int]:
     return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
 
-def _watchable(path: Path) -> bool:
-    """Whether a watch on the file's folder sees every change to it: not when it is a
-    symbolic link (its target lives elsewhere) or has other hard links (a write through
-    another folder's link shows in that folder's watch only)."""
-    try:
-        link = os.lstat(path)
-    except OSError:
-        return False
-    return stat_module.S_ISREG(link.st_mode) and link.st_nlink == 1
-
-
 def _shown_path(path: Path) -> str:
     """The path as the learner would write it: relative to the working folder when inside it."""
     try:
@@ -275,16 +226,11 @@ def _unique_module_name(path: Path) -> str:
     return f"_course_handler_{stem}_{digest}"
 
 
-def _import_file(spec: HandlerSpec, shown: str, capture: logs.Capture) -> types.ModuleType:
+def _import_file(
+    spec: HandlerSpec, source: bytes, shown: str, capture: logs.Capture
+) -> types.ModuleType:
     path = spec.path
     folder = str(path.parent)
-    try:
-        source = path.read_bytes()
-    except OSError as exc:
-        raise HandlerLoadError(
-            f"cannot read handler file {shown}: {exc.strerror}",
-            lambda_error=_import_error(spec, str(exc)),
-        ) from None
     name = _unique_module_name(path)
     module = types.ModuleType(name)
     module.__file__ = str(path)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -184,3 +187,132 @@ def test_cache_reloads_an_edit_of_the_same_size_in_the_same_second(
     path.write_text("def handler(e, c): return 'bb'\n")
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))
     assert cache.get(spec)[0].function({}, None) == "bb"
+
+
+def answer(cache: HandlerCache, path: Path) -> object:
+    loaded, _ = cache.get(parse_handler_spec(str(path)))
+    return loaded.function({}, None)
+
+
+def handler_source(value: str) -> str:
+    return f"def handler(event, context):\n    return {value!r}\n"
+
+
+def a_tick_later(path: Path, before: os.stat_result) -> None:
+    """Date the edit just made a clock tick after `before`, as any edit by hand is: the cache
+    does not see a same-size edit within one tick of the file system's clock (which is
+    coarse: milliseconds), should it keep the inode too."""
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 10_000_000))
+
+
+def in_place(path: Path, value: str) -> None:
+    before = path.stat()
+    path.write_text(handler_source(value))
+    a_tick_later(path, before)
+
+
+def atomic_replace(path: Path, value: str) -> None:
+    # How many editors save: a new file renamed over the old one (a new inode).
+    spare = path.with_suffix(".tmp")
+    spare.write_text(handler_source(value))
+    os.replace(spare, path)
+
+
+def deleted_then_written(path: Path, value: str) -> None:
+    before = path.stat()
+    path.unlink()
+    path.write_text(handler_source(value))  # possibly under the inode number just freed
+    a_tick_later(path, before)
+
+
+def folder_replaced(path: Path, value: str) -> None:
+    # The handler's folder itself goes away and a new one takes its name.
+    before = path.stat()
+    shutil.rmtree(path.parent)
+    path.parent.mkdir()
+    path.write_text(handler_source(value))
+    a_tick_later(path, before)
+
+
+Edit = Callable[[Path, str], None]
+EDITS = [in_place, atomic_replace, deleted_then_written, folder_replaced]
+
+
+@pytest.mark.parametrize("edit", EDITS, ids=lambda edit: edit.__name__)
+def test_every_kind_of_edit_shows_on_the_next_call(tmp_path: Path, edit: Edit) -> None:
+    path = tmp_path / "src" / "app.py"
+    path.parent.mkdir()
+    path.write_text(handler_source("v1"))
+    cache = HandlerCache()
+    for round_ in range(3):
+        assert answer(cache, path) == f"v{round_ + 1}"
+        assert answer(cache, path) == f"v{round_ + 1}"
+        edit(path, f"v{round_ + 2}")  # the same size each time, as an edit can be
+    assert answer(cache, path) == "v4"
+
+
+def test_a_symlinked_handler_s_target_edits_show(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    target = elsewhere / "real.py"
+    target.write_text(handler_source("v1"))
+    link = tmp_path / "app.py"
+    link.symlink_to(target)
+    cache = HandlerCache()
+    for _ in range(3):
+        assert answer(cache, link) == "v1"
+    in_place(target, "v2")
+    assert answer(cache, link) == "v2"
+
+
+def test_a_hard_linked_handler_s_edits_through_the_other_link_show(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    path = tmp_path / "a" / "app.py"
+    path.write_text(handler_source("v1"))
+    other = tmp_path / "b" / "same.py"
+    os.link(path, other)
+    cache = HandlerCache()
+    for _ in range(3):
+        assert answer(cache, path) == "v1"
+    with open(other, "r+") as file:  # written through the link in the other folder
+        file.write(handler_source("v2"))
+    assert answer(cache, path) == "v2"
+
+
+def test_threads_calling_at_once_each_see_the_edits(tmp_path: Path) -> None:
+    # `course serve` answers on several threads: each looks at the file before its call.
+    path = tmp_path / "app.py"
+    path.write_text(handler_source("v0"))
+    cache = HandlerCache()
+    answer(cache, path)
+    failures: list[BaseException] = []
+    stop = threading.Event()
+
+    spec = parse_handler_spec(str(path))
+
+    def poll() -> None:
+        try:
+            while not stop.is_set():
+                cache.get(spec)
+        except BaseException as error:  # reported by the main thread
+            failures.append(error)
+
+    pollers = [threading.Thread(target=poll) for _ in range(2)]
+    # Threads take turns at the interpreter often: the file operations below each wait for
+    # their turn, and the default 5 ms turns would make this test take half a minute.
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-4)
+    for thread in pollers:
+        thread.start()
+    try:
+        for round_ in range(1, 30):
+            # Renamed into place: a poller never loads a half-written file.
+            atomic_replace(path, f"v{round_}")
+            assert answer(cache, path) == f"v{round_}"  # seen at once, while others poll
+    finally:
+        stop.set()
+        for thread in pollers:
+            thread.join()
+        sys.setswitchinterval(switch_interval)
+    assert failures == []
