@@ -11,10 +11,9 @@ from __future__ import annotations
 import secrets
 import sys
 import time
+import uuid
 from datetime import UTC, datetime
 from typing import Final
-
-from course_cli.gateway import random_ids
 
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
@@ -38,7 +37,7 @@ def new_log_stream_name() -> str:
 
 def new_request_id() -> str:
     """A fresh request id: a random (version 4) UUID, as Lambda's are."""
-    return random_ids.uuid4()
+    return str(uuid.uuid4())
 
 
 class CognitoIdentity:
@@ -61,8 +60,6 @@ class CognitoIdentity:
 
 # A string, as on AWS: the runtime reads it from AWS_LAMBDA_FUNCTION_MEMORY_SIZE.
 _MEMORY_LIMIT: Final = str(MEMORY_SIZE_MB)
-# function name -> (its ARN, its log group): formatted once per name, not per invocation.
-_names: dict[str, tuple[str, str]] = {}
 
 
 class LambdaContext:
@@ -97,13 +94,8 @@ class LambdaContext:
     ) -> None:
         self.function_name = function_name
         self.function_version = FUNCTION_VERSION
-        names = _names.get(function_name)
-        if names is None:
-            names = _names[function_name] = (
-                function_arn(function_name),
-                f"/aws/lambda/{function_name}",
-            )
-        self.invoked_function_arn, self.log_group_name = names
+        self.invoked_function_arn = function_arn(function_name)
+        self.log_group_name = f"/aws/lambda/{function_name}"
         self.memory_limit_in_mb = _MEMORY_LIMIT
         self.aws_request_id = aws_request_id
         self.log_stream_name = log_stream_name

@@ -207,21 +207,13 @@ def report_line(
     return line + "\n"
 
 
-_memory_reading = [0.0, 0]  # [when, MB]: a reading a tenth of a second old is good enough
-
-
 def max_memory_used_mb() -> int:
     """Peak resident memory of this process in MB (Lambda reports the environment's peak)."""
     if resource is None:  # pragma: no cover - Windows
         return 0
-    now = time.monotonic()
-    if now - _memory_reading[0] < 0.1:
-        return int(_memory_reading[1])
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # Linux reports kilobytes, macOS bytes.
-    megabytes = peak // (1024 * 1024) if sys.platform == "darwin" else peak // 1024
-    _memory_reading[:] = [now, megabytes]
-    return megabytes
+    return int(peak // (1024 * 1024) if sys.platform == "darwin" else peak // 1024)
 
 
 def error_lines(error: dict[str, Any]) -> str:

@@ -22,52 +22,14 @@ purpose as too rare to pay for: simplejson writes a namedtuple as an object, `js
 from __future__ import annotations
 
 import json
-import json.scanner
 import math
 import secrets
-from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 # The Lambda Python runtime whose marshalling we copy (see module docstring).
 EMULATED_PYTHON_RUNTIME = "python3.12"
 _ENSURE_ASCII = EMULATED_PYTHON_RUNTIME in {"python3.8", "python3.9", "python3.10", "python3.11"}
-
-
-def _refuse(obj: Any) -> Any:
-    raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
-
-
-def _fast_codec() -> tuple[Callable[[Any], str], Callable[[str], Any]]:
-    """`json`'s C encoder and scanner, built once and called directly.
-
-    Every invocation encodes and decodes JSON twice; `json.dumps`/`json.loads` rebuild the C
-    encoder and run two regular expressions per call, which costs more than the work itself
-    for small events. Without the C accelerators (not CPython) the public functions are used.
-    """
-    c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
-    c_make_scanner = getattr(json.scanner, "c_make_scanner", None)
-    quote = (
-        json.encoder.encode_basestring_ascii if _ENSURE_ASCII else json.encoder.encode_basestring
-    )
-    if c_make_encoder is None or c_make_scanner is None:  # pragma: no cover - not CPython
-        encoder = json.JSONEncoder(ensure_ascii=_ENSURE_ASCII, allow_nan=True)
-        return encoder.encode, json.loads
-    # No circular-reference markers: a cycle ends in RecursionError, and the slow path below
-    # then reports it with the encoder's own message.
-    chunks = c_make_encoder(None, _refuse, quote, None, ": ", ", ", False, False, True)
-    scan = c_make_scanner(json.JSONDecoder())
-
-    def encode(value: Any) -> str:
-        return "".join(chunks(value, 0))
-
-    def decode(text: str) -> Any:
-        return scan(text, 0)[0]
-
-    return encode, decode
-
-
-_encode, _decode = _fast_codec()
 
 
 class MarshalError(Exception):
@@ -75,63 +37,40 @@ class MarshalError(Exception):
 
 
 def copy_event(event: Any) -> Any:
-    """A deep, independent copy of `event`, as the handler receives it from Lambda (JSON).
-
-    Events made of plain JSON values (what the gateway builds) are copied structure by
-    structure, several times faster than a JSON round trip, with the same result; anything
-    else (tuples, non-string keys, other types) takes the round trip, as on Lambda.
-    """
+    """A deep, independent copy of `event`, as the handler receives it from Lambda: equal to
+    what a JSON round trip gives. Raises `TypeError` for an event JSON cannot hold."""
     try:
-        return _copy_plain(event)
-    except (_NotPlain, RecursionError):
-        return _decode(_encode(event))
+        # Every invocation copies its event: copying the containers of a plain one is several
+        # times cheaper than the round trip, with the same result.
+        return _copy_json_values(event)
+    except _NotPlainJson:
+        return json.loads(json.dumps(event))
 
 
-class _NotPlain(Exception):
-    """The value holds something a JSON round trip would change (or refuse)."""
+class _NotPlainJson(Exception):
+    """The value holds something a JSON round trip would change (a tuple, a non-string key, a
+    subclass) or refuse."""
 
 
-_ATOMS = frozenset({str, int, float, bool, type(None)})
+_SCALARS: Final = frozenset({str, int, float, bool, type(None)})
 
 
-def _copy_plain(value: Any) -> Any:
+def _copy_json_values(value: Any) -> Any:
+    """A copy of a value made of dicts with string keys, lists and JSON's scalars (immutable,
+    so shared); `_NotPlainJson` for anything else."""
     kind = type(value)
     if kind is dict:
-        return _copy_dict(value)
+        if not all(type(key) is str for key in value):
+            raise _NotPlainJson
+        return {
+            key: item if type(item) in _SCALARS else _copy_json_values(item)
+            for key, item in value.items()
+        }
     if kind is list:
-        return _copy_list(value)
-    if kind in _ATOMS:
+        return [item if type(item) in _SCALARS else _copy_json_values(item) for item in value]
+    if kind in _SCALARS:
         return value
-    raise _NotPlain
-
-
-# The two helpers below run for every event; they are shaped for the gateway's events, whose
-# values are mostly strings and None: `dict.copy()` copies those in C, and only nested
-# containers are replaced by copies (twice as fast as type-checking every value in a loop).
-
-
-def _copy_dict(value: dict[Any, Any]) -> dict[Any, Any]:
-    copy = value.copy()
-    for key, item in value.items():
-        if type(key) is not str:
-            raise _NotPlain
-        kind = type(item)
-        if kind is str or item is None:
-            continue
-        if kind is dict:
-            copy[key] = _copy_dict(item)
-        elif kind is list:
-            copy[key] = _copy_list(item)
-        elif kind not in _ATOMS:
-            raise _NotPlain
-    return copy
-
-
-def _copy_list(value: list[Any]) -> list[Any]:
-    for item in value:
-        if type(item) is not str:
-            return [item if type(item) in _ATOMS else _copy_plain(item) for item in value]
-    return value[:]  # only strings (a multiValueHeaders entry): a shallow copy is a deep one
+    raise _NotPlainJson
 
 
 def marshal_response(value: Any) -> str:
@@ -140,19 +79,12 @@ def marshal_response(value: Any) -> str:
     The message of the `MarshalError` is Lambda's, word for word:
     `Unable to marshal response: Object of type datetime is not JSON serializable`.
     """
-    if type(value) is dict:  # the usual answer, tried before the checks for rarer ones
-        try:
-            return _encode(value)
-        except (TypeError, ValueError, UnicodeDecodeError, RecursionError):
-            return _marshal_slowly(value)
-    if value is None:
-        return "null"
     if isinstance(value, bytes | bytearray):
         # The runtime sends top-level bytes unchanged (content type application/unknown); our
         # payload is text, so decode it losslessly enough for the gateway to judge it.
         return bytes(value).decode("utf-8", errors="replace")
     try:
-        return _encode(value)
+        return json.dumps(value, ensure_ascii=_ENSURE_ASCII)
     except (TypeError, ValueError, UnicodeDecodeError, RecursionError):
         return _marshal_slowly(value)
 
