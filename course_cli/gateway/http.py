@@ -34,10 +34,8 @@ class Headers:
     __slots__ = ("_index", "_pairs")
 
     def __init__(self, pairs: HeaderInput | None = None) -> None:
-        if type(pairs) is list:  # the usual case, checked before the costlier ABC checks
-            items: tuple[tuple[str, str], ...] = tuple(pairs)
-        elif pairs is None:
-            items = ()
+        if pairs is None:
+            items: tuple[tuple[str, str], ...] = ()
         elif isinstance(pairs, Headers):
             items = pairs._pairs
         elif isinstance(pairs, Mapping):
@@ -66,8 +64,7 @@ class Headers:
 
     def get(self, name: str, default: str | None = None) -> str | None:
         """The last value sent for `name` (any casing), or `default`."""
-        index = self._index  # looked up several times per request: skip the call once built
-        group = (index if index is not None else self.groups()).get(name.lower())
+        group = self.groups().get(name.lower())
         return group[1][-1] if group else default
 
     def get_all(self, name: str) -> list[str]:

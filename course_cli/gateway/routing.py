@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Final
 
 from course_cli.gateway.definition import ApiDefinition, Method, Resource
@@ -69,26 +68,12 @@ class _Node:
         self.greedy: tuple[str, Resource] | None = None  # ("proxy", resource)
 
 
-# The path parameters of a resource without variables: shared by its matches, so read-only.
-_NO_PARAMS: Final[Mapping[str, str]] = MappingProxyType({})
-
-
 class Router:
     """A compiled resource tree; `match` answers one `RouteResult` per request."""
 
     def __init__(self, resources: tuple[Resource, ...]) -> None:
         self._root = _Node()
-        # Resources without variables, by path without the outer slashes, with their match
-        # per verb made in advance: a request for one is answered by one look-up, as the trie
-        # would answer it, since the trie tries literal segments first (see `match`).
-        self._static: dict[str, dict[str, RouteMatch]] = {}
         for resource in resources:
-            if "{" not in resource.path:
-                self._static[resource.path.strip("/")] = {
-                    verb: RouteMatch(resource, method, _NO_PARAMS)
-                    for verb in {*resource.methods, *ANY_METHODS}
-                    if (method := _method_of(resource, verb)) is not None
-                }
             node = self._root
             parts = resource.path.strip("/").split("/") if resource.path != "/" else []
             for part in parts:
@@ -107,13 +92,6 @@ class Router:
     def match(self, method: str, path: str) -> RouteResult:
         """Route `method` on `path` (the request path without the stage)."""
         stripped = path.strip("/")
-        # A resource whose every segment is literal is the most specific match there is; when
-        # it lacks the verb, less specific resources may still have it, so the search goes on.
-        static = self._static.get(stripped)
-        if static is not None:
-            found = static.get(method)
-            if found is not None:
-                return found
         segments = stripped.split("/") if stripped else []
         first: list[Resource] = []  # the most specific resource matching the path
         found = _find(self._root, segments, 0, {}, method, first)
