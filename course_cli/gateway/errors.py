@@ -8,7 +8,8 @@ GatewayError                      the request failed; the client gets AWS's erro
 ├── IntegrationFailure            500 "Internal server error": the integration is set up wrong
 │                                 (or the runtime behind it crashed)
 ├── MalformedProxyResponse        502 "Internal server error": the function's return value is
-│                                 not a valid proxy response (carries the named problems)
+│                                 not a valid proxy response (carries the named problems,
+│                                 each a `Problem`)
 ├── FunctionError                 502 "Internal server error": unhandled exception,
 │                                 Runtime.MarshalError, or the function's own timeout
 └── IntegrationTimeout            504 "Endpoint request timed out": no answer within the
@@ -27,13 +28,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from course_cli.errors import UsageError
 from course_cli.gateway.http import Headers, HttpResponse
-
-if TYPE_CHECKING:
-    from course_cli.gateway.proxy_response import Problem
 
 
 class ApiDefinitionError(UsageError):
@@ -133,6 +132,27 @@ class IntegrationFailure(GatewayError):
 
     def __init__(self, reason: str, explanation: str) -> None:
         super().__init__(explanation, [f"Execution failed due to configuration error: {reason}"])
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One reason a proxy response is malformed, in terms a learner can act on."""
+
+    field: str
+    expected: str
+    got: str
+    fix: str
+    explanation: str
+
+    def to_json(self) -> dict[str, str]:
+        """The problem as the `course invoke --json` document shows it."""
+        return {
+            "field": self.field,
+            "expected": self.expected,
+            "got": self.got,
+            "fix": self.fix,
+            "explanation": self.explanation,
+        }
 
 
 class MalformedProxyResponse(GatewayError):

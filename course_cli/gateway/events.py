@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import parse_qsl
 
-from course_cli.gateway.context import RequestIds
 from course_cli.gateway.definition import ApiDefinition
 from course_cli.gateway.http import HttpRequest, matches_media_types, media_type
+from course_cli.gateway.ids import RequestIds
 from course_cli.gateway.routing import RouteMatch
 
 # Connection-level headers API Gateway never passes on, not even to proxies (LocalStack's
@@ -54,11 +54,7 @@ def query_parameters(
     if not raw_query:
         return None, None
     multi: dict[str, list[str]] = {}
-    if "%" in raw_query or "+" in raw_query:
-        pairs = parse_qsl(raw_query, keep_blank_values=True)
-    else:  # nothing to decode: split by hand, three times faster than parse_qsl
-        pairs = [(k, v) for k, _, v in (p.partition("=") for p in raw_query.split("&") if p)]
-    for key, value in pairs:
+    for key, value in parse_qsl(raw_query, keep_blank_values=True):
         multi.setdefault(key, []).append(value)
     if not multi:
         return None, None
@@ -76,46 +72,9 @@ def event_headers(
     twice); the single map holds the last value. Keys are sorted case-insensitively: AWS builds
     both maps as case-insensitive sorted maps (seen in recorded AWS execution logs).
     """
-    pairs = request.headers.items()
-    if not pairs:
-        return None, None
-    if ids.client_trace is None and ids.trace_root:
-        # The usual request: its maps differ from those of an earlier request with the same
-        # headers from the same address only in the trace id. Copy those, as a template.
-        shapes = definition.compiled.get("event_headers")
-        if shapes is None:
-            shapes = definition.compiled["event_headers"] = {}
-        key = (pairs, request.source_ip)
-        shape = shapes.get(key)
-        trace = f"Root={ids.trace_root}"
-        if shape is None:
-            if len(shapes) >= _MAX_SHAPES:
-                shapes.clear()
-            shape = _build_event_headers(request, definition, ids)
-            if shape[0].get(_TRACE_NAME) != trace:
-                shape = _NOT_A_TEMPLATE  # the client sent a trace header of its own
-            shapes[key] = shape
-        if shape is not _NOT_A_TEMPLATE:
-            single_template, multi_template = shape
-            single = single_template.copy()
-            single[_TRACE_NAME] = trace
-            multi = {name: values[:] for name, values in multi_template.items()}
-            multi[_TRACE_NAME] = [trace]
-            return single, multi
-    return _build_event_headers(request, definition, ids)
-
-
-# Header maps kept as templates per API: one per distinct (headers, client address).
-_MAX_SHAPES: Final = 256
-_TRACE_NAME: Final = "X-Amzn-Trace-Id"
-_NOT_A_TEMPLATE: Final[tuple[dict[str, str], dict[str, list[str]]]] = ({}, {})
-
-
-def _build_event_headers(
-    request: HttpRequest, definition: ApiDefinition, ids: RequestIds
-) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """`event_headers` for a request with at least one header, built field by field."""
     groups = request.headers.groups()
+    if not groups:
+        return None, None
     entries: dict[str, tuple[str, list[str]]] = {}  # lower-case name -> (casing, values)
     for lower, (name, given) in groups.items():
         if lower not in DROPPED_HEADERS:
@@ -123,9 +82,7 @@ def _build_event_headers(
     if "host" not in entries:
         entries["host"] = ("Host", [definition.domain_name])
     if "x-amzn-trace-id" not in entries:
-        # `ids.event_trace`, without the property's call.
-        trace = ids.client_trace or f"Root={ids.trace_root}"
-        entries["x-amzn-trace-id"] = ("X-Amzn-Trace-Id", [trace])
+        entries["x-amzn-trace-id"] = ("X-Amzn-Trace-Id", [ids.event_trace])
     # AWS appends the client address to any X-Forwarded-For chain, and sets port and protocol.
     chain = entries.get("x-forwarded-for")
     if chain is None:
@@ -178,17 +135,13 @@ def build_proxy_event(
 
     `path` is the request path without the stage; `request_context` comes from
     `build_request_context`. `httpMethod` is the client's verb even when the method is ANY.
-    Each call builds a new event that shares no dict or list with its arguments or with
-    another call's: a function may be handed it and change it at will.
+    The event shares no dict or list with its arguments: changing it changes nothing else.
     """
     context = request_context.copy()
     context["identity"] = request_context["identity"].copy()
     headers, multi_headers = event_headers(request, definition, ids)
-    # The two helpers are only called when there is something to read (most GETs have
-    # neither a query nor a body): a call costs more than their answer here.
-    raw_query = request.query_string
-    query, multi_query = query_parameters(raw_query) if raw_query else (None, None)
-    body, is_base64 = event_body(request, definition) if request.body else (None, False)
+    query, multi_query = query_parameters(request.query_string)
+    body, is_base64 = event_body(request, definition)
     return {
         "resource": match.resource.path,
         "path": path,

@@ -5,19 +5,16 @@ status: 200`. Maps print Java-style, `{k=v, k2=v2}`. AWS cuts every message afte
 characters and appends ` [TRUNCATED]` (measured on recorded AWS logs: a header map keeps 998
 characters after its 26-character prefix, an event body 979 after its 45-character one).
 
-Messages may be given as callables, or a stage's lines as one function and its arguments
-(`defer`), and are only rendered when the log is read: most requests through `course serve`
-are never looked at, and rendering the event JSON is the costly part. The learner's
-explanations are kept apart from AWS's own lines.
+Messages may be given as callables and are only rendered when the log is read: most requests
+through `course serve` are never looked at, and rendering the event JSON is the costly part.
+The learner's explanations are kept apart from AWS's own lines.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Final, TypeVarTuple
-
-Ts = TypeVarTuple("Ts")
+from typing import Final
 
 MESSAGE_LIMIT: Final = 1024
 _DAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -36,11 +33,8 @@ _MONTHS: Final = (
     "Dec",
 )
 
+
 Message = str | Callable[[], str]
-
-
-def _as_given(*messages: Message) -> tuple[Message, ...]:
-    return messages
 
 
 def format_log_time(epoch_s: float) -> str:
@@ -52,23 +46,13 @@ def format_log_time(epoch_s: float) -> str:
     )
 
 
-_last_request_time: tuple[int, str] = (-1, "")
-
-
 def format_request_time(epoch_s: float) -> str:
     """`15/May/2020:06:01:09 +0000`, the proxy event's requestTime, English month always."""
-    global _last_request_time
-    second = int(epoch_s)
-    cached = _last_request_time  # requests come many per second: format each second once
-    if cached[0] == second:
-        return cached[1]
-    t = time.gmtime(second)
-    text = (
+    t = time.gmtime(epoch_s)
+    return (
         f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year}:"
         f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
     )
-    _last_request_time = (second, text)
-    return text
 
 
 def format_http_date(epoch_s: float) -> str:
@@ -98,24 +82,18 @@ class ExecutionLog:
     __slots__ = ("_entries", "at", "explanations")
 
     def __init__(self, at: float = 0.0) -> None:
-        # (time, render, args) per `add` or `defer` call: `render(*args)` gives its messages.
-        self._entries: list[tuple[float, Callable[..., Iterable[Message]], tuple[Any, ...]]] = []
+        # (time, messages) per `add` call: one tuple per stage, not one per line.
+        self._entries: list[tuple[float, tuple[Message, ...]]] = []
         self.explanations: list[str] = []
         # The time stamped on lines added from now on. The pipeline moves it forward between
         # stages rather than reading the clock per line: AWS's stamps have one-second steps.
         self.at = at
 
     def add(self, *messages: Message) -> None:
-        """Log `messages` (a callable is rendered when the log is read) at time `self.at`."""
-        self._entries.append((self.at, _as_given, messages))
-
-    def defer(self, render: Callable[[*Ts], Iterable[Message]], *args: *Ts) -> None:
-        """Log the messages `render(*args)` gives when the log is read, at time `self.at`.
-
-        A stage's lines cost one call here, however many there are; `args` must be values
-        that do not change later (and not the invocation: see `integrations/aws_proxy.py`).
-        """
-        self._entries.append((self.at, render, args))
+        """Log `messages` at time `self.at`; a callable is rendered when the log is read, so it
+        must only capture values that do not change (never the invocation, whose log this is:
+        that cycle would leave every request to the garbage collector)."""
+        self._entries.append((self.at, messages))
 
     def explain(self, text: str) -> None:
         """Add a plain-words explanation for the learner (never one of AWS's lines)."""
@@ -133,9 +111,9 @@ class ExecutionLog:
 
     def _render(self) -> list[tuple[str, str]]:
         rendered = []
-        for at, render, args in self._entries:
+        for at, messages in self._entries:
             stamp = format_log_time(at)
-            for message in render(*args):
+            for message in messages:
                 rendered.append(
                     (stamp, truncate(message if isinstance(message, str) else message()))
                 )
@@ -145,7 +123,7 @@ class ExecutionLog:
         return iter(self.lines)
 
     def __len__(self) -> int:
-        return len(self._render())
+        return sum(len(messages) for _, messages in self._entries)
 
     def __str__(self) -> str:
         return "\n".join(self.lines)

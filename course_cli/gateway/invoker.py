@@ -8,9 +8,10 @@ would have reported.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
 # API Gateway stops waiting for any integration after 29 s and answers 504.
 INTEGRATION_TIMEOUT_S = 29.0
@@ -27,14 +28,9 @@ class Outcome(StrEnum):
     NO_ANSWER = "no_answer"  # the caller gave up first (API Gateway's 29 s): no payload at all
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True)
 class LambdaResult:
-    """What Lambda's Invoke API returns, plus what the learner should see of the run.
-
-    Frozen like any value object, with a hand-written `__init__`: one is built per invocation,
-    and the generated frozen `__init__` (an `object.__setattr__` call per field) cost a twentieth
-    of a trivial invocation. Subclasses that are dataclasses get their own generated one.
-    """
+    """What Lambda's Invoke API returns, plus what the learner should see of the run."""
 
     outcome: Outcome
     # The response payload exactly as Lambda returns it: `json.dumps(return value)` on success,
@@ -50,26 +46,6 @@ class LambdaResult:
     request_id: str = ""
     # Raw return value when outcome is OK or the return value failed to serialise (for display).
     value: Any = field(default=None, compare=False)
-
-    def __init__(
-        self,
-        outcome: Outcome,
-        payload: str,
-        error: dict[str, Any] | None = None,
-        logs: str = "",
-        duration_ms: float = 0.0,
-        request_id: str = "",
-        value: Any = None,
-    ) -> None:
-        # Straight into the instance dict: the frozen `__setattr__` is not involved.
-        fields = self.__dict__
-        fields["outcome"] = outcome
-        fields["payload"] = payload
-        fields["error"] = error
-        fields["logs"] = logs
-        fields["duration_ms"] = duration_ms
-        fields["request_id"] = request_id
-        fields["value"] = value
 
     @property
     def function_output(self) -> str:
@@ -98,14 +74,13 @@ class FunctionNotFound(LookupError):
         self.detail = detail
 
 
-class LambdaInvoker(Protocol):
-    """Runs the Lambda function `function_name` with `event`, like Lambda's Invoke API.
+class LambdaInvoker(ABC):
+    """Runs Lambda functions by name, like Lambda's Invoke API.
 
-    `timeout_s` is the function's own timeout (Lambda's). `wait_s` is how long the caller waits
-    (API Gateway: 29 s); when the function runs longer than `wait_s` but its own timeout is
-    longer still, the result is `Outcome.NO_ANSWER`. Implementations never raise for anything
-    the function does: exceptions, timeouts and unserialisable values are results. The one
-    exception they raise is `FunctionNotFound`, for a name they cannot run.
+    The runtimes (in-process, isolated worker) and the invokers in front of them (the sandbox's,
+    the grader's) share this one call; each implements `invoke`. Invokers never raise for
+    anything the function does: exceptions, timeouts and unserialisable values are results.
+    The one exception they raise is `FunctionNotFound`, for a name they cannot run.
     """
 
     def __call__(
@@ -115,25 +90,17 @@ class LambdaInvoker(Protocol):
         *,
         timeout_s: float = DEFAULT_FUNCTION_TIMEOUT_S,
         wait_s: float = INTEGRATION_TIMEOUT_S,
-    ) -> LambdaResult: ...
+    ) -> LambdaResult:
+        """Run `function_name` on its own copy of `event`, as Lambda's Invoke API would.
 
+        `timeout_s` is the function's own timeout (Lambda's). `wait_s` is how long the caller
+        waits (API Gateway: 29 s); when the function runs longer than `wait_s` but its own
+        timeout is longer still, the result is `Outcome.NO_ANSWER`.
+        """
+        return self.invoke(function_name, event, timeout_s, wait_s)
 
-class OwningLambdaInvoker(LambdaInvoker, Protocol):
-    """A `LambdaInvoker` that can also run a function on an event the caller hands over.
-
-    An invoker must not let the function change the caller's event, so `__call__` copies it,
-    checking every value as any JSON value must be checked. `invoke_owned` gives the function
-    `event` itself: the caller passes plain JSON values (dict, list, str, int, float, bool,
-    None) that nothing else holds or reads afterwards - such as the proxy event the gateway
-    built, which it builds again if it needs it (`Invocation.hand_over_event`). The in-process
-    runtime is one.
-    """
-
-    def invoke_owned(
-        self,
-        function_name: str,
-        event: Any,
-        *,
-        timeout_s: float = DEFAULT_FUNCTION_TIMEOUT_S,
-        wait_s: float = INTEGRATION_TIMEOUT_S,
-    ) -> LambdaResult: ...
+    @abstractmethod
+    def invoke(
+        self, function_name: str, event: Any, timeout_s: float, wait_s: float
+    ) -> LambdaResult:
+        """What `__call__` promises, every argument given: the part each invoker implements."""

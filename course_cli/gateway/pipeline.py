@@ -17,14 +17,7 @@ import base64
 import time
 from typing import Any
 
-from course_cli.gateway import random_ids
-from course_cli.gateway.context import (
-    Clock,
-    IdFactory,
-    Invocation,
-    RequestIds,
-    build_request_context,
-)
+from course_cli.gateway.context import Clock, IdFactory, Invocation, build_request_context
 from course_cli.gateway.definition import ApiDefinition
 from course_cli.gateway.errors import (
     GatewayError,
@@ -35,6 +28,7 @@ from course_cli.gateway.errors import (
 from course_cli.gateway.events import event_headers, query_parameters
 from course_cli.gateway.execution_log import java_map
 from course_cli.gateway.http import HttpRequest, HttpResponse
+from course_cli.gateway.ids import RequestIds, new_request_id
 from course_cli.gateway.integrations import Integration, integration_for
 from course_cli.gateway.invoker import LambdaInvoker
 from course_cli.gateway.routing import (
@@ -44,11 +38,6 @@ from course_cli.gateway.routing import (
     router_for,
     strip_stage,
 )
-
-
-def new_request_id() -> str:
-    """A fresh random (version 4) UUID, as AWS uses for request ids."""
-    return random_ids.uuid4()
 
 
 def handle_request(
@@ -114,11 +103,7 @@ def start(
 ) -> Invocation:
     """A new invocation: request ids, arrival time, the path with and without the stage."""
     now = clock()
-    client_trace = request.headers.get("X-Amzn-Trace-Id")
-    if new_id is new_request_id:  # the default: every id ready-made
-        ids = RequestIds.fresh(client_trace, now)
-    else:
-        ids = RequestIds.derive(new_id(), client_trace, now)
+    ids = RequestIds.derive(new_id(), request.headers.get("X-Amzn-Trace-Id"), now)
     path, stage_path = strip_stage(request.path, definition.stage)
     invocation = Invocation(definition, request, ids, now, clock, path, stage_path)
     invocation.log.at = now
@@ -154,29 +139,24 @@ def method_request(invocation: Invocation) -> None:
     """Log the method request as AWS does (parameter validation will live here)."""
     match = invocation.match
     assert match is not None
-    invocation.log.defer(
-        _method_request_lines,
-        invocation.definition,
-        invocation.request,
-        invocation.ids,
-        invocation.path,
-        match,
-    )
+    request, definition, ids = invocation.request, invocation.definition, invocation.ids
 
+    def query() -> str:
+        single = query_parameters(request.query_string)[0] or {}
+        return f"Method request query string: {java_map(single.items())}"
 
-def _method_request_lines(
-    definition: ApiDefinition, request: HttpRequest, ids: RequestIds, path: str, match: RouteMatch
-) -> list[str]:
-    single = query_parameters(request.query_string)[0] or {}
-    multi = event_headers(request, definition, ids)[1] or {}
-    return [
+    def headers() -> str:
+        multi = event_headers(request, definition, ids)[1] or {}
+        return f"Method request headers: {java_map((k, ','.join(v)) for k, v in multi.items())}"
+
+    invocation.note(
         f"Starting execution for request: {ids.request_id}",
-        f"HTTP Method: {request.method}, Resource Path: {path}",
-        f"Method request path: {java_map(match.path_params.items())}",
-        f"Method request query string: {java_map(single.items())}",
-        f"Method request headers: {java_map((k, ','.join(v)) for k, v in multi.items())}",
-        f"Method request body before transformations: {_body_text(request.body or b'')}",
-    ]
+        f"HTTP Method: {request.method}, Resource Path: {invocation.path}",
+        lambda: f"Method request path: {java_map(match.path_params.items())}",
+        query,
+        headers,
+        lambda: f"Method request body before transformations: {_body_text(request.body or b'')}",
+    )
 
 
 def integration_of(invocation: Invocation) -> Integration:
@@ -197,16 +177,12 @@ def method_response(invocation: Invocation) -> None:
     """Log the method response and the successful end of the execution."""
     response = invocation.response
     assert response is not None
-    invocation.log.defer(_method_response_lines, response)
-
-
-def _method_response_lines(response: HttpResponse) -> list[str]:
-    return [
-        f"Method response body after transformations: {_body_text(response.body)}",
-        f"Method response headers: {_logged_headers(response)}",
+    invocation.note(
+        lambda: f"Method response body after transformations: {_body_text(response.body)}",
+        lambda: f"Method response headers: {_logged_headers(response)}",
         "Successfully completed execution",
         f"Method completed with status: {response.status}",
-    ]
+    )
 
 
 def fail(invocation: Invocation, error: GatewayError) -> None:

@@ -1,9 +1,8 @@
 """Run a learner's Lambda handler inside this process, as Lambda's Python runtime would.
 
 `InProcessRuntime` is the `LambdaInvoker` behind `course invoke`, `course serve` and the
-notebooks: fast (tens of thousands of trivial invocations a second), faithful in what the
-caller sees — the payload, the error documents, the timeout, the CloudWatch-style log — and
-never raising for anything the function does.
+notebooks: fast, faithful in what the caller sees — the payload, the error documents, the
+timeout, the CloudWatch-style log — and never raising for anything the function does.
 """
 
 from __future__ import annotations
@@ -15,13 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from course_cli.errors import HandlerError
-from course_cli.gateway.invoker import (
-    DEFAULT_FUNCTION_TIMEOUT_S,
-    INTEGRATION_TIMEOUT_S,
-    FunctionNotFound,
-    LambdaResult,
-    Outcome,
-)
+from course_cli.gateway.invoker import FunctionNotFound, LambdaInvoker, LambdaResult, Outcome
 from course_cli.runtime import lambda_errors, logs
 from course_cli.runtime.handler_loader import (
     HandlerCache,
@@ -67,7 +60,7 @@ class UnknownFunctionError(FunctionNotFound, HandlerError):
         self.detail = f"this runtime knows {known}"
 
 
-class InProcessRuntime:
+class InProcessRuntime(LambdaInvoker):
     """Lambda functions by name, each a handler file: `{"products": "app.py:handler"}`.
 
     Relative paths are taken from `base_dir` (default: the working folder at construction).
@@ -121,13 +114,8 @@ class InProcessRuntime:
         self._loaded_ahead[spec] = loaded
         return loaded
 
-    def __call__(
-        self,
-        function_name: str,
-        event: Any,
-        *,
-        timeout_s: float = DEFAULT_FUNCTION_TIMEOUT_S,
-        wait_s: float = INTEGRATION_TIMEOUT_S,
+    def invoke(
+        self, function_name: str, event: Any, timeout_s: float, wait_s: float
     ) -> LambdaResult:
         """Invoke `function_name` with `event`, as Lambda's Invoke API would.
 
@@ -138,22 +126,6 @@ class InProcessRuntime:
         """
         spec = self.spec(function_name)
         return self._invoke(spec, function_name, copy_event(event), timeout_s, wait_s)
-
-    def invoke_owned(
-        self,
-        function_name: str,
-        event: Any,
-        *,
-        timeout_s: float = DEFAULT_FUNCTION_TIMEOUT_S,
-        wait_s: float = INTEGRATION_TIMEOUT_S,
-    ) -> LambdaResult:
-        """Invoke `function_name` with an event the caller hands over, without copying it.
-
-        As `__call__`, but the function gets `event` itself: the caller passes plain JSON
-        values (dict, list, str, int, float, bool, None) and no longer reads them (the gateway
-        hands over the proxy event it built, and builds it again if it needs it).
-        """
-        return self._invoke(self.spec(function_name), function_name, event, timeout_s, wait_s)
 
     def _invoke(
         self, spec: HandlerSpec, function_name: str, event: Any, timeout_s: float, wait_s: float
@@ -236,47 +208,6 @@ def _within_init_limit(load: Callable[[], R], wait_s: float) -> tuple[bool, R | 
     if alarm_available():
         return True, call_with_alarm(load, INIT_TIMEOUT_S)[1]
     return True, call_inline(load, INIT_TIMEOUT_S)[1]
-
-
-class _Finished(LambdaResult):
-    """A finished invocation's result, whose `logs` text is put together when first read.
-
-    Most callers never read it (a busy `course serve` prints one line per request), and the
-    START/END/REPORT lines cost a tenth of a trivial invocation. Every value in them (the
-    function's output, the duration, the memory reading) is taken when the invocation ends.
-    """
-
-    @property
-    def logs(self) -> str:
-        fields = self.__dict__
-        parts = fields.get("_log_parts")
-        if parts is not None:  # (two threads reading at once both write the same text)
-            prefix, output, extra, init_ms, memory_mb = parts
-            request_id = self.request_id
-            error = self.error
-            # The runtime process ending is the platform's doing: REPORT says so.
-            exited = error is not None and error.get("errorType") == lambda_errors.EXIT_ERROR
-            fields["logs"] = (
-                f"{prefix}{logs.start_line(request_id)}{output}{extra}{logs.end_line(request_id)}"
-                + logs.report_line(
-                    request_id,
-                    self.duration_ms,
-                    init_ms=init_ms,
-                    memory_mb=memory_mb,
-                    status=lambda_errors.EXIT_ERROR if exited else None,
-                )
-            )
-            fields.pop("_log_parts", None)
-        text: str = fields["logs"]
-        return text
-
-    @property
-    def function_output(self) -> str:
-        parts = self.__dict__.get("_log_parts")
-        if parts is None:  # the text is written: read it from there
-            return super().function_output
-        prefix, output, extra = parts[:3]
-        return f"{prefix}{output}{extra}"
 
 
 class _Invocation:
@@ -404,16 +335,20 @@ class _Invocation:
         self, outcome: Outcome, payload: str, error: dict[str, Any] | None, extra: str, value: Any
     ) -> LambdaResult:
         duration_ms = (time.monotonic() - self.started) * 1000
-        result = _Finished(outcome, payload, error, "", duration_ms, self.request_id, value)
-        # What the log text is made of, read now; the text itself is written when first read.
-        result.__dict__["_log_parts"] = (
-            self.prefix,
-            self.capture.text(),
-            extra,
-            self.init_ms,
-            logs.max_memory_used_mb(),
+        request_id = self.request_id
+        # The runtime process ending is the platform's doing: REPORT says so.
+        exited = error is not None and error.get("errorType") == lambda_errors.EXIT_ERROR
+        log_text = (
+            f"{self.prefix}{logs.start_line(request_id)}{self.capture.text()}{extra}"
+            f"{logs.end_line(request_id)}"
+            + logs.report_line(
+                request_id,
+                duration_ms,
+                init_ms=self.init_ms,
+                status=lambda_errors.EXIT_ERROR if exited else None,
+            )
         )
-        return result
+        return LambdaResult(outcome, payload, error, log_text, duration_ms, request_id, value)
 
     # --- on the waiting thread, when the function did not answer in time ---
 

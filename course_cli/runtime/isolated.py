@@ -59,9 +59,8 @@ from pathlib import Path
 from typing import Any
 
 from course_cli.gateway.invoker import (
-    DEFAULT_FUNCTION_TIMEOUT_S,
-    INTEGRATION_TIMEOUT_S,
     FunctionNotFound,
+    LambdaInvoker,
     LambdaResult,
     Outcome,
 )
@@ -130,7 +129,7 @@ class IsolatedResult(LambdaResult):
         return self.kind is ResultKind.CRASHED
 
 
-class IsolatedRuntime:
+class IsolatedRuntime(LambdaInvoker):
     """Lambda functions by name, run in one isolated worker per runtime (one submission).
 
     `functions` maps names to handler specs (`"handler.py"`, `"app.py:main"`), relative to
@@ -239,13 +238,8 @@ class IsolatedRuntime:
                 console=worker.stdout.take_new(),
             )
 
-    def __call__(
-        self,
-        function_name: str,
-        event: Any,
-        *,
-        timeout_s: float = DEFAULT_FUNCTION_TIMEOUT_S,
-        wait_s: float = INTEGRATION_TIMEOUT_S,
+    def invoke(
+        self, function_name: str, event: Any, timeout_s: float, wait_s: float
     ) -> IsolatedResult:
         """Invoke `function_name` in the worker, as Lambda's Invoke API would.
 

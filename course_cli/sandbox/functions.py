@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any, Final
 from course_cli.errors import CourseError
 from course_cli.gateway.invoker import (
     DEFAULT_FUNCTION_TIMEOUT_S,
-    INTEGRATION_TIMEOUT_S,
     FunctionNotFound,
+    LambdaInvoker,
     LambdaResult,
 )
 
@@ -158,7 +158,7 @@ def _handler_file(
     return f"{local}:{function}" if local.is_file() else None
 
 
-class SandboxInvoker:
+class SandboxInvoker(LambdaInvoker):
     """The gateway's `LambdaInvoker` for sandbox functions: their handler files, in-process,
     with the variables Lambda sets (the function's own, its credentials, its region)."""
 
@@ -180,13 +180,8 @@ class SandboxInvoker:
         self._account_id = account_id
         self._region = region
 
-    def __call__(
-        self,
-        function_name: str,
-        event: Any,
-        *,
-        timeout_s: float = DEFAULT_FUNCTION_TIMEOUT_S,
-        wait_s: float = INTEGRATION_TIMEOUT_S,
+    def invoke(
+        self, function_name: str, event: Any, timeout_s: float, wait_s: float
     ) -> LambdaResult:
         """Run the function; an unknown name raises the gateway's `FunctionNotFound` (it
         answers 500, as API Gateway does when Lambda says the function does not exist)."""
@@ -201,4 +196,4 @@ class SandboxInvoker:
         os.environ.update(self._credentials)
         os.environ.update(function.environment)
         os.environ["AWS_LAMBDA_FUNCTION_NAME"] = function_name
-        return self.runtime(function_name, event, timeout_s=timeout_s, wait_s=wait_s)
+        return self.runtime.invoke(function_name, event, timeout_s, wait_s)

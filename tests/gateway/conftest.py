@@ -20,7 +20,7 @@ import pytest
 from course_cli.gateway.context import Invocation
 from course_cli.gateway.definition import ApiDefinition, single_route
 from course_cli.gateway.http import HttpRequest
-from course_cli.gateway.invoker import LambdaResult, Outcome
+from course_cli.gateway.invoker import LambdaInvoker, LambdaResult, Outcome
 from course_cli.gateway.pipeline import handle_request
 from course_cli.gateway.route_table import load_route_table
 
@@ -38,14 +38,14 @@ class NoAnswer(Exception):
 
 
 @dataclass
-class FakeInvoker:
+class FakeInvoker(LambdaInvoker):
     """A `LambdaInvoker` over plain Python callables `handler(event, context)`."""
 
     handlers: dict[str, Callable[[Any, Any], Any]]
     calls: list[tuple[str, Any, float, float]] = field(default_factory=list)
 
-    def __call__(
-        self, function_name: str, event: Any, *, timeout_s: float = 3.0, wait_s: float = 29.0
+    def invoke(
+        self, function_name: str, event: Any, timeout_s: float, wait_s: float
     ) -> LambdaResult:
         self.calls.append((function_name, event, timeout_s, wait_s))
         request_id = f"lambda-{len(self.calls)}"

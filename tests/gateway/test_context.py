@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from course_cli.gateway.context import RequestIds, build_request_context
+from course_cli.gateway.context import build_request_context
 from course_cli.gateway.http import HttpRequest
-from course_cli.gateway.pipeline import new_request_id, prepare_event
+from course_cli.gateway.ids import RequestIds, new_request_id
+from course_cli.gateway.pipeline import prepare_event
 from course_cli.gateway.routing import RouteMatch
 
 NOW = 1589522469.135
@@ -54,10 +55,13 @@ def test_fresh_ids_are_random_and_shaped_like_derived_ones() -> None:
     import random
     import uuid
 
+    def fresh(client_trace: str | None, now: float) -> RequestIds:
+        return RequestIds.derive(new_request_id(), client_trace, now)
+
     random.seed(7)  # a handler reseeding the global generator must not make ids repeat
-    first = RequestIds.fresh(None, NOW)
+    first = fresh(None, NOW)
     random.seed(7)
-    batch = [first] + [RequestIds.fresh(None, NOW) for _ in range(199)]
+    batch = [first] + [fresh(None, NOW) for _ in range(199)]
     assert len({ids.request_id for ids in batch}) == 200
     assert len({ids.extended_request_id for ids in batch}) == 200
     for ids in batch:
@@ -67,7 +71,7 @@ def test_fresh_ids_are_random_and_shaped_like_derived_ones() -> None:
         assert re.fullmatch(r"1-5ebe3025-[0-9a-f]{24}", ids.trace_root)
         assert re.fullmatch(r"[0-9a-f]{16}", ids.trace_parent) and ids.trace_sampled == "0"
     full = "Root=1-3152b799-8954dae64eda91bc9a23a7e8;Parent=7fa8c0f79203be72;Sampled=1"
-    assert RequestIds.fresh(full, NOW).response_trace == full
+    assert fresh(full, NOW).response_trace == full
 
 
 def test_request_context_defaults_without_host(kit: Any) -> None:

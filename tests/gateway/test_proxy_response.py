@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
+from course_cli.gateway.errors import Problem
 from course_cli.gateway.http import HttpRequest
 from course_cli.gateway.proxy_response import (
     CHOICES,
     Choices,
-    Problem,
     build_http_response,
     read_proxy_result,
     validate_proxy_result,

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import json
-import json.scanner
-from collections.abc import Callable
-from functools import partial
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from course_cli.gateway.errors import (
     FunctionError,
     IntegrationFailure,
     MalformedProxyResponse,
+    Problem,
 )
 from course_cli.gateway.events import build_proxy_event
 from course_cli.gateway.execution_log import format_http_date, java_map
 from course_cli.gateway.integrations.lambda_call import call_lambda
 from course_cli.gateway.invoker import Outcome
-from course_cli.gateway.proxy_response import Problem, build_http_response, read_proxy_result
+from course_cli.gateway.proxy_response import build_http_response, read_proxy_result
 
 if TYPE_CHECKING:
     from course_cli.gateway.context import Invocation
@@ -26,22 +24,6 @@ if TYPE_CHECKING:
     from course_cli.gateway.invoker import LambdaInvoker, LambdaResult
 
 _FAILED = (Outcome.ERROR, Outcome.TIMEOUT)
-# (typeshed types make_scanner's argument as a scanner; at run time it is the decoder.)
-_scan: Callable[[str, int], tuple[Any, int]] = json.scanner.make_scanner(
-    cast(Any, json.JSONDecoder())
-)
-
-
-def _loads(text: str) -> Any:
-    """`json.loads(text)`, a sixth cheaper for the usual payload (one JSON value, nothing
-    around it): the decoder's scanner is called directly, skipping `loads`' per-call setup.
-    Anything else (whitespace around the value, extra data, invalid JSON) goes to
-    `json.loads`, which answers or raises exactly as it always does."""
-    try:
-        value, end = _scan(text, 0)
-    except StopIteration:
-        return json.loads(text)
-    return value if end == len(text) else json.loads(text)
 
 
 def function_name(integration: Integration) -> str:
@@ -51,11 +33,6 @@ def function_name(integration: Integration) -> str:
     # `arn:aws:apigateway:...:lambda:path/2015-03-31/functions/<function arn>/invocations`
     arn = integration.uri.split("/functions/", 1)[-1].removesuffix("/invocations")
     return arn.rsplit(":function:", 1)[-1].split(":", 1)[0]
-
-
-# The log's deferred lines get plain values, never the Invocation: an Invocation whose log
-# holds the Invocation is a reference cycle, and cycles leave every request's objects to the
-# garbage collector (measured: a quarter of the time per request).
 
 
 def _endpoint(definition: ApiDefinition, integration: Integration) -> str:
@@ -100,27 +77,21 @@ class AwsProxyIntegration:
                 "Lambda proxy integrations always invoke the function with POST, whatever the "
                 "client's verb: set the integration's HTTP method to POST.",
             )
-        # The same event can be built again (from values that do not change): so the function
-        # may be handed this one itself, with no copy (`call_lambda`), and the log line built
-        # when read shows the event as sent.
-        recipe = partial(
-            build_proxy_event,
-            invocation.request,
-            invocation.definition,
-            match,
-            invocation.request_context,
-            invocation.path,  # (positional: a partial's keywords cost a dict per call)
-            invocation.ids,
+        definition, request, ids = invocation.definition, invocation.request, invocation.ids
+        event = invocation.event = build_proxy_event(
+            request, definition, match, invocation.request_context, invocation.path, ids
         )
-        invocation.set_event(recipe(), recipe)
-        invocation.log.defer(
-            _endpoint_request_lines,
-            invocation.definition,
-            integration,
-            invocation.request,
-            match.resource.path,
-            invocation.ids.request_id,
-            recipe,
+        resource_path = match.resource.path
+        invocation.note(
+            lambda: f"Endpoint request URI: {_endpoint(definition, integration)}",
+            lambda: (
+                "Endpoint request headers: "
+                + _endpoint_headers(definition, request, resource_path, ids.request_id)
+            ),
+            lambda: (
+                "Endpoint request body after transformations: "
+                + json.dumps(event, separators=(",", ":"))
+            ),
         )
 
     def integrate(self, invocation: Invocation, invoker: LambdaInvoker) -> None:
@@ -128,12 +99,17 @@ class AwsProxyIntegration:
         match = invocation.match
         assert match is not None
         integration = match.method.integration
-        log = invocation.log
-        log.defer(_sending_lines, invocation.definition, integration)
+        definition = invocation.definition
+        invocation.note(lambda: f"Sending request to {_endpoint(definition, integration)}")
         latency_ms = call_lambda(invocation, invoker, integration, function_name(integration))
         result = invocation.lambda_result
         assert result is not None
-        log.defer(_received_lines, result, latency_ms, log.at, invocation.ids.trace_root)
+        now, trace = invocation.log.at, invocation.ids.trace_root
+        invocation.note(
+            f"Received response. Status: 200, Integration latency: {latency_ms} ms",
+            lambda: f"Endpoint response headers: {_lambda_headers(result, now, trace)}",
+            lambda: f"Endpoint response body before transformations: {result.payload}",
+        )
 
     def integration_response(self, invocation: Invocation) -> None:
         """Read the function's answer: an error document (502), or a proxy response."""
@@ -145,7 +121,7 @@ class AwsProxyIntegration:
             timed_out = result.outcome is Outcome.TIMEOUT
             raise FunctionError(error, result.request_id, timed_out=timed_out)
         try:
-            value: Any = _loads(result.payload)
+            value: Any = json.loads(result.payload)
         except ValueError:
             invocation.result = result.payload
             problem = Problem(
@@ -177,37 +153,6 @@ def _error_document(payload: str) -> dict[str, Any]:
     except ValueError:
         return {"errorMessage": payload}
     return document if isinstance(document, dict) else {"errorMessage": payload}
-
-
-def _endpoint_request_lines(
-    definition: ApiDefinition,
-    integration: Integration,
-    request: HttpRequest,
-    resource_path: str,
-    request_id: str,
-    event: Callable[[], Any],
-) -> list[str]:
-    headers = _endpoint_headers(definition, request, resource_path, request_id)
-    body = json.dumps(event(), separators=(",", ":"))
-    return [
-        f"Endpoint request URI: {_endpoint(definition, integration)}",
-        f"Endpoint request headers: {headers}",
-        f"Endpoint request body after transformations: {body}",
-    ]
-
-
-def _sending_lines(definition: ApiDefinition, integration: Integration) -> list[str]:
-    return [f"Sending request to {_endpoint(definition, integration)}"]
-
-
-def _received_lines(
-    result: LambdaResult, latency_ms: int, now: float, trace_root: str
-) -> list[str]:
-    return [
-        f"Received response. Status: 200, Integration latency: {latency_ms} ms",
-        f"Endpoint response headers: {_lambda_headers(result, now, trace_root)}",
-        f"Endpoint response body before transformations: {result.payload}",
-    ]
 
 
 def _lambda_headers(result: LambdaResult, now: float, trace_root: str) -> str:

@@ -10,7 +10,7 @@ from course_cli.gateway.invoker import FunctionNotFound, Outcome
 if TYPE_CHECKING:
     from course_cli.gateway.context import Invocation
     from course_cli.gateway.definition import Integration
-    from course_cli.gateway.invoker import LambdaInvoker, LambdaResult
+    from course_cli.gateway.invoker import LambdaInvoker
 
 
 def call_lambda(
@@ -18,30 +18,18 @@ def call_lambda(
 ) -> int:
     """Invoke `name` with `invocation.event`; store the result and return the latency in ms.
 
-    An invoker offering `invoke_owned` (an `OwningLambdaInvoker`) is handed the event itself
-    when the invocation can build it again (`Invocation.set_event`, as the proxy event is):
-    no copy is made. Otherwise the invoker copies the event, as it must. A function the
-    invoker does not know becomes AWS's 500 (a configuration error); a caller that gave up
-    (`Outcome.NO_ANSWER`) becomes the 29 s integration timeout, 504.
+    The invoker gives the function its own copy of the event, so `invocation.event` stays as
+    sent. A function the invoker does not know becomes AWS's 500 (a configuration error); a
+    caller that gave up (`Outcome.NO_ANSWER`) becomes the 29 s integration timeout, 504.
     """
-    invoke_owned = getattr(invoker, "invoke_owned", None)
-    given = invocation.hand_over_event() if invoke_owned is not None else None
     started = invocation.clock()
     try:
-        if given is not None and invoke_owned is not None:
-            result: LambdaResult = invoke_owned(
-                name,
-                given,
-                timeout_s=integration.timeout_s,
-                wait_s=integration.integration_timeout_s,
-            )
-        else:
-            result = invoker(
-                name,
-                invocation.event,
-                timeout_s=integration.timeout_s,
-                wait_s=integration.integration_timeout_s,
-            )
+        result = invoker(
+            name,
+            invocation.event,
+            timeout_s=integration.timeout_s,
+            wait_s=integration.integration_timeout_s,
+        )
     except FunctionNotFound as missing:
         arn = invocation.definition.function_arn(name)
         raise IntegrationFailure(
