@@ -9,11 +9,7 @@ import typer
 
 from course_cli.cli.common import print_json, stop_on_sigterm
 from course_cli.cli.options import parse_header, parse_method, parse_pair, parse_path
-from course_cli.gateway.invoker import (
-    DEFAULT_FUNCTION_TIMEOUT_S,
-    INTEGRATION_TIMEOUT_S,
-    LambdaResult,
-)
+from course_cli.gateway.invoker import LambdaInvoker, LambdaResult
 
 if TYPE_CHECKING:
     from course_cli.gateway.definition import ApiDefinition
@@ -249,15 +245,10 @@ def serve(
         console.print("[muted]Edits to handler files apply on the next request. Ctrl-C stops.[/]")
 
     stop_on_sigterm()
-    # Everything loaded so far (course, the handlers) lives as long as the server: moving it out
-    # of the collector's view makes each garbage collection cheaper (~15% more requests/s).
-    import gc
-
-    gc.freeze()
     try:
         run_server(
             local.definition,
-            live,  # an OwningLambdaInvoker: the gateway hands it each event it built
+            live,
             port=port,
             on_request=print_request,
             reload_check=live.reload_check if api is not None else None,
@@ -288,7 +279,7 @@ def _local_api(
     return api_for_handler(handler, resources, stage=stage, timeout_s=timeout)
 
 
-class _LiveApi:
+class _LiveApi(LambdaInvoker):
     """The API `course serve` serves, re-read when its route-table file changes.
 
     Handler files reload by themselves (the runtime checks them on each call); a route table
@@ -307,30 +298,11 @@ class _LiveApi:
             return None
         return (info.st_mtime_ns, info.st_size) if info is not None else None
 
-    def __call__(
-        self,
-        function_name: str,
-        event: Any,
-        *,
-        timeout_s: float = DEFAULT_FUNCTION_TIMEOUT_S,
-        wait_s: float = INTEGRATION_TIMEOUT_S,
+    def invoke(
+        self, function_name: str, event: Any, timeout_s: float, wait_s: float
     ) -> LambdaResult:
         """Invoke through the current API's runtime (which copies `event`)."""
-        return self.local.runtime(function_name, event, timeout_s=timeout_s, wait_s=wait_s)
-
-    def invoke_owned(
-        self,
-        function_name: str,
-        event: Any,
-        *,
-        timeout_s: float = DEFAULT_FUNCTION_TIMEOUT_S,
-        wait_s: float = INTEGRATION_TIMEOUT_S,
-    ) -> LambdaResult:
-        """As `__call__`, on an event the caller hands over (an `OwningLambdaInvoker`): the
-        gateway hands over the proxy event it built, so the runtime need not copy it."""
-        return self.local.runtime.invoke_owned(
-            function_name, event, timeout_s=timeout_s, wait_s=wait_s
-        )
+        return self.local.runtime.invoke(function_name, event, timeout_s, wait_s)
 
     def reload_check(self) -> ApiDefinition | None:
         stamp = self._file_stamp()

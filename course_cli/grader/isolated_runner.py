@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from course_cli.gateway.invoker import FunctionNotFound, LambdaInvoker
 from course_cli.grader.result import CRASHED, ERROR, TIMEOUT
 from course_cli.grader.submission import (
     SCRIPT_TIMEOUT_S,
@@ -30,7 +31,7 @@ from course_cli.grader.submission import (
 )
 
 if TYPE_CHECKING:
-    from course_cli.gateway.invoker import LambdaInvoker, LambdaResult
+    from course_cli.gateway.invoker import LambdaResult
     from course_cli.runtime.isolated import IsolatedRuntime, Limits
 
 # The name a handler has inside its worker (one function per worker).
@@ -144,7 +145,7 @@ class IsolatedRunner:
         raise SubmissionFailed(status, result.message)
 
 
-class _SplitInvoker:
+class _SplitInvoker(LambdaInvoker):
     """The gateway's `LambdaInvoker`: the learner's functions in their workers, the grader's
     own (`grader_code`) in this process."""
 
@@ -156,18 +157,15 @@ class _SplitInvoker:
             runner._in_process.invoker(graders) if graders else None
         )
 
-    def __call__(
-        self, function_name: str, event: Any, *, timeout_s: float = 3.0, wait_s: float = 29.0
+    def invoke(
+        self, function_name: str, event: Any, timeout_s: float, wait_s: float
     ) -> LambdaResult:
-        from course_cli.gateway.invoker import FunctionNotFound
-
         function = self.functions.get(function_name)
         if function is None:
             raise FunctionNotFound(function_name, f"known: {', '.join(sorted(self.functions))}")
         if function.grader_code and self._parent is not None:
-            return self._parent(function_name, event, timeout_s=timeout_s, wait_s=wait_s)
-        runtime = self.runner.runtime(function)
-        return runtime(_FUNCTION, event, timeout_s=timeout_s, wait_s=wait_s)
+            return self._parent.invoke(function_name, event, timeout_s, wait_s)
+        return self.runner.runtime(function).invoke(_FUNCTION, event, timeout_s, wait_s)
 
 
 def _key(function: SubmittedFunction) -> _Key:

@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from course_cli.gateway.invoker import LambdaInvoker
 from course_cli.grader.result import CRASHED, ERROR, TIMEOUT
 
 if TYPE_CHECKING:
-    from course_cli.gateway.invoker import LambdaInvoker, LambdaResult
+    from course_cli.gateway.invoker import LambdaResult
 
 # Lambda's default is 3 s; the reference solutions answer in milliseconds, and a shorter
 # limit keeps an endless loop from stalling the learner's loop for long.
@@ -238,7 +239,7 @@ def learner_line(error: BaseException, path: Path) -> str:
     return f" at line {found.lineno}{code}"
 
 
-class _EnvironmentInvoker:
+class _EnvironmentInvoker(LambdaInvoker):
     """The in-process runtime, with each function's environment set before it runs (as
     `sandbox.functions.SandboxInvoker` does: one process, one environment)."""
 
@@ -248,10 +249,10 @@ class _EnvironmentInvoker:
         self.functions = dict(functions)
         self.runtime = InProcessRuntime({name: f.handler for name, f in functions.items()})
 
-    def __call__(
-        self, function_name: str, event: Any, *, timeout_s: float = 3.0, wait_s: float = 29.0
+    def invoke(
+        self, function_name: str, event: Any, timeout_s: float, wait_s: float
     ) -> LambdaResult:
         function = self.functions.get(function_name)
         if function is not None:
             os.environ.update(function.environment)
-        return self.runtime(function_name, event, timeout_s=timeout_s, wait_s=wait_s)
+        return self.runtime.invoke(function_name, event, timeout_s, wait_s)
