@@ -29,8 +29,7 @@ from course_cli.runtime.timeouts import (
     TaskTimedOut,
     UserInterrupt,
     alarm_available,
-    call_in_worker,
-    call_inline,
+    call_in_thread,
     call_with_alarm,
 )
 
@@ -147,20 +146,18 @@ class InProcessRuntime(LambdaInvoker):
                 self.after_init(function_name)
             invocation.started = now = time.monotonic()
             wait_s -= now - arrived  # the caller's wait covers both phases
-        if wait_s >= timeout_s:
-            # The caller waits as long as the function may run: run it on this thread.
+        if wait_s >= timeout_s and alarm_available():
+            # On the main thread, where Lambda runs a handler, when the caller waits as long
+            # as the function may run.
             try:
-                if alarm_available():
-                    timed_out, result = call_with_alarm(invocation.execute, timeout_s)
-                else:
-                    timed_out, result = call_inline(invocation.execute, timeout_s)
+                timed_out, result = call_with_alarm(invocation.execute, timeout_s)
             finally:
                 # The timeout may have struck before `execute` handed the thread's output back.
                 logs.restore(invocation.previous_capture)
             if timed_out or result is None:
                 return invocation.timed_out()
             return result
-        finished, result = call_in_worker(
+        finished, result = call_in_thread(
             invocation.execute, wait_s=min(wait_s, timeout_s), stop_after_s=timeout_s
         )
         if finished and result is not None:
@@ -201,13 +198,12 @@ def _within_init_limit(load: Callable[[], R], wait_s: float) -> tuple[bool, R | 
     `wait_s`: `(answered, result)`, `result` None when the top level ran past the limit.
 
     `answered` is False when the caller stopped waiting first; the load then goes on, on a
-    worker thread, until it finishes or reaches the limit.
+    thread of its own, until it finishes or reaches the limit.
     """
-    if wait_s < INIT_TIMEOUT_S:
-        return call_in_worker(load, wait_s=wait_s, stop_after_s=INIT_TIMEOUT_S)
-    if alarm_available():
+    if wait_s >= INIT_TIMEOUT_S and alarm_available():
         return True, call_with_alarm(load, INIT_TIMEOUT_S)[1]
-    return True, call_inline(load, INIT_TIMEOUT_S)[1]
+    finished, result = call_in_thread(load, wait_s=wait_s, stop_after_s=INIT_TIMEOUT_S)
+    return finished or wait_s >= INIT_TIMEOUT_S, result
 
 
 class _Invocation:

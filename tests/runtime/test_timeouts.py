@@ -10,7 +10,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from types import FrameType
 
 import pytest
@@ -67,9 +67,7 @@ def assert_timed_out(result: LambdaResult, seconds: str) -> None:
     [INFINITE_LOOP, SWALLOWS_EXCEPTION, SWALLOWS_EVERYTHING],
     ids=["loop", "except-Exception", "bare-except"],
 )
-def test_timeout_stops_a_loop_on_the_main_thread(
-    runtime_for: RuntimeFor, source: str, main_thread_mechanism: str
-) -> None:
+def test_timeout_stops_a_loop_on_the_main_thread(runtime_for: RuntimeFor, source: str) -> None:
     runtime = runtime_for(source)
     started = time.monotonic()
     result = runtime("fn", {}, timeout_s=0.2)
@@ -116,7 +114,7 @@ def test_timed_out_function_really_stops(
     assert runtime("fn", {}).outcome is Outcome.OK  # loaded before the clock starts
     assert in_thread(lambda: runtime("fn", {"spin": 1}, timeout_s=0.1)).outcome is Outcome.TIMEOUT
     state = sys.modules["spinner_state"]
-    time.sleep(0.1)  # the watchdog repeats its exception until the loop gives up
+    time.sleep(0.1)  # the exception is repeated until the loop gives up
     before = state.count
     time.sleep(0.1)
     assert state.count == before
@@ -146,25 +144,7 @@ def test_no_answer_when_the_caller_stops_waiting_first(runtime_for: RuntimeFor) 
     assert result.logs.endswith("started\n")
 
 
-@pytest.fixture(params=["timeout signal", "SIGALRM timer"])
-def main_thread_mechanism(request: pytest.FixtureRequest) -> Iterator[str]:
-    """Both ways of stopping a function on the main thread: the second is used when the
-    program handles the watchdog's signal itself (or the platform has none)."""
-    from course_cli.runtime import timeouts
-
-    if request.param == "timeout signal" or timeouts._TIMEOUT_SIGNAL is None:
-        yield request.param
-        return
-    previous = signal.signal(timeouts._TIMEOUT_SIGNAL, lambda signum, frame: None)
-    try:
-        yield request.param
-    finally:
-        signal.signal(timeouts._TIMEOUT_SIGNAL, previous)
-
-
-def test_alarm_handler_and_timer_are_given_back(
-    runtime_for: RuntimeFor, main_thread_mechanism: str
-) -> None:
+def test_alarm_handler_and_timer_are_given_back(runtime_for: RuntimeFor) -> None:
     fired: list[int] = []
 
     def outer_alarm(signum: int, frame: FrameType | None) -> None:
@@ -220,8 +200,7 @@ def handler(event, context):
 def test_a_sleeping_function_that_swallows_the_timeout_still_stops(
     runtime_for: RuntimeFor,
 ) -> None:
-    # Off the main thread the function runs on the caller's thread: it must give that thread
-    # back on time, and untraced.
+    # Off the main thread the caller must get its thread back on time, and untraced.
     runtime = runtime_for(SLEEPS_AND_SWALLOWS)
 
     def twice() -> tuple[LambdaResult, LambdaResult]:
@@ -250,22 +229,6 @@ def test_sleep_keeps_its_own_errors_off_the_main_thread(runtime_for: RuntimeFor)
     assert time.monotonic() - started >= 0.05
 
 
-def test_the_watchdog_forgets_finished_invocations(runtime_for: RuntimeFor) -> None:
-    # Each invocation off the main thread leaves an entry due at its deadline; a busy server
-    # with a long function timeout must not keep them all.
-    from course_cli.runtime import timeouts
-
-    runtime = runtime_for("def handler(e, c):\n    return 1\n")
-
-    def many() -> LambdaResult:
-        results = [runtime("fn", {}, timeout_s=900) for _ in range(12_000)]
-        assert all(r.outcome is Outcome.OK for r in results)
-        return results[-1]
-
-    assert in_thread(many).payload == "1"
-    assert len(timeouts._watchdog._heap) <= timeouts._Watchdog._COMPACT_AT
-
-
 def test_timeout_interrupts_a_blocking_call_on_the_main_thread(runtime_for: RuntimeFor) -> None:
     # A read that would wait forever, as on a socket whose peer never answers.
     runtime = runtime_for(
@@ -278,68 +241,12 @@ def test_timeout_interrupts_a_blocking_call_on_the_main_thread(runtime_for: Runt
     assert_timed_out(result, "0.20")
 
 
-def test_the_watchdog_sleeps_through_a_stream_of_invocations(runtime_for: RuntimeFor) -> None:
-    # It is not woken per invocation, on the main thread or off it: only for deadlines.
-    from course_cli.runtime import timeouts
-
-    runtime = runtime_for("def handler(e, c):\n    return 1\n")
-    runtime("fn", {})  # a cold start: its init had a 10 s limit
-    # Longer limits first, as a cold start's init brings: the shorter deadlines after them
-    # must not each wake the thread.
-    runtime("fn", {}, timeout_s=10)
-    in_thread(lambda: runtime("fn", {}, timeout_s=10))
-    before = timeouts._watchdog.rounds
-    started = time.monotonic()
-    # Short timeouts: most deadlines pass while the stream goes on.
-    assert all(runtime("fn", {}, timeout_s=0.05).outcome is Outcome.OK for _ in range(3000))
-    stream = in_thread(lambda: [runtime("fn", {}, timeout_s=0.05) for _ in range(3000)][-1])
-    assert stream.payload == "1"
-    # About one round per timeout's length (each finished invocation would be 6,000).
-    assert timeouts._watchdog.rounds - before < 10 + 2 * (time.monotonic() - started) / 0.05
-
-
-@pytest.mark.skipif(not hasattr(signal, "SIGRTMIN"), reason="no real-time signals here")
-def test_a_late_timeout_signal_is_ignored(runtime_for: RuntimeFor) -> None:
-    # The watchdog may signal just as an invocation ends: the signal must do nothing then.
-    from course_cli.runtime import timeouts
-
-    runtime = runtime_for("def handler(e, c):\n    return 1\n")
-    assert runtime("fn", {}).payload == "1"
-    assert timeouts._TIMEOUT_SIGNAL is not None
-    signal.pthread_kill(threading.main_thread().ident or 0, timeouts._TIMEOUT_SIGNAL)
-    time.sleep(0.01)  # the handler runs here, and raises nothing
-    assert runtime("fn", {}).payload == "1"
-
-
-@pytest.mark.skipif(not hasattr(signal, "SIGRTMIN"), reason="no real-time signals here")
-def test_timeouts_still_work_when_the_program_uses_our_signal(runtime_for: RuntimeFor) -> None:
-    # Someone else handles the signal the watchdog would send: the SIGALRM timer takes over,
-    # and their handler stays theirs.
-    from course_cli.runtime import timeouts
-
-    assert timeouts._TIMEOUT_SIGNAL is not None
-    seen: list[int] = []
-
-    def theirs(signum: int, frame: FrameType | None) -> None:
-        seen.append(signum)
-
-    previous = signal.signal(timeouts._TIMEOUT_SIGNAL, theirs)
-    try:
-        started = time.monotonic()
-        result = runtime_for(INFINITE_LOOP)("fn", {}, timeout_s=0.2)
-        assert time.monotonic() - started < 0.8
-        assert_timed_out(result, "0.20")
-        assert signal.getsignal(timeouts._TIMEOUT_SIGNAL) is theirs and seen == []
-    finally:
-        signal.signal(timeouts._TIMEOUT_SIGNAL, previous)
-
-
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
 def test_timeouts_work_in_a_forked_child(runtime_for: RuntimeFor) -> None:
-    # The parent's watchdog thread does not come along into a child (isolated workers are
-    # forked): the child must still stop a function at its timeout.
+    # Threads do not come along into a forked child: the child must still stop a function at
+    # its timeout, on its main thread and off it.
     runtime = runtime_for(INFINITE_LOOP)
-    assert runtime("fn", {}, timeout_s=0.05).outcome is Outcome.TIMEOUT  # watchdog running
+    assert runtime("fn", {}, timeout_s=0.05).outcome is Outcome.TIMEOUT
     in_thread(lambda: runtime("fn", {}, timeout_s=0.05))
     pid = os.fork()
     if pid == 0:  # the child: report through the exit code, never return into pytest
