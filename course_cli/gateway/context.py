@@ -20,9 +20,13 @@ if TYPE_CHECKING:
     from course_cli.gateway.http import HttpRequest, HttpResponse
     from course_cli.gateway.ids import RequestIds
     from course_cli.gateway.invoker import LambdaResult
+    from course_cli.gateway.vtl import Rendered, TemplateData
 
 Clock = Callable[[], float]  # epoch seconds, like time.time
 IdFactory = Callable[[], str]  # a fresh request id, like str(uuid.uuid4())
+# Renders a mapping template, as `vtl.render_template` does (the default); the grader passes
+# one that renders a learner's template in a sandboxed worker instead.
+TemplateRenderer = Callable[["str", "TemplateData"], "Rendered"]
 
 
 @dataclass(slots=True, eq=False)
@@ -51,6 +55,8 @@ class Invocation:
     # Custom integrations (AWS, HTTP, MOCK): $context after the request template, the
     # backend's raw answer; see integrations/custom.py.
     custom: dict[str, Any] = field(default_factory=dict)
+    # Who renders this request's mapping templates; None: `vtl.render_template`, here.
+    renderer: TemplateRenderer | None = None
 
     @property
     def request_id(self) -> str:

@@ -17,7 +17,13 @@ import base64
 import time
 from typing import Any
 
-from course_cli.gateway.context import Clock, IdFactory, Invocation, build_request_context
+from course_cli.gateway.context import (
+    Clock,
+    IdFactory,
+    Invocation,
+    TemplateRenderer,
+    build_request_context,
+)
 from course_cli.gateway.definition import ApiDefinition
 from course_cli.gateway.errors import (
     GatewayError,
@@ -47,13 +53,16 @@ def handle_request(
     *,
     clock: Clock = time.time,
     new_id: IdFactory = new_request_id,
+    renderer: TemplateRenderer | None = None,
 ) -> Invocation:
-    """Answer `request` as API Gateway would; `invocation.response` is always set.
+    """Answer `request` as API Gateway would; `invocation.response` is always set. Mapping
+    templates are rendered by `renderer` (default: `vtl.render_template`, in this process).
 
     Never raises for anything a request or a handler can produce: every failure becomes the
     response AWS sends, an execution-log line and an explanation for the learner.
     """
     invocation = start(definition, request, clock, new_id)
+    invocation.renderer = renderer
     run_stages(invocation, invoker)
     invocation.timings["total_ms"] = (clock() - invocation.started_at) * 1000
     return invocation

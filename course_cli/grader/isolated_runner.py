@@ -31,7 +31,9 @@ from course_cli.grader.submission import (
 )
 
 if TYPE_CHECKING:
+    from course_cli.gateway.context import TemplateRenderer
     from course_cli.gateway.invoker import LambdaResult
+    from course_cli.grader.template_worker import TemplateWorker
     from course_cli.runtime.isolated import IsolatedRuntime, Limits
 
 # The name a handler has inside its worker (one function per worker).
@@ -57,6 +59,7 @@ class IsolatedRunner:
         self._runtimes: dict[_Key, IsolatedRuntime] = {}
         self._in_process = InProcessRunner()
         self.printed: list[str] = []
+        self._templates: TemplateWorker | None = None
 
     # --- handlers ---
 
@@ -107,6 +110,24 @@ class IsolatedRunner:
         runtimes, self._runtimes = list(self._runtimes.values()), {}
         for runtime in runtimes:
             runtime.close()
+        if self._templates is not None:
+            self._templates.close()
+
+    # --- templates ---
+
+    def template_renderer(self) -> TemplateRenderer | None:
+        """Behind `course grade`'s wall, a worker of its own renders the learner's templates
+        (`template_worker`); the learner's own code (`course check`) renders them here, where
+        the VTL layer's limits are guard enough."""
+        from course_cli.runtime.isolation import Isolation
+
+        if self.limits.isolation == Isolation.NONE:
+            return None
+        if self._templates is None:
+            from course_cli.grader.template_worker import TemplateWorker
+
+            self._templates = TemplateWorker(self.limits)
+        return self._templates
 
     # --- scripts ---
 

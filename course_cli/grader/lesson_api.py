@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from course_cli.grader.cases import Reply, answered
 
 if TYPE_CHECKING:
+    from course_cli.gateway.context import TemplateRenderer
     from course_cli.gateway.definition import ApiDefinition
     from course_cli.gateway.invoker import LambdaInvoker
     from course_cli.grader.submission import SubmissionRunner, SubmittedFunction
@@ -22,6 +23,8 @@ class GradedApi:
 
     definition: ApiDefinition
     invoker: LambdaInvoker
+    # Who renders the learner's templates (`SubmissionRunner.template_renderer`).
+    renderer: TemplateRenderer | None = None
 
     def send(
         self,
@@ -39,7 +42,9 @@ class GradedApi:
         request = build_request(
             method, f"/{self.definition.stage}{path}", query=query, headers=headers, body=body
         )
-        return answered(handle_request(self.definition, request, self.invoker))
+        return answered(
+            handle_request(self.definition, request, self.invoker, renderer=self.renderer)
+        )
 
 
 def graded_api(
@@ -61,5 +66,7 @@ def graded_api(
         },
     }
     return GradedApi(
-        load_route_table(table, source="the exercise's API"), runner.invoker(functions)
+        load_route_table(table, source="the exercise's API"),
+        runner.invoker(functions),
+        runner.template_renderer(),
     )

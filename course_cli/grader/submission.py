@@ -27,6 +27,7 @@ from course_cli.gateway.invoker import LambdaInvoker
 from course_cli.grader.result import CRASHED, ERROR, TIMEOUT
 
 if TYPE_CHECKING:
+    from course_cli.gateway.context import TemplateRenderer
     from course_cli.gateway.invoker import LambdaResult
 
 # Lambda's default is 3 s; the reference solutions answer in milliseconds, and a shorter
@@ -92,6 +93,11 @@ class SubmissionRunner(Protocol):
         when it cannot."""
         ...
 
+    def template_renderer(self) -> TemplateRenderer | None:
+        """Who renders the learner's mapping templates (`handle_request`'s `renderer`); None:
+        the gateway renders them in this process."""
+        ...
+
     def close(self) -> None:
         """End whatever the runner started (worker processes); it may be used again after."""
         ...
@@ -118,6 +124,10 @@ class InProcessRunner:
 
     def close(self) -> None:
         """Nothing to end: everything ran in this process."""
+
+    def template_renderer(self) -> TemplateRenderer | None:
+        """Templates render in this process too."""
+        return None
 
     def load(self, function: SubmittedFunction) -> None:
         from course_cli.errors import HandlerError

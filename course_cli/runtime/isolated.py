@@ -286,6 +286,24 @@ class IsolatedRuntime(LambdaInvoker):
                 self._warm.add(function_name)  # (a timeout or crash replaced the worker)
             return result
 
+    def exchange(self, message: dict[str, Any], wait_s: float) -> dict[str, Any] | None:
+        """Send the worker one request of its protocol (`message` with an `op` and an `id`)
+        and return its reply. None when it does not answer the same `id` within `wait_s`
+        (plus the grace), dies or breaks the protocol: the worker is then ended, and the next
+        use starts a fresh one."""
+        with self._lock:
+            worker = self._ensure_worker()
+            try:
+                worker.send(message)
+                reply = worker.receive(time.monotonic() + wait_s + self.limits.grace_s)
+            except (PeerGone, ProtocolError):
+                reply = None
+            if reply is None or reply.get("id") != message.get("id"):
+                self._stop_worker()
+                return None
+            worker.stdout.take_new()  # a template prints nothing; a hostile one is not shown
+            return reply
+
     # --- worker life --------------------------------------------------------------------------
 
     def _ensure_worker(self) -> WorkerProcess:

@@ -10,22 +10,24 @@ Threat model, in two trust levels:
 - **Untrusted code on the instructor's machine or CI** (`course grade`, the Gradescope
   autograder and the GitHub Classroom workflow, which both run `course grade`). A learner may
   try to take marks they did not earn, change a classmate's, or harm the grading machine.
-  The wall there is the kernel's:
+  The wall there is the kernel's (and a learner's mapping templates, code too, are rendered
+  behind it: `grader.template_worker`):
 
   * `Isolation.NAMESPACES` (Linux with user namespaces; the default): each worker is started
     by bubblewrap in new user, mount, pid, network, ipc and uts namespaces. It sees a
     read-only system (`/usr`, the Python installation, and of `course_cli` only the runtime
     and gateway packages it runs on); its own folder (the staged copy of the submission,
-    HOME and TMPDIR) and its /tmp are the only writable places, both size-limited tmpfs. The solutions, the checks, the other
-    learners' copies, the results, `COURSE_HOME` and `HOME` are not in its view at all. Its
-    `/proc` shows only its own processes; its network is its own loopback, and the grader's
-    moto is reached through one Unix socket handed into its folder (see `relay`). It runs
+    HOME and TMPDIR) and its /tmp are the only writable places, both size-limited tmpfs.
+    The solutions, the checks, the other learners' copies, the results, `COURSE_HOME` and
+    `HOME` are not in its view at all. Its `/proc` shows only its own processes; its network
+    is its own loopback, and the grader's moto is reached through one Unix socket handed into
+    its folder (see `relay`). It runs
     under a user id of its own (as root, an unused id mapped in; otherwise the grading
     user's id, mapped to 1000), with no capabilities and `no_new_privs`; the pid namespace
     ends every process it started when the worker is ended.
   * `Isolation.UID` (where namespaces are refused, run as root): each worker runs under an
     unused user id. The file permissions `course grade` sets for the run hide the solutions,
-    the checks, the results, `COURSE_HOME` and `HOME` (see `grader.hiding`); other users'
+    the checks, the results, `COURSE_HOME` and `HOME` (see `grader.boundary`); other users'
     processes cannot be signalled or read. Not protected in this mode: the network (a worker
     reaches whatever listens on the host's loopback), world-readable files elsewhere.
 

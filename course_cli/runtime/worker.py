@@ -96,6 +96,8 @@ def _serve(config: dict[str, Any], sandbox: guard.Guard, request_fd: int, reply_
             os.environ.update(function_env.get(str(request.get("function")), {}))
             if request.get("op") == "load":
                 reply = _load(runtime, load_errors, sandbox, request)
+            elif request.get("op") == "render":
+                reply = _render(request)
             else:
                 reply = _invoke(runtime, load_errors, sandbox, request, reply_fd)
         except Exception as exc:  # our own failure (or MemoryError): say so, then carry on
@@ -211,6 +213,36 @@ def _learner_frame(exc: BaseException) -> tuple[str | None, int | None]:
         if frame.filename.startswith(folder):
             found = (frame.filename, frame.lineno)
     return found
+
+
+def _render(request: dict[str, Any]) -> dict[str, Any]:
+    """Render a learner's mapping template here, in the worker, for a grader that will not run
+    it in its own process: `{"rendered": ...}` or `{"template_error": ...}`."""
+    import json
+
+    from course_cli.gateway.vtl import (
+        TemplateData,
+        TemplateError,
+        TemplateLimitError,
+        render_template,
+    )
+
+    found = request.get("data")
+    data: dict[str, Any] = found if isinstance(found, dict) else {}
+    fields = ("body", "path_params", "query", "headers", "context", "stage_variables")
+    try:
+        rendered = render_template(
+            str(request.get("text", "")),
+            TemplateData(**{name: data[name] for name in fields if name in data}),
+        )
+    except TemplateError as error:
+        problem = {"reason": error.reason, "line": error.line, "column": error.column}
+        problem |= {"hint": error.hint, "limit": isinstance(error, TemplateLimitError)}
+        return {"id": request.get("id"), "template_error": problem}
+    # `$context` may hold what a template put there: sent as JSON, anything else as text.
+    context = json.loads(json.dumps(rendered.context, default=str))
+    output = {"output": rendered.output, "warnings": rendered.warnings, "context": context}
+    return {"id": request.get("id"), "rendered": output}
 
 
 # --- script mode ------------------------------------------------------------------------------

@@ -69,8 +69,9 @@ def render(invocation: Invocation, text: str, body: str, stage: str) -> Rendered
     from course_cli.gateway.vtl import TemplateError, render_template
 
     context = invocation.custom.get("context") or invocation.request_context or {}
+    renderer = invocation.renderer or render_template
     try:
-        rendered = render_template(text, template_data(invocation, body, context))
+        rendered = renderer(text, template_data(invocation, body, context))
     except TemplateError as error:
         raise IntegrationFailure(
             f"Unable to transform {stage}",
