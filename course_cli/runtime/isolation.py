@@ -201,6 +201,9 @@ def namespace_command(
     args += [*_open_parents(SOURCE_MOUNT), "--ro-bind", str(folder), str(SOURCE_MOUNT)]
     args += [*_open_parents(folder), "--perms", "0777", "--size", str(FOLDER_BYTES)]
     args += ["--tmpfs", str(folder), "--chdir", "/"]
+    # The root itself and the folders made to hold the mounts: read-only once all is in place
+    # (unprivileged, bubblewrap makes them the sandbox user's, and memory with no limit).
+    args += ["--remount-ro", "/"]
     args += ["--", *command]
     return args, as_root
 

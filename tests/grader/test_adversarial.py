@@ -2,7 +2,8 @@
 
 One class of exercise 03: two honest learners (copies of the reference solution) and one
 attacker per folder of `tests/grader/attacks/` (each a learner, `attacker-<attack>`), graded
-by `course grade --isolation MODE` in a subprocess, once per mode (`namespaces`, `uid`). Each
+by `course grade --isolation MODE` in a subprocess, once per mode (`namespaces`, `uid`, and
+namespaces again with `course grade` run by an ordinary user, as on a laptop). Each
 attacker tries its attack when it is loaded and answers every case correctly only if the attack
 landed (otherwise a 500 that fails every case), so a score above 0 is an attack that worked;
 attacks whose success cannot be seen from inside leave evidence the harness looks for: files
@@ -58,6 +59,10 @@ COMMON = ATTACKS_DIR / "attack_common.py"
 EXERCISE = "03-fix-the-502"
 HONEST = ("honest-1", "honest-2")
 MODES = ("namespaces", "uid")
+# A third run: namespaces with `course grade` run by an ordinary user, as on an instructor's
+# laptop (bubblewrap then maps the sandbox to that user instead of to an unused id).
+AS_USER = "namespaces-as-user"
+USER_ID = 4_242_424  # an id no account on a test machine uses
 # `course grade --timeout`: the most one submission may take; and the whole batch's limit.
 SUBMISSION_TIMEOUT_S = 30
 BATCH_TIMEOUT_S = 60
@@ -336,6 +341,7 @@ def grade_under_attack(
     source: Path = REPO,
     attacks: tuple[str, ...] = ATTACKS,
     interpreter: str = sys.executable,
+    user: int | None = None,
 ) -> Run:
     """Stage the hostile class, grade it with `course grade` from `source` (a checkout: its
     `course_cli` and `solutions`) under `--isolation mode` (None: no such option), and
@@ -410,6 +416,11 @@ def grade_under_attack(
         command += ["--workers", "2", "--timeout", str(SUBMISSION_TIMEOUT_S)]
         if mode is not None:
             command += ["--isolation", mode]
+        if user is not None:
+            # The instructor owns their HOME, COURSE_HOME and results, as on their laptop.
+            for path in [base, *base.rglob("*")]:
+                if not path.is_symlink():
+                    os.chown(path, user, user)
         started = time.monotonic()
         process = subprocess.Popen(
             command,
@@ -419,6 +430,9 @@ def grade_under_attack(
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            user=user,
+            group=user,
+            extra_groups=[] if user is not None else None,
         )
         returncode: int | None
         try:
@@ -543,19 +557,23 @@ def python_every_user_can_run(folder: Path) -> str | None:
     return str(venv / "bin" / "python")
 
 
-@pytest.fixture(scope="module", params=MODES)
+@pytest.fixture(scope="module", params=[*MODES, AS_USER])
 def graded(request: pytest.FixtureRequest) -> Iterator[Run]:
     """The hostile class graded once per isolation mode (shared by this module's tests)."""
-    mode = request.param
+    mode, user = request.param, None
+    if mode == AS_USER:
+        if os.geteuid() != 0:
+            pytest.skip("running course grade as another user needs root; this run is that user")
+        mode, user = "namespaces", USER_ID
     interpreter = sys.executable
     folder = Path(tempfile.mkdtemp(prefix="course-adversarial-python-"))
-    if mode == "uid" and os.geteuid() == 0 and uid_problem() is not None:
+    if (mode == "uid" or user is not None) and os.geteuid() == 0 and uid_problem() is not None:
         # This Python lives where no other user may enter (pyenv under /root): the uid mode
         # needs one its workers' user ids can run, as an instructor's machine has.
         folder.chmod(0o755)
         interpreter = python_every_user_can_run(folder) or interpreter
     try:
-        run = grade_under_attack(mode, interpreter=interpreter)
+        run = grade_under_attack(mode, interpreter=interpreter, user=user)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     if run.refusal is not None:
