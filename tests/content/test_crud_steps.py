@@ -1,6 +1,6 @@
-"""Topic 5's code, run for real: the actions of steps 5.2-5.5, put together as the steps say,
-are a products function that passes 06-crud-handler; the boto3 calls of steps 5.6-5.7 build
-an API that passes 07-wire-the-api. Every action has the one shape of step 5.2."""
+"""Topic 5's code, run for real: the code of steps 5.2-5.6, one block after the other, is a
+products function that passes 06-crud-handler; the boto3 calls of steps 5.7-5.9 build an API
+that passes 07-wire-the-api. Every action has the one shape of step 5.2."""
 
 from __future__ import annotations
 
@@ -13,8 +13,14 @@ from course_cli.grader import InProcessRunner, check_exercise
 
 LESSON = load_lesson("lesson-3")
 PYTHON = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
-HANDLER_STEPS = ("crud-router", "decimal-json", "list-and-create", "get-update-delete")
-WIRING_STEPS = ("wire-the-api", "permission-and-stage")
+HANDLER_STEPS = (
+    "crud-router",
+    "decimal-json",
+    "list-and-create",
+    "get-update-delete",
+    "whole-handler",
+)
+WIRING_STEPS = ("table-and-function", "wire-the-api", "permission-and-stage")
 ACTIONS = {
     ("GET", "/products"): "list_products",
     ("POST", "/products"): "create_product",
@@ -39,10 +45,17 @@ def test_every_action_takes_the_table_and_the_event() -> None:
         assert [arg.arg for arg in functions[name].args.args] == ["table", "event"], name
 
 
-def test_the_steps_actions_behind_the_router_pass_exercise_06(tmp_path: Path) -> None:
-    routes = ", ".join(f"{key!r}: {name}" for key, name in ACTIONS.items())
-    source = python_of(HANDLER_STEPS) + f"\n\nROUTES.update({{{routes}}})\n"
-    (tmp_path / "handler.py").write_text(source)
+def test_step_5_6_routes_every_route_to_its_action() -> None:
+    namespace: dict[str, object] = {name: name for name in ACTIONS.values()}
+    exec(
+        PYTHON.findall(next(s for s in LESSON.steps if s.id == "whole-handler").markdown())[0],
+        namespace,
+    )
+    assert namespace["ROUTES"] == ACTIONS
+
+
+def test_the_steps_code_in_order_passes_exercise_06(tmp_path: Path) -> None:
+    (tmp_path / "handler.py").write_text(python_of(HANDLER_STEPS))
     result = check_exercise("06-crud-handler", tmp_path, runner=InProcessRunner())
     assert result.status == "passed", result.to_json()
 

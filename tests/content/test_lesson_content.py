@@ -40,9 +40,14 @@ def test_five_topics_in_the_lessons_order() -> None:
     ]
 
 
-def test_every_topic_has_at_least_four_steps_and_the_lesson_25_to_40() -> None:
+# Was 40. Topic 5 writes a whole API in code, and each step must fit one 45-row screen
+# (tests/cli/test_first_screen.py): its exercise 06 and its waiters got steps of their own.
+MAX_STEPS = 42
+
+
+def test_every_topic_has_at_least_four_steps_and_the_lesson_25_to_42() -> None:
     assert all(len(t.steps) >= 4 for t in LESSON.topics)
-    assert 25 <= len(LESSON.steps) <= 40
+    assert 25 <= len(LESSON.steps) <= MAX_STEPS
 
 
 def test_exercises_are_unique_and_have_escalating_hints() -> None:
@@ -93,7 +98,8 @@ SHIPPED_STEP_IDS = (
     "unhandled-exception timeouts missing-route execution-log mapping-templates "
     "input-variables context-and-util set-if-foreach content-type-passthrough "
     "integration-responses java-style-maps selection-pattern crud-routes decimal-json "
-    "list-and-create get-update-delete wire-the-api permission-and-stage wrap-up crud-router"
+    "list-and-create get-update-delete wire-the-api permission-and-stage wrap-up crud-router "
+    "whole-handler table-and-function"
 ).split()
 
 
