@@ -2,8 +2,10 @@
 
 In a clone of the course repository the repository itself is the workspace (its `exercises/`
 folder). A pip-installed `course` has no repository, so `course init DIR` copies the bundled
-exercises into `DIR/exercises` and drops a marker file; commands run anywhere inside `DIR`
-then find it by walking up from the current directory.
+exercises into `DIR/exercises`, the files the lesson's steps run into `DIR/examples`, and drops
+a marker file; commands run anywhere inside `DIR` then find it by walking up from the current
+directory. Steps print their commands relative to that folder (`course invoke
+examples/1-3-aws-proxy/handler.py ...`), so they work as printed in a clone too.
 """
 
 from __future__ import annotations
@@ -36,9 +38,15 @@ class Workspace:
         """The folder with one sub-folder per exercise."""
         return self.root / "exercises"
 
+    @property
+    def examples_dir(self) -> Path:
+        """The folder with one sub-folder per lesson step that has files to run."""
+        return self.root / "examples"
+
 
 def bundled_dir(name: str) -> Path:
-    """The shipped `exercises` or `solutions` folder: inside the wheel, or in the clone."""
+    """A shipped folder (`exercises`, `solutions`, `examples`): inside the wheel, or in the
+    clone."""
     inside_wheel = PACKAGE_DIR / "_bundled" / name
     return inside_wheel if inside_wheel.is_dir() else REPO_ROOT / name
 
@@ -127,10 +135,10 @@ def require_workspace(start: Path | None = None) -> Workspace:
 
 def init_workspace(target: Path, exercise_ids: Collection[str] | None = None) -> Workspace:
     """Create a workspace in `target`: a copy of the starter exercises (only `exercise_ids`,
-    when given) and a marker file.
+    when given), of the steps' example files, and a marker file.
 
-    Never overwrites: if `target/exercises` already exists, the learner's files stay as they
-    are and a `WorkspaceError` explains what to do.
+    Never overwrites: if `target/exercises` or `target/examples` already exists, the files
+    there stay as they are and a `WorkspaceError` explains what to do.
     """
     target = target.expanduser().resolve()
     source = bundled_dir("exercises")
@@ -143,9 +151,17 @@ def init_workspace(target: Path, exercise_ids: Collection[str] | None = None) ->
             f"{target} already holds a workspace; nothing was changed",
             hint="to restore one exercise's starter file use `course reset EXERCISE`",
         )
+    if (target / "examples").exists():
+        raise WorkspaceError(
+            f"{target / 'examples'} already exists; nothing was changed",
+            hint="make the workspace in a new folder: `course init my-course`",
+        )
+    examples = bundled_dir("examples")
     try:
         target.mkdir(parents=True, exist_ok=True)
         shutil.copytree(source, target / "exercises", ignore=_starters_ignored(exercise_ids))
+        if examples.is_dir():  # a wheel always has them; a partial source tree may not
+            shutil.copytree(examples, target / "examples", ignore=_starters_ignored(None))
         marker = {
             "format_version": 1,
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -27,11 +27,14 @@ def init(
 
     workspace = init_workspace(directory)
     count = sum(1 for p in workspace.exercises_dir.iterdir() if p.is_dir())
+    examples = workspace.examples_dir
+    steps = sum(1 for p in examples.iterdir() if p.is_dir()) if examples.is_dir() else 0
     get_console().print(
         Text.assemble(
             ("Workspace ready: ", "ok"),
             str(workspace.root),
             f"\n{count} exercises in {workspace.exercises_dir}\n",
+            f"{steps} steps' example files in {examples}\n" if steps else "",
             "Next: ",
             (f"cd {directory}", "command"),
             " then ",

@@ -1,0 +1,3 @@
+def handler(event, context):
+    include = event["queryStringParameters"]["include"]
+    return {"statusCode": 200, "body": f"including {include}"}
