@@ -55,8 +55,8 @@ def workload(kind: str) -> Callable[[], object]:
     """The function one measurement calls, checked once to print the expected JSON."""
     if kind == "json":
         return lambda: json.dumps({"method": "GET", "query": dict(QUERY)})
+    # Only the package's public names here: `--compare-with` may load another layout.
     from course_cli.gateway.vtl import TemplateData, render_template
-    from course_cli.gateway.vtl_engine import compile_template
 
     data = TemplateData(query=QUERY, context=CONTEXT)
     if kind == "compiled":
@@ -65,6 +65,7 @@ def workload(kind: str) -> Callable[[], object]:
             return render_template(TEMPLATE, data).output
 
     elif kind == "reparsed":
+        from course_cli.gateway.vtl.engine import compile_template
 
         def work() -> str:
             compile_template.cache_clear()
@@ -73,8 +74,8 @@ def workload(kind: str) -> Callable[[], object]:
     else:  # the bare engine: airspeed as shipped, our $input/$util/$context objects
         import airspeed
 
-        from course_cli.gateway.vtl import fresh_context
-        from course_cli.gateway.vtl_util import UTIL, TemplateInput
+        from course_cli.gateway.vtl.render import fresh_context
+        from course_cli.gateway.vtl.variables import UTIL, TemplateInput
 
         template = airspeed.Template(TEMPLATE)
         template.ensure_compiled()

@@ -244,7 +244,7 @@ def invoke_source(source: str, line: str = "") -> InvocationView:
 def render_vtl(template: str, line: str = "") -> TemplateView:
     """`%%vtl`: render `template` as API Gateway would, with the options of `course vtl`."""
     from course_cli.cli.options import parse_header, parse_method, parse_pair
-    from course_cli.gateway.vtl_preview import preview_template
+    from course_cli.gateway.vtl.preview import preview_template
 
     options = _parse(_vtl_parser(), line)
     contexts = [parse_pair(c, "--context") for c in options.context]

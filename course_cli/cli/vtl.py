@@ -53,7 +53,7 @@ def vtl(
     say whether the output is valid JSON. Exit 1 when it is not JSON, 2 when the template or
     an option is malformed."""
     from course_cli.errors import BadOptionError
-    from course_cli.gateway.vtl_preview import preview_template
+    from course_cli.gateway.vtl.preview import preview_template
 
     try:
         text = template.read_text(encoding="utf-8")

@@ -26,7 +26,7 @@ import io
 import re
 from typing import Any
 
-from course_cli.gateway.vtl_limits import check_output
+from course_cli.gateway.vtl.limits import check_output
 
 _MISSING = object()
 # Longer printed values check the output's size (`vtl_limits.TEXT_LIMIT`) after they are

@@ -38,7 +38,7 @@ class TemplateWorker:
         """What rendering `text` against `data` gives; `TemplateError` as the engine raises
         it, or `TemplateLimitError` when the worker does not answer."""
         from course_cli.gateway.vtl import Rendered, TemplateError, TemplateLimitError
-        from course_cli.gateway.vtl_limits import RENDER_SECONDS
+        from course_cli.gateway.vtl.limits import RENDER_SECONDS
 
         message = {
             "op": "render",

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from course_cli.content import Step, load_lesson
-from course_cli.gateway.vtl_preview import preview_template
+from course_cli.gateway.vtl.preview import preview_template
 from course_cli.ui.console import recording_console
 from course_cli.ui.lesson_view import render_step
 from tests.conftest import REPO

@@ -22,7 +22,7 @@ from course_cli.gateway.vtl import (
     json_problem,
     render_template,
 )
-from course_cli.gateway.vtl_engine import compile_template
+from course_cli.gateway.vtl.engine import compile_template
 
 CASES = Path(__file__).parent / "cases" / "vtl"
 AWS_RECORDED = json.loads((CASES / "aws_recorded.json").read_text())

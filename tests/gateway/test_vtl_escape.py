@@ -155,7 +155,7 @@ def test_a_loader_is_never_consulted_even_when_one_is_given(tmp_path: Path) -> N
     # The second lock: airspeed's #include/#parse refuse at render time too.
     from airspeed import CachingFileLoader, Template, operators
 
-    from course_cli.gateway.vtl_engine import UnsupportedDirective, install
+    from course_cli.gateway.vtl.engine import UnsupportedDirective, install
 
     install()
     (tmp_path / "secret.txt").write_text("grades")

@@ -1,6 +1,6 @@
 """API Gateway's limits for mapping templates, and ours that keep every render finite.
 
-AWS documents two (`vtl_limits`): 1,000 iterations per `#foreach` (the loop then ends
+AWS documents two (`vtl.limits`): 1,000 iterations per `#foreach` (the loop then ends
 quietly, as Velocity's `directive.foreach.maxloops` does) and 300 KB per template. Our own
 guards stop what AWS does not document: long renders, runaway strings and numbers, deep
 nesting. Each case here hung or crashed `course vtl`, `course check` or `course grade` before.
@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 
-from course_cli.gateway import vtl_limits
 from course_cli.gateway.http import HttpRequest
 from course_cli.gateway.pipeline import handle_request
 from course_cli.gateway.route_table import load_route_table
@@ -24,10 +23,11 @@ from course_cli.gateway.vtl import (
     TemplateData,
     TemplateLimitError,
     TemplateTooLarge,
+    limits,
     render_template,
 )
-from course_cli.gateway.vtl_engine import TemplateCache
-from course_cli.gateway.vtl_limits import FOREACH_LIMIT, TEMPLATE_BYTES_LIMIT, TEXT_LIMIT
+from course_cli.gateway.vtl.engine import TemplateCache
+from course_cli.gateway.vtl.limits import FOREACH_LIMIT, TEMPLATE_BYTES_LIMIT, TEXT_LIMIT
 from tests.conftest import CliResult
 
 Run = Callable[..., CliResult]
@@ -37,7 +37,7 @@ MB = 1024 * 1024
 @pytest.fixture
 def short_renders(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Renders stop after 0.2 s instead of 1 s: the time-limit cases run fast."""
-    monkeypatch.setattr(vtl_limits, "RENDER_SECONDS", 0.2)
+    monkeypatch.setattr(limits, "RENDER_SECONDS", 0.2)
     yield
 
 
@@ -224,7 +224,7 @@ def test_two_doubled_lists_cannot_compare_for_ever() -> None:
 
 
 def test_escape_javascript_escapes_as_java_without_a_python_loop() -> None:
-    from course_cli.gateway.vtl_util import escape_javascript
+    from course_cli.gateway.vtl.variables import escape_javascript
 
     assert escape_javascript("é€😀\ud800\x7f\x01'/\"\\\n") == (
         "\\u00E9\\u20AC\\uD83D\\uDE00\\uD800\x7f\\u0001\\'\\/\\\"\\\\\\n"
@@ -339,7 +339,7 @@ def test_course_vtl_answers_one_line_and_exit_2(
 def test_no_airspeed_token_pattern_scans_the_rest_of_the_template() -> None:
     from airspeed import operators as ops
 
-    from course_cli.gateway.vtl_engine import install
+    from course_cli.gateway.vtl.engine import install
 
     install()
     patterns = [ops.WHITESPACE_TO_END_OF_LINE] + [

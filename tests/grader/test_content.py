@@ -56,7 +56,7 @@ UNDO_APOSTROPHE = """.replaceAll("\\\\'", "'")"""
 
 
 def test_the_04_solution_prints_json_for_an_apostrophe() -> None:
-    from course_cli.gateway.vtl_preview import preview_template
+    from course_cli.gateway.vtl.preview import preview_template
 
     template = (bundled_dir("solutions") / "04-vtl-request" / "request.vtl").read_text()
     preview = preview_template(

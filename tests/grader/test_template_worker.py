@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from course_cli.gateway.vtl import TemplateData, TemplateError, TemplateLimitError, render_template
-from course_cli.gateway.vtl_limits import RENDER_SECONDS
+from course_cli.gateway.vtl.limits import RENDER_SECONDS
 from course_cli.grader.isolated_runner import IsolatedRunner
 from course_cli.grader.template_worker import TemplateWorker
 from course_cli.runtime.isolated import Limits

@@ -4,8 +4,8 @@ airspeed-ext's parser already matches AWS where it matters (silent undefined ref
 lower-case booleans, literal backslashes in string literals, `$m['k'] = v`), so we keep it and
 replace what it evaluates differently, once per process, in `install()`:
 
-- member look-up (`NameOrCall.calculate`, in `vtl_members`): Java's methods on strings, maps
-  and lists (`vtl_values`), so `$s.split(',')` is Java's regex split; on `$input` and `$util`
+- member look-up (`NameOrCall.calculate`, in `members`): Java's methods on strings, maps
+  and lists (`values`), so `$s.split(',')` is Java's regex split; on `$input` and `$util`
   only the members AWS documents; no Python attribute (`$s.__class__`) is reachable;
 - printing (`value_to_string`): maps as `{k=v}`, JSON-backed lists as JSON;
 - operators: null equals null and `""`, Java integer division and remainder, string `+`;
@@ -18,7 +18,7 @@ replace what it evaluates differently, once per process, in `install()`:
 - a template names only the members API Gateway documents on `$input` and `$util` (and
   Java's methods on strings, maps and lists): nothing of Python is reachable from it;
 - every loop, `#define` use and string it builds counts against the render's limits
-  (`vtl_limits`).
+  (`limits`).
 
 These are module-level replacements in a library only course uses in this process; the
 AWS-recorded cases in `tests/gateway/cases/vtl/` fail loudly if an airspeed upgrade moves them.
@@ -32,7 +32,7 @@ from collections import OrderedDict
 from time import monotonic
 from typing import Any, Final
 
-from course_cli.gateway.vtl_limits import (
+from course_cli.gateway.vtl.limits import (
     FOREACH_LIMIT,
     RANGE_LIST_LIMIT,
     TEMPLATE_BYTES_LIMIT,
@@ -42,14 +42,8 @@ from course_cli.gateway.vtl_limits import (
     current_budget,
     mark_mutated,
 )
-from course_cli.gateway.vtl_members import make_lookup
-from course_cli.gateway.vtl_speed import (
-    TemplateStream,
-    install_fast_paths,
-    install_linear_parsing,
-    specialise,
-)
-from course_cli.gateway.vtl_values import (
+from course_cli.gateway.vtl.members import make_lookup
+from course_cli.gateway.vtl.values import (
     render_value,
     vtl_add,
     vtl_divide,
@@ -57,6 +51,12 @@ from course_cli.gateway.vtl_values import (
     vtl_modulo,
     vtl_multiply,
     vtl_subtract,
+)
+from course_cli.gateway.vtl_speed import (
+    TemplateStream,
+    install_fast_paths,
+    install_linear_parsing,
+    specialise,
 )
 
 WARNINGS_KEY: Final = "\x00warnings"  # a namespace key no template can name

@@ -1,33 +1,33 @@
 """What a template can reach: `$object.name` and `$object.name(args)`, as API Gateway allows.
 
 API Gateway's Velocity runs on the JVM, so a name after a dot is one of Java's methods on
-strings, maps and lists (`vtl_values`), a key of a map, or a member AWS documents on `$input`
+strings, maps and lists (`values`), a key of a map, or a member AWS documents on `$input`
 and `$util`. Here that is all there is: no Python attribute of any value is reachable, so
 `$input.__class__`, `$util.getClass()` or `$context.clear()` are null, and a template cannot
 reach the process that renders it (the grader among them). Every string a method returns
-counts against the render's limits (`vtl_limits`), as does every use of a `#define` value.
+counts against the render's limits (`limits`), as does every use of a `#define` value.
 """
 
 from __future__ import annotations
 
 from typing import Any, Final
 
-from course_cli.gateway.vtl_limits import (
+from course_cli.gateway.vtl.limits import (
     DEFINE_DEPTH,
     LimitExceeded,
     account,
     charge,
     current_budget,
 )
-from course_cli.gateway.vtl_speed import TemplateStream
-from course_cli.gateway.vtl_util import TemplateInput, TemplateUtil
-from course_cli.gateway.vtl_values import (
+from course_cli.gateway.vtl.values import (
     LIST_METHODS,
     MAP_METHODS,
     STRING_METHODS,
     Entry,
     JsonList,
 )
+from course_cli.gateway.vtl.variables import TemplateInput, TemplateUtil
+from course_cli.gateway.vtl_speed import TemplateStream
 
 # The only members a template may name on values that are not strings, maps or lists.
 MEMBERS: Final = {cls: cls.TEMPLATE_MEMBERS for cls in (TemplateInput, TemplateUtil, Entry)}

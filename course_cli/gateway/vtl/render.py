@@ -1,17 +1,10 @@
-"""Mapping templates rendered the way API Gateway renders them (spec: shared/specs/vtl.md).
+"""One render of a mapping template, and its failures in the learner's words.
 
-```python
-rendered = render_template(text, TemplateData(body='{"name": "lamp"}'))
-rendered.output          # the text the template printed
-rendered.warnings        # e.g. "#macro does not run on API Gateway ..."
-rendered.context         # $context after the render (requestOverride / responseOverride)
-```
-
-A template is parsed once per distinct text (`vtl_engine.compile_template`) and every render
+A template is parsed once per distinct text (`engine.compile_template`) and every render
 gets a fresh namespace and its own copy of `$context`, so nothing leaks between requests.
 A template that does not parse or fails while rendering raises `TemplateError` with the line
 and column and the reason in the learner's words; one that goes past API Gateway's limits or
-ours (`vtl_limits`: 300 KB, time, size, nesting) raises its subclass `TemplateLimitError`.
+ours (`limits`: 300 KB, time, size, nesting) raises its subclass `TemplateLimitError`.
 A `#foreach` past 1,000 iterations is not an error: it stops there, as on AWS, with a warning.
 """
 
@@ -25,8 +18,8 @@ from typing import Any
 
 from course_cli.errors import UsageError
 from course_cli.gateway.jsonpath import JsonPathError
-from course_cli.gateway.vtl_engine import WARNINGS_KEY, UnsupportedDirective, compile_template
-from course_cli.gateway.vtl_limits import (
+from course_cli.gateway.vtl.engine import WARNINGS_KEY, UnsupportedDirective, compile_template
+from course_cli.gateway.vtl.limits import (
     TEMPLATE_BYTES_LIMIT,
     TEXT_LIMIT,
     LimitExceeded,
@@ -35,7 +28,7 @@ from course_cli.gateway.vtl_limits import (
     template_too_large,
     text_too_long,
 )
-from course_cli.gateway.vtl_util import UTIL, TemplateInput
+from course_cli.gateway.vtl.variables import UTIL, TemplateInput
 
 _OPENERS = re.compile(r"#\{?(if|foreach|macro|define)\b|#\{?end\b\}?", re.I)
 
@@ -137,7 +130,7 @@ def _copied(value: Any) -> Any:
 def render_template(text: str, data: TemplateData) -> Rendered:
     """Render `text` against `data` as API Gateway would; raise `TemplateError` if it fails.
 
-    Whatever the template does, the render ends within `vtl_limits.RENDER_SECONDS` (and a
+    Whatever the template does, the render ends within `limits.RENDER_SECONDS` (and a
     template's first parse is bounded by AWS's 300 KB), in output or in a `TemplateLimitError`.
     """
     template = _cached(text)  # a hit: a template already checked and parsed

@@ -3,7 +3,7 @@
 API Gateway runs Velocity on the JVM, so a value in a template is a Java object: a map prints
 as `{id=1, name=lamp}` (not JSON), a string has `replaceAll` with Java regexes, integer
 division truncates. This module holds those rules as plain functions over Python values; the
-engine adapter (`vtl_engine.py`) plugs them into airspeed.
+engine adapter (`engine.py`) plugs them into airspeed.
 
 Two list types exist because AWS prints them differently: a list that came from the JSON
 body (`$input.path`, `$util.parseJson`) prints as compact JSON, `[{"foo":"bar"}]` (recorded on
@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any, ClassVar, Final
 
-from course_cli.gateway.vtl_limits import (
+from course_cli.gateway.vtl.limits import (
     RANGE_LIST_LIMIT,
     TEXT_LIMIT,
     LimitExceeded,
@@ -93,7 +93,7 @@ def render_value(value: Any) -> str:
         return repr(value)  # Java prints a double as 2.0, not 2
     if isinstance(value, int | float | Entry):
         return str(value)
-    if isinstance(value, range):  # a range too long to make a list of (see `vtl_engine`)
+    if isinstance(value, range):  # a range too long to make a list of (see `engine`)
         raise LimitExceeded(
             f"a range of {len(value):,} numbers cannot be printed or stored, only looped over",
             f"API Gateway's Velocity builds every number of a range; keep ranges under "
@@ -196,7 +196,7 @@ def java_regex(pattern: str) -> Any:
     """A Java regex compiled for Python (the syntax API Gateway templates use is shared).
 
     Compiled with the `regex` package, whose matches can be given a timeout
-    (`vtl_limits.run_regex`); `re` has none, and a pattern such as `(a|aa)+c` backtracks for
+    (`limits.run_regex`); `re` has none, and a pattern such as `(a|aa)+c` backtracks for
     ever on a long enough subject.
     """
     import regex  # type: ignore[import-untyped]
@@ -306,7 +306,7 @@ class Entry:
     """A map entry in `#foreach($e in $map.entrySet())`: `$e.key`, `$e.value`."""
 
     __slots__ = ("key", "value")
-    # What a template may name (`vtl_engine`'s member look-up allows nothing else).
+    # What a template may name (`members`' look-up allows nothing else).
     TEMPLATE_MEMBERS: ClassVar[frozenset[str]] = frozenset({"key", "value", "getKey", "getValue"})
 
     def __init__(self, key: Any, value: Any) -> None:

@@ -15,8 +15,8 @@ from typing import Any, ClassVar
 from urllib.parse import quote_plus, unquote_plus
 
 from course_cli.gateway.jsonpath import MISSING, parse_path
-from course_cli.gateway.vtl_limits import TEXT_LIMIT, text_too_long
-from course_cli.gateway.vtl_values import JsonList, from_json, to_json
+from course_cli.gateway.vtl.limits import TEXT_LIMIT, text_too_long
+from course_cli.gateway.vtl.values import JsonList, from_json, to_json
 
 _UNPARSED = object()
 
