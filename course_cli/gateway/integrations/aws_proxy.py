@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Final
 
 from course_cli.gateway.errors import (
     FunctionError,
@@ -24,6 +25,22 @@ if TYPE_CHECKING:
     from course_cli.gateway.invoker import LambdaInvoker, LambdaResult
 
 _FAILED = (Outcome.ERROR, Outcome.TIMEOUT)
+
+# Lambda's quota for a synchronous call's response, "6 MB", is enforced on the JSON payload as
+# 6,291,556 bytes (100 over 6 MiB): a payload of exactly that size passes, one byte more is
+# Lambda's own error. Invoke still answers 200, with `X-Amz-Function-Error: Unhandled`, and
+# API Gateway treats it as any customer function error (502; the access log's
+# integrationErrorMessage reads "Lambda Customer Function Error:Response payload size
+# exceeded ..."). The error document is word for word moto's AWS-recorded test
+# (test_invoke_function_large_response); the execution-log line is the usual "customer function
+# error" line with that message: inferred, no recorded copy of it was found.
+MAX_RESPONSE_BYTES: Final = 6_291_556
+RESPONSE_TOO_LARGE: Final = {
+    "errorMessage": (
+        f"Response payload size exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes)."
+    ),
+    "errorType": "Function.ResponseSizeTooLarge",
+}
 
 
 def function_name(integration: Integration) -> str:
@@ -102,8 +119,8 @@ class AwsProxyIntegration:
         definition = invocation.definition
         invocation.note(lambda: f"Sending request to {_endpoint(definition, integration)}")
         latency_ms = call_lambda(invocation, invoker, integration, function_name(integration))
-        result = invocation.lambda_result
-        assert result is not None
+        assert invocation.lambda_result is not None
+        result = invocation.lambda_result = within_response_limit(invocation.lambda_result)
         now, trace = invocation.log.at, invocation.ids.trace_root
         invocation.note(
             f"Received response. Status: 200, Integration latency: {latency_ms} ms",
@@ -118,6 +135,8 @@ class AwsProxyIntegration:
         if result.outcome in _FAILED:
             error = result.error if result.error is not None else _error_document(result.payload)
             invocation.result = error
+            if error.get("errorType") == RESPONSE_TOO_LARGE["errorType"]:
+                raise ResponseTooLarge(error, result.request_id, result.value)
             timed_out = result.outcome is Outcome.TIMEOUT
             raise FunctionError(error, result.request_id, timed_out=timed_out)
         try:
@@ -145,6 +164,54 @@ class AwsProxyIntegration:
             apigw_id=ids.extended_request_id,
             trace_id=ids.response_trace,
         )
+
+
+def within_response_limit(result: LambdaResult) -> LambdaResult:
+    """`result` as Lambda's Invoke hands it to API Gateway: an answer over 6 MB becomes Lambda's
+    `Function.ResponseSizeTooLarge` error (the function's own value stays in `value`)."""
+    # A character is 1 to 4 bytes of UTF-8: encode only when the length cannot decide.
+    if result.outcome is not Outcome.OK or len(result.payload) * 4 <= MAX_RESPONSE_BYTES:
+        return result
+    if len(result.payload.encode("utf-8", "replace")) <= MAX_RESPONSE_BYTES:
+        return result
+    return replace(
+        result,
+        outcome=Outcome.ERROR,
+        payload=json.dumps(RESPONSE_TOO_LARGE),
+        error=dict(RESPONSE_TOO_LARGE),
+    )
+
+
+class ResponseTooLarge(FunctionError):
+    """The function answered, but with more than Lambda returns from a synchronous call."""
+
+    def __init__(self, error: dict[str, Any], lambda_request_id: str, value: Any) -> None:
+        super().__init__(error, lambda_request_id, timed_out=False)
+        size = _json_size(value)
+        answer = (
+            f"The function's answer is {size:,} bytes of JSON, more than"
+            if size
+            else "The function's answer is larger than"
+        )
+        # FunctionError's explanation would say the function raised; it did not.
+        self.explanation = (
+            f"{answer} the {MAX_RESPONSE_BYTES:,} bytes Lambda hands back from a "
+            "synchronous call (its 6 MB quota), so Lambda reported Function.ResponseSizeTooLarge "
+            'instead, and API Gateway answered 502 {"message": "Internal server error"}. Send '
+            "less: one page of the results and a way to ask for the next, or put the large "
+            "object in S3 and answer with a link to it."
+        )
+        self.args = (self.explanation,)
+
+
+def _json_size(value: Any) -> int | None:
+    """How many bytes of JSON the runtime made of `value` (None when it cannot be said)."""
+    if value is None:  # an invoker that keeps no value; `null` itself is never too large
+        return None
+    try:
+        return len(json.dumps(value).encode("utf-8", "replace"))
+    except (TypeError, ValueError):
+        return None
 
 
 def _error_document(payload: str) -> dict[str, Any]:
