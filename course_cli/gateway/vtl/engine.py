@@ -15,10 +15,10 @@ replace what it evaluates differently, once per process, in `install()`:
   stops after API Gateway's 1,000 iterations; `[a..b]` is a list, or lazy when huge;
 - `#macro`, macro calls, unknown `#name(...)`, `#evaluate` and `#return` are printed
   literally, as AWS does, with a warning for the learner; `#include`/`#parse` never load;
-- a template names only the members API Gateway documents on `$input` and `$util` (and
-  Java's methods on strings, maps and lists): nothing of Python is reachable from it;
 - every loop, `#define` use and string it builds counts against the render's limits
-  (`limits`).
+  (`limits`), and the output is a `limits.TemplateStream`, which refuses to pass 10 MB;
+- its token patterns stop after their token (`_linear_parsing`): as shipped they scan to the
+  end of the template for every token, and a 300 KB template took 10-25 s to parse.
 
 These are module-level replacements in a library only course uses in this process; the
 AWS-recorded cases in `tests/gateway/cases/vtl/` fail loudly if an airspeed upgrade moves them.
@@ -29,14 +29,13 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from time import monotonic
 from typing import Any, Final
 
 from course_cli.gateway.vtl.limits import (
     FOREACH_LIMIT,
     RANGE_LIST_LIMIT,
     TEMPLATE_BYTES_LIMIT,
-    TEXT_LIMIT,
+    TemplateStream,
     charge,
     check_time_for,
     current_budget,
@@ -52,17 +51,14 @@ from course_cli.gateway.vtl.values import (
     vtl_multiply,
     vtl_subtract,
 )
-from course_cli.gateway.vtl_speed import (
-    TemplateStream,
-    install_fast_paths,
-    install_linear_parsing,
-    specialise,
-)
 
 WARNINGS_KEY: Final = "\x00warnings"  # a namespace key no template can name
 # airspeed reads these in any case (`#INCLUDE`); Velocity would print those literally, but a
 # template that tries to load a file is refused here, whatever its spelling.
 _UNSUPPORTED = re.compile(r"#\{?(include|parse)\b", re.I)
+# How airspeed's token patterns end: a group capturing the rest of the template, `(.*)$`,
+# read only for where it starts (see `_linear_parsing`).
+_REST = re.compile(r"\((?:\.\*|\.\+)\)\$?\Z")
 _installed = False
 _lock = threading.Lock()
 
@@ -111,7 +107,8 @@ def _patch() -> None:
 
     from airspeed import operators as ops  # type: ignore[import-untyped]
 
-    install_linear_parsing(ops)
+    _linear_parsing(ops)
+    ops.StoppableStream = TemplateStream
     ops.value_to_string = render_value
     table = ops.BinaryOperator.OPERATORS
     table.update(
@@ -150,9 +147,7 @@ def _patch() -> None:
         return _truthy(self.expression.calculate(namespace, loader))
 
     ops.Condition.calculate = condition
-    lookup = make_lookup(ops)
-    ops.NameOrCall.calculate = lookup
-    install_fast_paths(ops, lookup)
+    ops.NameOrCall.calculate = make_lookup(ops)
 
     def foreach(self: Any, stream: Any, namespace: Any, loader: Any) -> None:
         iterable = self.value.calculate(namespace, loader)
@@ -164,16 +159,12 @@ def _patch() -> None:
             iterable = list(iterable) if hasattr(iterable, "__iter__") else [iterable]
         length = len(iterable)
         budget = current_budget()
-        # `budget.check_loop`, inlined: it runs before every iteration.
-        deadline = budget.deadline if budget is not None else float("inf")
-        tell = stream.tell
         for index, item in enumerate(iterable):
             if index == FOREACH_LIMIT:
                 _warn(namespace, _stopped_loop(self, length))
                 return
-            if monotonic() > deadline or tell() > TEXT_LIMIT:
-                assert budget is not None
-                budget.check_loop(stream)
+            if budget is not None:
+                budget.check_time()
             local = ops.LocalNamespace(namespace)
             count = index + 1
             local["velocityCount"] = count
@@ -198,7 +189,7 @@ def _patch() -> None:
     ops.ForeachDirective.evaluate_raw = foreach
 
     class BreakDirective(ops._Element):  # type: ignore[misc]
-        START = re.compile(r"#(?:break|\{break\})()")  # `()`: see `install_linear_parsing`
+        START = re.compile(r"#(?:break|\{break\})()")  # `()`: see `_linear_parsing`
 
         def parse(self) -> None:
             self.identity_match(self.START)
@@ -228,6 +219,25 @@ def _patch() -> None:
     _install_guards(ops)
 
 
+def _linear_parsing(ops: Any) -> None:
+    """Make every airspeed token pattern stop after its token (see `_REST`).
+
+    Each `(.*)$` at the end of a pattern becomes `()`, and `(.+)$` becomes `(?=.)()` (it also
+    asked for one more character): the patterns match where they matched before, and the
+    last group starts where it started, which is all airspeed's parser reads of it.
+    """
+    owners = [ops, *(cls for cls in vars(ops).values() if isinstance(cls, type))]
+    for owner in owners:
+        for name, value in list(vars(owner).items()):
+            if not isinstance(value, re.Pattern):
+                continue
+            found = _REST.search(value.pattern)
+            if found is None:
+                continue
+            tail = "(?=.)()" if "+" in found.group() else "()"
+            setattr(owner, name, re.compile(value.pattern[: found.start()] + tail, value.flags))
+
+
 def _stopped_loop(loop: Any, length: int) -> str:
     line = loop.full_text()[: loop.start].count("\n") + 1
     return (
@@ -251,14 +261,12 @@ def _install_guards(ops: Any) -> None:
         return list(numbers) if len(numbers) <= RANGE_LIST_LIMIT else numbers
 
     ops.Range.calculate = range_value
-    block_stream = TemplateStream
-    execution_error = ops.TemplateExecutionError
 
     def interpolated(self: Any, namespace: Any, loader: Any) -> str:
-        output = block_stream()
+        output = TemplateStream()
         try:
             self.block.evaluate(output, namespace, loader)
-        except execution_error as error:
+        except ops.TemplateExecutionError as error:
             # The string's own elements count offsets inside the string: let the element
             # holding the string (its #set, its reference) say where in the template.
             raise error.__cause__ from None
@@ -312,9 +320,6 @@ class TemplateCache:
         self._parsed: OrderedDict[str, Any] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
-        # The parsed template for a text already parsed, else None: one atomic read of the
-        # cache, without a lock (the render path asks this first).
-        self.cached = self._parsed.get
 
     def __call__(self, text: str) -> Any:
         found = self._parsed.get(text)  # one atomic read: a hit takes no lock
@@ -341,14 +346,12 @@ class TemplateCache:
 def _parse(text: str) -> Any:
     install()
     import airspeed
-    from airspeed import operators as ops
 
     found = _UNSUPPORTED.search(text)
     if found is not None:
         raise UnsupportedDirective(found.group(1), found.start())
     template = airspeed.Template(text)
     template.ensure_compiled()
-    specialise(ops, template.root_element)
     return template
 
 

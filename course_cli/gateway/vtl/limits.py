@@ -16,10 +16,11 @@ notebooks, the gateway, `course check`, the grader):
 Our own guards, where AWS documents nothing. They keep a learner's template from hanging or
 exhausting the process that renders it, the grader among them:
 
-- `RENDER_SECONDS` of rendering, checked at every `#foreach` iteration and `#define` use and
-  handed to regular expressions as their timeout;
-- `TEXT_LIMIT` characters per string and per output (API Gateway's 10 MB payload quota), and
-  `BUILD_LIMIT` characters of text built in one render, so repeated doubling stops early;
+- `RENDER_SECONDS` of rendering, checked at every `#foreach` iteration, `#define` use and
+  method call, and handed to regular expressions as their timeout;
+- `TEXT_LIMIT` characters per string and per output (API Gateway's 10 MB payload quota; the
+  output is checked as it is written, by `TemplateStream`), and `BUILD_LIMIT` characters of
+  text built in one render, so repeated doubling stops early;
 - `NUMBER_DIGITS` digits per integer (Python's own limit for printing one; Java's BigInteger
   has none);
 - `DEFINE_DEPTH` nested uses of `#define` values (one that uses itself never ends);
@@ -32,6 +33,7 @@ that fails (500, "Execution failed due to configuration error: Unable to transfo
 
 from __future__ import annotations
 
+import io
 import re
 import time
 from collections.abc import Callable
@@ -104,11 +106,6 @@ class RenderBudget:
                 "over and over",
             )
 
-    def check_loop(self, stream: Any) -> None:
-        """Called before every #foreach iteration: time, and the output's size so far."""
-        self.check_time()
-        check_output(stream)
-
     def charge(self, size: int) -> None:
         """Count `size` characters of newly built text; raise past `TEXT_LIMIT` for one
         string or `BUILD_LIMIT` in all."""
@@ -134,7 +131,7 @@ def current_budget() -> RenderBudget | None:
 
 def start_render() -> Token[RenderBudget | None]:
     """Give the render about to run in this thread a fresh budget; pass the token to
-    `end_render` when it is over (a `with` block cost a tenth of a small render)."""
+    `end_render` when it is over."""
     return _current.set(RenderBudget(RENDER_SECONDS))
 
 
@@ -147,12 +144,7 @@ def charge(text: str) -> str:
     """Count `text` as built by the current render; return it unchanged."""
     budget = _current.get()
     if budget is not None:
-        # `RenderBudget.charge`, inlined: this runs for every string a method returns.
-        size = len(text)
-        budget.built += size
-        if size > TEXT_LIMIT or budget.built > BUILD_LIMIT:
-            budget.built -= size
-            budget.charge(size)
+        budget.charge(len(text))
     return text
 
 
@@ -162,14 +154,9 @@ def account(result: Any) -> Any:
     without a loop (a 300 KB template holds 10,000 calls), so loops are not enough."""
     budget = _current.get()
     if budget is not None:
-        if result.__class__ is str:
-            size = len(result)
-            budget.built += size
-            if size > TEXT_LIMIT or budget.built > BUILD_LIMIT:
-                budget.built -= size
-                budget.charge(size)
-        if time.monotonic() > budget.deadline:
-            budget.check_time()
+        if isinstance(result, str):
+            budget.charge(len(result))
+        budget.check_time()
     return result
 
 
@@ -191,11 +178,22 @@ def text_too_long(size: int) -> LimitExceeded:
     )
 
 
-def check_output(stream: Any) -> None:
-    """Raise `LimitExceeded` once `stream` (a render's output) holds more than 10 MB."""
-    size = stream.tell()
-    if size > TEXT_LIMIT:
-        raise text_too_long(size)
+class TemplateStream(io.StringIO):
+    """What a render writes to (airspeed's stream): nothing after `#stop`, and never more
+    than `TEXT_LIMIT` characters, however many times a template prints a long value."""
+
+    def __init__(self, initial: str = "") -> None:
+        super().__init__(initial)
+        self.stop = False  # set by `#stop`
+
+    def write(self, text: str) -> int:
+        """Append `text` unless `#stop` ran; raise `LimitExceeded` past `TEXT_LIMIT`."""
+        if self.stop:
+            return 0
+        written = super().write(text)
+        if self.tell() > TEXT_LIMIT:
+            raise text_too_long(self.tell())
+        return written
 
 
 def mark_mutated() -> None:

@@ -102,26 +102,15 @@ def fresh_context(context: Mapping[str, Any]) -> dict[str, Any]:
     Maps and lists are copied at every depth: `$context.authorizer.claims...put(...)` must not
     reach the caller's own data, whatever the nesting.
     """
-    copied: dict[str, Any] = _copied_map(context)
+    copied = {key: _copied(value) for key, value in context.items()}
     copied.setdefault("requestOverride", {"header": {}, "path": {}, "querystring": {}})
     copied.setdefault("responseOverride", {"header": {}})
     return copied
 
 
-_ATOMS = frozenset({str, int, float, bool, type(None)})
-
-
-def _copied_map(mapping: Mapping[str, Any]) -> dict[str, Any]:
-    # Per render, on the hot path: plain values are kept without a call.
-    return {
-        key: value if value.__class__ in _ATOMS else _copied(value)
-        for key, value in mapping.items()
-    }
-
-
 def _copied(value: Any) -> Any:
     if isinstance(value, dict):
-        return _copied_map(value)
+        return {key: _copied(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [_copied(item) for item in value]
     return value
@@ -133,12 +122,10 @@ def render_template(text: str, data: TemplateData) -> Rendered:
     Whatever the template does, the render ends within `limits.RENDER_SECONDS` (and a
     template's first parse is bounded by AWS's 300 KB), in output or in a `TemplateLimitError`.
     """
-    template = _cached(text)  # a hit: a template already checked and parsed
-    if template is None:
-        size = template_too_large(text)
-        if size is not None:
-            raise TemplateTooLarge(size)
-        template = _compiled(text)
+    size = template_too_large(text)
+    if size is not None:
+        raise TemplateTooLarge(size)
+    template = _compiled(text)
     context = fresh_context(data.context)
     warnings: list[str] = []
     params = {
@@ -174,9 +161,6 @@ def render_template(text: str, data: TemplateData) -> Rendered:
         too_long = text_too_long(len(output))
         raise TemplateLimitError(too_long.reason, *position(text, len(text)), too_long.hint)
     return Rendered(output, warnings, context)
-
-
-_cached = compile_template.cached
 
 
 def _compiled(text: str) -> Any:
