@@ -25,7 +25,10 @@ from rich.console import Console
 from rich.table import Table
 
 from course_cli.runtime import InProcessRuntime
-from course_cli.runtime.isolated import IsolatedRuntime, Limits, ResultKind, run_script
+from course_cli.runtime.worker.functions import IsolatedRuntime
+from course_cli.runtime.worker.process import Limits
+from course_cli.runtime.worker.results import ResultKind
+from course_cli.runtime.worker.scripts import run_script
 
 TRIVIAL_HANDLER = """
 def handler(event, context):

@@ -284,7 +284,7 @@ class _GradingProcess:
     def grade(self, exercise_id: str, folder: Path, timeout_s: float) -> CheckResult | str | None:
         """The check result, a failure of the grader's own (str), or None past `timeout_s`.
         `_ProcessGone` if the process died meanwhile."""
-        from course_cli.runtime.framing import ProtocolError, read_frame, write_frame
+        from course_cli.runtime.worker.framing import ProtocolError, read_frame, write_frame
 
         try:
             write_frame(self._request, {"exercise": exercise_id, "folder": str(folder)})

@@ -1,6 +1,6 @@
 """Which wall `course grade` puts around untrusted submissions, and the one-line account of it.
 
-`choose` turns `--isolation` and `--trust-submissions` into one of `runtime.isolation`'s
+`choose` turns `--isolation` and `--trust-submissions` into one of `runtime.worker.isolation`'s
 modes, or refuses: grading untrusted code with nothing but an audit hook around it is what a
 learner who wants a classmate's marks is waiting for. `hidden_from_workers` is the part of the
 `uid` mode that is ours to do: for the run, the files a worker must not read are made
@@ -32,8 +32,8 @@ def choose(requested: str, *, trust_submissions: bool) -> str:
     where we are root and an unprivileged user can run this Python, else refuses — unless
     `trust_submissions`, which grades anyway with no boundary (`none`). Asking for one mode
     by name refuses when that mode cannot be had, saying why."""
-    from course_cli.runtime.isolation import namespaces_problem
-    from course_cli.runtime.worker_process import uid_problem
+    from course_cli.runtime.worker.isolation import namespaces_problem
+    from course_cli.runtime.worker.process import uid_problem
 
     if requested not in CHOICES:
         raise UsageError(
@@ -97,7 +97,7 @@ def private_paths(out: Path, submissions: Path) -> list[Path]:
     """What a `uid` worker must not read: the solutions (bundled and in a clone), the check
     modules, the reference CRUD handler, the results, the class, HOME and COURSE_HOME."""
     import course_cli
-    from course_cli.runtime.isolation import other_package_folders
+    from course_cli.runtime.worker.isolation import other_package_folders
 
     package = Path(course_cli.__file__).resolve().parent
     paths = [

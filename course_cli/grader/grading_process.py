@@ -6,7 +6,7 @@ process is the grader, not the learner: every submission's code still runs in an
 worker below it (`IsolatedRunner`, as `course check`), and the grading process only ever sends
 back a `CheckResult`'s JSON.
 
-Protocol, in frames (`runtime.framing`) on two private pipes: the parent sends
+Protocol, in frames (`runtime.worker.framing`) on two private pipes: the parent sends
 `{"exercise": ID, "folder": PATH}`, the process answers `{"result": {...}}` (or
 `{"failure": "..."}` if the grader itself failed on it - a bug of ours, reported as such).
 End of file on the request pipe ends the process; SIGTERM stops it at once, ending the
@@ -27,11 +27,11 @@ _MAX_REQUEST_BYTES = 1 << 20
 
 def serve(request_fd: int, reply_fd: int, isolation: str = "none") -> None:
     """Answer grading requests until the parent closes the request pipe, each submission's
-    code behind `isolation` (`runtime.isolation.Isolation`)."""
+    code behind `isolation` (`runtime.worker.isolation.Isolation`)."""
     from course_cli.grader.checking import check_exercise
     from course_cli.grader.isolated_runner import submission_runner
-    from course_cli.runtime.framing import PeerGone, read_frame, write_frame
-    from course_cli.runtime.isolated import Limits
+    from course_cli.runtime.worker.framing import PeerGone, read_frame, write_frame
+    from course_cli.runtime.worker.process import Limits
 
     while True:
         try:

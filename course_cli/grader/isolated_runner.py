@@ -1,4 +1,4 @@
-"""The grader's `SubmissionRunner` on the isolated worker (`course_cli.runtime.isolated`).
+"""The grader's `SubmissionRunner` on the isolated worker (`course_cli.runtime.worker.functions`).
 
 `submission_runner()` is what `default_runner` - and so `course check` - uses: every handler
 of the learner's runs in a child process of its own (`IsolatedRuntime`, one worker per
@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     from course_cli.gateway.context import TemplateRenderer
     from course_cli.gateway.invoker import LambdaResult
     from course_cli.grader.template_worker import TemplateWorker
-    from course_cli.runtime.isolated import IsolatedRuntime, Limits
+    from course_cli.runtime.worker.functions import IsolatedRuntime
+    from course_cli.runtime.worker.process import Limits
 
 # The name a handler has inside its worker (one function per worker).
 _FUNCTION = "submission"
@@ -53,7 +54,7 @@ class IsolatedRunner:
     separate_process = True
 
     def __init__(self, limits: Limits | None = None) -> None:
-        from course_cli.runtime.isolated import Limits
+        from course_cli.runtime.worker.process import Limits
 
         self.limits = limits or Limits()
         self._runtimes: dict[_Key, IsolatedRuntime] = {}
@@ -64,7 +65,7 @@ class IsolatedRunner:
     # --- handlers ---
 
     def load(self, function: SubmittedFunction) -> None:
-        from course_cli.runtime.isolated import ResultKind
+        from course_cli.runtime.worker.results import ResultKind
 
         if function.grader_code:
             self._in_process.load(function)
@@ -84,7 +85,7 @@ class IsolatedRunner:
         """The worker-backed runtime of `function` (one per handler and environment, started
         on first use and kept until `close`). `SubmissionFailed` if the file cannot be found."""
         from course_cli.errors import CourseError
-        from course_cli.runtime.isolated import IsolatedRuntime
+        from course_cli.runtime.worker.functions import IsolatedRuntime
 
         key = _key(function)
         runtime = self._runtimes.get(key)
@@ -119,7 +120,7 @@ class IsolatedRunner:
         """Behind `course grade`'s wall, a worker of its own renders the learner's templates
         (`template_worker`); the learner's own code (`course check`) renders them here, where
         the VTL layer's limits are guard enough."""
-        from course_cli.runtime.isolation import Isolation
+        from course_cli.runtime.worker.isolation import Isolation
 
         if self.limits.isolation == Isolation.NONE:
             return None
@@ -140,7 +141,7 @@ class IsolatedRunner:
         timeout_s: float = SCRIPT_TIMEOUT_S,
         env: Mapping[str, str] | None = None,
     ) -> Any:
-        from course_cli.runtime.isolated import ScriptKind, run_module
+        from course_cli.runtime.worker.scripts import ScriptKind, run_module
 
         if not path.is_file():
             raise SubmissionFailed(ERROR, f"cannot read {path.name}: there is no such file")

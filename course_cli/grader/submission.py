@@ -7,7 +7,7 @@ error, an exception, an endless loop, `sys.exit()` - comes back as a `Submission
 status and a message that points at the learner's line, never as a grader traceback.
 
 `InProcessRunner` runs everything in this process: fast, and what notebooks use. An isolated
-runner (a child process per submission on `course_cli.runtime.isolated`, in
+runner (a child process per submission on `course_cli.runtime.worker.functions`, in
 `course_cli.grader.isolated_runner`) plugs in behind the same protocol, and is what
 `default_runner` - and so `course check` - uses. Functions marked `grader_code` (the grader's
 own reference backends) run in the grader's process under every runner.

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from course_cli.gateway.vtl import Rendered, TemplateData
-    from course_cli.runtime.isolated import IsolatedRuntime, Limits
+    from course_cli.runtime.worker.functions import IsolatedRuntime
+    from course_cli.runtime.worker.process import Limits
 
 # Beyond the render's own limit (`vtl_limits.RENDER_SECONDS`): a worker's start and import.
 _START_S = 10.0
@@ -70,7 +71,7 @@ class TemplateWorker:
         )
 
     def _worker(self) -> IsolatedRuntime:
-        from course_cli.runtime.isolated import IsolatedRuntime
+        from course_cli.runtime.worker.functions import IsolatedRuntime
 
         if self._runtime is None:
             self._folder = Path(tempfile.mkdtemp(prefix="course-templates-"))

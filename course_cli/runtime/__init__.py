@@ -1,8 +1,7 @@
-"""Runs learners' Lambda handlers: in-process for their own code (fast, faithful to Lambda).
+"""Runs learners' Lambda handlers as Lambda's Python runtime does.
 
-`InProcessRuntime` implements the gateway's `LambdaInvoker` contract
-(`course_cli.gateway.invoker`); the other names are for commands and notebooks that load a
-handler or build a context themselves.
+Here, in this process: `InProcessRuntime`, the gateway's `LambdaInvoker` for the learner's own
+code. In `worker/`: the same runtime in a child process behind limits and walls, for grading.
 """
 
 from __future__ import annotations

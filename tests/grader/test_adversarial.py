@@ -51,7 +51,7 @@ from typing import Any
 
 import pytest
 
-from course_cli.runtime.worker_process import uid_problem
+from course_cli.runtime.worker.process import uid_problem
 
 REPO = Path(__file__).resolve().parents[2]
 ATTACKS_DIR = Path(__file__).resolve().parent / "attacks"

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from course_cli.grader.boundary import hidden_from_workers
-from course_cli.runtime.isolation import namespaces_problem
-from course_cli.runtime.relay import ParentEnd, WorkerEnd
-from course_cli.runtime.worker_process import uid_problem
+from course_cli.runtime.worker.isolation import namespaces_problem
+from course_cli.runtime.worker.process import uid_problem
+from course_cli.runtime.worker.relay import ParentEnd, WorkerEnd
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTION = ROOT / "solutions" / "03-fix-the-502"

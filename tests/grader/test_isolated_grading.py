@@ -15,7 +15,8 @@ from course_cli.grader import CheckResult, check_exercise
 from course_cli.grader.backends import __file__ as BACKENDS
 from course_cli.grader.isolated_runner import IsolatedRunner, submission_runner
 from course_cli.grader.submission import SubmissionFailed, SubmittedFunction
-from course_cli.runtime.isolated import IsolatedResult, Limits
+from course_cli.runtime.worker.process import Limits
+from course_cli.runtime.worker.results import IsolatedResult
 from course_cli.workspace import bundled_dir
 
 HOSTILE = Path(__file__).parent / "submissions" / "hostile"

@@ -18,8 +18,8 @@ from course_cli.gateway.vtl import TemplateData, TemplateError, TemplateLimitErr
 from course_cli.gateway.vtl.limits import RENDER_SECONDS
 from course_cli.grader.isolated_runner import IsolatedRunner
 from course_cli.grader.template_worker import TemplateWorker
-from course_cli.runtime.isolated import Limits
-from course_cli.runtime.isolation import namespaces_problem
+from course_cli.runtime.worker.isolation import namespaces_problem
+from course_cli.runtime.worker.process import Limits
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = """#set($name = $util.escapeJavaScript($input.params('name')).replaceAll("\\\\'", "'"))

@@ -23,16 +23,11 @@ import pytest
 
 from course_cli.gateway import proxy_response
 from course_cli.gateway.invoker import FunctionNotFound, Outcome
-from course_cli.runtime.isolated import (
-    IsolatedResult,
-    IsolatedRuntime,
-    Limits,
-    ResultKind,
-    ScriptKind,
-    run_module,
-    run_script,
-)
-from course_cli.runtime.isolation import namespaces_problem
+from course_cli.runtime.worker.functions import IsolatedRuntime
+from course_cli.runtime.worker.isolation import namespaces_problem
+from course_cli.runtime.worker.process import Limits
+from course_cli.runtime.worker.results import IsolatedResult, ResultKind
+from course_cli.runtime.worker.scripts import ScriptKind, run_module, run_script
 
 HOSTILE = Path(__file__).resolve().parents[1] / "grader" / "submissions" / "hostile"
 LIMITS = Limits(
@@ -608,7 +603,8 @@ def test_a_worker_left_behind_dies_with_its_parent(submission: Path, tmp_path: P
         f"""
         import os, sys
         from pathlib import Path
-        from course_cli.runtime.isolated import IsolatedRuntime, Limits
+        from course_cli.runtime.worker.functions import IsolatedRuntime
+        from course_cli.runtime.worker.process import Limits
         runtime = IsolatedRuntime({{"n": "normal.py"}}, workdir=Path({str(submission)!r}))
         runtime.start()
         worker = runtime._worker
@@ -766,7 +762,7 @@ def test_a_namespaced_worker_cannot_fill_the_disk(submission: Path) -> None:
     with IsolatedRuntime({"fill": "fill.py"}, limits=limits(), workdir=submission) as runtime:
         result = runtime("fill", {}, timeout_s=20)
     assert result.kind is ResultKind.OK, result.payload
-    from course_cli.runtime.isolation import FOLDER_BYTES, TMP_BYTES
+    from course_cli.runtime.worker.isolation import FOLDER_BYTES, TMP_BYTES
 
     assert result.value["written_mb"] <= (FOLDER_BYTES + TMP_BYTES) >> 20
     assert not list(submission.glob("fill-*"))

@@ -12,7 +12,7 @@ def handler(event, context):
         "course_cli.gateway.proxy_response",
         "course_cli.grader",
         "course_cli.grader.checks",
-        "course_cli.runtime.isolated",
+        "course_cli.runtime.worker.functions",
     ):
         try:
             module = importlib.import_module(name)

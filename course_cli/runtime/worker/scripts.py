@@ -1,6 +1,6 @@
 """Run a learner's script or module (`deploy.py`, `answers.py`) in an isolated worker.
 
-The same worker, limits and guard as `IsolatedRuntime` (see `course_cli.runtime.isolated`),
+The same worker, limits and guard as `IsolatedRuntime` (`functions`),
 for files that are not Lambda handlers: `run_script` runs one as `__main__` and reports how it
 ended; `run_module` imports one and hands back its public names, or calls one function in it.
 Nothing the file does raises here: an exception (with the learner's line), a non-zero exit,
@@ -16,16 +16,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from course_cli.runtime.framing import ProtocolError
-from course_cli.runtime.worker_process import (
-    SIGXCPU,
-    Limits,
-    WorkerProcess,
-    exit_reason,
-    learner_location,
-    relocate,
-    unrelocate,
-)
+from course_cli.runtime.worker.folder import learner_location, relocate, unrelocate
+from course_cli.runtime.worker.framing import ProtocolError, decode_value, encode_value
+from course_cli.runtime.worker.process import SIGXCPU, Limits, WorkerProcess, exit_reason
 
 
 class ScriptKind(StrEnum):
@@ -88,8 +81,6 @@ def run_module(
     Arguments and values cross as JSON, `bytes` included (tagged). A missing function or a
     value that is not JSON is an `error` with a message saying so.
     """
-    from course_cli.runtime.worker import encode_value
-
     config = {"as_module": True, "call": call, "call_args": encode_value(list(call_args))}
     return _run_file(path, limits, env, workdir, config)
 
@@ -188,8 +179,6 @@ def _run_file(
     if exit_code == 0:
         value = report.get("value")
         if extra.get("as_module"):
-            from course_cli.runtime.worker import decode_value
-
             value = decode_value(value)
         return ended(ScriptKind.OK, 0, refused=refused, value=value)
     return ended(

@@ -1,6 +1,6 @@
-"""The isolated worker's own process: `python -I -m course_cli.runtime.worker REQUEST_FD REPLY_FD`.
+"""The worker process itself: `python -I -m course_cli.runtime.worker.child REQUEST_FD REPLY_FD`.
 
-Started by `course_cli.runtime.isolated` (the parent), never by hand. The parent writes a
+Started by the parent (`process`), never by hand. The parent writes a
 configuration frame (see `framing`), then requests; the worker answers each on the reply pipe.
 Before any learner code runs, the worker lowers its resource limits, asks to die with its
 parent, caps captured output and installs its audit hook (`guard`).
@@ -25,10 +25,17 @@ from pathlib import Path
 from typing import Any
 
 from course_cli.errors import HandlerError
-from course_cli.runtime import guard, handler_loader
-from course_cli.runtime.framing import PeerGone, read_frame, write_frame
+from course_cli.runtime import handler_loader
 from course_cli.runtime.handler_loader import HandlerLoadError, HandlerSpec
 from course_cli.runtime.inprocess import InProcessRuntime
+from course_cli.runtime.worker import guard
+from course_cli.runtime.worker.framing import (
+    PeerGone,
+    decode_value,
+    encode_value,
+    read_frame,
+    write_frame,
+)
 
 _MAX_REQUEST_BYTES = 64 * 1024 * 1024
 
@@ -40,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     if args[2:3] == ["--enter-sandbox"]:
         # Started in its namespaces (see `isolation`): first of all, become the sandbox's user
         # and fill its own folder from the parent's copy.
-        from course_cli.runtime.isolation import enter_sandbox
+        from course_cli.runtime.worker.isolation import enter_sandbox
 
         enter_sandbox(args[3], args[4])
     # Programs the learner starts must not inherit the protocol pipes.
@@ -57,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     relay = config.get("relay")
     if isinstance(relay, dict):
         # The one way to the grader's moto from a worker in its own network namespace.
-        from course_cli.runtime.relay import WorkerEnd
+        from course_cli.runtime.worker.relay import WorkerEnd
 
         WorkerEnd(int(relay["port"]), str(relay["path"]))
     sandbox = guard.Guard(
@@ -310,32 +317,6 @@ def _module_value(names: dict[str, Any], call: str | None, args: Any) -> dict[st
         return {"value": encode_value(value)}
     except TypeError:
         return {"unsendable": type(value).__name__}
-
-
-def encode_value(value: Any) -> Any:
-    """`value` as JSON-able data, bytes tagged as `{"__bytes__": base64}`; TypeError otherwise."""
-    import base64
-    import json
-
-    def tag(item: Any) -> Any:
-        if isinstance(item, bytes | bytearray):
-            return {"__bytes__": base64.b64encode(bytes(item)).decode("ascii")}
-        raise TypeError(f"{type(item).__name__} is not JSON")
-
-    return json.loads(json.dumps(value, default=tag))
-
-
-def decode_value(value: Any) -> Any:
-    """The inverse of `encode_value`."""
-    import base64
-
-    if isinstance(value, dict):
-        if set(value) == {"__bytes__"} and isinstance(value["__bytes__"], str):
-            return base64.b64decode(value["__bytes__"])
-        return {key: decode_value(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [decode_value(item) for item in value]
-    return value
 
 
 if __name__ == "__main__":

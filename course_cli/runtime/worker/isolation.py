@@ -128,7 +128,7 @@ def _package_binds() -> list[str]:
     is replaced by an empty one, and the runtime's parts bound back into it read-only. Any
     other `course_cli` folder on the path (an editable install keeps the bundled solutions
     in one in site-packages) is replaced by an empty one too."""
-    package = Path(__file__).resolve().parent.parent
+    package = Path(__file__).resolve().parents[2]
     args = [*_open_parents(package), "--perms", "0755", "--tmpfs", str(package)]
     for part in _PACKAGE_PARTS:
         args += ["--ro-bind-try", str(package / part), str(package / part)]
@@ -339,7 +339,8 @@ def namespaces_problem() -> str | None:
         if os.geteuid() == 0:
             os.chown(folder, outside, outside)
         (folder / "task").mkdir()
-        code = "import course_cli.runtime.worker; from course_cli.runtime import isolation; "
+        code = "import course_cli.runtime.worker.child; "
+        code += "from course_cli.runtime.worker import isolation; "
         code += f"isolation.enter_sandbox({probe!r}, {str(folder / 'task')!r})"
         try:
             process = start_namespaced(

@@ -1,16 +1,9 @@
-"""The parent's side of one isolated worker process: its folder, environment, pipes and end.
+"""The parent's side of one worker process: start it, talk to it, end it and all it started.
 
-`WorkerProcess.start` copies the submission into a fresh temporary folder, builds a scrubbed
-environment, starts `python -I -m course_cli.runtime.worker` in a session of its own (under
-a user id of its own when we are root), sends the configuration frame and, for the
-functions mode, waits for the worker to say it is ready. `kill` ends the worker and
-everything it started; `close` also removes the folder.
-
-Why a fresh interpreter through `subprocess`, not `multiprocessing`: `spawn` would re-import
-the parent's `__main__` (the CLI or pytest) in the child, `fork`/`forkserver` would hand it
-a copy of the grader's memory and modules, and every `multiprocessing` channel unpickles what
-the child sends — a hostile child could then run code in the parent. Here the child starts
-from nothing but `course_cli.runtime`, and the parent only ever decodes JSON frames.
+A fresh interpreter through `subprocess`, never `multiprocessing`: `spawn` re-imports the
+parent's `__main__`, `fork` hands the child the grader's memory, and every `multiprocessing`
+channel unpickles what the child sends. Here the child starts from nothing but
+`course_cli.runtime`, and the parent only ever decodes JSON frames.
 """
 
 from __future__ import annotations
@@ -18,11 +11,8 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import stat
 import subprocess
 import sys
-import tempfile
-import threading
 import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -31,26 +21,25 @@ from typing import IO, Any
 
 from course_cli.errors import CourseError
 from course_cli.runtime import lambda_errors
-from course_cli.runtime.framing import (
-    PeerGone,
-    ProtocolError,
-    SideChannel,
-    read_frame,
-    write_frame,
+from course_cli.runtime.worker.folder import (
+    SandboxFolder,
+    make_sandbox_folder,
+    real_aws_files,
+    scrubbed_environment,
 )
-from course_cli.runtime.isolation import (
+from course_cli.runtime.worker.framing import PeerGone, ProtocolError, read_frame, write_frame
+from course_cli.runtime.worker.isolation import (
     SOURCE_MOUNT,
     Isolation,
     IsolationUnavailable,
     start_namespaced,
     unused_id,
 )
-from course_cli.runtime.relay import ParentEnd
+from course_cli.runtime.worker.output import CappedOutput
+from course_cli.runtime.worker.relay import ParentEnd
 
-# Folders never copied with a submission: not the learner's code, and possibly huge.
-_SKIPPED_DIRS = frozenset({".git", ".venv", "venv", "__pycache__", "node_modules", ".mypy_cache"})
 _MB = 1024 * 1024
-_WORKER_COMMAND = (sys.executable, "-I", "-B", "-u", "-m", "course_cli.runtime.worker")
+_WORKER_COMMAND = (sys.executable, "-I", "-B", "-u", "-m", "course_cli.runtime.worker.child")
 # The worker's arguments after its pipes, in its namespaces: `--enter-sandbox FOLDER TASK`.
 _ENTER_FLAG = "--enter-sandbox"
 # Replies bigger than this are a protocol violation (Lambda's own response limit is 6 MB).
@@ -61,212 +50,26 @@ class WorkerStartError(CourseError):
     """The isolated worker could not be started (our environment, not the learner's code)."""
 
 
-class SubmissionTooLarge(CourseError):
-    """The submission folder holds more than the worker copies."""
-
-
 @dataclass(frozen=True)
 class Limits:
     """What one isolated worker may use. The defaults suit one learner's exercise."""
 
-    # Address space (RLIMIT_AS) in MB; exceeding it is a MemoryError, reported as a crash.
-    memory_mb: int = 1024
-    # CPU seconds for the worker's whole life (RLIMIT_CPU); a worker is restarted after any
-    # timeout or crash, which gives the next one a fresh budget.
-    cpu_s: int = 60
-    # Processes and threads of the worker's user id (RLIMIT_NPROC, effective when we are
-    # root and the worker gets its own user id), and processes it may start (audit hook).
-    processes: int = 64
-    # Output kept per invocation log, and per stream of a script or worker console.
-    output_bytes: int = 256 * 1024
-    # Largest file the worker may write (RLIMIT_FSIZE), and open files (RLIMIT_NOFILE).
-    file_size_mb: int = 64
-    open_files: int = 256
-    # How much longer than a function's own timeout the parent waits before killing.
-    grace_s: float = 1.0
-    # Wall-clock limit for a worker to start, and for a whole script (`run_script`).
-    start_timeout_s: float = 15.0
-    script_timeout_s: float = 60.0
-    # Largest submission folder copied into the worker's folder.
-    copy_mb: int = 20
-    # As root: run the worker under an unused user id, so RLIMIT_NPROC applies and the
-    # worker can neither write other users' files nor signal the parent or other workers.
+    memory_mb: int = 1024  # RLIMIT_AS; going over is a MemoryError, reported as a crash
+    cpu_s: int = 60  # RLIMIT_CPU for the worker's life; a restarted worker gets a fresh budget
+    processes: int = 64  # RLIMIT_NPROC (with a user id of its own) and the audit hook's count
+    output_bytes: int = 256 * 1024  # kept per invocation log, and per stream of a script
+    file_size_mb: int = 64  # RLIMIT_FSIZE
+    open_files: int = 256  # RLIMIT_NOFILE
+    grace_s: float = 1.0  # how much longer than a function's timeout the parent waits
+    start_timeout_s: float = 15.0  # wall clock for a worker to start
+    script_timeout_s: float = 60.0  # wall clock for a whole script (`run_script`)
+    copy_mb: int = 20  # largest submission folder copied into the worker's folder
+    # As root: an unused user id, so RLIMIT_NPROC applies and the worker can neither write
+    # other users' files nor signal the parent or other workers.
     drop_privileges: bool = True
-    # The boundary around the worker (`isolation.Isolation`): `none` for the learner's own
-    # code, `namespaces` or `uid` for untrusted submissions (`course grade`).
+    # The walls (`isolation.Isolation`): `none` for the learner's own code, `namespaces` or
+    # `uid` for untrusted submissions (`course grade`).
     isolation: str = Isolation.NONE
-
-
-class CappedOutput(SideChannel):
-    """A pipe's output kept up to `limit` bytes, the rest read and discarded.
-
-    `threaded`: a thread drains the pipe (a script's stdout and stderr, read to the end).
-    Otherwise the pipe is non-blocking and drained by whoever waits for the worker's reply
-    (`framing.read_frame(side=...)`) and once more after it: whatever the worker wrote before
-    answering is then in hand, in order, with no race against a thread.
-    """
-
-    def __init__(self, stream: IO[bytes], limit: int, *, threaded: bool) -> None:
-        self._stream = stream
-        self.fd = stream.fileno()
-        self._limit = limit
-        self._kept = bytearray()
-        self._taken = 0
-        self.discarded = 0
-        self.closed = False
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        if threaded:
-            self._thread = threading.Thread(
-                target=self._drain_all, name="course-worker-output", daemon=True
-            )
-            self._thread.start()
-        else:
-            os.set_blocking(self.fd, False)
-
-    def _keep(self, chunk: bytes) -> None:
-        with self._lock:
-            room = self._limit - len(self._kept)
-            if room > 0:
-                self._kept += chunk[:room]
-            self.discarded += max(0, len(chunk) - max(room, 0))
-
-    def _drain_all(self) -> None:
-        while True:
-            try:
-                chunk = os.read(self.fd, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            self._keep(chunk)
-        self.closed = True
-
-    def drain(self, max_chunks: int = 16) -> bool:
-        """Read what the pipe holds now (at most `max_chunks` reads); False once it is closed."""
-        if self.closed or self._thread is not None:
-            return not self.closed
-        for _ in range(max_chunks):
-            try:
-                chunk = os.read(self.fd, 65536)
-            except BlockingIOError:
-                return True
-            except OSError:
-                chunk = b""
-            if not chunk:
-                self.closed = True
-                return False
-            self._keep(chunk)
-        return True
-
-    def take_new(self) -> str:
-        """What arrived since the last call (within the ceiling)."""
-        self.drain(max_chunks=64)
-        with self._lock:
-            new = bytes(self._kept[self._taken :])
-            self._taken = len(self._kept)
-        return new.decode("utf-8", "replace")
-
-    def text(self, wait_s: float = 1.0) -> tuple[str, bool]:
-        """Everything kept (once the pipe closed, or `wait_s` passed); and whether any was cut."""
-        if self._thread is not None:
-            self._thread.join(wait_s)
-        else:
-            self.drain(max_chunks=64)
-        with self._lock:
-            return self._kept.decode("utf-8", "replace"), self.discarded > 0
-
-    def close(self) -> None:
-        """Close our end of the pipe, unless its thread still reads from it."""
-        if self._thread is None or not self._thread.is_alive():
-            self.closed = True  # never read the number again: it may name another file soon
-            self._stream.close()
-
-
-@dataclass(frozen=True)
-class SandboxFolder:
-    """The worker's temporary folder: `task` (the submission's copy, the working folder),
-    `home` (HOME, with empty AWS config and credentials files) and `tmp` (TMPDIR)."""
-
-    root: Path
-    task: Path
-    home: Path
-    tmp: Path
-
-
-def _copy_submission(source: Path | None, task: Path, limits: Limits) -> None:
-    """Copy regular files and folders only: a symlink in a submission (to `~/.aws`, say)
-    is skipped, never followed, since the parent may be root."""
-    task.mkdir()
-    if source is None:
-        return
-    budget = limits.copy_mb * _MB
-    for folder, dirs, files in os.walk(source, followlinks=False):
-        dirs[:] = [d for d in dirs if d not in _SKIPPED_DIRS and not d.startswith(".")]
-        relative = Path(folder).relative_to(source)
-        target_folder = task / relative
-        for name in dirs:
-            if not (Path(folder) / name).is_symlink():
-                (target_folder / name).mkdir(exist_ok=True)
-        for name in files:
-            path = Path(folder) / name
-            info = path.lstat()
-            if not stat.S_ISREG(info.st_mode):
-                continue
-            budget -= info.st_size
-            if budget < 0:
-                raise SubmissionTooLarge(
-                    f"the submission in {source} is larger than {limits.copy_mb} MB",
-                    "remove data files and virtual environments from the submission folder",
-                )
-            shutil.copyfile(path, target_folder / name, follow_symlinks=False)
-
-
-def make_sandbox_folder(source: Path | None, limits: Limits, owner: int | None) -> SandboxFolder:
-    """A fresh temporary folder holding a copy of `source`, owned by `owner` if given."""
-    root = Path(tempfile.mkdtemp(prefix="course-worker-"))
-    folder = SandboxFolder(root, root / "task", root / "home", root / "tmp")
-    try:
-        _copy_submission(source, folder.task, limits)
-        (folder.home / ".aws").mkdir(parents=True)
-        (folder.home / ".aws" / "config").write_text("", encoding="utf-8")
-        (folder.home / ".aws" / "credentials").write_text("", encoding="utf-8")
-        folder.tmp.mkdir()
-        if owner is not None:
-            for path in [root, *root.rglob("*")]:
-                os.lchown(path, owner, owner)
-    except BaseException:
-        shutil.rmtree(root, ignore_errors=True)
-        raise
-    return folder
-
-
-def scrubbed_environment(folder: SandboxFolder, extra: Mapping[str, str]) -> dict[str, str]:
-    """The worker's whole environment: nothing inherited but what is listed here and `extra`."""
-    loopback = "127.0.0.1,localhost,::1"
-    env = {
-        "PATH": "/usr/local/bin:/usr/bin:/bin",
-        "LANG": "C.UTF-8",
-        "HOME": str(folder.home),
-        "TMPDIR": str(folder.tmp),
-        "AWS_CONFIG_FILE": str(folder.home / ".aws" / "config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(folder.home / ".aws" / "credentials"),
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "NO_PROXY": loopback,
-        "no_proxy": loopback,
-    }
-    env.update(extra)
-    return env
-
-
-def real_aws_files() -> list[str]:
-    """The parent's real AWS configuration paths, which the worker's hook refuses to read."""
-    paths = [str(Path.home() / ".aws")]
-    for name in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
-        value = os.environ.get(name)
-        if value:
-            paths.append(value)
-    return paths
 
 
 def _worker_user(limits: Limits) -> int | None:
@@ -314,7 +117,7 @@ def privileges_can_drop() -> bool:
             uid = unused_id()
             try:
                 probe = subprocess.run(
-                    [sys.executable, "-I", "-c", "import course_cli.runtime.worker"],
+                    [sys.executable, "-I", "-c", "import course_cli.runtime.worker.child"],
                     user=uid,
                     group=uid,
                     extra_groups=[],
@@ -397,7 +200,7 @@ class WorkerProcess:
     ) -> None:
         self.limits = limits
         self.uid = _worker_user(limits)
-        self.folder = make_sandbox_folder(source, limits, self.uid)
+        self.folder = make_sandbox_folder(source, limits.copy_mb, self.uid)
         self.started = time.monotonic()
         request_read, self._request_fd = os.pipe()
         self._reply_fd, reply_write = os.pipe()
@@ -576,8 +379,6 @@ class WorkerProcess:
         return status
 
 
-# --- shared by the runtime and the scripts: paths and exits, as the learner sees them ---
-
 # How Go (Lambda's service) names the signals a runtime most often dies of.
 _SIGNAL_NAMES = {
     9: "killed",
@@ -589,34 +390,6 @@ _SIGNAL_NAMES = {
     25: "file size limit exceeded",
 }
 SIGXCPU = 24
-
-
-def relocate(path: Path, source: Path, target: Path) -> Path:
-    """`path` (inside the submission `source`) as the same file under `target`."""
-    try:
-        return target / path.resolve().relative_to(source)
-    except ValueError:
-        raise SubmissionTooLarge(
-            f"{path} is outside the submission folder {source}",
-            "give the submission folder as workdir",
-        ) from None
-
-
-def unrelocate(text: str, task: str, source: Path) -> str:
-    """Show the submission's own paths instead of the worker's copy in text for the learner."""
-    return text.replace(task + "/", str(source) + "/") if task in text else text
-
-
-def learner_location(error: dict[str, Any], task: str, source: Path) -> tuple[str, int] | None:
-    """`(file, line)` from a worker's report, the file named as in the submission."""
-    file, line = error.get("file"), error.get("line")
-    if not isinstance(file, str) or not isinstance(line, int):
-        return None
-    if file.startswith(task + "/"):
-        file = str(source / file[len(task) + 1 :])
-    elif not file.startswith("/"):
-        file = str(source / file)
-    return file, line
 
 
 def exit_reason(status: int | None) -> str:

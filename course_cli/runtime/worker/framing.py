@@ -10,6 +10,7 @@ from the child, so a hostile child cannot run code in the parent.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import select
@@ -123,3 +124,25 @@ def _read_exact(
         chunks.append(chunk)
         missing -= len(chunk)
     return b"".join(chunks)
+
+
+def encode_value(value: Any) -> Any:
+    """`value` as JSON-able data, bytes tagged as `{"__bytes__": base64}`; TypeError otherwise."""
+
+    def tag(item: Any) -> Any:
+        if isinstance(item, bytes | bytearray):
+            return {"__bytes__": base64.b64encode(bytes(item)).decode("ascii")}
+        raise TypeError(f"{type(item).__name__} is not JSON")
+
+    return json.loads(json.dumps(value, default=tag))
+
+
+def decode_value(value: Any) -> Any:
+    """The inverse of `encode_value`."""
+    if isinstance(value, dict):
+        if set(value) == {"__bytes__"} and isinstance(value["__bytes__"], str):
+            return base64.b64decode(value["__bytes__"])
+        return {key: decode_value(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [decode_value(item) for item in value]
+    return value

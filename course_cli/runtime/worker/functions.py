@@ -1,0 +1,264 @@
+"""Run a submission's Lambda functions in an isolated worker process (the parent's side).
+
+`IsolatedRuntime` is a `LambdaInvoker` like `InProcessRuntime`, but the functions run in a
+child process (`child`) that the grader only talks to over a private pipe, with the limits of
+`process.Limits`; `Limits.isolation` picks the walls around it (`isolation`). Results are
+`IsolatedResult`s (`results`). The parent never trusts the worker for a grade: the checks run
+here, so a submission that prints a fake pass or patches the grader's modules (only the
+worker's copies exist in the worker) changes nothing but its own result.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import threading
+import time
+import weakref
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from course_cli.gateway.invoker import FunctionNotFound, LambdaInvoker, Outcome
+from course_cli.runtime.handler_loader import HandlerSpec, parse_handler_spec
+from course_cli.runtime.inprocess import INIT_TIMEOUT_S
+from course_cli.runtime.worker.folder import learner_location, relocate
+from course_cli.runtime.worker.framing import PeerGone, ProtocolError
+from course_cli.runtime.worker.process import Limits, WorkerProcess
+from course_cli.runtime.worker.results import (
+    IsolatedResult,
+    ResultKind,
+    crashed,
+    read_reply,
+    stopped,
+)
+
+
+class IsolatedRuntime(LambdaInvoker):
+    """Lambda functions by name, run in one isolated worker per runtime (one submission).
+
+    `functions` maps names to handler specs (`"handler.py"`, `"app.py:main"`), relative to
+    `workdir` — the submission's folder, copied into the worker's own temporary folder. Without
+    `workdir`, the folder holding the handler files is copied. `env` is the worker's whole
+    environment beyond the scrubbed basics; `function_env` adds variables per function name
+    (set before each of its invocations, as Lambda's per-function environment). The worker
+    starts on first use and serves every invocation after that; `close()` (or the `with`
+    block) ends it.
+    """
+
+    def __init__(
+        self,
+        functions: Mapping[str, str],
+        *,
+        limits: Limits = Limits(),  # noqa: B008 - frozen, shared safely
+        env: Mapping[str, str] | None = None,
+        workdir: Path | None = None,
+        function_env: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> None:
+        self.limits = limits
+        self.env = dict(env or {})
+        self.function_env = {
+            name: dict(variables) for name, variables in (function_env or {}).items()
+        }
+        specs = {name: parse_handler_spec(text, workdir) for name, text in functions.items()}
+        self.source = (workdir or _common_folder(specs)).resolve()
+        self._specs = specs
+        self._lock = threading.Lock()
+        self._worker: WorkerProcess | None = None
+        self._finalizer: weakref.finalize[Any, Any] | None = None
+        # Functions whose handler the current worker has loaded: their next invocation has
+        # no init phase, so the worker must answer within the function's timeout alone.
+        self._warm: set[str] = set()
+        self.starts = 0  # how many workers were started (restarts after crashes included)
+
+    @property
+    def functions(self) -> dict[str, HandlerSpec]:
+        """The functions this runtime knows, by name (paths in the submission)."""
+        return dict(self._specs)
+
+    def __enter__(self) -> IsolatedRuntime:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """End the worker and remove its folder; the runtime starts a new one if used again."""
+        with self._lock:
+            self._stop_worker()
+
+    def start(self) -> float:
+        """Start the worker now (it otherwise starts on first use); returns seconds taken."""
+        with self._lock:
+            started = time.perf_counter()
+            self._ensure_worker()
+            return time.perf_counter() - started
+
+    def load(self, function_name: str) -> IsolatedResult | None:
+        """Load the handler in the worker now: `None` if it loads, else why it cannot.
+
+        The result's kind is `load_error` (syntax error, import error, no handler: `message`
+        and `location` point at the learner's line), `timeout` (the module's top level ran
+        past Lambda's 10 s init limit) or `crashed` (it exited, or killed the worker). Raises
+        `FunctionNotFound` for an unknown name.
+        """
+        if function_name not in self._specs:
+            raise FunctionNotFound(function_name, f"known: {', '.join(sorted(self._specs))}")
+        request_id = secrets.token_hex(16)
+        request = {"op": "load", "id": request_id, "function": function_name}
+        with self._lock:
+            worker = self._ensure_worker()
+            started = time.monotonic()
+            try:
+                worker.send(request)
+                reply = worker.receive(started + INIT_TIMEOUT_S + self.limits.grace_s)
+            except PeerGone:
+                return self._ended(crashed(worker, started, "", INIT_TIMEOUT_S))
+            except ProtocolError as exc:
+                return self._ended(
+                    crashed(worker, started, f"the worker broke the protocol: {exc}")
+                )
+            if reply is None:
+                return self._ended(stopped(worker, started, INIT_TIMEOUT_S, INIT_TIMEOUT_S))
+            if reply.get("id") != request_id:
+                return self._ended(crashed(worker, started, "the worker answered another request"))
+            problem = reply.get("load_error")
+            if not isinstance(problem, dict):
+                self._warm.add(function_name)
+                return None
+            task = str(worker.folder.task)
+            kind = ResultKind.LOAD_ERROR
+            if problem.get("exit"):
+                kind = ResultKind.CRASHED
+            elif problem.get("timeout"):
+                kind = ResultKind.TIMEOUT
+            if kind is not ResultKind.LOAD_ERROR:
+                self._stop_worker()  # Lambda starts afresh after an exit or an init timeout
+            return IsolatedResult(
+                outcome=Outcome.TIMEOUT if kind is ResultKind.TIMEOUT else Outcome.ERROR,
+                payload="",
+                duration_ms=(time.monotonic() - started) * 1000,
+                kind=kind,
+                message=str(problem.get("message") or ""),
+                location=learner_location(problem, task, self.source),
+                refused_connections=tuple(str(item) for item in reply.get("refused") or ()),
+                console=worker.stdout.take_new(),
+            )
+
+    def invoke(
+        self, function_name: str, event: Any, timeout_s: float, wait_s: float
+    ) -> IsolatedResult:
+        """Invoke `function_name` in the worker, as Lambda's Invoke API would.
+
+        Never raises for anything the submission does. Raises `FunctionNotFound` for an
+        unknown name, `TypeError` for an event that is not JSON, and `WorkerStartError` when
+        no worker can be started at all (a problem of this machine, not of the submission).
+        """
+        spec = self._specs.get(function_name)
+        if spec is None:
+            raise FunctionNotFound(function_name, f"known: {', '.join(sorted(self._specs))}")
+        request_id = secrets.token_hex(16)
+        request = {
+            "op": "invoke",
+            "id": request_id,
+            "function": function_name,
+            "event": json.loads(json.dumps(event)),  # TypeError for a non-JSON event, here
+            "timeout_s": timeout_s,
+            "wait_s": wait_s,
+        }
+        with self._lock:
+            worker = self._ensure_worker()
+            started = time.monotonic()
+            # A cold start's init phase has its own limit, before the function's timeout.
+            limit_s = timeout_s if function_name in self._warm else INIT_TIMEOUT_S + timeout_s
+            deadline = started + min(limit_s, wait_s) + self.limits.grace_s
+            try:
+                worker.send(request)
+                reply = worker.receive(deadline)
+                if reply is not None and reply.get("init_done") and reply.get("id") == request_id:
+                    # The cold start's init is over: the function's timeout starts now.
+                    now = time.monotonic()
+                    wait_left = wait_s - (now - started)
+                    reply = worker.receive(now + min(timeout_s, wait_left) + self.limits.grace_s)
+            except PeerGone:
+                return self._ended(crashed(worker, started, "", timeout_s))
+            except ProtocolError as exc:
+                return self._ended(
+                    crashed(worker, started, f"the worker broke the protocol: {exc}")
+                )
+            if reply is None:
+                return self._ended(stopped(worker, started, timeout_s, wait_s))
+            if reply.get("id") != request_id:
+                return self._ended(crashed(worker, started, "the worker answered another request"))
+            result = read_reply(worker, reply, started, self.source)
+            if result.kind in (ResultKind.OK, ResultKind.FUNCTION_ERROR):
+                self._warm.add(function_name)
+                return result
+            if result.kind is ResultKind.LOAD_ERROR:
+                return result
+            return self._ended(result)
+
+    def exchange(self, message: dict[str, Any], wait_s: float) -> dict[str, Any] | None:
+        """Send the worker one request of its protocol (`message` with an `op` and an `id`)
+        and return its reply. None when it does not answer the same `id` within `wait_s`
+        (plus the grace), dies or breaks the protocol: the worker is then ended, and the next
+        use starts a fresh one."""
+        with self._lock:
+            worker = self._ensure_worker()
+            try:
+                worker.send(message)
+                reply = worker.receive(time.monotonic() + wait_s + self.limits.grace_s)
+            except (PeerGone, ProtocolError):
+                reply = None
+            if reply is None or reply.get("id") != message.get("id"):
+                self._stop_worker()
+                return None
+            worker.stdout.take_new()  # a template prints nothing; a hostile one is not shown
+            return reply
+
+    # --- worker life --------------------------------------------------------------------------
+
+    def _ensure_worker(self) -> WorkerProcess:
+        worker = self._worker
+        if worker is not None and worker.alive():
+            return worker
+        self._stop_worker()
+        # Inside the worker, handlers are found in its copy of the submission.
+        functions = {
+            name: str(relocate(spec.path, self.source, Path("."))) + _suffix(spec)
+            for name, spec in self._specs.items()
+        }
+        worker = WorkerProcess(
+            mode="functions",
+            source=self.source,
+            limits=self.limits,
+            env=self.env,
+            config={"functions": functions, "function_env": self.function_env},
+        )
+        self._worker = worker
+        self._finalizer = weakref.finalize(self, worker.close)
+        self.starts += 1
+        worker.wait_ready()
+        return worker
+
+    def _stop_worker(self) -> None:
+        self._warm.clear()
+        if self._finalizer is not None:
+            self._finalizer()  # closes the worker once, and detaches
+            self._finalizer = None
+        self._worker = None
+
+    def _ended(self, result: IsolatedResult) -> IsolatedResult:
+        """`result` after which the worker is replaced, as Lambda starts a fresh environment."""
+        self._stop_worker()
+        return result
+
+
+def _common_folder(specs: Mapping[str, HandlerSpec]) -> Path:
+    folders = [str(spec.path.parent) for spec in specs.values()]
+    return Path(os.path.commonpath(folders)) if folders else Path.cwd()
+
+
+def _suffix(spec: HandlerSpec) -> str:
+    return f":{spec.function}" if spec.function else ""
