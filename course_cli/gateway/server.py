@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import errno
 import ipaddress
+import queue
 import socket
 import socketserver
 import threading
@@ -49,6 +50,8 @@ DEFAULT_PORT: Final = 3000
 SHUTDOWN_GRACE_S: Final = 1.0
 # How often the accepting thread looks whether `shutdown()` was called.
 _POLL_S: Final = 0.05
+# Threads kept waiting for the next connection.
+_MAX_IDLE_THREADS: Final = 8
 
 Handle = Callable[[ApiDefinition, HttpRequest, LambdaInvoker], Invocation]
 ReloadCheck = Callable[[], ApiDefinition | None]
@@ -241,8 +244,11 @@ class GatewayServer:
             self._connections.discard(connection)
             self._all_closed.notify_all()
 
-    def answer(self, request: HttpRequest, target: str, started: float) -> HttpResponse:
-        """Answer `request` through the gateway (a 500 if the gateway fails) and log it."""
+    def answer(
+        self, request: HttpRequest, target: str, started: float
+    ) -> tuple[HttpResponse, RequestRecord]:
+        """Answer `request` through the gateway (a 500 if the gateway fails), with the record
+        to log once the answer is sent."""
         invocation: Invocation | None = None
         error: BaseException | None = None
         try:
@@ -258,18 +264,16 @@ class GatewayServer:
                 500, Headers([("Content-Type", "application/json")]), INTERNAL_ERROR_BODY
             )
         latency_ms = (time.perf_counter() - started) * 1000
-        self.log(
-            RequestRecord(
-                request.method,
-                target,
-                response.status,
-                latency_ms,
-                request.source_ip,
-                invocation,
-                error,
-            )
+        record = RequestRecord(
+            request.method,
+            target,
+            response.status,
+            latency_ms,
+            request.source_ip,
+            invocation,
+            error,
         )
-        return response
+        return response, record
 
     def log(self, record: RequestRecord) -> None:
         """Hand `record` to `on_request`, never two at once."""
@@ -328,11 +332,15 @@ class _Connection(BaseHTTPRequestHandler):
             source_ip=client,
             protocol=parsed.version,
         )
-        response = gateway.answer(request, parsed.target, started)
+        response, record = gateway.answer(request, parsed.target, started)
         keep_alive = parsed.keep_alive and not gateway.closing
-        self.wfile.write(
-            encode_response(response, head_only=parsed.method == "HEAD", keep_alive=keep_alive)
-        )
+        try:
+            self.wfile.write(
+                encode_response(response, head_only=parsed.method == "HEAD", keep_alive=keep_alive)
+            )
+        finally:
+            # Logged once the client has its answer: the log line is not the client's wait.
+            gateway.log(record)
         self.close_connection = not keep_alive
 
 
@@ -344,7 +352,36 @@ class _HttpServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], family: int, gateway: GatewayServer) -> None:
         self.address_family = family
         self.gateway = gateway
+        self._idle_lock = threading.Lock()
+        self._idle: list[queue.SimpleQueue[tuple[Any, Any] | None]] = []
         super().__init__(address, _Connection)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        # Threads are kept for the next connection: starting one costs a short request's time.
+        with self._idle_lock:
+            inbox = self._idle.pop() if self._idle else None
+        if inbox is None:
+            inbox = queue.SimpleQueue()
+            threading.Thread(
+                target=self._serve_connections, args=(inbox,), name="course-serve", daemon=True
+            ).start()
+        inbox.put((request, client_address))
+
+    def _serve_connections(self, inbox: queue.SimpleQueue[tuple[Any, Any] | None]) -> None:
+        """A pooled thread: serve each connection it is given, until shutdown."""
+        while (given := inbox.get()) is not None:
+            self.process_request_thread(*given)  # serves, reports errors, closes
+            with self._idle_lock:
+                if len(self._idle) >= _MAX_IDLE_THREADS:
+                    return
+                self._idle.append(inbox)
+
+    def server_close(self) -> None:
+        super().server_close()
+        with self._idle_lock:
+            idle, self._idle = self._idle, []
+        for inbox in idle:
+            inbox.put(None)
 
     def server_bind(self) -> None:
         # `HTTPServer.server_bind` also looks the host's name up (`getfqdn`), which can take
