@@ -156,7 +156,7 @@ def in_process_rate(folder: Path, count: int) -> tuple[float, float, float]:
       without running anything: the gateway's own cost;
     - the runtime invoked alone with the gateway's event: the Lambda side's cost.
     """
-    from course_cli.gateway.invoker import LambdaResult, Outcome
+    from course_cli.gateway.invoker import LambdaInvoker, LambdaResult, Outcome
     from course_cli.gateway.pipeline import handle_request
     from course_cli.local_api import api_for_handler, build_request
 
@@ -176,10 +176,13 @@ def in_process_rate(folder: Path, count: int) -> tuple[float, float, float]:
     assert result is not None and result.outcome is Outcome.OK
     canned = LambdaResult(Outcome.OK, result.payload, request_id=result.request_id)
 
-    def in_memory(
-        function_name: str, event: Any, *, timeout_s: float = 3, wait_s: float = 29
-    ) -> LambdaResult:
-        return canned
+    class InMemory(LambdaInvoker):
+        def invoke(
+            self, function_name: str, event: Any, timeout_s: float, wait_s: float
+        ) -> LambdaResult:
+            return canned
+
+    in_memory = InMemory()
 
     definition = api.definition
     for _ in range(500):
