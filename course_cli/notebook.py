@@ -11,15 +11,13 @@ from course_cli.notebook import check
 check("03-fix-the-502", "ex03_handler.py") # the same grader as `course check`
 ```
 
-Every view is one object with `_repr_html_` (Jupyter) and `__rich__` (a terminal), built from
-the same documents as `course invoke --json` and `course vtl --json`. Nothing here imports
-IPython: the magics are plain functions registered on the shell that loads the extension.
+What each returns shows itself (`ui.notebook_view`). Nothing here imports IPython: the magics
+are plain functions registered on the shell that loads the extension.
 """
 
 from __future__ import annotations
 
 import argparse
-import html
 import shlex
 import tempfile
 from dataclasses import dataclass, field
@@ -27,140 +25,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from course_cli.errors import BadOptionError, CourseError
+from course_cli.ui.notebook_view import CheckView, ErrorView, InvocationView, TemplateView, show
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
-
     from course_cli.grader import CheckResult, SubmissionRunner
     from course_cli.sandbox import Sandbox
 
-# Rich's recording console exports a whole HTML page by default; a notebook wants one block.
-_HTML_BLOCK = (
-    '<pre style="white-space: pre-wrap; line-height: 1.25; '
-    "font-family: Menlo, 'DejaVu Sans Mono', Consolas, monospace\">{code}</pre>"
-)
-
-
-def to_html(renderable: RenderableType, width: int = 100) -> str:
-    """A Rich renderable as one HTML block with inline colours, for a notebook output."""
-    import io
-
-    from rich.console import Console
-
-    from course_cli.ui.console import THEME
-
-    # Not `recording_console()`: inside a kernel Rich would also display what it prints,
-    # so every view would appear twice. `force_jupyter=False` keeps it to the export.
-    console = Console(
-        theme=THEME, width=width, record=True, file=io.StringIO(), force_jupyter=False
-    )
-    console.print(renderable)
-    return console.export_html(inline_styles=True, code_format=_HTML_BLOCK)
-
-
-# --- views ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RichView:
-    """Any Rich renderable (a lesson example, a table), shown as HTML in a notebook."""
-
-    renderable: Any
-
-    def __rich__(self) -> RenderableType:
-        return self.renderable  # type: ignore[no-any-return]
-
-    def _repr_html_(self) -> str:
-        return to_html(self.renderable)
-
-
-def show(renderable: Any) -> RichView:
-    """Wrap a Rich renderable so the notebook shows it (`show(integration_side_by_side())`)."""
-    return RichView(renderable)
-
-
-@dataclass(frozen=True)
-class InvocationView:
-    """One `%%invoke`: the `course invoke --json` document, shown as panels."""
-
-    document: dict[str, Any]
-
-    @property
-    def status(self) -> int:
-        """The HTTP status the client got (502 when the gateway answered nothing)."""
-        response = self.document.get("response") or {}
-        return int(response.get("statusCode", 502))
-
-    @property
-    def body(self) -> str:
-        """The response body as the client got it."""
-        return str((self.document.get("response") or {}).get("body", ""))
-
-    def __rich__(self) -> RenderableType:
-        from course_cli.ui.invocation_view import render_invocation
-
-        return render_invocation(self.document)
-
-    def _repr_html_(self) -> str:
-        return to_html(self.__rich__())
-
-    def __repr__(self) -> str:
-        return f"<invocation: HTTP {self.status}>"
-
-
-@dataclass(frozen=True)
-class TemplateView:
-    """One `%%vtl`: the `course vtl --json` document, shown as the rendered output and verdict."""
-
-    document: dict[str, Any]
-
-    @property
-    def output(self) -> str:
-        """What the template rendered."""
-        return str(self.document["output"])
-
-    @property
-    def json_valid(self) -> bool:
-        """Whether the output is valid JSON."""
-        return bool(self.document["json_valid"])
-
-    def __rich__(self) -> RenderableType:
-        from course_cli.ui.vtl_view import render_preview
-
-        return render_preview(self.document, title="template")
-
-    def _repr_html_(self) -> str:
-        return to_html(self.__rich__())
-
-    def __repr__(self) -> str:
-        return f"<template: {'valid' if self.json_valid else 'not'} JSON>"
-
-
-@dataclass(frozen=True)
-class ErrorView:
-    """A `CourseError` in a notebook: one red line and the hint, never a traceback."""
-
-    message: str
-    hint: str | None = None
-
-    def __rich__(self) -> RenderableType:
-        from rich.text import Text
-
-        text = Text.assemble(("error: ", "error"), self.message)
-        if self.hint:
-            text.append("\nhint: ", "hint")
-            text.append(self.hint)
-        return text
-
-    def _repr_html_(self) -> str:
-        hint = ""
-        if self.hint:
-            hint = f"<br><span style='color:#0aa'>hint:</span> {html.escape(self.hint)}"
-        return f"<div><b style='color:#c00'>error:</b> {html.escape(self.message)}{hint}</div>"
-
-    def __repr__(self) -> str:
-        return f"error: {self.message}" + (f"\nhint: {self.hint}" if self.hint else "")
-
+__all__ = ["ErrorView", "InvocationView", "TemplateView", "check", "show"]
 
 # --- option parsing ---------------------------------------------------------------------------
 
@@ -320,7 +191,7 @@ def check(
     source: str | Path | None = None,
     *,
     runner: SubmissionRunner | None = None,
-) -> CheckResult:
+) -> CheckView:
     """Grade an exercise with the grader `course check` uses; the result shows as HTML.
 
     `source` is the learner's work: None for the workspace's `exercises/<id>/` folder (what
@@ -328,14 +199,14 @@ def check(
     file's text itself (e.g. a cell's contents).
     """
     from course_cli.grader.checking import resolve_exercise_id
-    from course_cli.grader.loop import record_check
+    from course_cli.learner.loop import record_check
     from course_cli.progress import ProgressStore
 
     result = _grade(resolve_exercise_id(exercise_id), source, runner)
     # The workspace's file counts like `course check`; other code (a cell, a file of the
     # notebook's) is practice: it may raise the exercise's record, never lower it.
     record_check(ProgressStore.default(), result, practice=source is not None)
-    return result
+    return CheckView.of(result)
 
 
 def _grade(

@@ -8,8 +8,8 @@ import pytest
 
 from course_cli.content import Lesson, load_lesson
 from course_cli.errors import UnknownStepError
+from course_cli.learner.tutor import find_step, go_back, go_next, go_to, lesson_status, open_current
 from course_cli.progress import ProgressStore
-from course_cli.tutor import find_step, go_back, go_next, go_to, lesson_status, open_current
 from tests.content.lesson_factory import write_lesson
 
 

@@ -40,7 +40,7 @@ def _exercise(exercise_id: str) -> Exercise:
 def check(exercise_id: ExerciseArgument, as_json: JsonOption = False) -> None:
     """Check your exercise files: one line per case; exit 0 when all pass, 1 otherwise."""
     from course_cli.grader import check_exercise
-    from course_cli.grader.loop import record_check
+    from course_cli.learner.loop import record_check
     from course_cli.workspace import require_workspace
 
     exercise = _exercise(exercise_id)
@@ -51,7 +51,7 @@ def check(exercise_id: ExerciseArgument, as_json: JsonOption = False) -> None:
     if as_json:
         print_json(result.to_json())
     else:
-        from course_cli.grader.watch import next_pending
+        from course_cli.learner.watch import next_pending
         from course_cli.ui.check_view import render_check
         from course_cli.ui.console import get_console
 
@@ -69,7 +69,7 @@ def hint(
     as_json: JsonOption = False,
 ) -> None:
     """Show the next hint for an exercise, a little more direct each time."""
-    from course_cli.grader.loop import next_hint
+    from course_cli.learner.loop import next_hint
 
     store = open_store()
     view = next_hint(store, _exercise(exercise_id), show_all=show_all)
@@ -93,7 +93,7 @@ def watch(
     ] = None,
 ) -> None:
     """Re-check on every save and move on when one passes; once all pass, watch them all."""
-    from course_cli.grader.watch import watch_exercises
+    from course_cli.learner.watch import watch_exercises
     from course_cli.ui.console import get_console
     from course_cli.workspace import require_workspace
 
@@ -103,7 +103,7 @@ def watch(
 
 def reset(exercise_id: ExerciseArgument) -> None:
     """Put the starter files back; your version is kept as a timestamped backup."""
-    from course_cli.grader.loop import reset_exercise
+    from course_cli.learner.loop import reset_exercise
     from course_cli.ui.check_view import render_reset
     from course_cli.ui.console import get_console
     from course_cli.workspace import require_workspace
@@ -113,7 +113,7 @@ def reset(exercise_id: ExerciseArgument) -> None:
 
 def solution(exercise_id: ExerciseArgument) -> None:
     """Show the reference solution; it opens once your own version has passed."""
-    from course_cli.grader.loop import solution_files
+    from course_cli.learner.loop import solution_files
     from course_cli.ui.check_view import render_solution
     from course_cli.ui.console import get_console
 

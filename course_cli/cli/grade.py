@@ -82,8 +82,8 @@ def grade(
     a result and the batch goes on; Ctrl-C keeps what was graded (continue with --resume).
     Exit 0 once every submission is graded, whatever the scores.
     """
-    from course_cli.grader.batch import grade_class
-    from course_cli.grader.boundary import choose, describe
+    from course_cli.grader.classroom.batch import grade_class
+    from course_cli.grader.classroom.boundary import choose, describe
     from course_cli.ui.console import get_console, print_warning
     from course_cli.ui.grade_view import GradeProgress, render_class_report
 
@@ -104,7 +104,7 @@ def grade(
         )
     for warning in batch.warnings:
         print_warning(warning)
-    from course_cli.grader.reporters import write_reports
+    from course_cli.grader.classroom.reporters import write_reports
 
     written = write_reports(batch.report, out, [f for f in wanted if f != TABLE])
     if as_json:
@@ -120,7 +120,7 @@ def grade(
 def _formats(formats: list[str]) -> list[str]:
     """The formats asked for, checked, each once, in the order given."""
     from course_cli.errors import BadOptionError
-    from course_cli.grader.reporters import FORMATS
+    from course_cli.grader.classroom.reporters import FORMATS
 
     known = (TABLE, *FORMATS)
     chosen: list[str] = []

@@ -10,8 +10,8 @@ import typer
 from course_cli.cli.common import flush_warnings, open_store, print_json
 
 if TYPE_CHECKING:
+    from course_cli.learner.tutor import Position
     from course_cli.progress import ProgressStore
-    from course_cli.tutor import Position
 
 LessonOption = Annotated[
     str | None,
@@ -40,7 +40,7 @@ def start(
     as_json: JsonOption = False,
 ) -> None:
     """Walk through the lesson, resuming where you stopped (keys: n b r h q)."""
-    from course_cli import tutor
+    from course_cli.learner import tutor
 
     store = open_store()
     lesson = tutor.resolve_lesson(store, lesson_id)
@@ -58,7 +58,7 @@ def start(
 
 def next_step(lesson_id: LessonOption = None, as_json: JsonOption = False) -> None:
     """Move to the next step and print it."""
-    from course_cli import tutor
+    from course_cli.learner import tutor
 
     store = open_store()
     _show_position(tutor.go_next(store, tutor.resolve_lesson(store, lesson_id)), as_json, store)
@@ -67,7 +67,7 @@ def next_step(lesson_id: LessonOption = None, as_json: JsonOption = False) -> No
 
 def back(lesson_id: LessonOption = None, as_json: JsonOption = False) -> None:
     """Move to the previous step and print it."""
-    from course_cli import tutor
+    from course_cli.learner import tutor
 
     store = open_store()
     _show_position(tutor.go_back(store, tutor.resolve_lesson(store, lesson_id)), as_json, store)
@@ -82,7 +82,7 @@ def goto(
     as_json: JsonOption = False,
 ) -> None:
     """Jump to a step and print it."""
-    from course_cli import tutor
+    from course_cli.learner import tutor
 
     store = open_store()
     _show_position(tutor.go_to(store, tutor.resolve_lesson(store, lesson_id), step), as_json, store)
@@ -91,7 +91,7 @@ def goto(
 
 def status(lesson_id: LessonOption = None, as_json: JsonOption = False) -> None:
     """Steps seen per topic, exercises passed, and what to do next."""
-    from course_cli import tutor
+    from course_cli.learner import tutor
 
     store = open_store()
     result = tutor.lesson_status(store, tutor.resolve_lesson(store, lesson_id))
@@ -133,7 +133,7 @@ def lessons(as_json: JsonOption = False) -> None:
 
 
 def _show_position(position: Position, as_json: bool, store: ProgressStore) -> None:
-    from course_cli.tutor import exercise_status
+    from course_cli.learner.tutor import exercise_status
 
     lesson, step = position.lesson, position.step
     exercise = exercise_status(store, lesson, step.exercise) if step.exercise else None

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from course_cli.errors import UnknownExerciseError
 from course_cli.grader.cases import Case, CaseFailed
+from course_cli.grader.isolated_runner import default_runner
 from course_cli.grader.result import (
     CRASHED,
     ERROR,
@@ -24,7 +25,7 @@ from course_cli.grader.result import (
     CaseResult,
     CheckResult,
 )
-from course_cli.grader.submission import SubmissionFailed, SubmissionRunner, default_runner
+from course_cli.grader.runner import SubmissionFailed, SubmissionRunner
 
 if TYPE_CHECKING:
     from course_cli.workspace import Workspace

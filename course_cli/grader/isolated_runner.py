@@ -1,6 +1,6 @@
 """The grader's `SubmissionRunner` on the isolated worker (`course_cli.runtime.worker.functions`).
 
-`submission_runner()` is what `default_runner` - and so `course check` - uses: every handler
+`default_runner()` is what `course check` and `course grade` use: every handler
 of the learner's runs in a child process of its own (`IsolatedRuntime`, one worker per
 handler file and environment, kept for the whole check), and `answers.py` / `deploy.py` run
 through `run_module` in a fresh worker each. The checks stay in this process, so nothing the
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from course_cli.gateway.invoker import FunctionNotFound, LambdaInvoker
 from course_cli.grader.result import CRASHED, ERROR, TIMEOUT
-from course_cli.grader.submission import (
+from course_cli.grader.runner import (
     SCRIPT_TIMEOUT_S,
     InProcessRunner,
     SubmissionFailed,
@@ -43,7 +43,7 @@ _FUNCTION = "submission"
 _Key = tuple[str, tuple[tuple[str, str], ...]]
 
 
-def submission_runner(limits: Limits | None = None) -> IsolatedRunner:
+def default_runner(limits: Limits | None = None) -> IsolatedRunner:
     """The runner `course check` uses: the learner's code in isolated workers."""
     return IsolatedRunner(limits)
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from course_cli.gateway.context import TemplateRenderer
     from course_cli.gateway.definition import ApiDefinition
     from course_cli.gateway.invoker import LambdaInvoker
-    from course_cli.grader.submission import SubmissionRunner, SubmittedFunction
+    from course_cli.grader.runner import SubmissionRunner, SubmittedFunction
 
 
 @dataclass

@@ -13,17 +13,13 @@ project's design notes:
 `status` is `passed`, `failed`, `error` (the submission could not load: a syntax or import
 error), `timeout` (it ran past its time limit) or `crashed` (it exited or killed its process).
 `message` explains a whole-submission failure and points at the learner's line. `hidden_cases`
-counts the cases only `course grade` runs. One object, two views: `__rich__` for the terminal
-and `_repr_html_` for notebooks.
+counts the cases only `course grade` runs.`ui.check_view` draws it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
-
-if TYPE_CHECKING:
-    from rich.console import RenderableType
+from typing import Any, Final
 
 PASSED: Final = "passed"
 FAILED: Final = "failed"
@@ -160,16 +156,6 @@ class CheckResult:
             "cases": [case.to_json() for case in self.cases],
             **({"printed": self.printed} if self.printed else {}),
         }
-
-    def __rich__(self) -> RenderableType:
-        from course_cli.ui.check_view import render_check
-
-        return render_check(self)
-
-    def _repr_html_(self) -> str:
-        from course_cli.ui.check_view import check_html
-
-        return check_html(self)
 
 
 def _plural(count: int, word: str) -> str:

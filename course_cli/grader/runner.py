@@ -6,10 +6,9 @@ The checks never import or call a learner's file themselves. They ask a runner f
 error, an exception, an endless loop, `sys.exit()` - comes back as a `SubmissionFailed` with a
 status and a message that points at the learner's line, never as a grader traceback.
 
-`InProcessRunner` runs everything in this process: fast, and what notebooks use. An isolated
-runner (a child process per submission on `course_cli.runtime.worker.functions`, in
-`course_cli.grader.isolated_runner`) plugs in behind the same protocol, and is what
-`default_runner` - and so `course check` - uses. Functions marked `grader_code` (the grader's
+`InProcessRunner` runs everything in this process: fast, and what notebooks use.
+`isolated_runner.IsolatedRunner` (the learner's code in worker processes) is what `course check`
+and `course grade` use. Functions marked `grader_code` (the grader's
 own reference backends) run in the grader's process under every runner.
 """
 
@@ -101,13 +100,6 @@ class SubmissionRunner(Protocol):
     def close(self) -> None:
         """End whatever the runner started (worker processes); it may be used again after."""
         ...
-
-
-def default_runner() -> SubmissionRunner:
-    """The isolated worker (`course check`): each submission in a child process of its own."""
-    from course_cli.grader.isolated_runner import submission_runner
-
-    return submission_runner()
 
 
 # --- in-process ------------------------------------------------------------------------------

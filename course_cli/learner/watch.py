@@ -62,7 +62,8 @@ def watch_exercises(
 ) -> None:
     """Run the watch loop until the learner presses Ctrl-C."""
     from course_cli.grader import check_exercise
-    from course_cli.grader.loop import record_check
+    from course_cli.learner.loop import record_check
+    from course_cli.ui.check_view import render_check
 
     current = start
     if current is None:
@@ -78,7 +79,7 @@ def watch_exercises(
             console.rule(f"{current} · {datetime.now():%H:%M:%S}")
             result = check_exercise(current, workspace)
             record_check(store, result)
-            console.print(result)
+            console.print(render_check(result))
             if result.passed:
                 following = next_pending(store, workspace, current) or next_pending(
                     store, workspace

@@ -14,9 +14,27 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Final
+from typing import Any, Final, Protocol
 
 REGION: Final = "us-east-1"
+
+
+class SandboxAccount(Protocol):
+    """What the sandbox's functions and APIs are read from: a started `Sandbox`."""
+
+    account_id: str
+    work_dir: Path
+
+    @property
+    def region(self) -> str: ...
+
+    def client(self, service: str) -> Any: ...
+
+    def variables(self) -> dict[str, str]: ...
+
+    def function_code(self, name: str) -> bytes | None: ...
+
+
 # moto's own convention for credentials that are obviously not real.
 FAKE_ACCESS_KEY_ID: Final = "testing"
 FAKE_SECRET_ACCESS_KEY: Final = "testing"

@@ -28,7 +28,7 @@ from course_cli.gateway.invoker import (
 
 if TYPE_CHECKING:
     from course_cli.runtime import InProcessRuntime
-    from course_cli.sandbox.session import Sandbox
+    from course_cli.sandbox.environment import SandboxAccount
 
 # The tag that records a function's handler file, `path/to/file.py:function`.
 HANDLER_TAG: Final = "course:handler"
@@ -64,7 +64,7 @@ def zip_handler(path: Path) -> bytes:
     return buffer.getvalue()
 
 
-def ensure_role(sandbox: Sandbox) -> str:
+def ensure_role(sandbox: SandboxAccount) -> str:
     """The ARN of an execution role Lambda may assume (moto refuses functions without one)."""
     iam = sandbox.client("iam")
     try:
@@ -77,7 +77,7 @@ def ensure_role(sandbox: Sandbox) -> str:
 
 
 def create_function(
-    sandbox: Sandbox,
+    sandbox: SandboxAccount,
     name: str,
     handler_file: Path,
     *,
@@ -106,7 +106,7 @@ def create_function(
 
 
 def resolve_functions(
-    sandbox: Sandbox, names: Iterable[str], code_dir: Path
+    sandbox: SandboxAccount, names: Iterable[str], code_dir: Path
 ) -> tuple[dict[str, SandboxFunction], list[str]]:
     """The functions among `names` that exist in moto, with their handler files; and the
     names that do not exist.
@@ -137,7 +137,11 @@ def resolve_functions(
 
 
 def _handler_file(
-    sandbox: Sandbox, name: str, config: Mapping[str, Any], tags: Mapping[str, str], code_dir: Path
+    sandbox: SandboxAccount,
+    name: str,
+    config: Mapping[str, Any],
+    tags: Mapping[str, str],
+    code_dir: Path,
 ) -> str | None:
     tagged = tags.get(HANDLER_TAG)
     if tagged and Path(tagged.rsplit(":", 1)[0]).is_file():

@@ -29,8 +29,8 @@ from course_cli.gateway.invoker import INTEGRATION_TIMEOUT_S
 if TYPE_CHECKING:
     from course_cli.gateway.context import Invocation
     from course_cli.gateway.http import HttpRequest
+    from course_cli.sandbox.environment import SandboxAccount
     from course_cli.sandbox.functions import SandboxInvoker
-    from course_cli.sandbox.session import Sandbox
 
 # `arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<function arn>/invocations`;
 # the function part may be a stage variable (`${stageVariables.fn}`) and carry an alias.
@@ -59,7 +59,7 @@ class SandboxApi:
         return handle_request(self.definition, request, self.invoker)
 
 
-def load_sandbox_api(sandbox: Sandbox, api_id: str | None, stage: str | None) -> SandboxApi:
+def load_sandbox_api(sandbox: SandboxAccount, api_id: str | None, stage: str | None) -> SandboxApi:
     """`read_rest_api` on the sandbox's API, with its Lambda functions resolved to files."""
     from course_cli.sandbox.functions import SandboxInvoker, resolve_functions
 

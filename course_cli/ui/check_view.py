@@ -12,8 +12,8 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from course_cli.grader.loop import HintView, ResetResult
     from course_cli.grader.result import CheckResult
+    from course_cli.learner.loop import HintView, ResetResult
 
 _MARK = {"passed": ("✓", "ok"), "failed": ("✗", "fail")}
 

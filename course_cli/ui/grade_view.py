@@ -25,13 +25,13 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from course_cli.grader.batch import GradeListener
+from course_cli.grader.classroom.batch import GradeListener
 
 if TYPE_CHECKING:
     from types import TracebackType
 
-    from course_cli.grader.batch import BatchResult
-    from course_cli.grader.class_report import ClassReport, ClassSummary, GradedSubmission
+    from course_cli.grader.classroom.batch import BatchResult
+    from course_cli.grader.classroom.class_report import ClassReport, ClassSummary, GradedSubmission
 
 _STATUS_STYLE = {
     "passed": "ok",

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from course_cli.content import Lesson, Step
-from course_cli.tutor import ExerciseStatus, LessonStatus, Position
+from course_cli.learner.tutor import ExerciseStatus, LessonStatus, Position
 
 KEYS = (("n", "next"), ("b", "back"), ("r", "run example"), ("h", "hint"), ("q", "quit"))
 

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from course_cli.grader.scaffold import (
+    from course_cli.grader.classroom.scaffold import (
         ClassroomTemplate,
         GradedExercise,
         GradescopeAutograder,

@@ -45,7 +45,7 @@ def _text_rows(number: str) -> int:
 
     from rich.console import Console
 
-    from course_cli.tutor import ExerciseStatus
+    from course_cli.learner.tutor import ExerciseStatus
     from course_cli.ui.console import THEME
     from course_cli.ui.lesson_view import render_step
 

@@ -127,7 +127,7 @@ def test_watch_without_an_id_watches_everything_once_all_passed(
 def test_an_exercise_saved_after_it_passed_is_to_do_again(
     tmp_path: Path, course_home: Path
 ) -> None:
-    from course_cli.grader.watch import next_pending
+    from course_cli.learner.watch import next_pending
     from course_cli.progress import ProgressStore
     from course_cli.workspace import Workspace
 

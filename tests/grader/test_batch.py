@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from course_cli.grader.batch import RESULTS_FILE, grade_class
+from course_cli.grader.classroom.batch import RESULTS_FILE, grade_class
 from course_cli.workspace import bundled_dir
 from tests.conftest import REPO
 
@@ -362,7 +362,7 @@ def test_a_terminal_sees_a_progress_bar_with_rate_and_time_left(tmp_path: Path) 
 def test_a_grading_process_that_dies_is_a_crashed_result_saying_why(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from course_cli.grader import batch
+    from course_cli.grader.classroom import batch
 
     broken = (sys.executable, "-c", "import sys; sys.exit('ImportError: no module named moto')")
     monkeypatch.setattr(batch, "GRADING_COMMAND", broken)

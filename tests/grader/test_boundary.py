@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from course_cli.grader.boundary import hidden_from_workers
+from course_cli.grader.classroom.boundary import hidden_from_workers
 from course_cli.runtime.worker.isolation import namespaces_problem
 from course_cli.runtime.worker.process import uid_problem
 from course_cli.runtime.worker.relay import ParentEnd, WorkerEnd

@@ -13,8 +13,8 @@ import pytest
 from course_cli.gateway.invoker import Outcome
 from course_cli.grader import CheckResult, check_exercise
 from course_cli.grader.backends import __file__ as BACKENDS
-from course_cli.grader.isolated_runner import IsolatedRunner, submission_runner
-from course_cli.grader.submission import SubmissionFailed, SubmittedFunction
+from course_cli.grader.isolated_runner import IsolatedRunner, default_runner
+from course_cli.grader.runner import SubmissionFailed, SubmittedFunction
 from course_cli.runtime.worker.process import Limits
 from course_cli.runtime.worker.results import IsolatedResult
 from course_cli.workspace import bundled_dir
@@ -47,7 +47,7 @@ def _check(tmp_path: Path, handler: Path, runner: IsolatedRunner) -> CheckResult
 def test_hostile_submission_gets_its_status_and_the_next_one_still_passes(
     tmp_path: Path, fixture: str, status: str, needle: str
 ) -> None:
-    runner = submission_runner(LIMITS)
+    runner = default_runner(LIMITS)
     result = _check(tmp_path / "hostile", HOSTILE / f"{fixture}.py", runner)
     assert (result.status, result.score) == (status, 0), result.to_json()
     assert needle in " ".join(case.message for case in result.cases)
@@ -58,7 +58,7 @@ def test_hostile_submission_gets_its_status_and_the_next_one_still_passes(
 
 
 def test_the_grader_s_own_backend_runs_in_the_grader_s_process() -> None:
-    runner = submission_runner()
+    runner = default_runner()
     backend = SubmittedFunction(f"{BACKENDS}:legacy_echo", grader_code=True)
     runner.load(backend)
     result = runner.invoker({"legacy": backend})("legacy", {"pid": os.getpid()})
@@ -79,7 +79,7 @@ def test_a_learner_handler_runs_in_a_worker_with_only_the_given_environment(
     os.environ["COURSE_TEST_PARENT_SECRET"] = "x"
     try:
         with_env = SubmittedFunction(f"{tmp_path / 'handler.py'}:handler", {"MY_SECRET": "y"})
-        runner = submission_runner()
+        runner = default_runner()
         try:
             result = runner.invoker({"f": with_env})("f", {})
         finally:
@@ -92,7 +92,7 @@ def test_a_learner_handler_runs_in_a_worker_with_only_the_given_environment(
 
 
 def test_a_script_s_failures_become_statuses(tmp_path: Path) -> None:
-    runner = submission_runner()
+    runner = default_runner()
     script = tmp_path / "deploy.py"
     script.write_text("import sys\n\ndef deploy(package):\n    return len(package)\n")
     assert runner.run_file(script, "deploy", (b"abc",)) == 3

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import xmlschema
 
-from course_cli.grader.class_report import ClassReport, GradedSubmission
-from course_cli.grader.reporters import (
+from course_cli.grader.classroom.class_report import ClassReport, GradedSubmission
+from course_cli.grader.classroom.reporters import (
     FORMATS,
     classroom_result,
     feedback_markdown,

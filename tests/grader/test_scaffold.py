@@ -25,7 +25,7 @@ import yaml
 
 from course_cli.errors import BadOptionError, UnknownExerciseError
 from course_cli.grader.checking import check_module
-from course_cli.grader.scaffold import (
+from course_cli.grader.classroom.scaffold import (
     DEFAULT_INSTALL_SPEC,
     README_BEGIN,
     README_END,

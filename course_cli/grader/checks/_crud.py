@@ -52,7 +52,7 @@ def sandbox_target(
     sandbox: Sandbox, api_id: str | None, runner: Any, stage: str | None = "prod"
 ) -> CrudTarget:
     """The learner's API in `sandbox`, its functions run by `runner`."""
-    from course_cli.grader.submission import SubmittedFunction
+    from course_cli.grader.runner import SubmittedFunction
 
     api = sandbox.api(api_id, stage)
     functions: Mapping[str, SubmittedFunction] = {

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from course_cli.grader.lesson_api import GradedApi, graded_api
-from course_cli.grader.submission import SubmissionRunner, SubmittedFunction
+from course_cli.grader.runner import SubmissionRunner, SubmittedFunction
 
 
 def handler_api(

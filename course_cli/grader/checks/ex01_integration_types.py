@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from course_cli.grader.cases import Case, CaseFailed, expect, expect_status
-from course_cli.grader.submission import SubmissionRunner
+from course_cli.grader.runner import SubmissionRunner
 
 EXERCISE = "01-integration-types"
 TYPES = ("AWS_PROXY", "AWS", "HTTP_PROXY", "HTTP", "MOCK")

@@ -11,7 +11,7 @@ from typing import Any
 from course_cli.grader.cases import Case, expect, expect_status
 from course_cli.grader.checks._proxy import handler_api
 from course_cli.grader.lesson_api import GradedApi
-from course_cli.grader.submission import SubmissionRunner
+from course_cli.grader.runner import SubmissionRunner
 
 EXERCISE = "02-proxy-event"
 

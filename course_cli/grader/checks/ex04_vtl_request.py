@@ -13,7 +13,7 @@ from typing import Any
 from course_cli.grader.cases import Case, CaseFailed, expect, expect_status
 from course_cli.grader.lesson_api import GradedApi, graded_api
 from course_cli.grader.result import ERROR
-from course_cli.grader.submission import SubmissionFailed, SubmissionRunner, SubmittedFunction
+from course_cli.grader.runner import SubmissionFailed, SubmissionRunner, SubmittedFunction
 
 EXERCISE = "04-vtl-request"
 BACKENDS = Path(__file__).resolve().parent.parent / "backends.py"

@@ -13,7 +13,7 @@ from course_cli.grader.backends import ORDERS
 from course_cli.grader.cases import Case, CaseFailed, Reply, expect, expect_status
 from course_cli.grader.lesson_api import GradedApi, graded_api
 from course_cli.grader.result import ERROR
-from course_cli.grader.submission import SubmissionFailed, SubmissionRunner, SubmittedFunction
+from course_cli.grader.runner import SubmissionFailed, SubmissionRunner, SubmittedFunction
 
 EXERCISE = "05-vtl-response"
 BACKENDS = Path(__file__).resolve().parent.parent / "backends.py"

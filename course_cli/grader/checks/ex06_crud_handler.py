@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from course_cli.grader.checks._crud import CrudTarget, crud_cases, sandbox_target
-from course_cli.grader.submission import SubmissionRunner, SubmittedFunction
+from course_cli.grader.runner import SubmissionRunner, SubmittedFunction
 
 EXERCISE = "06-crud-handler"
 

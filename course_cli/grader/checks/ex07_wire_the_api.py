@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from course_cli.grader.cases import Case, CaseFailed, expect
 from course_cli.grader.checks._crud import CrudTarget, crud_cases, sandbox_target
-from course_cli.grader.submission import SubmissionRunner
+from course_cli.grader.runner import SubmissionRunner
 
 if TYPE_CHECKING:
     from course_cli.sandbox import Sandbox

@@ -36,9 +36,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from course_cli.errors import CourseError, UsageError
-from course_cli.grader.class_report import ClassReport, GradedSubmission
+from course_cli.grader.classroom.class_report import ClassReport, GradedSubmission
+from course_cli.grader.classroom.submissions import Submission, find_submissions
 from course_cli.grader.result import CRASHED, ERROR, TIMEOUT, CheckResult
-from course_cli.grader.submissions import Submission, find_submissions
 
 RESULTS_FILE = "results.jsonl"
 # The most one submission may take in all, by default: the slowest reference check takes a
@@ -47,7 +47,7 @@ DEFAULT_TIMEOUT_S = 120.0
 # How long a grading process has to end its workers after SIGTERM before it is killed.
 _STOP_GRACE_S = 3.0
 _MAX_REPLY_BYTES = 64 << 20
-GRADING_COMMAND = (sys.executable, "-m", "course_cli.grader.grading_process")
+GRADING_COMMAND = (sys.executable, "-m", "course_cli.grader.classroom.grading_process")
 
 
 class GradingInterrupted(CourseError):
@@ -110,8 +110,8 @@ def grade_class(
     `UsageError` (exit 2) for a bad exercise, path, worker count or results file;
     `GradingInterrupted` (exit 130) on Ctrl-C, after the grading processes are stopped.
     """
-    from course_cli.grader.boundary import choose, hidden_from_workers, private_paths
     from course_cli.grader.checking import not_run_result, resolve_exercise_id
+    from course_cli.grader.classroom.boundary import choose, hidden_from_workers, private_paths
 
     if isolation is None:
         isolation = choose("auto", trust_submissions=False)

@@ -1,7 +1,7 @@
 """One of `course grade`'s grading processes: runs `check_exercise` on staged submissions.
 
-`course grade` starts N of these (`python -m course_cli.grader.grading_process REQ REPLY`), so
-that the checks of N submissions run on N cores at once, each with its own moto. A grading
+`course grade` starts N of these (`python -m course_cli.grader.classroom.grading_process`),
+so that the checks of N submissions run on N cores at once, each with its own moto. A grading
 process is the grader, not the learner: every submission's code still runs in an isolated
 worker below it (`IsolatedRunner`, as `course check`), and the grading process only ever sends
 back a `CheckResult`'s JSON.
@@ -29,7 +29,7 @@ def serve(request_fd: int, reply_fd: int, isolation: str = "none") -> None:
     """Answer grading requests until the parent closes the request pipe, each submission's
     code behind `isolation` (`runtime.worker.isolation.Isolation`)."""
     from course_cli.grader.checking import check_exercise
-    from course_cli.grader.isolated_runner import submission_runner
+    from course_cli.grader.isolated_runner import default_runner
     from course_cli.runtime.worker.framing import PeerGone, read_frame, write_frame
     from course_cli.runtime.worker.process import Limits
 
@@ -45,7 +45,7 @@ def serve(request_fd: int, reply_fd: int, isolation: str = "none") -> None:
                 str(request["exercise"]),
                 Path(str(request["folder"])),
                 include_hidden=True,
-                runner=submission_runner(Limits(isolation=isolation)),
+                runner=default_runner(Limits(isolation=isolation)),
             )
         except Exception as error:  # ours, not the learner's: report it, keep serving
             where = traceback.extract_tb(error.__traceback__)[-1]

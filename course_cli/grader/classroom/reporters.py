@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Final
 
-from course_cli.grader.class_report import ClassReport, GradedSubmission
+from course_cli.grader.classroom.class_report import ClassReport, GradedSubmission
 from course_cli.grader.result import CRASHED, ERROR, FAILED, PASSED, TIMEOUT, CaseResult
 
 FORMATS: Final = ("json", "jsonl", "junit", "csv", "gradescope", "classroom", "markdown")

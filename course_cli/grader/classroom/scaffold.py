@@ -92,8 +92,8 @@ class GradedExercise:
 def graded_exercises(requested: Iterable[str] = ()) -> tuple[GradedExercise, ...]:
     """The named exercises (ids or bare numbers) in lesson order, each once; all of them when
     none is named. An unknown id raises `UnknownExerciseError` (exit 2)."""
-    from course_cli.grader.batch import exercise_files
     from course_cli.grader.checking import check_module, exercise_ids, resolve_exercise_id
+    from course_cli.grader.classroom.batch import exercise_files
 
     wanted = {resolve_exercise_id(e) for e in requested} or set(exercise_ids())
     graded = []

@@ -171,7 +171,7 @@ def grading_processes():
     found = []
     for pid in run_tree():
         args = cmdline(pid)
-        if "course_cli.grader.grading_process" in args and args[-1].isdigit():
+        if "course_cli.grader.classroom.grading_process" in args and args[-1].isdigit():
             found.append((pid, int(args[-1])))
     return found
 
