@@ -67,6 +67,9 @@ def test_steps_show_their_files() -> None:
     assert shown == {
         "1.3": ["handler.py"],
         "2.4": ["crashes.py", "safe.py"],
+        "3.10": ["handler.py"],
+        "3.11": ["handler.py"],
+        "3.12": ["gateway_responses.py"],
         "4.1": ["template.vtl"],
         "4.2": ["template.vtl"],
         "4.3": ["template.vtl"],
