@@ -68,11 +68,24 @@ def api_for_handler(
     stage: str = "prod",
     timeout_s: float | None = None,
 ) -> LocalApi:
-    """An API sending every method of `resources` (default: every path) to `handler`."""
+    """An API sending every method of `resources` (default: every path) to `handler`.
+
+    A `timeout_s` Lambda would not take (see `FUNCTION_TIMEOUT_RULE`) is a `BadOptionError`
+    naming `--timeout`, the option every caller takes it from."""
     from course_cli.gateway.definition import FunctionConfig, Integration, build_api
-    from course_cli.gateway.invoker import DEFAULT_FUNCTION_TIMEOUT_S
+    from course_cli.gateway.invoker import (
+        DEFAULT_FUNCTION_TIMEOUT_S,
+        FUNCTION_TIMEOUT_HINT,
+        FUNCTION_TIMEOUT_RULE,
+        is_function_timeout,
+    )
     from course_cli.runtime import InProcessRuntime
 
+    if timeout_s is not None and not is_function_timeout(timeout_s):
+        raise BadOptionError(
+            f"--timeout {timeout_s:g} is not a Lambda timeout: {FUNCTION_TIMEOUT_RULE}",
+            hint=FUNCTION_TIMEOUT_HINT,
+        )
     name = function_name_for(handler)
     timeout = DEFAULT_FUNCTION_TIMEOUT_S if timeout_s is None else timeout_s
     integration = Integration(function_name=name, timeout_s=timeout)

@@ -17,6 +17,27 @@ from typing import Any
 INTEGRATION_TIMEOUT_S = 29.0
 # Lambda's default function timeout.
 DEFAULT_FUNCTION_TIMEOUT_S = 3.0
+# Lambda's most: a function's Timeout is whole seconds from 1 to 900 (Lambda API reference,
+# CreateFunction `Timeout`: "Type: Integer. Valid Range: Minimum value of 1"; developer guide,
+# configuration-timeout.html: "in 1-second increments, up to a maximum of 900 seconds").
+MAX_FUNCTION_TIMEOUT_S = 900.0
+# What a timeout may be here. Fractions of a second are allowed, unlike on AWS, so that a
+# lesson or a notebook can show a timeout without making the learner wait a whole second.
+FUNCTION_TIMEOUT_RULE = "give more than 0 and at most 900 seconds, Lambda's limit"
+FUNCTION_TIMEOUT_HINT = (
+    "Lambda takes whole seconds from 1 to 900 (default 3); a fraction such as 0.5 works here "
+    "too, to try a timeout quickly"
+)
+
+
+def is_function_timeout(value: object) -> bool:
+    """True for a timeout a function may have: a number (not a bool), more than 0, at most
+    `MAX_FUNCTION_TIMEOUT_S` (so neither NaN nor infinity)."""
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and 0 < value <= MAX_FUNCTION_TIMEOUT_S
+    )
 
 
 class Outcome(StrEnum):

@@ -55,9 +55,10 @@ integration response's status and headers are allowed. Proxy integrations ignore
 responses, as on AWS.
 
 `handler` is `file.py[:function]`, resolved by the caller (relative to the JSON file).
-`timeout` is the function's own timeout in seconds (Lambda's default 3, at most 900). The
-loader rejects what AWS rejects (a `{proxy+}` with children, two different variables under one
-parent, bad path parts, unknown methods) and names the bad key.
+`timeout` is the function's own timeout in seconds (Lambda's default 3, at most 900; a
+fraction is allowed, see `invoker.FUNCTION_TIMEOUT_RULE`). The loader rejects what AWS
+rejects (a `{proxy+}` with children, two different variables under one parent, bad path
+parts, unknown methods) and names the bad key.
 """
 
 from __future__ import annotations
@@ -80,7 +81,12 @@ from course_cli.gateway.definition import (
     check_resource_path,
 )
 from course_cli.gateway.errors import ApiDefinitionError
-from course_cli.gateway.invoker import DEFAULT_FUNCTION_TIMEOUT_S
+from course_cli.gateway.invoker import (
+    DEFAULT_FUNCTION_TIMEOUT_S,
+    FUNCTION_TIMEOUT_HINT,
+    FUNCTION_TIMEOUT_RULE,
+    is_function_timeout,
+)
 
 _TABLE_KEYS: Final = (
     "name",
@@ -186,14 +192,10 @@ def _functions(data: Any, source: str) -> dict[str, FunctionConfig]:
         _known_keys(spec, _FUNCTION_KEYS, where)
         handler = _string(spec.get("handler"), f"{where}.handler")
         timeout = spec.get("timeout", DEFAULT_FUNCTION_TIMEOUT_S)
-        if (
-            isinstance(timeout, bool)
-            or not isinstance(timeout, int | float)
-            or not 0 < timeout <= 900
-        ):
+        if not is_function_timeout(timeout):
             raise ApiDefinitionError(
-                f"{where}.timeout: {timeout!r} is not a Lambda timeout",
-                hint="a number of seconds between 1 and 900 (Lambda's default is 3)",
+                f"{where}.timeout: {timeout!r} is not a Lambda timeout: {FUNCTION_TIMEOUT_RULE}",
+                hint=FUNCTION_TIMEOUT_HINT,
             )
         functions[name] = FunctionConfig(name=name, handler=handler, timeout_s=float(timeout))
     return functions

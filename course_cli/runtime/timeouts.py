@@ -145,10 +145,12 @@ def call_with_alarm(body: Callable[[], R], timeout_s: float) -> tuple[bool, R | 
         signal.signal(signal.SIGINT, previous_sigint)
     previous_alarm = signal.signal(signal.SIGALRM, alarm.on_alarm)
     started = time.monotonic()
-    # A zero delay would disarm the timer instead of firing it.
-    delay, interval = signal.setitimer(signal.ITIMER_REAL, max(timeout_s, 1e-6), _REFIRE_S)
+    delay = interval = 0.0
     result: R | None = None
     try:
+        # Armed inside the `try`: a tiny timeout fires before the next line runs. (A zero
+        # delay would disarm the timer instead of firing it.)
+        delay, interval = signal.setitimer(signal.ITIMER_REAL, max(timeout_s, 1e-6), _REFIRE_S)
         result = body()
     except TaskTimedOut:
         if not alarm.fired:  # not our timer's: the body's own doing
