@@ -18,6 +18,7 @@ from __future__ import annotations
 import errno
 import ipaddress
 import queue
+import resource
 import socket
 import socketserver
 import threading
@@ -52,6 +53,15 @@ SHUTDOWN_GRACE_S: Final = 1.0
 _POLL_S: Final = 0.05
 # Threads kept waiting for the next connection.
 _MAX_IDLE_THREADS: Final = 8
+# Our own guards (AWS documents none for clients): a connection silent this long, waiting for
+# a request or in the middle of one, is closed; at most `connection_limit()` connections are
+# open at once, and past it the one that has waited longest for a request is closed, so a
+# crowd of idle or half-sent connections cannot lock other clients out.
+IDLE_TIMEOUT_S: Final = 60.0
+# After refusing a request it was still sending (413, 431), what the client sends is read and
+# dropped for up to this long: closing on unread data resets the connection, and the client
+# would see the reset instead of our answer.
+DRAIN_S: Final = 2.0
 
 Handle = Callable[[ApiDefinition, HttpRequest, LambdaInvoker], Invocation]
 ReloadCheck = Callable[[], ApiDefinition | None]
@@ -160,8 +170,10 @@ class GatewayServer:
         self._started = False
         self.closing = False
         self._stopped = threading.Event()
-        # Open connections, to wake their threads at shutdown.
-        self._connections: set[socket.socket] = set()
+        # Open connections, each with since when it waits for a request (None while one is
+        # read or answered): to wake their threads at shutdown, and to choose whom to close.
+        self._connections: dict[socket.socket, float | None] = {}
+        self.connection_limit = connection_limit()
         self._all_closed = threading.Condition(self._lock)
 
     @property
@@ -232,16 +244,29 @@ class GatewayServer:
     # --- called from the connections' threads ---
 
     def opened(self, connection: socket.socket) -> None:
-        """Note a connection whose thread is starting."""
+        """Note a connection whose thread is starting; past the limit, close the one that
+        has waited longest for a request."""
         with self._lock:
-            self._connections.add(connection)
+            if len(self._connections) >= self.connection_limit:
+                waiting = [(since, c) for c, since in self._connections.items() if since]
+                if waiting:
+                    oldest = min(waiting, key=lambda pair: pair[0])[1]
+                    self._connections[oldest] = None  # closing: not to be chosen again
+                    _stop_reading(oldest)
+            self._connections[connection] = time.monotonic()
             if self.closing:
                 _stop_reading(connection)
+
+    def waiting(self, connection: socket.socket, since: float | None) -> None:
+        """Note that `connection` waits for a request from `since` (None: it is busy)."""
+        with self._lock:
+            if connection in self._connections:
+                self._connections[connection] = since
 
     def closed(self, connection: socket.socket) -> None:
         """Note a connection whose thread is ending."""
         with self._lock:
-            self._connections.discard(connection)
+            self._connections.pop(connection, None)
             self._all_closed.notify_all()
 
     def answer(
@@ -288,6 +313,7 @@ class _Connection(BaseHTTPRequestHandler):
     server: _HttpServer
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # no Nagle stalls between our answer and the next request
+    timeout = IDLE_TIMEOUT_S  # per read and write on the connection
 
     def setup(self) -> None:
         super().setup()
@@ -305,7 +331,9 @@ class _Connection(BaseHTTPRequestHandler):
         client = str(self.client_address[0])
         self.close_connection = True
         try:
+            gateway.waiting(self.connection, time.monotonic())
             head = read_head(self.rfile)
+            gateway.waiting(self.connection, None)
             if head is None:
                 return  # the client closed the connection between requests
             started = time.perf_counter()
@@ -320,6 +348,8 @@ class _Connection(BaseHTTPRequestHandler):
                 )
             )
             self.wfile.write(error_response(refused.status))
+            if refused.status in (413, 431):
+                self._drain()
             return
         except OSError:
             return  # the client went away, or we shut the connection down
@@ -342,6 +372,27 @@ class _Connection(BaseHTTPRequestHandler):
             # Logged once the client has its answer: the log line is not the client's wait.
             gateway.log(record)
         self.close_connection = not keep_alive
+
+    def _drain(self) -> None:
+        """Read and drop what the client still sends, for up to `DRAIN_S`, before closing."""
+        deadline = time.monotonic() + DRAIN_S
+        try:
+            self.connection.shutdown(socket.SHUT_WR)  # the answer is complete
+            while (left := deadline - time.monotonic()) > 0:
+                self.connection.settimeout(left)
+                if not self.connection.recv(65536):
+                    break
+        except OSError:
+            pass
+
+
+def connection_limit() -> int:
+    """Connections open at once: half the file descriptors this process may open (the rest
+    are for the learner's code and ours), between 8 and 1,000."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return 1000
+    return max(8, min(1000, soft // 2))
 
 
 class _HttpServer(ThreadingHTTPServer):

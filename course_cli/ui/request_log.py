@@ -52,19 +52,32 @@ def print_request(record: RequestRecord) -> None:
         if output:
             console.print(Text(_indented(output), style="muted"), highlight=False, soft_wrap=True)
         for explanation in why:
-            console.print(Text(f"  why: {explanation}", style="warning"), soft_wrap=True)
+            console.print(Text(f"  why: {_one_line(explanation)}", style="warning"), soft_wrap=True)
         if record.error is not None:
-            console.print(Text(f"  {record.error}", style="warning"))
+            console.print(Text(f"  {_one_line(str(record.error))}", style="warning"))
     else:
         line = f"{record.method} {record.target} {record.status} {record.latency_ms:.1f} ms\n"
         if output:
             line += _indented(output) + "\n"
         for explanation in why:
-            line += f"  why: {explanation}\n"
+            line += f"  why: {_one_line(explanation)}\n"
         if record.error is not None:
-            line += f"  {record.error}\n"
+            line += f"  {_one_line(str(record.error))}\n"
         file.write(line)
     file.flush()
+
+
+# Control characters (a handler's header name with a raw CR/LF, say) shown as escapes: one
+# explanation stays one line, and nothing the handler sent moves the terminal's cursor.
+_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F)} | {
+    0x0D: "\\r",
+    0x0A: "\\n",
+    0x09: "\\t",
+}
+
+
+def _one_line(text: str) -> str:
+    return text.translate(_CONTROLS)
 
 
 def _indented(output: str) -> str:

@@ -76,3 +76,18 @@ def test_a_failed_request_says_why_under_its_line(out: io.StringIO, tmp_path: Pa
     assert lines[2] == "GET /other 403 1.0 ms"
     assert lines[3].startswith("  why: No resource of this API matches the path /other.")
     assert len(lines) == 4
+
+
+def test_a_header_name_with_cr_lf_stays_on_its_why_line(out: io.StringIO, tmp_path: Path) -> None:
+    handler = tmp_path / "split.py"
+    handler.write_text(
+        "def handler(event, context):\n"
+        "    return {'statusCode': 200, 'headers': {'X-A\\r\\nSet-Cookie: x': '1'}, 'body': ''}\n"
+    )
+    invocation = api_for_handler(str(handler)).send(build_request("GET", "/"))
+    assert invocation.response is not None
+    print_request(RequestRecord("GET", "/", invocation.response.status, 1.0, "-", invocation))
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "GET / 502 1.0 ms"
+    assert lines[1].startswith("  why: ") and "X-A\\r\\nSet-Cookie" in lines[1]
+    assert len(lines) == 2 and "\r" not in out.getvalue()

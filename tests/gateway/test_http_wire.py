@@ -100,6 +100,15 @@ def test_a_head_cut_short_or_too_long_is_refused() -> None:
     assert long.value.status == 431
 
 
+def test_the_head_limit_is_api_gateways_10240_bytes() -> None:
+    line = b"GET /x HTTP/1.1\r\nX: "
+    at_limit = line + b"a" * (10_240 - len(line))
+    assert read_head(io.BytesIO(at_limit + b"\r\n\r\n")) == at_limit
+    with pytest.raises(HttpError) as over:
+        read_head(io.BytesIO(at_limit + b"a\r\n\r\n"))
+    assert over.value.status == 431
+
+
 def test_a_chunked_body_over_the_limit_is_413() -> None:
     head = parse(b"POST /x HTTP/1.1\r\nTransfer-Encoding: chunked")
     with pytest.raises(HttpError) as caught:

@@ -487,3 +487,113 @@ def test_serve_runs_functions_on_the_main_thread_with_their_timeout(tmp_path: Pa
         (200, b'{"main": true}'),
     ]
     assert answers[1][2] < 1.0  # stopped at its 0.2 s timeout
+
+
+# --- crowds, slow clients and refused bodies (issue 19) ---------------------------------------
+
+
+def half_open(port: int) -> socket.socket:
+    """A connection that starts a request and never finishes it."""
+    connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+    connection.sendall(b"GET / HTTP/1.1\r\nX: ")
+    return connection
+
+
+def test_a_crowd_of_half_open_connections_does_not_lock_clients_out() -> None:
+    with GatewayServer(DEFINITION, echo, port=0) as srv:
+        srv.connection_limit = 40
+        crowd = [half_open(srv.port) for _ in range(120)]
+        try:
+            for _ in range(5):
+                started = time.monotonic()
+                assert raw_exchange(srv.port, CLOSE_REQUEST).startswith(b"HTTP/1.1 200 OK")
+                assert time.monotonic() - started < 1.0
+            # The oldest of the crowd were closed to make room: threads stay bounded (the
+            # limit's, a few pooled idle ones, and the test's own).
+            wait_until(lambda: threading.active_count() < 40 + 15)
+        finally:
+            for connection in crowd:
+                connection.close()
+
+
+def test_a_silent_connection_is_closed_after_the_idle_timeout(
+    server: GatewayServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from course_cli.gateway import server as server_module
+
+    monkeypatch.setattr(server_module._Connection, "timeout", 0.2)
+    with half_open(server.port) as connection:
+        started = time.monotonic()
+        assert connection.recv(100) == b""  # closed by the server, with nothing to say
+        assert 0.1 < time.monotonic() - started < 2.0
+
+
+def test_a_refused_body_is_read_so_the_client_sees_the_413(recorder: Recorder) -> None:
+    # Without the server reading on, a client still sending 4 MB would get a reset, not 413.
+    with GatewayServer(DEFINITION, echo, port=0, handle=recorder, max_body_bytes=1024) as small:
+        connection = http.client.HTTPConnection("127.0.0.1", small.port, timeout=10)
+        try:
+            connection.request("POST", "/upload", body=b"x" * (4 * 1024 * 1024))
+            response = connection.getresponse()
+            assert response.status == 413
+            assert json.loads(response.read()) == {"message": "Request Entity Too Large"}
+        finally:
+            connection.close()
+    assert recorder.requests == []
+
+
+def test_a_head_over_api_gateways_10240_bytes_is_431(server: GatewayServer) -> None:
+    big = b"GET /x HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 11_000 + b"\r\n\r\n"
+    assert raw_exchange(server.port, big).startswith(b"HTTP/1.1 431 ")
+
+
+@pytest.mark.slow
+def test_course_serve_under_256_file_descriptors_outlasts_300_half_open_connections(
+    tmp_path: Path,
+) -> None:
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    handler = tmp_path / "app.py"
+    handler.write_text(
+        "def handler(event, context):\n    return {'statusCode': 200, 'body': 'ok'}\n"
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    def few_descriptors() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "course_cli", "serve", str(handler), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        preexec_fn=few_descriptors,
+        env={**os.environ, "COURSE_HOME": str(tmp_path / "home")},
+    )
+    crowd: list[socket.socket] = []
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline
+                time.sleep(0.05)
+        for _ in range(300):
+            crowd.append(half_open(port))
+        for _ in range(5):
+            started = time.monotonic()
+            assert raw_exchange(port, CLOSE_REQUEST).startswith(b"HTTP/1.1 200 OK")
+            assert time.monotonic() - started < 2.0
+        assert server.poll() is None
+    finally:
+        for connection in crowd:
+            connection.close()
+        server.terminate()
+        _, errors = server.communicate(timeout=10)
+    assert b"Traceback" not in errors
