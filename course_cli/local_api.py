@@ -7,6 +7,7 @@ it requests, get back the gateway's `Invocation`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -38,6 +39,22 @@ class LocalApi:
     def send(self, request: HttpRequest) -> Invocation:
         """One request through the whole gateway pipeline."""
         return _handle_request()(self.definition, request, self.runtime)
+
+    def send_once(self, request: HttpRequest) -> Invocation:
+        """`check_handlers`, then `send`, with the functions in a forked copy of this process
+        (`ForkedRuntime`), so that a handler ending its process (`os._exit`, a segfault) is
+        Lambda's `Runtime.ExitError` and a 502, not the end of ours. For one-shot commands:
+        what the functions keep between calls stays in the copy. Where there is no `fork`,
+        as `send`."""
+        if not hasattr(os, "fork"):  # pragma: no cover - Windows
+            self.check_handlers()
+            return self.send(request)
+        from course_cli.runtime.forked import ForkedRuntime
+
+        with ForkedRuntime(self.runtime) as forked:
+            for name in self.runtime.functions:
+                forked.load(name)
+            return _handle_request()(self.definition, request, forked)
 
     def check_handlers(self) -> None:
         """Load every handler now, so a missing file or a syntax error is a clear usage error

@@ -149,8 +149,7 @@ def invoke(
 
     request = _request(method, path, query, header, body)
     local = _local_api(handler, api, [_resource(resource, path)] if handler else [], stage, timeout)
-    local.check_handlers()
-    invocation = local.send(request)
+    invocation = local.send_once(request)
     document = invocation_to_json(invocation)
     if as_json:
         print_json(document)

@@ -196,6 +196,15 @@ class FunctionError(GatewayError):
                     else ". Return only str, int, float, bool, None, list and dict values."
                 )
             )
+        elif kind == "Runtime.ExitError":
+            reason = message.partition(" Error: ")[2] or message
+            what = (
+                f"The function ended the process it ran in ({reason}), so it never answered: "
+                "Lambda reports Runtime.ExitError and starts a fresh execution environment for "
+                "the next request. A handler must return, never call sys.exit() or os._exit(); "
+                "a signal such as a segmentation fault comes from C code (ctypes, an "
+                "extension module) given a bad pointer."
+            )
         elif kind in _NO_AWS_ERRORS:
             what = (
                 f"The function calls AWS, and found none ({kind}: {message}): `course invoke` "

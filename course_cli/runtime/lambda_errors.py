@@ -97,6 +97,29 @@ def exit_reason(code: object) -> str:
     return "Runtime exited with error: exit status 1"
 
 
+# How Go (Lambda's service) names the signals a runtime most often dies of.
+_SIGNAL_NAMES = {
+    9: "killed",
+    11: "segmentation fault",
+    6: "aborted",
+    24: "CPU time limit exceeded",
+    15: "terminated",
+    7: "bus error",
+    25: "file size limit exceeded",
+}
+
+
+def process_exit_reason(status: int | None) -> str:
+    """Lambda's words for a runtime process that ended with `status`: its exit status, or
+    -N for signal N (as `subprocess` reports it); None when not known."""
+    if status is None:
+        return "Runtime exited without providing a reason"
+    if status < 0:
+        name = _SIGNAL_NAMES.get(-status, f"signal {-status}")
+        return f"Runtime exited with error: signal: {name}"
+    return exit_reason(status)
+
+
 def exit_error(request_id: str, reason: str) -> dict[str, Any]:
     """What Lambda answers when the runtime process exits or is killed mid-invocation."""
     return {"errorType": EXIT_ERROR, "errorMessage": f"RequestId: {request_id} Error: {reason}"}

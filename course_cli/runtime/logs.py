@@ -21,6 +21,7 @@ import math
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import Any, TextIO, cast
 
 from course_cli.runtime.lambda_context import FUNCTION_VERSION, MEMORY_SIZE_MB
@@ -52,6 +53,11 @@ class Capture:
 # removes its entry; dict operations are atomic under the GIL, so no lock is needed.
 _captures: dict[int, Capture] = {}
 _get_ident = threading.get_ident
+
+# Also called with every piece of text a capture receives, when set: the forked runtime
+# streams a function's output to its parent with it, so that what a handler printed survives
+# the handler ending its process.
+tee: Callable[[str], None] | None = None
 
 
 def register(capture: Capture) -> Capture | None:
@@ -87,6 +93,8 @@ class _RoutingStream:
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         capture.parts.append(text)
+        if tee is not None:
+            tee(text)
         return len(text)
 
     def writelines(self, lines: Any) -> None:
@@ -122,7 +130,10 @@ class _LambdaLogHandler(logging.Handler):
         try:
             # What awslambdaric's LambdaLoggerFilter adds to each record.
             setattr(record, "aws_request_id", capture.request_id)  # noqa: B010
-            capture.parts.append(self.format(record))
+            text = self.format(record)
+            capture.parts.append(text)
+            if tee is not None:
+                tee(text)
         except Exception:
             self.handleError(record)
 

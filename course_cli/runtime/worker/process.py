@@ -379,24 +379,6 @@ class WorkerProcess:
         return status
 
 
-# How Go (Lambda's service) names the signals a runtime most often dies of.
-_SIGNAL_NAMES = {
-    9: "killed",
-    11: "segmentation fault",
-    6: "aborted",
-    24: "CPU time limit exceeded",
-    15: "terminated",
-    7: "bus error",
-    25: "file size limit exceeded",
-}
 SIGXCPU = 24
-
-
-def exit_reason(status: int | None) -> str:
-    """Lambda's words for a runtime process that ended with `status` (-N: signal N)."""
-    if status is None:
-        return "Runtime exited without providing a reason"
-    if status < 0:
-        name = _SIGNAL_NAMES.get(-status, f"signal {-status}")
-        return f"Runtime exited with error: signal: {name}"
-    return lambda_errors.exit_reason(status)
+# Lambda's words for a runtime process that ended with a status (-N: signal N).
+exit_reason = lambda_errors.process_exit_reason
