@@ -1,12 +1,19 @@
-"""Small pieces every command module shares: the progress store and JSON output."""
+"""Small pieces the command modules share: the progress store, JSON output, serving an API."""
 
 from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
+from course_cli.errors import BadOptionError
 from course_cli.progress import ProgressStore
+
+if TYPE_CHECKING:
+    from course_cli.gateway.definition import ApiDefinition
+    from course_cli.gateway.invoker import LambdaInvoker
+    from course_cli.gateway.server import ReloadCheck
 
 
 def open_store() -> ProgressStore:
@@ -38,3 +45,51 @@ def stop_on_sigterm() -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
+
+
+def check_port(port: int) -> None:
+    """`BadOptionError` unless `port` is a TCP port number (0: a free one)."""
+    if not 0 <= port <= 65535:
+        raise BadOptionError(f"--port must be between 0 and 65535, got {port}")
+
+
+def serve_api(
+    definition: ApiDefinition,
+    invoker: LambdaInvoker,
+    port: int,
+    *,
+    title: str,
+    notes: Sequence[str] = (),
+    reload_check: ReloadCheck | None = None,
+) -> None:
+    """Serve `definition` on 127.0.0.1:`port` until Ctrl-C or SIGTERM, saying where, its
+    routes and `notes`, and logging each request: the body of every `course serve`."""
+    from course_cli.gateway.routing import describe_routes
+    from course_cli.gateway.server import GatewayServer, serve
+    from course_cli.ui.console import get_console
+    from course_cli.ui.request_log import print_request
+
+    console = get_console()
+
+    def ready(server: GatewayServer) -> None:
+        console.print(f"[ok]Serving[/] {title} at {server.url}/")
+        for line in describe_routes(definition):
+            if not line.endswith(" /") or line.startswith("ANY"):  # skip the bare root resource
+                console.print(f"  {line}", highlight=False)
+        for note in notes:  # one line each, never wrapped: commands are meant to be copied
+            console.print(note, soft_wrap=True, highlight=False)
+        console.print("[muted]Edits to handler files apply on the next request. Ctrl-C stops.[/]")
+        console.file.flush()
+
+    stop_on_sigterm()
+    try:
+        serve(
+            definition,
+            invoker,
+            port=port,
+            on_request=print_request,
+            reload_check=reload_check,
+            on_ready=ready,
+        )
+    except KeyboardInterrupt:
+        console.print("\nStopped.")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from course_cli.cli.common import print_json, stop_on_sigterm
+from course_cli.cli.common import check_port, print_json, serve_api
 from course_cli.cli.options import parse_header, parse_method, parse_pair, parse_path
 from course_cli.gateway.invoker import LambdaInvoker, LambdaResult
 
@@ -222,39 +222,13 @@ def serve(
         return serve_sandbox(
             port, crud, api_id, None if stage == "prod" else stage, handler=handler
         )
-    from course_cli.gateway.routing import describe_routes
-    from course_cli.gateway.server import serve as run_server
-    from course_cli.ui.console import get_console
-    from course_cli.ui.request_log import print_request
-
-    if not 0 <= port <= 65535:
-        raise BadOptionError(f"--port must be between 0 and 65535, got {port}")
+    check_port(port)
     resources = [parse_path(r, "--resource") for r in resource or []]
     local = _local_api(handler, api, resources, stage, timeout)
     local.check_handlers()
-    console = get_console()
     live = _LiveApi(local)
-
-    def ready(server: object) -> None:
-        bound = getattr(server, "port", port)
-        console.print(f"[ok]Serving[/] {local.definition.name} at http://127.0.0.1:{bound}/")
-        for line in describe_routes(local.definition):
-            if not line.endswith(" /") or line.startswith("ANY"):  # skip the bare root resource
-                console.print(f"  {line}", highlight=False)
-        console.print("[muted]Edits to handler files apply on the next request. Ctrl-C stops.[/]")
-
-    stop_on_sigterm()
-    try:
-        run_server(
-            local.definition,
-            live,
-            port=port,
-            on_request=print_request,
-            reload_check=live.reload_check if api is not None else None,
-            on_ready=ready,
-        )
-    except KeyboardInterrupt:
-        console.print("\nStopped.")
+    reload_check = live.reload_check if api is not None else None
+    serve_api(local.definition, live, port, title=local.definition.name, reload_check=reload_check)
 
 
 def _local_api(

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from course_cli.cli.common import stop_on_sigterm
+from course_cli.cli.common import check_port, serve_api, stop_on_sigterm
 
 if TYPE_CHECKING:
     from course_cli.sandbox.session import Sandbox
@@ -40,7 +40,7 @@ def up(port: PortOption = 4566, crud: CrudOption = False) -> None:
     from course_cli.ui.console import get_console
     from course_cli.ui.sandbox_view import render_deployment, render_sandbox_up
 
-    _check_port(port)
+    check_port(port)
     console = get_console()
     with Sandbox(server=True, port=port) as sandbox:
         console.print(render_sandbox_up(sandbox.endpoint_url or "", sandbox.variables()))
@@ -93,13 +93,11 @@ def serve_sandbox(
     the reference handler or the learner's; without, the API comes from the sandbox `course
     sandbox up` runs.
     """
-    from course_cli.gateway.routing import describe_routes
-    from course_cli.gateway.server import GatewayServer
     from course_cli.sandbox import Sandbox
     from course_cli.ui.console import get_console, print_warning
     from course_cli.ui.sandbox_view import aws_cli_command
 
-    _check_port(port)
+    check_port(port)
     handler_file, function = _handler_file(handler) if handler is not None else (None, "handler")
     console = get_console()
     fresh = crud or handler_file is not None
@@ -121,33 +119,18 @@ def serve_sandbox(
         api = sandbox.api(api_id, stage)
         for warning in api.warnings:
             print_warning(warning)
-        from course_cli.ui.request_log import print_request
-
-        server = GatewayServer(api.definition, api.invoker, port=port, on_request=print_request)
-        try:
-            console.print(
-                f"[ok]Serving[/] {api.definition.name} (stage {api.definition.stage}) at "
-                f"{server.url}/"
-            )
-            for line in describe_routes(api.definition):
-                if not line.endswith(" /"):
-                    console.print(f"  {line}", highlight=False)
-            console.print("[muted]The data lives in the sandbox; to see it, in a shell:[/]")
-            scan = ["dynamodb", "scan", "--table-name", table]
-            # One line, never wrapped: it is meant to be copied as it is.
-            console.print(
-                "  " + aws_cli_command(scan, sandbox.variables()), soft_wrap=True, highlight=False
-            )
-            console.print(
-                "[muted]Edits to handler files apply on the next request. Ctrl-C stops.[/]"
-            )
-            console.file.flush()
-            stop_on_sigterm()
-            server.serve_forever()
-        except KeyboardInterrupt:
-            console.print("\nStopped.")
-        finally:
-            server.shutdown()
+        definition = api.definition
+        scan = ["dynamodb", "scan", "--table-name", table]
+        serve_api(
+            definition,
+            api.invoker,
+            port,
+            title=f"{definition.name} (stage {definition.stage})",
+            notes=[
+                "[muted]The data lives in the sandbox; to see it, in a shell:[/]",
+                "  " + aws_cli_command(scan, sandbox.variables()),
+            ],
+        )
 
 
 def _handler_file(handler: str) -> tuple[Path, str]:
@@ -162,13 +145,6 @@ def _handler_file(handler: str) -> tuple[Path, str]:
             hint="give your handler's path, e.g. exercises/06-crud-handler/handler.py",
         )
     return path.resolve(), function or "handler"
-
-
-def _check_port(port: int) -> None:
-    from course_cli.errors import BadOptionError
-
-    if not 0 <= port <= 65535:
-        raise BadOptionError(f"--port must be between 0 and 65535, got {port}")
 
 
 def _wait_for_interrupt() -> None:
