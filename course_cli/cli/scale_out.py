@@ -1,7 +1,7 @@
 """Grading where classrooms already grade: `course classroom init` writes a GitHub Classroom
 template repository, `course gradescope build` a Gradescope autograder zip. Both run
 `course grade` on the learner's work; the files they write are made in
-`course_cli/grader/classroom/scaffold.py`."""
+`course_cli/grader/classroom/`."""
 
 from __future__ import annotations
 
@@ -69,7 +69,8 @@ def classroom_init(
     Files a learner may have edited are never overwritten; --force rewrites only the workflow
     and the README section.
     """
-    from course_cli.grader.classroom.scaffold import default_install_spec, init_classroom
+    from course_cli.grader.classroom.github_classroom import init_classroom
+    from course_cli.grader.classroom.scaffold import default_install_spec
     from course_cli.ui.console import get_console
     from course_cli.ui.scaffold_view import render_classroom_template
 
@@ -99,10 +100,8 @@ def gradescope_build(
 ) -> None:
     """Write a Gradescope autograder zip (setup.sh, run_autograder) that grades one exercise
     with `course grade`, hidden cases included."""
-    from course_cli.grader.classroom.scaffold import (
-        build_gradescope_autograder,
-        default_install_spec,
-    )
+    from course_cli.grader.classroom.gradescope import build_gradescope_autograder
+    from course_cli.grader.classroom.scaffold import default_install_spec
     from course_cli.ui.console import get_console
     from course_cli.ui.scaffold_view import render_gradescope_autograder
 

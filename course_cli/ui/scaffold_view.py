@@ -10,11 +10,9 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from course_cli.grader.classroom.scaffold import (
-        ClassroomTemplate,
-        GradedExercise,
-        GradescopeAutograder,
-    )
+    from course_cli.grader.classroom.github_classroom import ClassroomTemplate
+    from course_cli.grader.classroom.gradescope import GradescopeAutograder
+    from course_cli.grader.classroom.scaffold import GradedExercise
 
 
 def _points_table(exercises: tuple[GradedExercise, ...]) -> Table:

@@ -25,16 +25,18 @@ import yaml
 
 from course_cli.errors import BadOptionError, UnknownExerciseError
 from course_cli.grader.checking import check_module
-from course_cli.grader.classroom.scaffold import (
-    DEFAULT_INSTALL_SPEC,
+from course_cli.grader.classroom.github_classroom import (
     README_BEGIN,
     README_END,
     WORKFLOW,
+    init_classroom,
+)
+from course_cli.grader.classroom.gradescope import build_gradescope_autograder
+from course_cli.grader.classroom.scaffold import (
+    DEFAULT_INSTALL_SPEC,
     ScaffoldError,
-    build_gradescope_autograder,
     default_install_spec,
     graded_exercises,
-    init_classroom,
 )
 from course_cli.workspace import MARKER, bundled_dir, find_workspace
 from tests.conftest import course_subprocess_env

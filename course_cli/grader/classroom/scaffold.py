@@ -1,35 +1,22 @@
-"""Files that let classrooms grade with `course grade` where they already grade.
+"""What the classroom scaffolds share: the exercises they grade and what they install.
 
-- `init_classroom` writes a GitHub Classroom template repository: the learner workspace (the
-  starter files), `.github/workflows/classroom.yml`, which grades every push one exercise per
-  step and hands the results to GitHub Classroom's reporter action, and a README section.
-- `build_gradescope_autograder` writes a Gradescope autograder zip: `setup.sh` installs
-  `course`, `run_autograder` grades `/autograder/submission` and leaves `results.json`.
-
-Both depend only on the contract of `course grade PATH --exercise ID --format FMT --out DIR`:
-it writes `DIR/<format>/<learner>.json`, exits 0 whenever grading completed, and with
-`--format classroom` inside GitHub Actions appends `result=<base64 JSON>` to `$GITHUB_OUTPUT`.
-Max points are summed from each exercise's check cases, hidden ones included, since
-`course grade` runs them all.
+`github_classroom.init_classroom` writes a GitHub Classroom template repository,
+`gradescope.build_gradescope_autograder` a Gradescope autograder zip. Both depend only on the
+contract of `course grade PATH --exercise ID --format FMT --out DIR`: it writes
+`DIR/<format>/<learner>.json`, exits 0 whenever grading completed, and with `--format
+classroom` inside GitHub Actions appends `result=<base64 JSON>` to `$GITHUB_OUTPUT`. Max points
+are summed from each exercise's check cases, hidden ones included.
 """
 
 from __future__ import annotations
 
-import base64
 import json
-import os
-import shlex
-import shutil
-import tempfile
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from course_cli import __version__
-from course_cli.errors import BadOptionError, UsageError, WorkspaceError
-from course_cli.workspace import MARKER, bundled_dir, init_workspace
+from course_cli.errors import BadOptionError, UsageError
 
 # `course` as published on PyPI at this version; `--install` names anything else pip accepts.
 DEFAULT_INSTALL_SPEC = f"course=={__version__}"
@@ -40,7 +27,6 @@ def default_install_spec() -> str:
     itself came from, when pip recorded a place CI can reach too (a git repository at its
     commit, or an archive URL; PEP 610's `direct_url.json`), else `DEFAULT_INSTALL_SPEC`."""
     import importlib.metadata
-    import json
 
     try:
         recorded = importlib.metadata.distribution("course").read_text("direct_url.json")
@@ -56,14 +42,6 @@ def default_install_spec() -> str:
     if isinstance(vcs, dict) and vcs.get("vcs") and vcs.get("commit_id"):
         return f"course @ {vcs['vcs']}+{url}@{vcs['commit_id']}"
     return f"course @ {url}"
-
-
-WORKFLOW = Path(".github/workflows/classroom.yml")
-README_BEGIN = "<!-- course classroom: begin (written by `course classroom init`) -->"
-README_END = "<!-- course classroom: end -->"
-AUTOGRADER_FILES = Path(__file__).parent / "autograder_files"
-# Fixed timestamps make the same inputs give the same zip, byte for byte.
-ZIP_DATE = (2024, 1, 1, 0, 0, 0)
 
 
 class ScaffoldError(UsageError):
@@ -111,7 +89,7 @@ def graded_exercises(requested: Iterable[str] = ()) -> tuple[GradedExercise, ...
     return tuple(graded)
 
 
-def _checked_install_spec(spec: str) -> str:
+def checked_install_spec(spec: str) -> str:
     spec = spec.strip()
     # It lands in a YAML value and a shell line: one line, and not empty.
     if not spec or "\n" in spec or "\r" in spec:
@@ -120,382 +98,3 @@ def _checked_install_spec(spec: str) -> str:
             hint="e.g. --install 'course @ git+https://github.com/ORG/course'",
         )
     return spec
-
-
-# --- GitHub Classroom -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ClassroomTemplate:
-    """What `init_classroom` made: where, for which exercises, and which files it wrote or
-    left as they were (paths relative to `root`)."""
-
-    root: Path
-    exercises: tuple[GradedExercise, ...]
-    install_spec: str
-    written: tuple[str, ...]
-    kept: tuple[str, ...]
-
-    @property
-    def max_points(self) -> int:
-        return sum(e.max_points for e in self.exercises)
-
-    @property
-    def workflow(self) -> Path:
-        return self.root / WORKFLOW
-
-    def to_json(self) -> dict[str, Any]:
-        """The `--json` shape: root, install, exercises, max_points, written, kept."""
-        return {
-            "root": str(self.root),
-            "install": self.install_spec,
-            "workflow": WORKFLOW.as_posix(),
-            "exercises": [e.to_json() for e in self.exercises],
-            "max_points": self.max_points,
-            "written": list(self.written),
-            "kept": list(self.kept),
-        }
-
-
-def init_classroom(
-    target: Path,
-    exercise_ids: Iterable[str] = (),
-    *,
-    install_spec: str = DEFAULT_INSTALL_SPEC,
-    force: bool = False,
-) -> ClassroomTemplate:
-    """Make `target` a GitHub Classroom template repository grading `exercise_ids` (all when
-    empty).
-
-    A folder that already holds a workspace keeps every exercise file it has; missing exercise
-    folders are added. Refuses (`ScaffoldError`, exit 2) when `target` is a file, or when the
-    workflow exists and `force` is false; `force` rewrites only the workflow and the README
-    section this function wrote.
-    """
-    exercises = graded_exercises(exercise_ids)
-    install_spec = _checked_install_spec(install_spec)
-    root = target.expanduser().resolve()
-    if root.exists() and not root.is_dir():
-        raise ScaffoldError(f"{target} exists and is not a folder", hint="name a folder")
-    if (root / WORKFLOW).exists() and not force:
-        raise ScaffoldError(
-            f"{target / WORKFLOW} already exists; nothing was changed",
-            hint="add --force to rewrite the workflow and the README section "
-            "(exercise files are never overwritten)",
-        )
-    try:
-        written, kept = _classroom_workspace(root, exercises)
-        workflow = root / WORKFLOW
-        workflow.parent.mkdir(parents=True, exist_ok=True)
-        workflow.write_text(classroom_workflow(exercises, install_spec), encoding="utf-8")
-        written.append(WORKFLOW.as_posix())
-        _write_readme_section(root / "README.md", classroom_readme(exercises, install_spec))
-        written.append("README.md")
-        gitignore = root / ".gitignore"
-        if not gitignore.exists():
-            # Learners run `course check` in the repository; its caches do not belong in commits.
-            gitignore.write_text("__pycache__/\n*.pyc\n", encoding="utf-8")
-            written.append(".gitignore")
-    except OSError as exc:
-        raise WorkspaceError(f"cannot write the template in {target}: {exc.strerror}") from None
-    return ClassroomTemplate(root, exercises, install_spec, tuple(written), tuple(kept))
-
-
-def _classroom_workspace(
-    root: Path, exercises: tuple[GradedExercise, ...]
-) -> tuple[list[str], list[str]]:
-    """The learner workspace in `root`, never overwriting a file: (written, kept) paths."""
-    ids = [e.exercise for e in exercises]
-    if not (root / MARKER).exists() and not (root / "exercises").exists():
-        workspace = init_workspace(root, exercise_ids=ids)
-        written = [MARKER] + [
-            p.relative_to(root).as_posix()
-            for p in sorted(workspace.exercises_dir.rglob("*"))
-            if p.is_file()
-        ]
-        return written, []
-    # An existing workspace (a teacher's earlier template, say): keep what is there.
-    added: list[str] = []
-    kept: list[str] = []
-    if not (root / MARKER).exists():
-        # `course check` finds the workspace by this file.
-        marker = {"format_version": 1, "course_version": __version__}
-        (root / MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
-        added.append(MARKER)
-    for exercise in ids:
-        folder = root / "exercises" / exercise
-        if folder.exists():
-            kept.append(folder.relative_to(root).as_posix())
-        else:
-            shutil.copytree(
-                bundled_dir("exercises") / exercise,
-                folder,
-                ignore=shutil.ignore_patterns("__pycache__"),
-            )
-            added.extend(p.relative_to(root).as_posix() for p in sorted(folder.rglob("*")))
-    return added, kept
-
-
-def classroom_workflow(exercises: Iterable[GradedExercise], install_spec: str) -> str:
-    """The GitHub Actions workflow: install `course`, one grading step per exercise (step id =
-    runner id, output `result`), then GitHub Classroom's reporter over all of them."""
-    exercises = tuple(exercises)
-    width = max(len(e.exercise) for e in exercises)
-    table = [
-        f"#   {e.exercise:<{width}}  step {e.runner_id}  {e.max_points:>3} points"
-        for e in exercises
-    ]
-    total = sum(e.max_points for e in exercises)
-    lines = [
-        "# GitHub Classroom autograding for lesson-3, written by `course classroom init`",
-        f"# (course {__version__}). Every push grades these exercises with `course grade`,",
-        "# hidden cases included, and reports the points to GitHub Classroom:",
-        "#",
-        *table,
-        f"#   {'total':<{width}}             {total:>3} points",
-        "#",
-        "# COURSE_INSTALL below is what `pip install` gets: change it there to install course",
-        "# from somewhere else. In GitHub Classroom, add no autograding tests to the assignment:",
-        "# tests added there replace this file.",
-        "name: Autograding",
-        '"on":  # quoted: YAML 1.1 readers take a bare `on` for `true`',
-        "  push:",
-        "  workflow_dispatch:",
-        "  repository_dispatch:",
-        "permissions:",
-        "  checks: write",
-        "  actions: read",
-        "  contents: read",
-        "env:",
-        f"  COURSE_INSTALL: {json.dumps(install_spec)}",
-        "jobs:",
-        "  autograding:",
-        "    name: Grade the exercises",
-        "    runs-on: ubuntu-latest",
-        "    # GitHub Classroom's bot makes each repository's first commit: nothing to grade yet.",
-        "    if: github.actor != 'github-classroom[bot]'",
-        "    timeout-minutes: 30",
-        "    steps:",
-        "      - name: Check out the learner's work",
-        "        uses: actions/checkout@v4",
-        "      - name: Set up Python",
-        "        uses: actions/setup-python@v5",
-        "        with:",
-        '          python-version: "3.11"',
-        "      - name: Install course",
-        '        run: python -m pip install "$COURSE_INSTALL"',
-        "      - name: Let course grade give each submission its own namespaces",
-        "        # Ubuntu's AppArmor keeps unprivileged programs from making user namespaces;",
-        "        # without them course grade would refuse to run the learner's code.",
-        "        run: |",
-        "          if [ -e /proc/sys/kernel/apparmor_restrict_unprivileged_userns ]; then",
-        "            sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0",
-        "          fi",
-    ]
-    for e in exercises:
-        lines += _grading_step(e)
-    lines += [
-        "      - name: Report the points to GitHub Classroom",
-        "        if: always()",
-        "        uses: classroom-resources/autograding-grading-reporter@v1",
-        "        env:",
-        *(
-            f"          {e.runner_id.upper()}_RESULTS: "
-            f'"${{{{ steps.{e.runner_id}.outputs.result }}}}"'
-            for e in exercises
-        ),
-        "        with:",
-        f"          runners: {','.join(e.runner_id for e in exercises)}",
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def _grading_step(exercise: GradedExercise) -> list[str]:
-    out = f'"$RUNNER_TEMP/grades-{exercise.exercise}"'
-    return [
-        f"      - name: Grade {exercise.exercise} ({exercise.max_points} points)",
-        f"        id: {exercise.runner_id}",
-        "        # Grade every exercise even when an earlier step failed.",
-        "        if: always()",
-        "        env:",
-        f"          NOT_GRADED: {classroom_fallback_result(exercise)}",
-        "        run: |",
-        f"          course grade . --exercise {exercise.exercise} --format classroom"
-        f" --out {out} || status=$?",
-        "          # No result from course grade (it could not run): report 0 points, not nothing.",
-        '          grep -q \'^result=\' "$GITHUB_OUTPUT" || echo "result=$NOT_GRADED"'
-        ' >> "$GITHUB_OUTPUT"',
-        '          exit "${status:-0}"',
-    ]
-
-
-def classroom_fallback_result(exercise: GradedExercise) -> str:
-    """Base64 of the reporter's JSON for an exercise that could not be graded: 0 points of
-    its maximum, with a message saying where to look."""
-    message = (
-        f"course grade could not grade {exercise.exercise}; see this step's log in the Actions run"
-    )
-    document = {
-        "version": 1,
-        "status": "error",
-        "max_score": exercise.max_points,
-        "tests": [
-            {
-                "name": f"{exercise.exercise}: grading did not run",
-                "status": "error",
-                "score": 0,
-                "max_score": exercise.max_points,
-                "message": message,
-                "line_no": 0,
-                "execution_time": "0s",
-                "test_code": "",
-            }
-        ],
-    }
-    return base64.b64encode(json.dumps(document).encode("utf-8")).decode("ascii")
-
-
-def classroom_readme(exercises: Iterable[GradedExercise], install_spec: str) -> str:
-    """The learner-facing README section: the exercises and points, how to check locally,
-    and what the workflow does with a push."""
-    exercises = tuple(exercises)
-    first = exercises[0].exercise
-    rows = [
-        f"| `{e.exercise}` | "
-        + ", ".join(f"`exercises/{e.exercise}/{name}`" for name in e.files)
-        + f" | {e.max_points} |"
-        for e in exercises
-    ]
-    total = sum(e.max_points for e in exercises)
-    return "\n".join(
-        [
-            README_BEGIN,
-            "## Grading",
-            "",
-            "This assignment is graded automatically. Edit only your files below:",
-            "",
-            "| exercise | your file | points |",
-            "|---|---|---|",
-            *rows,
-            f"| **total** | | **{total}** |",
-            "",
-            "Check your work on your machine before you push. Install course once, then, in",
-            "this folder:",
-            "",
-            "```bash",
-            f"python3 -m pip install {shlex.quote(install_spec)}",
-            f"course check {first}    # one line per case; exit 0 when all pass",
-            f"course hint {first}     # a hint, a little more direct each time",
-            "```",
-            "",
-            "Every push runs `.github/workflows/classroom.yml` in GitHub Actions: it installs",
-            "course, grades each exercise with `course grade` - the cases `course check` runs",
-            "and a few hidden ones - and reports your points to GitHub Classroom. Each case's",
-            "result is in the run's log, under the **Actions** tab of your repository.",
-            README_END,
-            "",
-        ]
-    )
-
-
-def _write_readme_section(readme: Path, section: str) -> None:
-    """Put `section` in `readme`: replace the marked section written before, else append it;
-    the rest of the file stays as it is."""
-    if not readme.exists():
-        readme.write_text(section, encoding="utf-8")
-        return
-    text = readme.read_text(encoding="utf-8")
-    begin, end = text.find(README_BEGIN), text.find(README_END)
-    if begin != -1 and end > begin:
-        after = text[end + len(README_END) :].removeprefix("\n")
-        readme.write_text(text[:begin] + section + after, encoding="utf-8")
-    else:
-        separator = "" if text.endswith("\n\n") else ("\n" if text.endswith("\n") else "\n\n")
-        readme.write_text(text + separator + section, encoding="utf-8")
-
-
-# --- Gradescope -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class GradescopeAutograder:
-    """What `build_gradescope_autograder` wrote: the zip, its exercise and entries."""
-
-    path: Path
-    exercise: GradedExercise
-    install_spec: str
-    entries: tuple[str, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        """The `--json` shape: path, exercise, install, entries."""
-        return {
-            "path": str(self.path),
-            "exercise": self.exercise.to_json(),
-            "install": self.install_spec,
-            "entries": list(self.entries),
-        }
-
-
-def gradescope_files(exercise: GradedExercise, install_spec: str) -> dict[str, str]:
-    """The autograder's files by name: `setup.sh` and `run_autograder`, filled in."""
-    values = {
-        "@EXERCISE@": shlex.quote(exercise.exercise),
-        "@MAX_SCORE@": str(exercise.max_points),
-        "@COURSE_INSTALL@": shlex.quote(install_spec),
-    }
-    files = {}
-    for name in ("setup.sh", "run_autograder"):
-        text = (AUTOGRADER_FILES / name).read_text(encoding="utf-8")
-        for placeholder, value in values.items():
-            text = text.replace(placeholder, value)
-        files[name] = text
-    return files
-
-
-def build_gradescope_autograder(
-    exercise_id: str,
-    out: Path | None = None,
-    *,
-    install_spec: str = DEFAULT_INSTALL_SPEC,
-    force: bool = False,
-) -> GradescopeAutograder:
-    """Write the Gradescope autograder zip for one exercise to `out` (default:
-    `./gradescope-<id>.zip`; a folder gets that name inside it). Both scripts are executable
-    in the zip. Refuses (`ScaffoldError`, exit 2) to overwrite a file unless `force`."""
-    (exercise,) = graded_exercises([exercise_id])
-    install_spec = _checked_install_spec(install_spec)
-    name = f"gradescope-{exercise.exercise}.zip"
-    path = (out or Path(name)).expanduser()
-    if path.is_dir():
-        path = path / name
-    if path.exists() and not force:
-        raise ScaffoldError(
-            f"{path} already exists; nothing was changed",
-            hint="add --force to overwrite it, or choose another --out",
-        )
-    files = gradescope_files(exercise, install_spec)
-    try:
-        _write_zip(path, files)
-    except OSError as exc:
-        raise WorkspaceError(f"cannot write {path}: {exc.strerror}") from None
-    return GradescopeAutograder(path.resolve(), exercise, install_spec, tuple(files))
-
-
-def _write_zip(path: Path, files: dict[str, str]) -> None:
-    """`files` as executable entries of a zip at `path`, written whole or not at all."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Written beside the target and renamed: an interrupted build leaves no half zip.
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".gradescope-", suffix=".zip")
-    os.close(handle)
-    try:
-        with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as archive:
-            for entry, text in files.items():
-                info = zipfile.ZipInfo(entry, date_time=ZIP_DATE)
-                info.create_system = 3  # Unix: unzip honours the mode bits below
-                info.external_attr = 0o100755 << 16  # a regular file, rwxr-xr-x
-                info.compress_type = zipfile.ZIP_DEFLATED
-                archive.writestr(info, text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
