@@ -24,6 +24,7 @@ import copy
 import fcntl
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -35,6 +36,8 @@ from course_cli.errors import CourseError
 
 FORMAT_VERSION = 1
 FILE_NAME = "progress.json"
+# A lesson's progress is a few KB: anything much larger is not ours.
+MAX_FILE_BYTES = 1024 * 1024
 
 
 def course_home() -> Path:
@@ -72,8 +75,11 @@ class ProgressStore:
     def load(self) -> dict[str, Any]:
         """The current progress (a fresh document if there is none, or it was set aside)."""
         try:
-            text = self.path.read_text(encoding="utf-8")
+            text = _read_regular_file(self.path, MAX_FILE_BYTES)
         except FileNotFoundError:
+            return empty_progress()
+        except _Unusable as exc:
+            self._set_aside(str(exc))
             return empty_progress()
         except OSError as exc:
             self.warnings.append(
@@ -104,6 +110,10 @@ class ProgressStore:
     def _set_aside(self, problem: str) -> None:
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         backup = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        for number in range(2, 100):  # never over an earlier backup of the same second
+            if not backup.exists() and not backup.is_symlink():
+                break
+            backup = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{number}")
         try:
             os.replace(self.path, backup)
         except OSError:
@@ -134,6 +144,7 @@ class ProgressStore:
 
     def _write(self, data: dict[str, Any]) -> None:
         text = json.dumps(data, indent=2, sort_keys=True) + "\n"
+        tmp: str | None = None
         try:
             fd, tmp = tempfile.mkstemp(prefix=".progress-", dir=self.path.parent)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -142,10 +153,34 @@ class ProgressStore:
                 os.fsync(handle.fileno())
             os.replace(tmp, self.path)
         except OSError as exc:
+            if tmp is not None:  # a full disk must not also collect half-written copies
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
             raise CourseError(
-                f"cannot save progress to {self.path}: {exc.strerror}",
-                hint="set COURSE_HOME to a folder you can write to",
+                f"cannot save progress to {self.path}: {exc.strerror or exc}",
+                hint="free some disk space, or set COURSE_HOME to a folder you can write to",
             ) from None
+
+
+class _Unusable(Exception):
+    """The progress path holds something that is not a progress file: why, in a few words."""
+
+
+def _read_regular_file(path: Path, max_bytes: int) -> str:
+    """The text of `path`, a regular file (a symlink to one is fine) of at most `max_bytes`
+    bytes of UTF-8. `_Unusable` for a FIFO, a device, a larger file or other bytes; opening
+    does not wait for a FIFO's writer, and a device such as /dev/zero is never read."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise _Unusable("not a regular file")
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise _Unusable(f"larger than {max_bytes / (1024 * 1024):g} MB")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _Unusable("not UTF-8 text") from None
 
 
 def _validate(text: str) -> str | None:
@@ -154,6 +189,8 @@ def _validate(text: str) -> str | None:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         return f"not valid JSON: {exc.msg} at line {exc.lineno}"
+    except (ValueError, RecursionError):  # a number of 5,000 digits; arrays nested too deep
+        return "a number too long or nesting too deep"
     if not isinstance(data, dict):
         return "not a JSON object"
     if data.get("format_version") != FORMAT_VERSION:
@@ -161,6 +198,22 @@ def _validate(text: str) -> str | None:
     if not isinstance(data.get("lessons"), dict) or not isinstance(data.get("exercises"), dict):
         return "'lessons' and 'exercises' must be objects"
     for lesson_id, entry in data["lessons"].items():
-        if not isinstance(entry, dict) or not isinstance(entry.get("seen", []), list):
+        if (
+            not isinstance(entry, dict)
+            or not _is_list_of(entry.get("seen", []), str)
+            or not isinstance(entry.get("current", ""), str)
+        ):
             return f"lesson '{lesson_id}' has an unexpected shape"
+    for exercise_id, entry in data["exercises"].items():
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("hints_shown", 0), int)
+            or not isinstance(entry.get("last_failure"), dict | None)
+            or not isinstance(entry.get("practice", {}), dict)
+        ):
+            return f"exercise '{exercise_id}' has an unexpected shape"
     return None
+
+
+def _is_list_of(value: Any, kind: type) -> bool:
+    return isinstance(value, list) and all(isinstance(item, kind) for item in value)

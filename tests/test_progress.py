@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import multiprocessing
+import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from course_cli.errors import CourseError
-from course_cli.progress import FORMAT_VERSION, ProgressStore, course_home, empty_progress
+from course_cli.progress import (
+    FORMAT_VERSION,
+    MAX_FILE_BYTES,
+    ProgressStore,
+    course_home,
+    empty_progress,
+)
 
 
 def test_course_home_follows_the_environment(
@@ -48,6 +57,17 @@ def test_update_writes_a_readable_versioned_file(tmp_path: Path) -> None:
         ('{"format_version": 99, "lessons": {}, "exercises": {}}', "format_version 99"),
         ('{"format_version": 1, "lessons": [], "exercises": {}}', "must be objects"),
         ("", "not valid JSON"),
+        ('{"format_version": 1, "lessons": {}, "exercises": {"x": 5}}', "exercise 'x'"),
+        (
+            '{"format_version": 1, "lessons": {"l": {"seen": [[1]]}}, "exercises": {}}',
+            "lesson 'l'",
+        ),
+        (
+            '{"format_version": 1, "lessons": {}, "exercises": {"x": {"hints_shown": "2"}}}',
+            "exercise 'x'",
+        ),
+        ("[" * 100_000, "nesting too deep"),
+        ('{"format_version": ' + "1" * 6000 + "}", "a number too long"),
     ],
 )
 def test_corrupt_file_is_set_aside_with_a_warning(
@@ -70,6 +90,50 @@ def test_corrupt_file_then_update_starts_fresh(tmp_path: Path) -> None:
     store.update(lambda d: d.__setitem__("current_lesson", "lesson-3"))
     assert json.loads(path.read_text())["current_lesson"] == "lesson-3"
     assert store.warnings
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda path: path.write_bytes(b"\xff\xfe\x00garbage"), "not UTF-8 text"),
+        (lambda path: os.mkfifo(path), "not a regular file"),  # never waits for a writer
+        (lambda path: path.symlink_to("/dev/zero"), "not a regular file"),  # never read
+        (lambda path: path.write_bytes(b" " * (MAX_FILE_BYTES + 1)), "larger than 1 MB"),
+    ],
+)
+def test_what_is_not_a_progress_file_is_set_aside(
+    tmp_path: Path, make: Callable[[Path], object], reason: str
+) -> None:
+    path = tmp_path / "progress.json"
+    make(path)
+    store = ProgressStore(path)
+    assert store.load() == empty_progress()
+    assert len(store.warnings) == 1 and reason in store.warnings[0]
+    assert len(list(tmp_path.glob("progress.json.corrupt-*"))) == 1
+    assert not path.exists() and not path.is_symlink()
+
+
+def test_two_bad_files_in_one_second_keep_both_backups(tmp_path: Path) -> None:
+    path = tmp_path / "progress.json"
+    for content in ("{one", "{two"):
+        path.write_text(content)
+        ProgressStore(path).load()
+    kept = sorted(p.read_text() for p in tmp_path.glob("progress.json.corrupt-*"))
+    assert kept == ["{one", "{two"]
+
+
+def test_a_failed_write_leaves_no_temp_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = ProgressStore(tmp_path / "progress.json")
+
+    def full_disk(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    with pytest.raises(CourseError, match="No space left on device"):
+        store.update(lambda d: d.__setitem__("current_lesson", "lesson-3"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["progress.json.lock"]
 
 
 def test_unwritable_home_is_a_course_error(tmp_path: Path) -> None:
