@@ -4,6 +4,7 @@ comes in (folders, files, zips, one learner's workspace) are all read."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -19,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from course_cli.errors import CourseError
 from course_cli.grader.classroom.batch import RESULTS_FILE, grade_class
 from course_cli.workspace import bundled_dir
 from tests.conftest import REPO
@@ -243,6 +245,48 @@ def test_a_results_line_cut_short_is_graded_again(tmp_path: Path) -> None:
     # The appended line starts on a line of its own: the file reads back whole.
     again_lines = results.read_text().splitlines()
     assert json.loads(again_lines[-1])["status"] == "passed"
+
+
+def test_a_full_disk_stops_grading_and_keeps_the_results_so_far(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    classroom = tmp_path / "class"
+    for name in ("ann", "ben", "cem"):
+        (classroom / name).mkdir(parents=True)
+        shutil.copy(SOLUTION, classroom / name / "handler.py")
+    out = tmp_path / "grades"
+    real_fsync, synced = os.fsync, []
+
+    def fsync_until_full(fd: int) -> None:
+        if synced:  # the disk fills up after the first result
+            raise OSError(errno.ENOSPC, "No space left on device")
+        synced.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync_until_full)
+    with pytest.raises(CourseError, match="No space left on device; grading stopped, the 1 "):
+        grade_class(classroom, EXERCISE, out, workers=1)
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    kept = (out / RESULTS_FILE).read_text().splitlines()
+    assert json.loads(kept[0])["status"] == "passed"
+    again = grade_class(classroom, EXERCISE, out, workers=1, resume=True)
+    assert again.reused >= 1 and len(again.report.submissions) == 3
+
+
+def test_a_report_that_cannot_be_written_is_one_line(
+    run_cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "ann").mkdir()
+    shutil.copy(SOLUTION, tmp_path / "ann" / "handler.py")
+    out = tmp_path / "grades"
+    grade_class(tmp_path / "ann", EXERCISE, out, workers=1)
+    (out / "junit.xml").mkdir()  # in the way of the JUnit report
+    result = run_cli(
+        "grade", str(tmp_path / "ann"), "-e", EXERCISE, "--out", str(out), "--resume", "-f", "junit"
+    )
+    assert result.exit_code == 1, result
+    assert "cannot write the junit report" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
 
 
 def test_a_class_zip_with_unsafe_paths(tmp_path: Path) -> None:

@@ -124,7 +124,13 @@ def grade_class(
         raise UsageError(f"--timeout must be more than 0 seconds, not {timeout_s:g}")
     listener = listener or GradeListener()
     started = time.perf_counter()
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(
+            f"cannot create --out {out}: {error.strerror or error}",
+            hint="choose a folder you can write to",
+        ) from None
     hidden = private_paths(out, submissions) if isolation == "uid" else []
     with (
         hidden_from_workers(hidden),
@@ -181,12 +187,16 @@ class ResultsLog:
         self.path = path
         self.previous: dict[str, GradedSubmission] = {}
         self.warnings: list[str] = []
+        self.appended = 0  # results written by this run
         self._file: IO[str] | None = None
         if not path.exists():
             return
         if not resume:
             kept = path.with_name(f"results-{time.strftime('%Y%m%d-%H%M%S')}.jsonl")
-            path.rename(kept)
+            try:
+                path.rename(kept)
+            except OSError as error:
+                raise self._cannot_write(error) from None
             self.warnings.append(
                 f"an earlier {path.name} was kept as {kept.name} (use --resume to continue it)"
             )
@@ -220,27 +230,46 @@ class ResultsLog:
             )
 
     def __enter__(self) -> ResultsLog:
-        self._file = self.path.open("a+", encoding="utf-8")
-        self._file.seek(0, os.SEEK_END)
-        if self._file.tell():
-            # A crash may have cut the last line short: start on a line of our own.
-            self._file.seek(self._file.tell() - 1)
-            last = self._file.read(1)
-            if last != "\n":
-                self._file.write("\n")
+        try:
+            self._file = self.path.open("a+", encoding="utf-8")
+            self._file.seek(0, os.SEEK_END)
+            if self._file.tell():
+                # A crash may have cut the last line short: start on a line of our own.
+                self._file.seek(self._file.tell() - 1)
+                last = self._file.read(1)
+                if last != "\n":
+                    self._file.write("\n")
+        except OSError as error:
+            self.__exit__()
+            raise self._cannot_write(error) from None
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         if self._file is not None:
-            self._file.close()
+            with contextlib.suppress(OSError):  # what did not fit was reported already
+                self._file.close()
             self._file = None
 
     def append(self, graded: GradedSubmission) -> None:
-        """Write one result and make sure it is on disk before going on."""
+        """Write one result and make sure it is on disk before going on; `CourseError` when
+        it cannot be (a full disk): the results written before it stay."""
         assert self._file is not None, "use ResultsLog as a context manager"
-        self._file.write(json.dumps(graded.to_json(), ensure_ascii=False) + "\n")
-        self._file.flush()
-        os.fsync(self._file.fileno())
+        try:
+            self._file.write(json.dumps(graded.to_json(), ensure_ascii=False) + "\n")
+            self._file.flush()
+            os.fsync(self._file.fileno())
+        except OSError as error:
+            raise self._cannot_write(error) from None
+        self.appended += 1
+
+    def _cannot_write(self, error: OSError) -> CourseError:
+        kept = len(self.previous) + self.appended
+        return CourseError(
+            f"cannot write {self.path}: {error.strerror or error}; grading stopped, "
+            f"the {kept} result(s) written before it are kept",
+            hint="free some space (or choose another --out), then run the same command with "
+            "--resume to grade the rest",
+        )
 
 
 # --- the grading processes -------------------------------------------------------------------

@@ -37,6 +37,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Final
 
+from course_cli.errors import CourseError
 from course_cli.grader.classroom.class_report import ClassReport, GradedSubmission
 from course_cli.grader.result import CRASHED, ERROR, FAILED, PASSED, TIMEOUT, CaseResult
 
@@ -88,11 +89,21 @@ def write_reports(
     unknown = [name for name in wanted if name not in FORMATS]
     if unknown:
         raise ValueError(f"unknown report format {unknown[0]!r}: choose from {', '.join(FORMATS)}")
-    out.mkdir(parents=True, exist_ok=True)
     names = file_names(report)
     written: list[Path] = []
-    for name in wanted:
-        written += _WRITERS[name](report, out, names)
+    name = ""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name in wanted:
+            written += _WRITERS[name](report, out, names)
+    except OSError as error:  # a full disk, a read-only folder: the results file stays
+        from course_cli.grader.classroom.batch import RESULTS_FILE
+
+        raise CourseError(
+            f"cannot write the {name} report in {out}: {error.strerror or error}",
+            hint=f"every result is kept in {out / RESULTS_FILE}; once there is room, the same "
+            "command with --resume writes the reports without grading again",
+        ) from None
     env = os.environ if environ is None else environ
     line = github_output_line(report) if "classroom" in wanted else None
     if line and env.get("GITHUB_OUTPUT"):
