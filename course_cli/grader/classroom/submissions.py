@@ -162,12 +162,13 @@ class _Finder:
             self.found.submissions.append(self.one(learner, entry, shown))
 
     def _has_learner_folders(self, root: Path) -> bool:
-        # A folder holding handler.py *and* learner folders that hold it too is a class.
+        # A folder holding handler.py *and* learner folders that hold it too is a class. A
+        # learner's workspace holds `exercises/` and the lesson's `examples/` (handlers too).
         return any(
             d.is_dir()
             and not d.name.startswith(".")
             and d.name not in _SKIPPED_DIRS
-            and d.name not in ("exercises", self.exercise_id)
+            and d.name not in ("exercises", "examples", self.exercise_id)
             and self._locate(d) is not None
             for d in root.iterdir()
         )
