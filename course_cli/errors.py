@@ -8,6 +8,7 @@ CourseError                      message + optional hint; exit code 1 unless sai
 │   ├── UnknownExerciseError     "no exercise '99-x'"
 │   ├── BadOptionError           a malformed option value (e.g. --header without a colon)
 │   ├── sandbox.moto_server.SandboxPortInUseError   the sandbox's port is taken
+│   ├── gateway.connections.PortInUseError / ServerAddressError   course serve cannot listen
 │   └── grader.classroom.scaffold.ScaffoldError   a file in the way of a classroom scaffold
 ├── ContentError                 the shipped lesson data is broken (a bug in the package)
 ├── WorkspaceError               a workspace cannot be created or found

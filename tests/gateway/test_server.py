@@ -15,18 +15,13 @@ from typing import Any
 import pytest
 
 from course_cli.errors import UsageError
+from course_cli.gateway.connections import Connection, PortInUseError, ServerAddressError
 from course_cli.gateway.context import Invocation
 from course_cli.gateway.definition import ApiDefinition, single_route
 from course_cli.gateway.http import HttpRequest
 from course_cli.gateway.invoker import LambdaInvoker, LambdaResult, Outcome
 from course_cli.gateway.pipeline import handle_request
-from course_cli.gateway.server import (
-    GatewayServer,
-    PortInUseError,
-    RequestRecord,
-    ServerAddressError,
-    serve,
-)
+from course_cli.gateway.server import GatewayServer, RequestRecord, serve
 
 DEFINITION = single_route("echo", "/{proxy+}")
 
@@ -501,7 +496,7 @@ def half_open(port: int) -> socket.socket:
 
 def test_a_crowd_of_half_open_connections_does_not_lock_clients_out() -> None:
     with GatewayServer(DEFINITION, echo, port=0) as srv:
-        srv.connection_limit = 40
+        srv.connections.limit = 40
         crowd = [half_open(srv.port) for _ in range(120)]
         try:
             for _ in range(5):
@@ -519,9 +514,7 @@ def test_a_crowd_of_half_open_connections_does_not_lock_clients_out() -> None:
 def test_a_silent_connection_is_closed_after_the_idle_timeout(
     server: GatewayServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from course_cli.gateway import server as server_module
-
-    monkeypatch.setattr(server_module._Connection, "timeout", 0.2)
+    monkeypatch.setattr(Connection, "timeout", 0.2)
     with half_open(server.port) as connection:
         started = time.monotonic()
         assert connection.recv(100) == b""  # closed by the server, with nothing to say
