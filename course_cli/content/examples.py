@@ -51,6 +51,7 @@ def _register_builtin_examples() -> None:
     """Import the modules that register examples (deferred: they import the gateway)."""
     # Each registers its examples on import.
     import course_cli.content.crud_examples
+    import course_cli.content.gateway_response_examples
     import course_cli.content.integration_examples
     import course_cli.content.proxy_examples
     import course_cli.content.vtl_examples  # noqa: F401

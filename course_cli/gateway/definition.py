@@ -16,6 +16,7 @@ from functools import cached_property
 from typing import Any, Final
 
 from course_cli.gateway.errors import ApiDefinitionError
+from course_cli.gateway.gateway_responses import GatewayResponse, check_gateway_responses
 from course_cli.gateway.invoker import DEFAULT_FUNCTION_TIMEOUT_S, INTEGRATION_TIMEOUT_S
 
 HTTP_METHODS: Final = ("ANY", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
@@ -80,9 +81,10 @@ class FunctionConfig:
 class ApiDefinition:
     """A deployed REST API stage: everything the data plane needs, nothing about requests.
 
-    The resource tree is checked on construction with AWS's rules. `compiled` is a cache for
-    artefacts derived from the definition (the route table today, templates later); it takes
-    no part in equality.
+    The resource tree is checked on construction with AWS's rules. `gateway_responses` are the
+    API's customised gateway responses by type (`put_gateway_response`; see
+    `gateway_responses.py`). `compiled` is a cache for artefacts derived from the definition
+    (the route table today, templates later); it takes no part in equality.
     """
 
     api_id: str
@@ -95,10 +97,12 @@ class ApiDefinition:
     account_id: str = "123456789012"
     region: str = "us-east-1"
     deployment_id: str = "dep001"
+    gateway_responses: Mapping[str, GatewayResponse] = field(default_factory=dict)
     compiled: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         check_resource_tree(self.resources)
+        check_gateway_responses(self.gateway_responses)
 
     @cached_property
     def domain_name(self) -> str:

@@ -4,24 +4,30 @@
 GatewayError                      the request failed; the client gets AWS's error response
 ├── MissingRoute                  403 {"message":"Missing Authentication Token"}: no such
 │                                 resource, or the resource lacks that method
+│                                 (MISSING_AUTHENTICATION_TOKEN)
 ├── UnsupportedMediaType          415 (hook for content handling and custom integrations)
+│                                 (UNSUPPORTED_MEDIA_TYPE)
 ├── IntegrationFailure            500 "Internal server error": the integration is set up wrong
-│                                 (or the runtime behind it crashed)
+│                                 (or the runtime behind it crashed) (API_CONFIGURATION_ERROR,
+│                                 or INTEGRATION_FAILURE where its raise site says)
 ├── MalformedProxyResponse        502 "Internal server error": the function's return value is
 │                                 not a valid proxy response (carries the named problems,
-│                                 each a `Problem`)
+│                                 each a `Problem`) (DEFAULT_5XX, unverified)
 ├── FunctionError                 502 "Internal server error": unhandled exception,
 │                                 Runtime.MarshalError, or the function's own timeout
+│                                 (INTEGRATION_FAILURE)
 └── IntegrationTimeout            504 "Endpoint request timed out": no answer within the
                                   integration timeout (29 s unless configured)
+                                  (INTEGRATION_TIMEOUT)
 
 course_cli.errors.UsageError
 └── ApiDefinitionError            an API definition (route table) AWS would refuse; exit 2
 ```
 
 A `GatewayError` is not a bug and never escapes the pipeline: it knows its status, body and
-`x-amzn-ErrorType`, the lines AWS writes to the execution log, and a plain-words explanation for
-the learner, and the pipeline turns it into the response.
+`x-amzn-ErrorType`, the lines AWS writes to the execution log, a plain-words explanation for
+the learner, and its gateway response type (in parentheses above), and the pipeline turns it into
+the response, customised as the API's gateway responses say (`gateway_responses.py`).
 """
 
 from __future__ import annotations
@@ -50,6 +56,10 @@ class GatewayError(Exception):
     compact_body: ClassVar[bool] = False
     # False when the request never reached a method, so AWS logs no "Method completed" line.
     reached_method: ClassVar[bool] = True
+    # The gateway response type AWS answers this error with (see `gateway_responses.py`): an
+    # API's customisation of it, or of DEFAULT_4XX/DEFAULT_5XX, changes the answer. The base
+    # class is course's own failure, answered as AWS's generic 5XX.
+    response_type: str = "DEFAULT_5XX"
 
     def __init__(self, explanation: str, log_lines: Sequence[str] = ()) -> None:
         super().__init__(explanation)
@@ -84,6 +94,7 @@ class MissingRoute(GatewayError):
     error_type = "MissingAuthenticationTokenException"
     compact_body = True
     reached_method = False
+    response_type = "MISSING_AUTHENTICATION_TOKEN"
 
     def __init__(
         self,
@@ -125,13 +136,22 @@ class UnsupportedMediaType(GatewayError):
     message = "Unsupported Media Type"
     error_type = "UnsupportedMediaTypeException"
     compact_body = True
+    response_type = "UNSUPPORTED_MEDIA_TYPE"
 
 
 class IntegrationFailure(GatewayError):
-    """The integration cannot run as configured; AWS answers 500 and logs the reason."""
+    """The integration cannot run as configured; AWS answers 500 and logs the reason.
 
-    def __init__(self, reason: str, explanation: str) -> None:
+    Most are API_CONFIGURATION_ERROR ("invalid endpoint address", "integration response
+    mapping can't match any template and no default template is configured", AWS's type
+    table); the raise site says when AWS calls one INTEGRATION_FAILURE instead.
+    """
+
+    def __init__(
+        self, reason: str, explanation: str, *, response_type: str = "API_CONFIGURATION_ERROR"
+    ) -> None:
         super().__init__(explanation, [f"Execution failed due to configuration error: {reason}"])
+        self.response_type = response_type
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +179,8 @@ class MalformedProxyResponse(GatewayError):
     """The function returned something API Gateway cannot turn into an HTTP response."""
 
     status = 502
+    # Unverified: AWS documents no type for it; LocalStack raises it as a plain 5XX.
+    response_type = "DEFAULT_5XX"
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = list(problems)
@@ -174,6 +196,8 @@ class FunctionError(GatewayError):
     """The function failed: an unhandled exception, an unserialisable value, or its timeout."""
 
     status = 502
+    # Recorded in AWS access logs: "Lambda Customer Function Error" is INTEGRATION_FAILURE, 502.
+    response_type = "INTEGRATION_FAILURE"
 
     def __init__(self, error: dict[str, Any], lambda_request_id: str, *, timed_out: bool) -> None:
         self.error = error
@@ -274,6 +298,7 @@ class IntegrationTimeout(GatewayError):
 
     status = 504
     message = "Endpoint request timed out"
+    response_type = "INTEGRATION_TIMEOUT"
 
     def __init__(self, waited_s: float) -> None:
         super().__init__(

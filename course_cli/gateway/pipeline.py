@@ -33,6 +33,7 @@ from course_cli.gateway.errors import (
 )
 from course_cli.gateway.events import event_headers, query_parameters
 from course_cli.gateway.execution_log import java_map
+from course_cli.gateway.gateway_responses import gateway_response
 from course_cli.gateway.http import HttpRequest, HttpResponse
 from course_cli.gateway.ids import RequestIds, new_request_id
 from course_cli.gateway.integrations import Integration, integration_for
@@ -195,7 +196,8 @@ def method_response(invocation: Invocation) -> None:
 
 
 def fail(invocation: Invocation, error: GatewayError) -> None:
-    """End the invocation with `error`: AWS's log lines, response, and the explanation."""
+    """End the invocation with `error`: AWS's log lines, its gateway response (as the API
+    customised it), and the explanation."""
     # Dropping the traceback breaks the cycle invocation -> error -> frame -> invocation.
     invocation.error = error.with_traceback(None)
     invocation.note(*error.log_lines)
@@ -204,10 +206,7 @@ def fail(invocation: Invocation, error: GatewayError) -> None:
     invocation.log.explain(error.explanation)
     if isinstance(error, MalformedProxyResponse):
         invocation.problems = list(error.problems)
-    ids = invocation.ids
-    invocation.response = error.to_response(
-        ids.request_id, ids.extended_request_id, ids.error_trace
-    )
+    invocation.response = gateway_response(invocation, error)
 
 
 def _internal_failure(error: Exception) -> GatewayError:

@@ -13,9 +13,16 @@
   "routes": [                              // one entry per (resource, method)
     {"resource": "/products", "method": "GET",
      "integration": {"type": "AWS_PROXY", "function": "products"}}
-  ]
+  ],
+  "gatewayResponses": {                    // optional, by response type
+    "DEFAULT_4XX": {"responseParameters":
+      {"gatewayresponse.header.Access-Control-Allow-Origin": "'*'"}}}
 }
 ```
+
+`gatewayResponses` customises API Gateway's own error answers as `put_gateway_response` (and
+OpenAPI's `x-amazon-apigateway-gateway-responses`) spells it: per response type, optional
+`statusCode`, `responseParameters` and `responseTemplates` (see `gateway_responses.py`).
 
 `resource` is an API Gateway resource path (`/products/{productId}`, `/{proxy+}`); `method` is
 one of ANY, DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT; `integration.type` is one of AWS_PROXY
@@ -81,6 +88,7 @@ from course_cli.gateway.definition import (
     check_resource_path,
 )
 from course_cli.gateway.errors import ApiDefinitionError
+from course_cli.gateway.gateway_responses import GatewayResponse
 from course_cli.gateway.invoker import (
     DEFAULT_FUNCTION_TIMEOUT_S,
     FUNCTION_TIMEOUT_HINT,
@@ -96,8 +104,12 @@ _TABLE_KEYS: Final = (
     "binaryMediaTypes",
     "functions",
     "routes",
+    "gatewayResponses",
 )
+_GATEWAY_RESPONSE_KEYS: Final = ("statusCode", "responseParameters", "responseTemplates")
 _FUNCTION_KEYS: Final = ("handler", "timeout")
+# A route table is a few KB: one far larger is not one (and is not read).
+MAX_TABLE_BYTES: Final = 1024 * 1024
 _ROUTE_KEYS: Final = ("resource", "method", "integration", "methodResponses")
 _METHOD_RESPONSE_KEYS: Final = ("statusCode", "responseParameters")
 _INTEGRATION_KEYS: Final = (
@@ -165,6 +177,8 @@ def load_route_table(data: Any, *, source: str = "route table") -> ApiDefinition
     }
     if "apiId" in table:
         settings["api_id"] = _string(table["apiId"], f"{source}: apiId")
+    if "gatewayResponses" in table:
+        settings["gateway_responses"] = _gateway_responses(table["gatewayResponses"], source)
     try:
         return build_api(triples, name=name, **settings)
     except ApiDefinitionError as error:
@@ -173,15 +187,42 @@ def load_route_table(data: Any, *, source: str = "route table") -> ApiDefinition
 
 def read_route_table(path: Path) -> ApiDefinition:
     """`load_route_table` for a JSON file; unreadable or invalid JSON is an `ApiDefinitionError`."""
+    from course_cli.textfile import UnusableFile, read_small_text
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_small_text(path, MAX_TABLE_BYTES))
     except OSError as error:
         raise ApiDefinitionError(f"cannot read {path}: {error.strerror}") from None
+    except UnusableFile as error:
+        raise ApiDefinitionError(f"cannot read {path}: {error}") from None
     except json.JSONDecodeError as error:
         raise ApiDefinitionError(
             f"{path} is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
         ) from None
+    except (ValueError, RecursionError):  # a number of 5,000 digits; arrays nested too deep
+        raise ApiDefinitionError(
+            f"{path} is not a route table: a number too long or nesting too deep"
+        ) from None
     return load_route_table(data, source=str(path))
+
+
+def _gateway_responses(data: Any, source: str) -> dict[str, GatewayResponse]:
+    responses = {}
+    for kind, spec in _object(data, f"{source}: gatewayResponses").items():
+        where = f"{source}: gatewayResponses.{kind}"
+        _known_keys(_object(spec, where), _GATEWAY_RESPONSE_KEYS, where)
+        raw = {
+            "responseType": kind,
+            "statusCode": None if "statusCode" not in spec else str(spec["statusCode"]),
+            "responseParameters": _strings(
+                spec.get("responseParameters", {}), where, "responseParameters"
+            ),
+            "responseTemplates": _strings(
+                spec.get("responseTemplates", {}), where, "responseTemplates"
+            ),
+        }
+        responses[kind] = GatewayResponse.from_aws(raw, where=where)
+    return responses
 
 
 def _functions(data: Any, source: str) -> dict[str, FunctionConfig]:

@@ -24,6 +24,7 @@ from course_cli.gateway.definition import (
     Resource,
 )
 from course_cli.gateway.errors import ApiDefinitionError
+from course_cli.gateway.gateway_responses import GatewayResponse
 from course_cli.gateway.invoker import INTEGRATION_TIMEOUT_S
 
 if TYPE_CHECKING:
@@ -156,7 +157,24 @@ def read_rest_api(
         account_id=account_id,
         region=apigw.meta.region_name,
         deployment_id=stage_info["deploymentId"],
+        gateway_responses=read_gateway_responses(apigw, api_id),
     )
+
+
+def read_gateway_responses(apigw: Any, api_id: str) -> dict[str, GatewayResponse]:
+    """The API's customised gateway responses (`put_gateway_response`), by type.
+
+    AWS lists every type, the ones never customised with `defaultResponse: true`; moto lists
+    only what was put. Either way only customisations are kept: the defaults are built in.
+    """
+    items = apigw.get_gateway_responses(restApiId=api_id, limit=500).get("items") or []
+    return {
+        str(item["responseType"]): GatewayResponse.from_aws(
+            item, where=f"API {api_id}: gateway response {item['responseType']}"
+        )
+        for item in items
+        if not item.get("defaultResponse")
+    }
 
 
 def with_function_timeouts(

@@ -87,12 +87,14 @@ class AwsProxyIntegration:
         assert match is not None and invocation.request_context is not None
         integration = match.method.integration
         if integration.http_method != "POST":
-            # AWS accepts such an integration but every call fails with 500 (recorded by
-            # LocalStack); the log wording is ours.
+            # AWS accepts such an integration but every call fails with 500, gateway response
+            # type INTEGRATION_FAILURE (recorded by LocalStack, PR #11183); the log wording is
+            # ours.
             raise IntegrationFailure(
                 f"AWS_PROXY integrations must call Lambda with POST, not {integration.http_method}",
                 "Lambda proxy integrations always invoke the function with POST, whatever the "
                 "client's verb: set the integration's HTTP method to POST.",
+                response_type="INTEGRATION_FAILURE",
             )
         definition, request, ids = invocation.definition, invocation.request, invocation.ids
         event = invocation.event = build_proxy_event(

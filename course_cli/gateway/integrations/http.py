@@ -112,9 +112,10 @@ def call_backend(
     except TimeoutError:
         raise IntegrationTimeout(timeout_s) from None
     except (OSError, http.client.HTTPException) as error:
-        raise IntegrationFailure(
+        raise IntegrationFailure(  # "an integration failed error" (AWS's type table)
             f"Network error communicating with endpoint {url}",
             f"The HTTP backend at {url} could not be reached ({error}). Is it running?",
+            response_type="INTEGRATION_FAILURE",
         ) from None
     finally:
         connection.close()
