@@ -1,27 +1,14 @@
 """airspeed-ext, taught to behave like the Velocity that API Gateway runs.
 
-airspeed-ext's parser already matches AWS where it matters (silent undefined references,
-lower-case booleans, literal backslashes in string literals, `$m['k'] = v`), so we keep it and
-replace what it evaluates differently, once per process, in `install()`:
-
-- member look-up (`NameOrCall.calculate`, in `members`): Java's methods on strings, maps
-  and lists (`values`), so `$s.split(',')` is Java's regex split; on `$input` and `$util`
-  only the members AWS documents; no Python attribute (`$s.__class__`) is reachable;
-- printing (`value_to_string`): maps as `{k=v}`, JSON-backed lists as JSON;
-- operators: null equals null and `""`, Java integer division and remainder, string `+`;
-- truth: only null-free `false` is false... except that AWS treats a null condition as true
-  (`#if($undefined)` is true), which the engine already does;
-- `#foreach` iterates a map's values (Velocity does), honours `#break` (Velocity 1.7) and
-  stops after API Gateway's 1,000 iterations; `[a..b]` is a list, or lazy when huge;
-- `#macro`, macro calls, unknown `#name(...)`, `#evaluate` and `#return` are printed
-  literally, as AWS does, with a warning for the learner; `#include`/`#parse` never load;
-- every loop, `#define` use and string it builds counts against the render's limits
-  (`limits`), and the output is a `limits.TemplateStream`, which refuses to pass 10 MB;
-- its token patterns stop after their token (`_linear_parsing`): as shipped they scan to the
-  end of the template for every token, and a 300 KB template took 10-25 s to parse.
-
-These are module-level replacements in a library only course uses in this process; the
-AWS-recorded cases in `tests/gateway/cases/vtl/` fail loudly if an airspeed upgrade moves them.
+Its parser already matches AWS where it matters; `install()` replaces, once per process, what
+it evaluates differently: member look-up (`members`: Java's methods, only AWS's members on
+`$input`/`$util`, no Python attribute), printing and operators (`values`), truth (only
+`false` is false; AWS treats a null condition as true), `#foreach` (a map's values, `#break`,
+1,000 iterations), `#macro`/`#evaluate`/`#return` printed literally with a warning,
+`#include`/`#parse` refused, every render under `limits`, and token patterns that stop after
+their token (`_linear_parsing`; as shipped they scan to the end of the template each time).
+The AWS-recorded cases in `tests/gateway/cases/vtl/` fail loudly if an airspeed upgrade
+moves any of this.
 """
 
 from __future__ import annotations
@@ -53,11 +40,10 @@ from course_cli.gateway.vtl.values import (
 )
 
 WARNINGS_KEY: Final = "\x00warnings"  # a namespace key no template can name
-# airspeed reads these in any case (`#INCLUDE`); Velocity would print those literally, but a
-# template that tries to load a file is refused here, whatever its spelling.
+# airspeed reads these in any case (`#INCLUDE`): a template that tries to load a file is
+# refused, whatever its spelling.
 _UNSUPPORTED = re.compile(r"#\{?(include|parse)\b", re.I)
-# How airspeed's token patterns end: a group capturing the rest of the template, `(.*)$`,
-# read only for where it starts (see `_linear_parsing`).
+# How airspeed's token patterns end: `(.*)$`, read only for where it starts.
 _REST = re.compile(r"\((?:\.\*|\.\+)\)\$?\Z")
 _installed = False
 _lock = threading.Lock()
@@ -75,8 +61,7 @@ def _warn(namespace: Any, message: str) -> None:
 
 
 def _truthy(value: Any) -> bool:
-    # AWS: null is *true* in a condition; false is false; everything else is true (unverified
-    # for "", 0 and empty lists, which Java Velocity 1.7 also treats as true).
+    # AWS: null is *true* in a condition; only false is false.
     return value is not False
 
 
@@ -214,18 +199,13 @@ def _patch() -> None:
     ops.MacroDefinition.evaluate_raw = literal("#macro")
     ops.MacroCall.evaluate_raw = literal("a macro call")
     ops.EvaluateDirective.evaluate_raw = literal("#evaluate")
-    # airspeed's own #return (AppSync's) printed Python's repr of any object.
     ops.ReturnDirective.evaluate_raw = literal("#return")
     _install_guards(ops)
 
 
 def _linear_parsing(ops: Any) -> None:
-    """Make every airspeed token pattern stop after its token (see `_REST`).
-
-    Each `(.*)$` at the end of a pattern becomes `()`, and `(.+)$` becomes `(?=.)()` (it also
-    asked for one more character): the patterns match where they matched before, and the
-    last group starts where it started, which is all airspeed's parser reads of it.
-    """
+    """Make every airspeed token pattern stop after its token: `(.*)$` becomes `()` and
+    `(.+)$` `(?=.)()`, so each matches where it did and its last group starts where it did."""
     owners = [ops, *(cls for cls in vars(ops).values() if isinstance(cls, type))]
     for owner in owners:
         for name, value in list(vars(owner).items()):
@@ -256,8 +236,7 @@ def _install_guards(ops: Any) -> None:
             return None  # Velocity: a range needs two numbers, else it is null
         step = 1 if high >= low else -1
         numbers = range(low, high + step, step)
-        # Velocity builds the whole list; a huge one stays lazy here, so that
-        # `#foreach($i in [1..2000000000])` costs its 1,000 iterations and nothing more.
+        # Lazy when huge: `#foreach($i in [1..2000000000])` costs its 1,000 iterations.
         return list(numbers) if len(numbers) <= RANGE_LIST_LIMIT else numbers
 
     ops.Range.calculate = range_value
@@ -267,8 +246,7 @@ def _install_guards(ops: Any) -> None:
         try:
             self.block.evaluate(output, namespace, loader)
         except ops.TemplateExecutionError as error:
-            # The string's own elements count offsets inside the string: let the element
-            # holding the string (its #set, its reference) say where in the template.
+            # Offsets inside the string mean nothing: let the element holding it say where.
             raise error.__cause__ from None
         return charge(output.getvalue())
 
@@ -304,14 +282,10 @@ def _java_int(value: Any) -> int | None:
 
 class TemplateCache:
     """`compile_template(text)`: the parsed airspeed template for `text`, parsed once per
-    distinct text while the cached texts add up to `CACHED_TEXT` characters.
+    distinct text; raises airspeed's `TemplateSyntaxError`, or `UnsupportedDirective`.
 
-    Raises airspeed's `TemplateSyntaxError`, or `UnsupportedDirective` for #include/#parse.
-    A parsed template takes some 200-600 bytes per character of its text, and parsing one
-    takes about 15 us per character (a 300 KB template: seconds). So the cache is bounded by
-    the size of the texts it keeps, not their number (a class of learners' 300 KB templates
-    would otherwise keep gigabytes), and drops the oldest first; the lesson's templates are
-    under 2 KB, so hundreds of them fit.
+    Bounded by the size of the texts it keeps, oldest dropped first, not by their number: a
+    parsed template is hundreds of bytes per character of its text.
     """
 
     CACHED_TEXT: Final = TEMPLATE_BYTES_LIMIT + 16 * 1024

@@ -1,34 +1,12 @@
 """API Gateway's limits for mapping templates, and the guards that keep every render finite.
 
-AWS's own limits for REST API mapping templates, applied on every path (`course vtl`,
-notebooks, the gateway, `course check`, the grader):
-
-- **1,000 iterations per `#foreach`.** Source: API Gateway's quota table, "Number of
-  iterations in a #foreach ... #end loop in mapping templates: 1000". What happens at the
-  limit is not documented; API Gateway runs Velocity, whose `directive.foreach.maxloops`
-  ends the loop quietly after that many iterations, so the output keeps the first 1,000
-  and the learner gets a warning.
-- **300 KB per template.** Source: "Amazon API Gateway important notes": the maximum size
-  of a mapping template is 300 KB. AWS refuses such a template when it is saved (a 400 from
-  PutIntegration / PutIntegrationResponse; the exact message is unverified), so a larger
-  one never renders here.
-
-Our own guards, where AWS documents nothing. They keep a learner's template from hanging or
-exhausting the process that renders it, the grader among them:
-
-- `RENDER_SECONDS` of rendering, checked at every `#foreach` iteration, `#define` use and
-  method call, and handed to regular expressions as their timeout;
-- `TEXT_LIMIT` characters per string and per output (API Gateway's 10 MB payload quota; the
-  output is checked as it is written, by `TemplateStream`), and `BUILD_LIMIT` characters of
-  text built in one render, so repeated doubling stops early;
-- `NUMBER_DIGITS` digits per integer (Python's own limit for printing one; Java's BigInteger
-  has none);
-- `DEFINE_DEPTH` nested uses of `#define` values (one that uses itself never ends);
-- `COMPARE_STEPS` steps to compare two lists or maps.
-
-A guard that trips raises `LimitExceeded`; `vtl.render_template` turns it into a
-`TemplateLimitError` with the line and column, which the gateway answers like any template
-that fails (500, "Execution failed due to configuration error: Unable to transform ...").
+AWS's limits apply on every path: 1,000 iterations per `#foreach` (Velocity's `maxloops` ends
+the loop quietly: the output keeps the first 1,000, the learner gets a warning) and 300 KB per
+template (AWS refuses to save a larger one, so it never renders). Our own guards, where AWS
+documents nothing, keep a learner's template from hanging or exhausting the process that
+renders it (the grader among them): time, text per string and per render, digits, `#define`
+depth and comparison steps, below. A guard that trips raises `LimitExceeded`, which
+`render_template` turns into a `TemplateLimitError` with the line and column.
 """
 
 from __future__ import annotations
@@ -88,8 +66,7 @@ class RenderBudget:
         self.deadline = time.monotonic() + seconds
         self.built = 0
         self.define_depth = 0
-        # True once the template changed a map or list in place: only then can a value
-        # print longer than the payload it came from (see `check_json_size`).
+        # Only a map or list changed in place prints longer than its payload.
         self.mutated = False
 
     def remaining(self) -> float:
@@ -130,8 +107,7 @@ def current_budget() -> RenderBudget | None:
 
 
 def start_render() -> Token[RenderBudget | None]:
-    """Give the render about to run in this thread a fresh budget; pass the token to
-    `end_render` when it is over."""
+    """A fresh budget for the render about to run in this thread (token for `end_render`)."""
     return _current.set(RenderBudget(RENDER_SECONDS))
 
 
@@ -149,9 +125,8 @@ def charge(text: str) -> str:
 
 
 def account(result: Any) -> Any:
-    """Called with what every method a template calls returns: a string counts as built text,
-    and the clock is read. A template may call the same slow method thousands of times
-    without a loop (a 300 KB template holds 10,000 calls), so loops are not enough."""
+    """Charge what a template's method call returned, and read the clock: a template may
+    call a slow method thousands of times without a loop."""
     budget = _current.get()
     if budget is not None:
         if isinstance(result, str):
@@ -161,8 +136,7 @@ def account(result: Any) -> Any:
 
 
 def check_time_for(value: Any) -> None:
-    """Read the clock when `value` is a long string: comparing two of those is a slow step
-    that a template can repeat thousands of times without a loop."""
+    """Read the clock when `value` is a long string (comparing two is a slow step)."""
     if value.__class__ is str and len(value) > 65536:
         budget = _current.get()
         if budget is not None:
@@ -233,11 +207,9 @@ def replaced_size(text: str, old: str, new: str) -> int:
 def bounded_sub(pattern: Any, replacement: str, text: str, count: int = 0) -> str:
     """`pattern.sub(replacement, text, count)`, refused once it grows past `TEXT_LIMIT`.
 
-    Matches do not overlap, so all the groups a replacement copies add up to at most the
-    text once per group reference, and its literal part is added at most once per match
-    (`len(text) + 1` of them). When that worst case stays within a few times the limit the
-    engine substitutes in one call and the result is measured; otherwise each match is
-    expanded here and the growing size is checked as it goes.
+    When the worst case (each group reference copies the text once, the literal part comes
+    once per match) stays within a few times the limit, one call and the result measured;
+    otherwise each match is expanded here and the size checked as it grows.
     """
     references = _GROUP_REFERENCE.findall(replacement)
     literal = len(replacement) - sum(map(len, references))
@@ -287,12 +259,9 @@ def run_regex(method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 
 def same_value(left: Any, right: Any) -> bool:
-    """`left == right` for maps and lists, in at most `COMPARE_STEPS` steps.
-
-    Python's own `==` runs in C and cannot be stopped: two lists built as `[$a, $a]` level by
-    level are small in memory but take 2**levels steps to compare. Parts that are the same
-    object are equal without a look inside.
-    """
+    """`left == right` for maps and lists, in at most `COMPARE_STEPS` steps (Python's `==`
+    cannot be stopped, and `[$a, $a]` nested level by level takes 2**levels steps).
+    The same object is equal without a look inside."""
     steps = 0
     pending = [(left, right)]
     while pending:
@@ -321,12 +290,8 @@ def same_value(left: Any, right: Any) -> bool:
 
 
 def check_json_size(value: Any) -> None:
-    """Raise `LimitExceeded` when `value`'s JSON text would be longer than 10 MB.
-
-    Each distinct list or map is measured once (a list used twice counts twice where it is
-    used), so a value whose JSON is exponentially long is caught in linear time. Strings
-    count as written, unescaped: an estimate that only has to catch runaway growth.
-    """
+    """Raise `LimitExceeded` when `value`'s JSON text would be longer than 10 MB: each
+    distinct list or map measured once (linear time), strings unescaped (an estimate)."""
     sizes: dict[int, int] = {}
     pending: list[tuple[Any, bool]] = [(value, False)]
     while pending:

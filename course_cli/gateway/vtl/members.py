@@ -1,11 +1,9 @@
 """What a template can reach: `$object.name` and `$object.name(args)`, as API Gateway allows.
 
-API Gateway's Velocity runs on the JVM, so a name after a dot is one of Java's methods on
-strings, maps and lists (`values`), a key of a map, or a member AWS documents on `$input`
-and `$util`. Here that is all there is: no Python attribute of any value is reachable, so
-`$input.__class__`, `$util.getClass()` or `$context.clear()` are null, and a template cannot
-reach the process that renders it (the grader among them). Every string a method returns
-counts against the render's limits (`limits`), as does every use of a `#define` value.
+One of Java's methods on strings, maps and lists (`values`), a map's key, or a member AWS
+documents on `$input` and `$util`; nothing else. No Python attribute is reachable
+(`$input.__class__` is null), so a template cannot reach the process that renders it (the
+grader among them). Method results and `#define` uses count against the render's `limits`.
 """
 
 from __future__ import annotations
@@ -77,8 +75,6 @@ def make_lookup(ops: Any) -> Any:
         return result
 
     def call(method: Any, current: Any, parameters: Any, loader: Any, top: Any) -> Any:
-        # Every method's result is accounted for: strings count as built text
-        # (`$s.toUpperCase()` in a loop builds text as `"$s"` does), and the clock is read.
         if method is None:
             return None
         return account(method(current, *parameters.calculate(top, loader)))
@@ -91,8 +87,6 @@ def make_lookup(ops: Any) -> Any:
         if budget is None:
             result.execute_function(stream, top, params, loader)
         else:
-            # A #define used inside itself never ends; one that uses others twice over
-            # doubles its work per level: both stop here.
             budget.check_time()
             if budget.define_depth >= DEFINE_DEPTH:
                 raise LimitExceeded(

@@ -44,7 +44,6 @@ def check_json_body(body: str, option: str = "--body") -> None:
             hint="""quote it for your shell, e.g. --body '{"name": "lamp"}'""",
         ) from None
     except ValueError:
-        # json refuses integers past Python's 4,300 digits with a plain ValueError.
         raise BadOptionError(
             f"{option} holds a number longer than Python can read (4,300 digits)",
             hint="pass such a number as a JSON string instead",

@@ -1,11 +1,8 @@
 """One render of a mapping template, and its failures in the learner's words.
 
-A template is parsed once per distinct text (`engine.compile_template`) and every render
-gets a fresh namespace and its own copy of `$context`, so nothing leaks between requests.
-A template that does not parse or fails while rendering raises `TemplateError` with the line
-and column and the reason in the learner's words; one that goes past API Gateway's limits or
-ours (`limits`: 300 KB, time, size, nesting) raises its subclass `TemplateLimitError`.
-A `#foreach` past 1,000 iterations is not an error: it stops there, as on AWS, with a warning.
+Every render gets a fresh namespace and its own copy of `$context`: nothing leaks between
+requests. Failures raise `TemplateError` with line and column; past a limit (`limits`), its
+subclass `TemplateLimitError`.
 """
 
 from __future__ import annotations
@@ -51,7 +48,6 @@ class TemplateTooLarge(TemplateLimitError):
     """A template over API Gateway's 300 KB: AWS refuses to save it, so it never renders."""
 
     def __init__(self, size: int) -> None:
-        # Not a position in the text: the message says what AWS refuses instead.
         UsageError.__init__(
             self,
             f"the template is {size:,} bytes; API Gateway refuses mapping templates over "
@@ -97,11 +93,8 @@ class Rendered:
 
 
 def fresh_context(context: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of `context` a template may change, with empty override maps where missing.
-
-    Maps and lists are copied at every depth: `$context.authorizer.claims...put(...)` must not
-    reach the caller's own data, whatever the nesting.
-    """
+    """A deep copy of `context` a template may change (nothing reaches the caller's data),
+    with empty override maps where missing."""
     copied = {key: _copied(value) for key, value in context.items()}
     copied.setdefault("requestOverride", {"header": {}, "path": {}, "querystring": {}})
     copied.setdefault("responseOverride", {"header": {}})
@@ -118,10 +111,7 @@ def _copied(value: Any) -> Any:
 
 def render_template(text: str, data: TemplateData) -> Rendered:
     """Render `text` against `data` as API Gateway would; raise `TemplateError` if it fails.
-
-    Whatever the template does, the render ends within `limits.RENDER_SECONDS` (and a
-    template's first parse is bounded by AWS's 300 KB), in output or in a `TemplateLimitError`.
-    """
+    Whatever the template does, it ends within `limits.RENDER_SECONDS` or raises."""
     size = template_too_large(text)
     if size is not None:
         raise TemplateTooLarge(size)
@@ -144,10 +134,9 @@ def render_template(text: str, data: TemplateData) -> Rendered:
     try:
         output = template.merge(namespace)
     except RecursionError:
-        # Too deep to even say where (airspeed wraps errors on the way out, and could not).
         raise _too_deep(text) from None
     except Exception as error:
-        # Imported here, on the failure path only: airspeed stays out of `course --help`.
+        # Here, on the failure path only: airspeed stays out of `course --help`.
         from airspeed import operators as ops  # type: ignore[import-untyped]
 
         if isinstance(error, ops.TemplateExecutionError):
@@ -185,8 +174,7 @@ def _compiled(text: str) -> Any:
 
 
 def _too_deep(text: str) -> TemplateLimitError:
-    """Python's recursion limit, reached while parsing or rendering, in the learner's words:
-    where the template nests deepest (the error itself cannot say where it happened)."""
+    """Python's recursion limit, placed where the template nests deepest."""
     line, column = position(text, deepest_nesting(text))
     return TemplateLimitError(
         "the template nests too deeply for this tool (blocks, parentheses, lists or values "

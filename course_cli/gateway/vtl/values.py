@@ -1,13 +1,9 @@
 """How template values behave on API Gateway: Java's objects, Java's printing, Velocity's null.
 
-API Gateway runs Velocity on the JVM, so a value in a template is a Java object: a map prints
-as `{id=1, name=lamp}` (not JSON), a string has `replaceAll` with Java regexes, integer
-division truncates. This module holds those rules as plain functions over Python values; the
-engine adapter (`engine.py`) plugs them into airspeed.
-
-Two list types exist because AWS prints them differently: a list that came from the JSON
-body (`$input.path`, `$util.parseJson`) prints as compact JSON, `[{"foo":"bar"}]` (recorded on
-AWS), while a list literal written in the template prints Java-style, `[1, 2]`.
+Plain functions over Python values, plugged into airspeed by `engine`: a map prints as
+`{id=1, name=lamp}`, strings have Java's methods, integer division truncates. A list from the
+JSON body prints as compact JSON (`JsonList`, as recorded on AWS), a template's literal
+Java-style, `[1, 2]`.
 """
 
 from __future__ import annotations
@@ -58,7 +54,6 @@ def to_json(value: Any) -> str:
     if value.__class__ in _CONTAINERS:
         budget = current_budget()
         if budget is not None and budget.mutated:
-            # Changed in place, a value may hold one list many times over: measure first.
             check_json_size(value)
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=render_value)
 
@@ -99,17 +94,15 @@ def render_value(value: Any) -> str:
             f"API Gateway's Velocity builds every number of a range; keep ranges under "
             f"{RANGE_LIST_LIMIT:,} numbers",
         )
-    # A method named without parentheses, or `$input`/`$util` themselves: AWS prints a Java
-    # object name there (unverified); we print nothing rather than Python's repr.
+    # A method named without parentheses, `$input`, `$util`: nothing, not Python's repr.
     return ""
 
 
 def _joined(opening: str, pieces: Iterable[str], closing: str) -> str:
-    """`opening + ", ".join(pieces) + closing`, stopped once it is longer than 10 MB (a list
-    that holds itself twice per level doubles at every level) or the render's time is up."""
+    """`opening + ", ".join(pieces) + closing`, stopped past 10 MB or the render's time."""
     budget = current_budget()
     if budget is not None:
-        budget.check_time()  # printing such a list is one call per element it holds
+        budget.check_time()
     out = [opening]
     size = 2
     for piece in pieces:
@@ -136,7 +129,7 @@ def vtl_equals(left: Any, right: Any) -> bool:
         return render_value(left) == render_value(right)
     check_time_for(left)
     if left.__class__ in _CONTAINERS and right.__class__ in _CONTAINERS:
-        return same_value(left, right)  # step by step: Python's own == cannot be stopped
+        return same_value(left, right)
     return bool(left == right)
 
 
@@ -193,12 +186,7 @@ def vtl_multiply(left: Any, right: Any) -> Any:
 
 @lru_cache(maxsize=256)
 def java_regex(pattern: str) -> Any:
-    """A Java regex compiled for Python (the syntax API Gateway templates use is shared).
-
-    Compiled with the `regex` package, whose matches can be given a timeout
-    (`limits.run_regex`); `re` has none, and a pattern such as `(a|aa)+c` backtracks for
-    ever on a long enough subject.
-    """
+    """A Java regex compiled with `regex`, whose matches take a timeout (`limits.run_regex`)."""
     import regex  # type: ignore[import-untyped]
 
     text = pattern.replace("(?<", "(?P<") if "(?<" in pattern else pattern
@@ -211,9 +199,7 @@ def java_regex(pattern: str) -> Any:
 def java_replacement(replacement: str) -> str:
     """A Java replacement string (`$1`, `\\$`) in Python's `re.sub` syntax (`\\g<1>`)."""
     if "\\" not in replacement and "$" not in replacement:
-        return replacement  # nothing to translate: the common case
-    # One pass in C over the special characters (a character loop in Python took seconds
-    # over a long replacement, with no way to stop it).
+        return replacement
     return _REPLACEMENT_TOKEN.sub(_python_replacement, replacement)
 
 
@@ -292,8 +278,7 @@ def _list_set(items: list[Any], index: int, value: Any) -> Any:
 
 
 def _position(items: Any, value: Any) -> int:
-    """Java's `indexOf`: -1 when absent. Two collections compare step by step (see
-    `vtl_equals`); everything else with Python's `in`, which is C-fast and safe for them."""
+    """Java's `indexOf`: -1 when absent; collections compare step by step (`same_value`)."""
     if value.__class__ in _CONTAINERS:
         for index, item in enumerate(items):
             if item.__class__ in _CONTAINERS and same_value(item, value):
@@ -306,7 +291,6 @@ class Entry:
     """A map entry in `#foreach($e in $map.entrySet())`: `$e.key`, `$e.value`."""
 
     __slots__ = ("key", "value")
-    # What a template may name (`members`' look-up allows nothing else).
     TEMPLATE_MEMBERS: ClassVar[frozenset[str]] = frozenset({"key", "value", "getKey", "getValue"})
 
     def __init__(self, key: Any, value: Any) -> None:

@@ -23,10 +23,8 @@ _UNPARSED = object()
 
 class TemplateInput:
     """`$input`: the payload (request body, or the backend's answer) and the request's params.
-
-    The body is parsed at most once per render and shared by `path` and `json`, so a `#set`
-    that changes what `path` returned shows in a later `json('$')`, as on AWS.
-    """
+    The body is parsed once per render, so a `#set` into what `path` returned shows in a later
+    `json('$')`, as on AWS."""
 
     __slots__ = ("_document", "_params", "body")
     # What a template may name: API Gateway's documented `$input` members, nothing else.
@@ -43,8 +41,7 @@ class TemplateInput:
             try:
                 self._document = from_json(json.loads(self.body))
             except (ValueError, RecursionError):
-                # Not JSON (or a number past Python's 4,300 digits, or nested past its
-                # recursion limit): every path is null.
+                # Not JSON, or past Python's digits or depth: every path is null.
                 self._document = None
         return self._document
 
@@ -87,16 +84,12 @@ class TemplateInput:
 
 def escape_javascript(text: Any) -> Any:
     """Java commons-lang `escapeJavaScript`: note `'` becomes `\\'`, which is not valid JSON.
-
-    Two passes in C rather than a loop over characters in Python (which took seconds over a
-    long string, with no way to stop it): `str.translate` escapes the ASCII specials, then
-    encoding to ASCII hands each run of other characters to `_escape_unicode`.
-    """
+    In C, not a Python loop: `str.translate`, then `_escape_unicode` for non-ASCII runs."""
     if text is None:
         return None
     text = str(text)
     if _PLAIN_ASCII.fullmatch(text):
-        return text  # nothing to escape: the common case
+        return text
     if len(text) * 12 > TEXT_LIMIT:  # 12: an astral character becomes two \uXXXX escapes
         ascii_only = len(text.encode("ascii", "ignore"))
         smallest = len(text) + 5 * (len(text) - ascii_only)
@@ -140,32 +133,29 @@ class TemplateUtil:
         {"escapeJavaScript", "urlEncode", "urlDecode", "base64Encode", "base64Decode", "parseJson"}
     )
 
-    @staticmethod
-    def escapeJavaScript(text: Any) -> Any:  # AWS spells it so
-        """See `escape_javascript`."""
-        return escape_javascript(text)
+    escapeJavaScript = staticmethod(escape_javascript)  # AWS spells them so
 
     @staticmethod
-    def urlEncode(text: Any) -> Any:  # AWS spells it so
+    def urlEncode(text: Any) -> Any:
         """Java `URLEncoder` (UTF-8): keeps `a-zA-Z0-9.-*_`, space → `+`, `~` → `%7E`."""
         if text is None:
             return None  # recorded on AWS: urlEncode of a null reference prints nothing
         return quote_plus(str(text), safe="*").replace("~", "%7E")
 
     @staticmethod
-    def urlDecode(text: Any) -> Any:  # AWS spells it so
+    def urlDecode(text: Any) -> Any:
         """Java `URLDecoder` (UTF-8): `+` → space, `%XX` decoded."""
         return None if text is None else unquote_plus(str(text))
 
     @staticmethod
-    def base64Encode(text: Any) -> Any:  # AWS spells it so
+    def base64Encode(text: Any) -> Any:
         """Standard, padded base64 of the UTF-8 text."""
         if text is None:
             return None
         return base64.b64encode(str(text).encode("utf-8")).decode("ascii")
 
     @staticmethod
-    def base64Decode(text: Any) -> Any:  # AWS spells it so
+    def base64Decode(text: Any) -> Any:
         """Decode standard base64 into UTF-8 text."""
         if text is None:
             return None
@@ -175,7 +165,7 @@ class TemplateUtil:
             raise ValueError(f"$util.base64Decode: not base64 ({error})") from None
 
     @staticmethod
-    def parseJson(text: Any) -> Any:  # AWS spells it so
+    def parseJson(text: Any) -> Any:
         """Parse JSON text into the same objects `$input.path` gives."""
         if text is None:
             return None
