@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import itertools
 import json
 import re
 from pathlib import Path
@@ -164,6 +165,9 @@ def load(path: Path) -> ModuleType:
     return module
 
 
+_FRESH_ACCOUNTS = itertools.count(210987654321)
+
+
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Any:
     """moto's in-memory AWS, with fake credentials: no call leaves this process."""
@@ -178,6 +182,16 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Any:
     }.items():
         monkeypatch.setenv(name, value)
     with mock_aws():
+        # A fresh account of its own: moto's backends are reset only by the first of nested
+        # mocks, and an account made earlier in the session (the sandbox tests' one) was made
+        # without the managed policies.
+        from moto.iam.models import iam_backends
+
+        iam = iam_backends[str(next(_FRESH_ACCOUNTS))]["aws"]
+        iam.create_user("us-east-1", "appendix")
+        key = iam.create_access_key("appendix")
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", key.access_key_id)
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", key.secret_access_key)
         yield
 
 
