@@ -1,4 +1,4 @@
-"""Gateway responses: the answers API Gateway writes itself, and how an API customises them.
+"""Gateway responses: how an API customises the answers API Gateway writes itself.
 
 Every error the gateway produces without a backend answer has a **response type** (a
 `GatewayError`'s `response_type`). An API may customise a type with `put_gateway_response`: a
@@ -47,40 +47,30 @@ timeout is INTEGRATION_TIMEOUT, 504 "Endpoint request timed out" (azul #6284). A
 integration whose method is not POST is INTEGRATION_FAILURE with status 500 (LocalStack's
 AWS-validated test, localstack PR #11183). *Unverified*, our choice: a malformed Lambda proxy
 response (502) is DEFAULT_5XX, as LocalStack raises it; AWS documents no type for it.
-`REQUEST_TOO_LARGE` cannot be customised ("customization of the 413 REQUEST_TOO_LARGE default
-gateway response isn't supported", quoted from the developer guide by zenn.dev/august/articles/
-67c76de854cb6d), so `course serve` answers 413 before any definition is consulted.
+`REQUEST_TOO_LARGE` cannot be customised (the developer guide, as quoted in zenn.dev/august/
+articles/67c76de854cb6d), so `course serve` answers 413 before any definition is consulted.
 
-Body templates are **not VTL**: "A GatewayResponse mapping template isn't processed by the
-Velocity Template Language (VTL) engine" and supports "only simple variable substitution"
-(x-amazon-apigateway-gateway-responses.responseTemplates). They "can access `$context`
-variable values and `$stageVariables` property values" (Gateway responses in API Gateway);
-`$context.error.message` is the message, `$context.error.messageString` "the quoted value of
-`$context.error.message`, namely `"$context.error.message"`", `$context.error.responseType` the
-type and `$context.error.validationErrorString` the validation detail (empty here: no request
-validation). Header values are `'literal'` or a request parameter
-(`method.request.header|querystring|path.<name>`), as in the responseParameters example there;
-`stageVariables.<name>` and `context.<name>` are our extension of "any incoming request
-parameter value". Our choices, unverified: a variable with no value substitutes as nothing, a
-header whose source has no value is left out, and the template is picked by the request's first
-Accept type as for integration responses (else `application/json`, else the first one), its
-media type becoming the Content-Type.
+How a customisation is applied to a request's error: `error_answer`. Its body templates are
+not VTL: API Gateway only substitutes `$context` and `$stageVariables` values in them (the
+`x-amazon-apigateway-gateway-responses.responseTemplates` reference). `$context.error.message`
+is the message, `$context.error.messageString` the same as a quoted JSON string,
+`$context.error.responseType` the type and `$context.error.validationErrorString` the
+validation detail (empty here: no request validation). Header values are a `'literal'` or a
+request parameter (`method.request.header|querystring|path.<name>`); `stageVariables.<name>`
+and `context.<name>` are our extension. Our choices, unverified: a variable with no value
+becomes nothing, a header whose source has no value is left out, and the template is picked by
+the request's first Accept type as for integration responses (else `application/json`, else
+the first one), its media type becoming the Content-Type.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from course_cli.gateway.errors import ApiDefinitionError
-
-if TYPE_CHECKING:
-    from course_cli.gateway.context import Invocation
-    from course_cli.gateway.errors import GatewayError
-    from course_cli.gateway.http import HttpResponse
 
 # Each type and its default status code (None: the fallbacks have none), AWS's table above.
 RESPONSE_TYPES: Final[Mapping[str, int | None]] = {
@@ -111,12 +101,6 @@ _STATUS: Final = re.compile(r"[1-5]\d\d")
 _PARAMETER: Final = re.compile(
     r"gatewayresponse\.(header|path|querystring)\.[!#$%&'*+.^_`|~0-9A-Za-z-]+"
 )
-# `$context.error.message`, `${context.requestId}`, `$stageVariables.name`.
-_VARIABLE: Final = re.compile(
-    r"\$\{(context|stageVariables)((?:\.[A-Za-z0-9_-]+)+)\}"
-    r"|\$(context|stageVariables)((?:\.[A-Za-z_][A-Za-z0-9_]*)+)"
-)
-DEFAULT_MEDIA_TYPE: Final = "application/json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,182 +148,3 @@ def check_gateway_responses(responses: Mapping[str, GatewayResponse]) -> None:
                     "Invalid mapping expression specified",
                     hint='map headers as "gatewayresponse.header.<Name>": "\'value\'"',
                 )
-
-
-def customisation_for(
-    responses: Mapping[str, GatewayResponse], response_type: str, status: int
-) -> tuple[GatewayResponse | None, bool]:
-    """The customisation that applies to an error of `response_type` answered with `status`,
-    and whether it is the DEFAULT_4XX/DEFAULT_5XX fallback. REQUEST_TOO_LARGE never has one."""
-    if response_type == "REQUEST_TOO_LARGE":
-        return None, False
-    own = responses.get(response_type)
-    if own is not None:
-        return own, False
-    family = "DEFAULT_5XX" if status >= 500 else "DEFAULT_4XX"
-    fallback = responses.get(family) if response_type != family else None
-    return fallback, fallback is not None
-
-
-def error_context(error: GatewayError) -> dict[str, str]:
-    """`$context.error` for `error`."""
-    return {
-        "message": error.message,
-        "messageString": json.dumps(error.message),
-        "responseType": error.response_type,
-        "validationErrorString": "",
-    }
-
-
-def gateway_response(invocation: Invocation, error: GatewayError) -> HttpResponse:
-    """The client's answer to `error`: AWS's own, customised as the API says."""
-    from course_cli.gateway.http import Headers, HttpResponse, first_accept_type
-
-    ids = invocation.ids
-    response = error.to_response(ids.request_id, ids.extended_request_id, ids.error_trace)
-    responses = invocation.definition.gateway_responses
-    custom, fallback = customisation_for(responses, error.response_type, error.status)
-    if custom is None:
-        return response
-    status = custom.status_code or error.status
-    context = _context(invocation, error)
-    stage_variables = dict(invocation.definition.stage_variables or {})
-    pairs = list(response.headers)
-    body = response.body
-    if custom.templates:
-        accept = first_accept_type(invocation.request.headers.get("Accept"))
-        media = next(
-            (m for m in (accept, DEFAULT_MEDIA_TYPE) if m in custom.templates),
-            next(iter(custom.templates)),
-        )
-        body = render_template(custom.templates[media], context, stage_variables).encode()
-        pairs = _replace(pairs, "Content-Type", media)
-    mapped = []
-    for target, source in custom.parameters.items():
-        if not target.startswith("gatewayresponse.header."):
-            continue
-        name = target.removeprefix("gatewayresponse.header.")
-        value = _parameter(invocation, str(source), context, stage_variables)
-        if value is not None:
-            pairs = _replace(pairs, name, value)
-            mapped.append(name)
-    used = (
-        f"{custom.response_type} (the fallback for {error.response_type})"
-        if fallback
-        else (error.response_type)
-    )
-    what = [f"status {status}" if custom.status_code else f"status {error.status} kept"]
-    if mapped:
-        what.append(f"headers {', '.join(mapped)}")
-    if custom.templates:
-        what.append("its body template")
-    invocation.log.explain(
-        f"API Gateway answered with the gateway response of type {error.response_type}, "
-        f"customised by this API's {used}: {'; '.join(what)}."
-    )
-    return HttpResponse(status, Headers(pairs), body)
-
-
-def render_template(
-    text: str, context: Mapping[str, Any], stage_variables: Mapping[str, str]
-) -> str:
-    """A gateway response body template with its `$context` and `$stageVariables` substituted
-    (simple substitution, not VTL); a variable with no value becomes nothing."""
-
-    def value(match: re.Match[str]) -> str:
-        root = match[1] or match[3]
-        path = (match[2] or match[4]).split(".")[1:]
-        found = _lookup(context if root == "context" else stage_variables, path)
-        return "" if found is None else _text(found)
-
-    return _VARIABLE.sub(value, text)
-
-
-def _lookup(data: Any, path: list[str]) -> Any:
-    for key in path:
-        if not isinstance(data, Mapping) or key not in data:
-            return None
-        data = data[key]
-    return data
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    return json.dumps(value, separators=(",", ":"))
-
-
-def _replace(pairs: list[tuple[str, str]], name: str, value: str) -> list[tuple[str, str]]:
-    """`pairs` with header `name` (any casing) set to `value`, in the first one's place."""
-    for index, (existing, _) in enumerate(pairs):
-        if existing.lower() == name.lower():
-            rest = [p for p in pairs[index + 1 :] if p[0].lower() != name.lower()]
-            return [*pairs[:index], (existing, value), *rest]
-    return [*pairs, (name, value)]
-
-
-def _parameter(
-    invocation: Invocation,
-    source: str,
-    context: Mapping[str, Any],
-    stage_variables: Mapping[str, str],
-) -> str | None:
-    """A header mapping's value: `'literal'`, `method.request.(header|querystring|path).X`,
-    `stageVariables.X` or `context.X`; None when the request has no such value."""
-    from course_cli.gateway.events import query_parameters
-
-    if len(source) >= 2 and source[0] == source[-1] == "'":
-        return source[1:-1]
-    request = invocation.request
-    kind, _, name = source.removeprefix("method.request.").partition(".")
-    if source.startswith("method.request.") and name:
-        if kind == "header":
-            return request.headers.get(name)
-        if kind == "querystring":
-            return (query_parameters(request.query_string)[0] or {}).get(name)
-        if kind == "path":
-            match = invocation.match
-            return None if match is None else match.path_params.get(name)
-        return None
-    if source.startswith("stageVariables."):
-        return stage_variables.get(source.removeprefix("stageVariables."))
-    if source.startswith("context."):
-        found = _lookup(context, source.split(".")[1:])
-        return None if found is None else _text(found)
-    return None
-
-
-def _context(invocation: Invocation, error: GatewayError) -> dict[str, Any]:
-    """`$context` for a gateway response: the request context (what can be known before
-    routing, when the request matched no route) and `error`."""
-    from course_cli.gateway.execution_log import format_request_time
-
-    context = dict(invocation.request_context or {})
-    if not context:
-        definition, request, ids = invocation.definition, invocation.request, invocation.ids
-        domain = request.headers.get("Host") or definition.domain_name
-        context = {
-            "accountId": definition.account_id,
-            "apiId": definition.api_id,
-            "deploymentId": definition.deployment_id,
-            "domainName": domain,
-            "domainPrefix": domain.split(".", 1)[0],
-            "extendedRequestId": ids.extended_request_id,
-            "httpMethod": request.method,
-            "identity": {
-                "sourceIp": request.source_ip,
-                "userAgent": request.headers.get("User-Agent"),
-            },
-            "path": invocation.stage_path,
-            "protocol": request.protocol,
-            "requestId": ids.request_id,
-            "requestTime": format_request_time(invocation.started_at),
-            "requestTimeEpoch": int(invocation.started_at * 1000),
-            "stage": definition.stage,
-        }
-    context["error"] = error_context(error)
-    return context

@@ -25,6 +25,7 @@ from course_cli.gateway.context import (
     build_request_context,
 )
 from course_cli.gateway.definition import ApiDefinition
+from course_cli.gateway.error_answer import gateway_response
 from course_cli.gateway.errors import (
     GatewayError,
     IntegrationFailure,
@@ -33,7 +34,6 @@ from course_cli.gateway.errors import (
 )
 from course_cli.gateway.events import event_headers, query_parameters
 from course_cli.gateway.execution_log import java_map
-from course_cli.gateway.gateway_responses import gateway_response
 from course_cli.gateway.http import HttpRequest, HttpResponse
 from course_cli.gateway.ids import RequestIds, new_request_id
 from course_cli.gateway.integrations import Integration, integration_for

@@ -19,8 +19,9 @@ from typing import Any
 import pytest
 
 from course_cli.gateway.definition import ApiDefinition
+from course_cli.gateway.error_answer import render_template
 from course_cli.gateway.errors import ApiDefinitionError
-from course_cli.gateway.gateway_responses import RESPONSE_TYPES, render_template
+from course_cli.gateway.gateway_responses import RESPONSE_TYPES
 from course_cli.gateway.http import HttpRequest
 from course_cli.gateway.pipeline import handle_request
 from course_cli.gateway.route_table import load_route_table
