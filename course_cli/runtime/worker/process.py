@@ -1,9 +1,7 @@
 """The parent's side of one worker process: start it, talk to it, end it and all it started.
 
-A fresh interpreter through `subprocess`, never `multiprocessing`: `spawn` re-imports the
-parent's `__main__`, `fork` hands the child the grader's memory, and every `multiprocessing`
-channel unpickles what the child sends. Here the child starts from nothing but
-`course_cli.runtime`, and the parent only ever decodes JSON frames.
+A fresh interpreter through `subprocess`, never `multiprocessing` (which re-imports or forks
+the grader, and unpickles what the child sends): the parent only ever decodes JSON frames.
 """
 
 from __future__ import annotations
@@ -104,13 +102,8 @@ _can_drop: list[bool] = []
 
 
 def privileges_can_drop() -> bool:
-    """True when we are root and an unprivileged user can run this Python and `course_cli`.
-
-    Checked once, by trying: an interpreter installed under `/root` (mode 700, as pyenv
-    does there) cannot be run by another user, and then workers run as root, where only the
-    audit hook stops writes outside their folder and signals to the parent, and RLIMIT_NPROC
-    is not enforced (the worker's own process counter and the group kill still apply).
-    """
+    """True when we are root and an unprivileged user can run this Python and `course_cli`
+    (checked once, by trying: an interpreter under `/root` cannot be)."""
     if not _can_drop:
         usable = False
         if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -143,9 +136,8 @@ def _start(
     separate_stderr: bool,
     isolation: str,
 ) -> tuple[subprocess.Popen[bytes], IO[bytes], IO[bytes] | None]:
-    """Start a worker process: a fresh interpreter, in its namespaces for
-    `Isolation.NAMESPACES`. Returns the process and its stdout and stderr (None: merged into
-    stdout)."""
+    """Start a worker process (in its namespaces for `Isolation.NAMESPACES`); returns it and
+    its stdout and stderr (None: merged into stdout)."""
     task = folder.task
     if isolation == Isolation.NAMESPACES:
         command = [*_WORKER_COMMAND, str(request_read), str(reply_write)]
@@ -165,10 +157,8 @@ def _start(
         assert namespaced.stdout is not None
         return namespaced, namespaced.stdout, namespaced.stderr
     process = subprocess.Popen(
-        # -I: no PYTHON* variables, no user site, not even the working folder on
-        # sys.path (a learner's `json.py` shadows nothing of ours); -B: no .pyc files
-        # written anywhere (the worker only writes in its folder); -u: what a script
-        # prints reaches the parent even if it ends with os._exit.
+        # -I: a learner's `json.py` shadows nothing of ours; -B: no .pyc written; -u: what
+        # a script prints reaches the parent even if it ends with os._exit.
         [*_WORKER_COMMAND, str(request_read), str(reply_write)],
         cwd=task,
         env=env,
@@ -257,8 +247,7 @@ class WorkerProcess:
         self.closed = False
 
     def _open_relay(self, environment: dict[str, str]) -> dict[str, Any] | None:
-        """The one way out of a namespaced worker: to the loopback port its
-        `AWS_ENDPOINT_URL` names (the grader's moto), through a socket in its folder."""
+        """The one way out of a namespaced worker: its `AWS_ENDPOINT_URL`'s loopback port."""
         from urllib.parse import urlsplit
 
         endpoint = environment.get("AWS_ENDPOINT_URL")
@@ -271,7 +260,6 @@ class WorkerProcess:
         folder = self.folder.root / "relay"
         folder.mkdir(mode=0o755)
         self.relay = ParentEnd(folder / "aws.sock", parts.port)
-        # The worker sees the parent's folder read-only at SOURCE_MOUNT (see `isolation`).
         return {"port": parts.port, "path": str(SOURCE_MOUNT / "relay" / "aws.sock")}
 
     def alive(self) -> bool:
@@ -325,8 +313,7 @@ class WorkerProcess:
 
     def ended(self, wait_s: float = 0.5) -> int | None:
         """The worker's exit status (-N: signal N) if it ends by itself within `wait_s`, else
-        None. A namespaced worker's status comes through bubblewrap a moment after its pipes
-        close, which is why this waits."""
+        None (bubblewrap reports a moment after the pipes close)."""
         try:
             return self._status(self.process.wait(timeout=wait_s))
         except subprocess.TimeoutExpired:
@@ -339,9 +326,8 @@ class WorkerProcess:
         return status
 
     def _kill_user_processes(self) -> None:
-        """Processes that left the worker's group (`setsid` in a fork) still have its user id:
-        a helper running as that user signals them all at once (`kill(-1)`). A namespaced
-        worker needs none: its pid namespace ends with it."""
+        """Kill what left the worker's group (`setsid`) by its user id: `kill(-1)` as that
+        user. A namespaced worker's pid namespace ends with it."""
         if self.uid is None or self.isolation == Isolation.NAMESPACES:
             return
         subprocess.run(

@@ -1,14 +1,5 @@
 """What an invocation in an isolated worker comes back as: an `IsolatedResult` of a `ResultKind`.
 
-- `ok` (OK): the handler returned a value that serialised.
-- `function_error` (ERROR): the handler raised, or returned something unserialisable.
-- `load_error` (ERROR): syntax error, import error, no handler function; `message` and
-  `location` point at the learner's file and line.
-- `timeout` (TIMEOUT): the function's own timeout, or its CPU limit.
-- `no_answer` (NO_ANSWER): the caller's `wait_s` ran out before the function's own timeout.
-- `crashed` (ERROR): the worker ended — `sys.exit`, `os._exit`, a signal, memory exhausted, a
-  broken frame. Never an exception: the error document is Lambda's for a runtime that exits.
-
 After a timeout, no answer or a crash the caller replaces the worker, as Lambda starts a
 fresh execution environment.
 """
@@ -32,14 +23,14 @@ OUT_OF_MEMORY = "Runtime.OutOfMemory"
 
 
 class ResultKind(StrEnum):
-    """How the grader should read an isolated invocation (see the module docstring)."""
+    """How the grader should read an isolated invocation."""
 
     OK = "ok"
-    FUNCTION_ERROR = "function_error"
-    LOAD_ERROR = "load_error"
-    TIMEOUT = "timeout"
-    NO_ANSWER = "no_answer"
-    CRASHED = "crashed"
+    FUNCTION_ERROR = "function_error"  # raised, or returned something unserialisable
+    LOAD_ERROR = "load_error"  # `message` and `location` point at the learner's line
+    TIMEOUT = "timeout"  # the function's own timeout, or its CPU limit
+    NO_ANSWER = "no_answer"  # the caller's `wait_s` ran out first
+    CRASHED = "crashed"  # the worker ended: exit, signal, memory, a broken frame
 
 
 @dataclass(frozen=True)

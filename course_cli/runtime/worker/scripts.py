@@ -1,10 +1,7 @@
 """Run a learner's script or module (`deploy.py`, `answers.py`) in an isolated worker.
 
-The same worker, limits and guard as `IsolatedRuntime` (`functions`),
-for files that are not Lambda handlers: `run_script` runs one as `__main__` and reports how it
-ended; `run_module` imports one and hands back its public names, or calls one function in it.
 Nothing the file does raises here: an exception (with the learner's line), a non-zero exit,
-the wall-clock or CPU limit and a crash are each a `ScriptResult` with a `ScriptKind`.
+a limit or a crash is each a `ScriptResult` with a `ScriptKind`.
 """
 
 from __future__ import annotations
@@ -56,12 +53,8 @@ def run_script(
     workdir: Path | None = None,
     args: Sequence[str] = (),
 ) -> ScriptResult:
-    """Run the learner script `path` as `__main__` in an isolated worker and report the end.
-
-    `workdir` (default: the script's folder) is copied into the worker's folder and is its
-    working folder. Never raises for anything the script does; `WorkerStartError` if no
-    worker can be started.
-    """
+    """Run the learner script `path` as `__main__` in an isolated worker, in a copy of
+    `workdir` (default: its folder); `WorkerStartError` if no worker can be started."""
     return _run_file(path, limits, env, workdir, {"args": list(args)})
 
 
@@ -74,13 +67,9 @@ def run_module(
     env: Mapping[str, str] | None = None,
     workdir: Path | None = None,
 ) -> ScriptResult:
-    """Import `path` as a module in an isolated worker; `value` is what the checks read.
-
-    Without `call`, `value` is a dict of the module's public names whose values are JSON
-    (`answers.py`); with it, the JSON value `call(*call_args)` returned (`deploy.py`).
-    Arguments and values cross as JSON, `bytes` included (tagged). A missing function or a
-    value that is not JSON is an `error` with a message saying so.
-    """
+    """Import `path` as a module in an isolated worker. `value` is its public JSON-able
+    names, or what `call(*call_args)` returned; a missing function or a non-JSON value is an
+    `error` saying so."""
     config = {"as_module": True, "call": call, "call_args": encode_value(list(call_args))}
     return _run_file(path, limits, env, workdir, config)
 
