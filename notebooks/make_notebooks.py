@@ -86,7 +86,7 @@ The same `POST /orders?expand=items` sent through each type. Look at what the ba
 received: the proxy types see the whole HTTP request, the others only what a template wrote.
 """),
     code("""
-from course_cli.content.integration_examples import integration_side_by_side
+from course_cli.ui.examples.integrations import integration_side_by_side
 
 show(integration_side_by_side())
 """),
@@ -117,7 +117,7 @@ body. `%%vtl` renders a template the way API Gateway would:
 {"statusCode": 200}
 """),
     code("""
-from course_cli.content.integration_examples import mock_health_check
+from course_cli.ui.examples.integrations import mock_health_check
 
 show(mock_health_check())
 """),
@@ -405,7 +405,7 @@ function fails, its `errorMessage` is matched against each response's `selection
 example maps "not found" to 404:
 """),
     code("""
-from course_cli.content.vtl_examples import selection_pattern_404
+from course_cli.ui.examples.vtl import selection_pattern_404
 
 show(selection_pattern_404())
 """),

@@ -78,7 +78,7 @@ def render_example(step: Step) -> RenderableType:
     """What pressing `r` shows for a step's example."""
     if step.example is None:
         return Text("This step has no example to run.", style="muted")
-    from course_cli.content.examples import run_example  # only when a learner asks for it
+    from course_cli.ui.examples import run_example  # only when a learner asks for it
 
     return run_example(step.example)
 

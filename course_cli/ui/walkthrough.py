@@ -14,7 +14,6 @@ from rich.console import Console, RenderableType
 from rich.text import Text
 
 from course_cli.content import Lesson, Step
-from course_cli.content.examples import available_examples
 from course_cli.learner.tutor import (
     ExerciseStatus,
     Position,
@@ -24,6 +23,7 @@ from course_cli.learner.tutor import (
     open_current,
 )
 from course_cli.progress import ProgressStore
+from course_cli.ui.examples import available_examples
 from course_cli.ui.lesson_view import (
     fit_example,
     render_example,

@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 
 from course_cli.content import load_lesson
-from course_cli.content.examples import available_examples, run_example
-from course_cli.content.proxy_examples import (
+from course_cli.ui.console import recording_console
+from course_cli.ui.examples import available_examples, run_example
+from course_cli.ui.examples.proxy import (
     EXAMPLES,
     example_file,
     run_proxy_example,
     step_handler_source,
 )
-from course_cli.ui.console import recording_console
 
 EXPECTED_STATUSES = {
     "proxy-event-from-request": [200],

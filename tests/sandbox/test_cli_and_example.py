@@ -63,8 +63,8 @@ def test_diff_items() -> None:
 
 
 def test_crud_walkthrough_example_shows_each_change() -> None:
-    from course_cli.content.examples import available_examples, run_example
     from course_cli.ui.console import recording_console
+    from course_cli.ui.examples import available_examples, run_example
 
     assert "crud-walkthrough" in available_examples()
     console = recording_console(width=200)

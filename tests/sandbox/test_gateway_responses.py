@@ -87,8 +87,8 @@ def test_step_3_12_cors_on_gateway_errors(sandbox: Any, tmp_path: Path) -> None:
 
 
 def test_live_example_shows_each_answer_before_and_after() -> None:
-    from course_cli.content.examples import available_examples, run_example
     from course_cli.ui.console import recording_console
+    from course_cli.ui.examples import available_examples, run_example
 
     assert "gateway-responses" in available_examples()
     console = recording_console(width=160)

@@ -10,13 +10,12 @@ the CORS header appears on each answer, and the unknown path becomes a 404.
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
-
-from course_cli.content.examples import example
 
 if TYPE_CHECKING:
     from course_cli.gateway.http import HttpResponse
@@ -84,7 +83,6 @@ def _cell(response: HttpResponse) -> Text:
     return text
 
 
-@example("gateway-responses")
 def gateway_responses() -> RenderableType:
     """Three gateway-made errors before and after the step's `put_gateway_response` calls."""
     table = Table(show_lines=True)
@@ -101,3 +99,9 @@ def gateway_responses() -> RenderableType:
             style="muted",
         ),
     )
+
+
+# The live examples of this module, by the id a step names.
+RUNNERS: dict[str, Callable[[], RenderableType]] = {
+    "gateway-responses": gateway_responses,
+}

@@ -9,6 +9,7 @@ to list the examples, and the key bar should not wait for `http.server`).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -16,13 +17,12 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from course_cli.content.examples import example
 from course_cli.content.step_code import example_file, send, step_blocks, step_request
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from course_cli.content.echo_backend import EchoBackend
+    from course_cli.ui.examples.echo_backend import EchoBackend
 
 # Lambda code for the side-by-side example (step 1.2 shows the request, not a function): each
 # function answers with what it received, so the client sees what reached the backend.
@@ -98,7 +98,7 @@ def side_by_side_integrations(backend: EchoBackend) -> list[dict[str, Any]]:
 
 def run_side_by_side() -> list[SideBySideRow]:
     """Send step 1.2's request through each of the five integration types."""
-    from course_cli.content.echo_backend import echo_backend
+    from course_cli.ui.examples.echo_backend import echo_backend
 
     functions = example_file("integration-side-by-side", ECHO_FUNCTIONS)
     request = step_request("integration-side-by-side")
@@ -123,7 +123,6 @@ def run_side_by_side() -> list[SideBySideRow]:
     return rows
 
 
-@example("integration-side-by-side")
 def integration_side_by_side() -> RenderableType:
     """Step 1.2's request through AWS_PROXY, AWS, HTTP_PROXY, HTTP and MOCK, in one table."""
     request = step_blocks("integration-side-by-side", "http")[0].strip().splitlines()[0]
@@ -192,7 +191,6 @@ def run_mock_health_check() -> dict[str, Any]:
     return document
 
 
-@example("mock-health-check")
 def mock_health_check() -> RenderableType:
     """The MOCK health check: the response, and the log showing no backend was called."""
     from course_cli.ui.invocation_view import render_log, render_response
@@ -204,3 +202,10 @@ def mock_health_check() -> RenderableType:
         render_response(document["response"]),
         render_log(document["log"]),
     )
+
+
+# The live examples of this module, by the id a step names.
+RUNNERS: dict[str, Callable[[], RenderableType]] = {
+    "integration-side-by-side": integration_side_by_side,
+    "mock-health-check": mock_health_check,
+}

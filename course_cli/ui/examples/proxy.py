@@ -7,14 +7,15 @@ written to `$COURSE_HOME/examples/<id>.py` (so the learner can open it and run
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from course_cli.content.examples import example
 from course_cli.content.step_code import example_file as write_example_file
 from course_cli.content.step_code import step_blocks
 
@@ -177,11 +178,7 @@ def render_proxy_example(spec: ProxyExample) -> RenderableType:
     return Group(*parts)
 
 
-def _register(spec: ProxyExample) -> None:
-    @example(spec.example_id)
-    def run() -> RenderableType:
-        return render_proxy_example(spec)
-
-
-for _spec in EXAMPLES:
-    _register(_spec)
+# The live examples of this module, by the id a step names.
+RUNNERS: dict[str, Callable[[], RenderableType]] = {
+    spec.example_id: partial(render_proxy_example, spec) for spec in EXAMPLES
+}

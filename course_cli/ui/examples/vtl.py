@@ -8,12 +8,12 @@ Java-style map of 4.7 and its fix, the selectionPattern of 4.8 and the 200-on-er
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from course_cli.content.examples import example
 from course_cli.content.step_code import example_file, send, step_blocks
 
 if TYPE_CHECKING:
@@ -60,7 +60,6 @@ def run_request_template() -> list[dict[str, Any]]:
     return send(table, requests)
 
 
-@example("vtl-request-template")
 def vtl_request_template() -> RenderableType:
     """What the template printed for each query string, and whether it is JSON."""
     from course_cli.gateway.vtl import json_problem
@@ -135,7 +134,6 @@ def run_java_style_map() -> list[tuple[str, dict[str, Any]]]:
     return list(zip(templates, send(table, requests), strict=True))
 
 
-@example("vtl-map-renders-java-style")
 def vtl_map_renders_java_style() -> RenderableType:
     """Both response templates' output, with the JSON verdict the client's parser would give."""
     from course_cli.gateway.vtl import json_problem
@@ -214,7 +212,6 @@ def run_selection_pattern() -> list[dict[str, Any]]:
     return documents
 
 
-@example("selection-pattern-404")
 def selection_pattern_404() -> RenderableType:
     """Each run's response, and why the error answered 200 when no pattern matched."""
     from course_cli.ui.invocation_view import render_explanation, render_response
@@ -228,3 +225,11 @@ def selection_pattern_404() -> RenderableType:
         if explanation is not None:
             parts.append(explanation)
     return Group(*parts)
+
+
+# The live examples of this module, by the id a step names.
+RUNNERS: dict[str, Callable[[], RenderableType]] = {
+    "vtl-request-template": vtl_request_template,
+    "vtl-map-renders-java-style": vtl_map_renders_java_style,
+    "selection-pattern-404": selection_pattern_404,
+}

@@ -9,12 +9,11 @@ the HTTP answer.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.console import Group, RenderableType
 from rich.text import Text
-
-from course_cli.content.examples import example
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,6 @@ CALLS = (
 )
 
 
-@example("crud-walkthrough")
 def crud_walkthrough() -> RenderableType:
     """Deploy the products API into a fresh sandbox and run `CALLS` against it."""
     from course_cli.local_api import build_request
@@ -86,3 +84,9 @@ def crud_walkthrough() -> RenderableType:
                 parts.append(Text(f"  body: {body}", style="muted"))
             parts.append(render_item_changes(diff_items(before, sandbox.scan("products"))))
     return Group(*parts)
+
+
+# The live examples of this module, by the id a step names.
+RUNNERS: dict[str, Callable[[], RenderableType]] = {
+    "crud-walkthrough": crud_walkthrough,
+}
