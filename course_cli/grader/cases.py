@@ -1,11 +1,8 @@
 """What a check module is made of: named cases, and helpers that judge HTTP answers.
 
-A check module (`course_cli/grader/checks/exNN_*.py`) defines `EXERCISE`, `CASES` and
-`session(folder, runner)`, a context manager that prepares what the cases share (an API built
-from the learner's files, a sandbox) and yields it. Each case is a function of that object that
-returns when the behaviour is right and raises `CaseFailed` with a learner-facing message when
-it is not. Cases judge behaviour - status codes, bodies, headers, table contents - never what
-the learner's code printed.
+A check module defines `EXERCISE`, `CASES` and `session(folder, runner)`, which yields what
+the cases share. A case returns when the behaviour is right and raises `CaseFailed` with a
+learner-facing message when not; cases judge behaviour, never what the code printed.
 """
 
 from __future__ import annotations

@@ -95,11 +95,8 @@ def check_exercise(
     runner: SubmissionRunner | None = None,
     include_hidden: bool = False,
 ) -> CheckResult:
-    """Run `exercise_id`'s cases on the files in the workspace's `exercises/<id>/` (or in the
-    folder given as a Path). Public cases only, unless `include_hidden` (`course grade`).
-
-    Never raises for anything the learner's code does: that is the result's status.
-    """
+    """Run `exercise_id`'s cases on the workspace's `exercises/<id>/` (or the folder given);
+    public cases only unless `include_hidden`. Never raises for what the learner's code does."""
     exercise_id = resolve_exercise_id(exercise_id)
     module = check_module(exercise_id)
     folder = (

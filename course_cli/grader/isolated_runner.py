@@ -1,17 +1,8 @@
-"""The grader's `SubmissionRunner` on the isolated worker (`course_cli.runtime.worker.functions`).
+"""The grader's `SubmissionRunner` on the isolated worker (`runtime.worker`).
 
-`default_runner()` is what `course check` and `course grade` use: every handler
-of the learner's runs in a child process of its own (`IsolatedRuntime`, one worker per
-handler file and environment, kept for the whole check), and `answers.py` / `deploy.py` run
-through `run_module` in a fresh worker each. The checks stay in this process, so nothing the
-learner's code does can change a grade except its answers.
-
-How the worker's kinds become the grader's statuses: `load_error` → `error`, `timeout` →
-`timeout`, `crashed` → `crashed`. An invocation's result goes back to the gateway as it is (a
-timeout or a crash is then a case with that status, see `cases.answered`).
-
-Functions marked `grader_code` (the grader's reference backends, `backends.py`) never enter
-the learner's worker: they run in this process, as `InProcessRunner` runs them.
+One worker per handler file and environment, kept for the whole check; `answers.py` and
+`deploy.py` in a fresh worker each. The checks stay in this process, so nothing the learner's
+code does can change a grade except its answers. `grader_code` functions run in this process.
 """
 
 from __future__ import annotations
@@ -82,8 +73,8 @@ class IsolatedRunner:
         return _SplitInvoker(self, functions)
 
     def runtime(self, function: SubmittedFunction) -> IsolatedRuntime:
-        """The worker-backed runtime of `function` (one per handler and environment, started
-        on first use and kept until `close`). `SubmissionFailed` if the file cannot be found."""
+        """The worker-backed runtime of `function`, kept until `close`; `SubmissionFailed` if
+        the file cannot be found."""
         from course_cli.errors import CourseError
         from course_cli.runtime.worker.functions import IsolatedRuntime
 
@@ -117,9 +108,8 @@ class IsolatedRunner:
     # --- templates ---
 
     def template_renderer(self) -> TemplateRenderer | None:
-        """Behind `course grade`'s wall, a worker of its own renders the learner's templates
-        (`template_worker`); the learner's own code (`course check`) renders them here, where
-        the VTL layer's limits are guard enough."""
+        """Behind `course grade`'s wall, a worker of its own (`template_worker`); for the
+        learner's own code, this process (the VTL limits are guard enough)."""
         from course_cli.runtime.worker.isolation import Isolation
 
         if self.limits.isolation == Isolation.NONE:
@@ -151,7 +141,6 @@ class IsolatedRunner:
         if output:
             self.printed.append(f"{path.name}:\n{output}")
         if result.kind is ScriptKind.OK and call is None and not isinstance(result.value, dict):
-            # The module ended with exit status 0 before its names could be read.
             raise SubmissionFailed(CRASHED, f"{path.name} called sys.exit(): nothing after it ran")
         if result.kind is ScriptKind.OK:
             return result.value
@@ -168,8 +157,7 @@ class IsolatedRunner:
 
 
 class _SplitInvoker(LambdaInvoker):
-    """The gateway's `LambdaInvoker`: the learner's functions in their workers, the grader's
-    own (`grader_code`) in this process."""
+    """The learner's functions in their workers, `grader_code` ones in this process."""
 
     def __init__(self, runner: IsolatedRunner, functions: Mapping[str, SubmittedFunction]) -> None:
         self.runner = runner

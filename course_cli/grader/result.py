@@ -1,19 +1,8 @@
 """What a check says about a submission: one `CheckResult` holding one `CaseResult` per case.
 
-The JSON shape (`CheckResult.to_json`, printed by `course check --json`) is the one in the
-project's design notes:
-
-```json
-{"exercise": "03-fix-the-502", "status": "failed", "score": 3, "max_score": 5,
- "duration_s": 0.41, "message": null, "hidden_cases": 0,
- "cases": [{"name": "body is a string", "status": "failed", "passed": false, "points": 0,
-            "max_points": 1, "message": "body is a dict; ...", "hint": "json.dumps the body"}]}
-```
-
-`status` is `passed`, `failed`, `error` (the submission could not load: a syntax or import
-error), `timeout` (it ran past its time limit) or `crashed` (it exited or killed its process).
-`message` explains a whole-submission failure and points at the learner's line. `hidden_cases`
-counts the cases only `course grade` runs.`ui.check_view` draws it.
+`status` is `passed`, `failed`, `error` (the submission could not load), `timeout` or
+`crashed` (it exited or killed its process); `message` explains a whole-submission failure.
+`CheckResult.to_json` is `course check --json`'s document.
 """
 
 from __future__ import annotations

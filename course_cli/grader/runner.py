@@ -1,15 +1,10 @@
 """The seam between the grader and the learner's code: a `SubmissionRunner`.
 
-The checks never import or call a learner's file themselves. They ask a runner for a
-`LambdaInvoker` (the gateway's contract) for handler files, and to run a plain Python file
-(`answers.py`, `deploy.py`) and hand back values. Whatever the learner's code does - a syntax
-error, an exception, an endless loop, `sys.exit()` - comes back as a `SubmissionFailed` with a
-status and a message that points at the learner's line, never as a grader traceback.
-
-`InProcessRunner` runs everything in this process: fast, and what notebooks use.
-`isolated_runner.IsolatedRunner` (the learner's code in worker processes) is what `course check`
-and `course grade` use. Functions marked `grader_code` (the grader's
-own reference backends) run in the grader's process under every runner.
+The checks never import or call a learner's file themselves: a runner gives them a
+`LambdaInvoker` and runs plain files (`answers.py`, `deploy.py`). Whatever the learner's code
+does comes back as a `SubmissionFailed` pointing at the learner's line, never a grader
+traceback. `InProcessRunner` is what notebooks use; `isolated_runner.IsolatedRunner` is what
+`course check` and `course grade` use.
 """
 
 from __future__ import annotations
@@ -29,8 +24,7 @@ if TYPE_CHECKING:
     from course_cli.gateway.context import TemplateRenderer
     from course_cli.gateway.invoker import LambdaResult
 
-# Lambda's default is 3 s; the reference solutions answer in milliseconds, and a shorter
-# limit keeps an endless loop from stalling the learner's loop for long.
+# Shorter than Lambda's 3 s: the solutions answer in milliseconds, an endless loop stalls less.
 HANDLER_TIMEOUT_S = 2.0
 # A script (answers.py, deploy.py) gets longer: deploy.py makes a dozen AWS calls.
 SCRIPT_TIMEOUT_S = 10.0
@@ -52,25 +46,21 @@ class SubmittedFunction:
     handler: str  # `file.py:function`
     environment: Mapping[str, str] = field(default_factory=dict)
     timeout_s: float = HANDLER_TIMEOUT_S
-    # The grader's own code (a reference backend behind the learner's templates): it runs in
-    # the grader's process under every runner, never in the learner's worker.
+    # The grader's own reference backend: in the grader's process under every runner.
     grader_code: bool = False
 
 
 class SubmissionRunner(Protocol):
     """Runs a submission's code for the checks (see the module docstring)."""
 
-    # True when the learner's code runs in another process: AWS must then be reachable over
-    # loopback (`Sandbox(server=True)`), and what the code sees of the environment is only
-    # what the check passes (`SubmittedFunction.environment`, `run_file`'s `env`).
+    # Another process: AWS must be on loopback (`Sandbox(server=True)`), and the code sees
+    # only the environment the check passes.
     separate_process: bool
-    # What the learner's scripts (`deploy.py`, `answers.py`) printed while the check ran them,
-    # each as "name.py:\n<output>", so `course check` can show a learner's debug prints.
+    # What the learner's scripts printed, each as "name.py:\n<output>".
     printed: list[str]
 
     def load(self, function: SubmittedFunction) -> None:
-        """Load the handler now; `SubmissionFailed` (status error/timeout/crashed) if it
-        cannot be loaded, so the check reports one clear message instead of N failed cases."""
+        """Load the handler now; `SubmissionFailed` if it cannot be (one clear message)."""
         ...
 
     def invoker(self, functions: Mapping[str, SubmittedFunction]) -> LambdaInvoker:
@@ -86,15 +76,12 @@ class SubmissionRunner(Protocol):
         timeout_s: float = SCRIPT_TIMEOUT_S,
         env: Mapping[str, str] | None = None,
     ) -> Any:
-        """Run the file `path` as a module, with `env` added to its environment; return its
-        public top-level names as a dict (the JSON-able ones, at least), or, with `call`, the
-        value of `call(*args)` (JSON-able values and bytes, at least). `SubmissionFailed`
-        when it cannot."""
+        """Run `path` as a module with `env` added; its public (JSON-able) names as a dict, or
+        with `call`, what `call(*args)` returned. `SubmissionFailed` when it cannot."""
         ...
 
     def template_renderer(self) -> TemplateRenderer | None:
-        """Who renders the learner's mapping templates (`handle_request`'s `renderer`); None:
-        the gateway renders them in this process."""
+        """Who renders the learner's mapping templates; None: this process."""
         ...
 
     def close(self) -> None:
@@ -111,7 +98,6 @@ class InProcessRunner:
     separate_process = False
 
     def __init__(self) -> None:
-        # In this process a script's prints go where this process's do; nothing to collect.
         self.printed: list[str] = []
 
     def close(self) -> None:
@@ -242,8 +228,7 @@ def learner_line(error: BaseException, path: Path) -> str:
 
 
 class _EnvironmentInvoker(LambdaInvoker):
-    """The in-process runtime, with each function's environment set before it runs (as
-    `sandbox.functions.SandboxInvoker` does: one process, one environment)."""
+    """The in-process runtime, with each function's environment set before it runs."""
 
     def __init__(self, functions: Mapping[str, SubmittedFunction]) -> None:
         from course_cli.runtime import InProcessRuntime

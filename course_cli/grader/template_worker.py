@@ -1,12 +1,9 @@
 """A learner's mapping templates rendered in a worker, never in the grading process.
 
-A Velocity template is code: the VTL layer keeps it to API Gateway's documented members and
-to time and size limits (`gateway/vtl_limits.py`), but that is an in-process check, and the
-grading process holds every learner's grade. Behind `course grade`'s wall (`namespaces` or
-`uid`), the checks of exercises 04 and 05 therefore hand each template to `TemplateWorker`:
-the template is rendered inside a sandboxed worker of its own, and only its output, its
-warnings and `$context` (JSON) come back. A worker that does not answer in time is ended and
-the render is a template error, as a runaway template is on AWS.
+A template is code, and the VTL limits are an in-process check, while the grading process
+holds every learner's grade: behind `course grade`'s wall each template renders in a worker
+of its own, and only its output, warnings and `$context` come back as JSON. A worker that
+does not answer in time is ended and the render is a template error.
 """
 
 from __future__ import annotations
