@@ -1,9 +1,7 @@
 """The CRUD build of topic 5, deployed into a sandbox with boto3 as a learner would on AWS.
 
-`deploy_crud` creates the products table, the Lambda function (the reference handler in
-`reference/products.py`, or the learner's own file), and the REST API - two resources, five
-methods, `AWS_PROXY` integrations, the invoke permission, a deployment on stage `prod`. Each
-step is its own function, so the lesson's live example can run and show them one at a time.
+`deploy_crud` creates the table, the function (the reference handler or the learner's file)
+and the REST API on stage `prod`; each step is its own function, for the live example.
 """
 
 from __future__ import annotations

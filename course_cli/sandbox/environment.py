@@ -1,10 +1,7 @@
 """The process environment a sandbox runs in: fake credentials, a fixed region, nothing real.
 
-boto3 finds credentials, a region and endpoints in many places: `AWS_*` variables, a profile,
-`~/.aws/config` and `~/.aws/credentials`, a container or instance metadata service, proxies.
-`isolated_environment` closes every one of them for as long as the sandbox runs, so a learner
-whose real AWS account is configured can still not reach it from inside the sandbox, and puts
-everything back afterwards.
+`isolated_environment` closes every place boto3 finds credentials, a region or an endpoint
+while the sandbox runs, so a learner's real AWS account is out of reach from inside.
 """
 
 from __future__ import annotations
@@ -92,12 +89,8 @@ def sandbox_variables(
 
 @contextmanager
 def isolated_environment(variables: Mapping[str, str]) -> Iterator[Path]:
-    """Inside: only `variables` decide where AWS calls go; the learner's AWS set-up is hidden.
-
-    `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE` point at empty files in a temporary
-    folder (yielded), proxies are cleared, instance metadata is switched off and loopback is
-    exempt from any proxy. On exit the environment is restored exactly as it was.
-    """
+    """Inside: only `variables` decide where AWS calls go (config files empty, in the folder
+    yielded; no proxies, no instance metadata). On exit the environment is restored exactly."""
     saved = dict(os.environ)
     with tempfile.TemporaryDirectory(prefix="course-sandbox-") as folder:
         home = Path(folder)

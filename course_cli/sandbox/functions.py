@@ -1,10 +1,8 @@
 """Lambda functions in the sandbox: registered in moto, run from the learner's handler files.
 
-moto's Lambda stores functions faithfully but runs no code without Docker, so the sandbox
-keeps the other half: which handler file a function name stands for. `create_function` zips a
-handler file, registers it with moto (tagged with the file, so another process reading the
-same moto server finds it too) and `resolve_functions` maps names back to files. The
-`SandboxInvoker` runs them in-process with the environment Lambda would give them.
+moto's Lambda runs no code without Docker, so the sandbox keeps which handler file a function
+stands for: `create_function` registers it with moto (tagged with the file, for other
+processes), `resolve_functions` maps names back, `SandboxInvoker` runs them in-process.
 """
 
 from __future__ import annotations
@@ -108,13 +106,9 @@ def create_function(
 def resolve_functions(
     sandbox: SandboxAccount, names: Iterable[str], code_dir: Path
 ) -> tuple[dict[str, SandboxFunction], list[str]]:
-    """The functions among `names` that exist in moto, with their handler files; and the
-    names that do not exist.
-
-    A function's handler file is, in order: the file its `course:handler` tag names; the code
-    moto holds, unpacked into `code_dir` (when moto runs in this process); the handler module
-    in the working folder (`products.handler` → `./products.py`).
-    """
+    """The functions among `names` that exist in moto, with their handler files, and the
+    names that do not. The file is its `course:handler` tag's, else moto's code unpacked into
+    `code_dir`, else the handler module in the working folder."""
     client = sandbox.client("lambda")
     found: dict[str, SandboxFunction] = {}
     missing: list[str] = []
@@ -187,16 +181,14 @@ class SandboxInvoker(LambdaInvoker):
     def invoke(
         self, function_name: str, event: Any, timeout_s: float, wait_s: float
     ) -> LambdaResult:
-        """Run the function; an unknown name raises the gateway's `FunctionNotFound` (it
-        answers 500, as API Gateway does when Lambda says the function does not exist)."""
+        """Run the function; an unknown name raises the gateway's `FunctionNotFound`."""
         function = self.functions.get(function_name)
         if function is None:
             raise FunctionNotFound(
                 function_name, "no function of that name was created in the sandbox"
             )
-        # One process, one environment: the variables are set for each call, as Lambda sets
-        # them for each function. Two functions that disagree on a variable and run at the
-        # same instant would see each other's value - a limit of running in-process.
+        # One process, one environment: set per call (two concurrent calls may see each
+        # other's values, a limit of running in-process).
         os.environ.update(self._credentials)
         os.environ.update(function.environment)
         os.environ["AWS_LAMBDA_FUNCTION_NAME"] = function_name

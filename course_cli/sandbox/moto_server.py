@@ -1,10 +1,7 @@
 """moto's server on 127.0.0.1, for code in other processes (`AWS_ENDPOINT_URL=http://...`).
 
-The same application moto's `ThreadedMotoServer` runs, started differently in two ways that
-matter here: the socket is bound in the caller's thread, so a port in use is an error at once
-(`ThreadedMotoServer` binds in its thread and would wait forever), and only loopback is ever
-bound. The server shares moto's state with this process: what a learner creates through it,
-the sandbox reads directly, and the other way round.
+moto's `ThreadedMotoServer` application, bound in the caller's thread (a port in use is an
+error at once) and only on loopback. It shares moto's state with this process.
 """
 
 from __future__ import annotations

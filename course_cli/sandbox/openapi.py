@@ -1,11 +1,7 @@
 """An OpenAPI 3 document with `x-amazon-apigateway-integration` extensions, as an `ApiDefinition`.
 
 Ours, because moto's `import_rest_api` crashes on MOCK integrations and drops parameters.
-Reads `paths` (each operation, `x-amazon-apigateway-any-method` as ANY), the operation's
-`parameters` (required ones become method request parameters), each integration's type, uri,
-httpMethod, templates, parameters, responses, passthrough behaviour, timeout and content
-handling, and `x-amazon-apigateway-binary-media-types`. An operation without an integration
-is refused, as AWS's import refuses it.
+An operation without an integration is refused, as AWS's import refuses it.
 """
 
 from __future__ import annotations

@@ -7,11 +7,9 @@ with Sandbox(server=True) as sandbox:      # and moto's server on 127.0.0.1, for
     print(sandbox.endpoint_url)
 ```
 
-Inside, `boto3.client(...)` anywhere in the process reaches moto with the sandbox's fake
-credentials (`environment.isolated_environment`), and moto's `mock_aws` stays on even in
-server mode, so a client pointed at a real AWS host is answered by moto rather than AWS.
-Several sandboxes at once are separate moto *accounts* - one mock, many accounts - each with
-its own access key; `sandbox.client()` always talks to the sandbox's own account.
+Inside, any boto3 client in the process reaches moto (`mock_aws` stays on in server mode
+too, so a real AWS host is answered by moto). Several sandboxes at once are separate moto
+accounts, each with its own access key.
 """
 
 from __future__ import annotations
@@ -149,9 +147,8 @@ class Sandbox:
         return self.session().resource(service, **self._where())
 
     def _where(self) -> dict[str, Any]:
-        """Where this process's clients send their calls. When the moto server runs in this
-        process, straight to moto (no HTTP round trip: the same backends answer, several times
-        faster - `course grade` deploys a sandbox per submission); else to `endpoint_url`."""
+        """Where this process's clients send their calls: straight to moto when its server
+        runs in this process (no HTTP round trip), else to `endpoint_url`."""
         if self.server is None:
             return {"endpoint_url": self.endpoint_url}
         from botocore.config import Config  # type: ignore[import-untyped]
@@ -216,12 +213,8 @@ class Sandbox:
 
 @functools.cache
 def _boto3_session(access_key_id: str, secret_access_key: str, region: str) -> Any:
-    """One boto3 session per set of fake credentials, for the life of the process.
-
-    A session holds the parsed service models; a fresh one per sandbox would parse them again
-    (about 0.2 s for the four services a deployment uses, each time `course grade` deploys a
-    submission). Sessions hold no AWS state: moto's backends do, per account.
-    """
+    """One boto3 session per set of fake credentials, for the life of the process: it keeps
+    the parsed service models, and no AWS state (moto's backends hold that)."""
     import boto3  # type: ignore[import-untyped]
 
     return boto3.Session(

@@ -37,11 +37,8 @@ _tables: dict[tuple[str, ...], Any] = {}
 
 
 def table() -> Any:
-    """The products table, for the credentials and endpoint this invocation runs with.
-
-    Creating a boto3 resource takes tens of milliseconds, so it is made once per set-up;
-    keyed by the environment because a test process may hold several sandboxes.
-    """
+    """The products table for this invocation's credentials and endpoint, made once per
+    set-up (a test process may hold several sandboxes)."""
     key = tuple(
         os.environ.get(name, "")
         for name in ("TABLE_NAME", "AWS_ACCESS_KEY_ID", "AWS_ENDPOINT_URL", "AWS_REGION")
