@@ -1,8 +1,7 @@
 """The companion notebooks on disk: the shipped originals, the learner's copies, JupyterLab.
 
-`course notebook` never opens the originals: it copies them once into the workspace's
-`my-notebooks/` folder (a copy the learner already has is left as it is) and starts JupyterLab
-there, so running or editing a notebook never changes what the course ships.
+`course notebook` copies the originals once into `my-notebooks/` (keeping the learner's
+copies) and starts JupyterLab there: nothing the course ships is ever changed.
 """
 
 from __future__ import annotations

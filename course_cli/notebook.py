@@ -193,11 +193,7 @@ def check(
     runner: SubmissionRunner | None = None,
 ) -> CheckView:
     """Grade an exercise with the grader `course check` uses; the result shows as HTML.
-
-    `source` is the learner's work: None for the workspace's `exercises/<id>/` folder (what
-    `course check` reads), a path to the exercise's file or to a folder holding it, or the
-    file's text itself (e.g. a cell's contents).
-    """
+    `source`: None for the workspace's `exercises/<id>/`, a file or folder, or the file's text."""
     from course_cli.grader.checking import resolve_exercise_id
     from course_cli.learner.loop import record_check
     from course_cli.progress import ProgressStore

@@ -1,11 +1,8 @@
 """Where the learner's exercise files live.
 
-In a clone of the course repository the repository itself is the workspace (its `exercises/`
-folder). A pip-installed `course` has no repository, so `course init DIR` copies the bundled
-exercises into `DIR/exercises`, the files the lesson's steps run into `DIR/examples`, and drops
-a marker file; commands run anywhere inside `DIR` then find it by walking up from the current
-directory. Steps print their commands relative to that folder (`course invoke
-examples/1-3-aws-proxy/handler.py ...`), so they work as printed in a clone too.
+A clone of the course repository is its own workspace; elsewhere `course init DIR` copies the
+bundled `exercises/` and `examples/` into `DIR` with a marker file, found by walking up from
+the current directory. Steps print paths relative to it, so they work as printed in both.
 """
 
 from __future__ import annotations
@@ -52,14 +49,9 @@ def bundled_dir(name: str) -> Path:
 
 
 def starter_file(workspace: Workspace, exercise_id: str, name: str) -> bytes:
-    """One exercise file as the course ships it, never a copy the learner may have edited.
-
-    A wheel carries the starters as package data (`_bundled/`), which nobody edits. Run from a
-    source tree instead (the README's `pip install -e .` of a clone), the package's own
-    `exercises/` folder is the learner's, so the starter is the version git committed (`HEAD`).
-    Without git, that folder is trusted only when the learner works elsewhere (a `course init`
-    workspace); otherwise a `WorkspaceError` says so rather than "restore" the learner's edit.
-    """
+    """One exercise file as the course ships it, never a copy the learner may have edited:
+    the wheel's package data, else git's `HEAD` in a clone, else the clone's file when the
+    learner works elsewhere; otherwise `WorkspaceError` rather than "restore" their edit."""
     relative = Path("exercises", exercise_id, name)
     if (PACKAGE_DIR / "_bundled").is_dir():
         return _read_starter(PACKAGE_DIR / "_bundled" / relative)
@@ -134,12 +126,8 @@ def require_workspace(start: Path | None = None) -> Workspace:
 
 
 def init_workspace(target: Path, exercise_ids: Collection[str] | None = None) -> Workspace:
-    """Create a workspace in `target`: a copy of the starter exercises (only `exercise_ids`,
-    when given), of the steps' example files, and a marker file.
-
-    Never overwrites: if `target/exercises` or `target/examples` already exists, the files
-    there stay as they are and a `WorkspaceError` explains what to do.
-    """
+    """Create a workspace in `target`: the starter exercises (only `exercise_ids`, when
+    given), the steps' example files and a marker. Never overwrites: `WorkspaceError`."""
     target = target.expanduser().resolve()
     source = bundled_dir("exercises")
     if not source.is_dir():

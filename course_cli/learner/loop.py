@@ -1,15 +1,10 @@
 """The learner's loop around the grader: record a check in progress, escalating hints, reset
 to the starter with a backup, and the reference solution once the exercise has passed.
 
-What the progress file keeps per exercise (`exercises.<id>`):
-`{"status", "score", "max_score", "hints_shown", "checked_at", "passed_once", "last_failure",
-"practice"}`
-- `passed_once` unlocks `course solution`; `last_failure` (`{"case", "message"}`) is what hint
-level 2 points at.
-- `practice` (`{"status", "score", "max_score", "checked_at"}`) is the last check of other code
-than the workspace's file, e.g. a notebook's exercise cell. It is kept apart and only ever
-raises the exercise's record: a notebook run top to bottom grades its untouched starter, and
-that must not undo a pass of the learner's own file.
+Per exercise the progress file keeps the last check, hints shown, `passed_once` (unlocks
+`course solution`), `last_failure` (what hint level 2 points at) and `practice`: the last
+check of other code, e.g. a notebook cell, kept apart so a notebook grading its untouched
+starter never undoes a pass of the learner's own file.
 """
 
 from __future__ import annotations
@@ -38,13 +33,9 @@ def exercise_entry(store: ProgressStore, exercise_id: str) -> dict[str, Any]:
 
 
 def record_check(store: ProgressStore, result: CheckResult, *, practice: bool = False) -> None:
-    """Save a check's outcome (what `course status` shows).
-
-    A check of the workspace's file (`practice=False`) is the record, a worse one included: the
-    file is what `course status` and `course watch` speak of. A `practice` check (other code,
-    such as a notebook cell) is kept under `practice` and replaces the record only when it is
-    better, so practising never demotes an exercise.
-    """
+    """Save a check's outcome (what `course status` shows): a check of the workspace's file
+    is the record, a worse one included; a `practice` check (other code) replaces it only
+    when better, so practising never demotes an exercise."""
 
     def change(data: dict[str, Any]) -> None:
         entry = data["exercises"].setdefault(result.exercise, {})
@@ -142,11 +133,8 @@ class ResetResult:
 
 
 def reset_exercise(workspace: Workspace, exercise: Exercise) -> ResetResult:
-    """Copy the starter files back over the learner's, after saving each changed file under
-    `<workspace>/.course-backups/<exercise>/<time>/`. Never deletes anything.
-
-    The starters come from `starter_file`: the shipped version, never the learner's own copy
-    (which, in an editable install of a clone, is the package's `exercises/` folder itself)."""
+    """Copy the shipped starter files (`starter_file`) back over the learner's, after saving
+    each changed file under `<workspace>/.course-backups/<exercise>/<time>/`. Never deletes."""
     from course_cli.workspace import starter_file
 
     starters = {name: starter_file(workspace, exercise.id, name) for name in exercise.files}

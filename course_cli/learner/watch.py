@@ -1,9 +1,8 @@
 """`course watch`: check an exercise, wait for a save, check again; on a pass, move on to the
 next exercise still to do. It always says what it watches, and runs until Ctrl-C.
 
-Without an exercise id it starts at the first exercise still to do: one never passed, or one
-whose files changed after its last check (a passed file can be broken again). When every
-exercise passes it watches them all, and a save re-checks the exercise it belongs to.
+Without an exercise id it starts at the first one never passed or changed since its last
+check; when all pass it watches them all.
 """
 
 from __future__ import annotations

@@ -1,10 +1,7 @@
 """What `course grade` shows: progress while it grades, then the class at a glance.
 
-`GradeProgress` is a `GradeListener`: a Rich progress bar (done/total, rate, time left) on a
-terminal, and one plain line per submission otherwise (a CI log). `render_class_report` is
-the final picture: one row per learner (score, status, slowest cases, what went wrong), each
-case's pass rate across the class (which case the class struggles with), and the score
-distribution as a small histogram.
+`GradeProgress`: a progress bar on a terminal, one plain line per submission otherwise (a CI
+log). `render_class_report`: a row per learner, each case's pass rate, the score histogram.
 """
 
 from __future__ import annotations

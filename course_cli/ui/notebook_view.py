@@ -1,8 +1,5 @@
-"""How the notebook shows things: each view has `_repr_html_` (Jupyter) and `__rich__` (a terminal).
-
-They are built from the same documents as `course invoke --json`, `course vtl --json` and
-`course check`, and drawn by the same renderers.
-"""
+"""How the notebook shows things: each view has `_repr_html_` (Jupyter) and `__rich__` (a terminal),
+built from the same documents as the commands' `--json` and drawn by the same renderers."""
 
 from __future__ import annotations
 
@@ -25,8 +22,7 @@ _HTML_BLOCK = (
 
 def to_html(renderable: RenderableType, width: int = 100) -> str:
     """A Rich renderable as one HTML block with inline colours, for a notebook output."""
-    # Not `recording_console()`: inside a kernel Rich would also display what it prints,
-    # so every view would appear twice. `force_jupyter=False` keeps it to the export.
+    # Not `recording_console()`: in a kernel Rich would display each view twice.
     console = Console(
         theme=THEME, width=width, record=True, file=io.StringIO(), force_jupyter=False
     )

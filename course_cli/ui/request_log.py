@@ -13,19 +13,14 @@ from course_cli.ui.console import get_console
 if TYPE_CHECKING:
     from course_cli.gateway.server import RequestRecord
 
-# (console, the file it wrote to, whether that file is a terminal) for the last call. Rich's
-# `Console.is_terminal` reads the environment and calls isatty() every time it is asked, which
-# cost more than the rest of a piped line; the answer is asked again only when the console or
-# its file changes (tests swap both).
+# (console, its file, whether a terminal) for the last call: Rich's `is_terminal` asks the
+# environment and isatty() every time, so it is asked again only when either changes.
 _last_terminal_check: tuple[Console, IO[str], bool] | None = None
 
 
 def print_request(record: RequestRecord) -> None:
-    """Print the request's line on stdout, flushed at once (even when piped).
-
-    In a terminal the status is coloured; piped, the line is written as plain text, which costs
-    a few microseconds instead of a Rich render on every request of a busy server.
-    """
+    """Print the request's line on stdout, flushed at once (even when piped): coloured in a
+    terminal, plain text otherwise (no Rich render per request of a busy server)."""
     global _last_terminal_check
     console = get_console()
     file = console.file
