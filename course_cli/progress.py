@@ -24,7 +24,6 @@ import copy
 import fcntl
 import json
 import os
-import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from course_cli.errors import CourseError
+from course_cli.textfile import UnusableFile, read_small_text
 
 FORMAT_VERSION = 1
 FILE_NAME = "progress.json"
@@ -75,10 +75,10 @@ class ProgressStore:
     def load(self) -> dict[str, Any]:
         """The current progress (a fresh document if there is none, or it was set aside)."""
         try:
-            text = _read_regular_file(self.path, MAX_FILE_BYTES)
+            text = read_small_text(self.path, MAX_FILE_BYTES)
         except FileNotFoundError:
             return empty_progress()
-        except _Unusable as exc:
+        except UnusableFile as exc:
             self._set_aside(str(exc))
             return empty_progress()
         except OSError as exc:
@@ -160,27 +160,6 @@ class ProgressStore:
                 f"cannot save progress to {self.path}: {exc.strerror or exc}",
                 hint="free some disk space, or set COURSE_HOME to a folder you can write to",
             ) from None
-
-
-class _Unusable(Exception):
-    """The progress path holds something that is not a progress file: why, in a few words."""
-
-
-def _read_regular_file(path: Path, max_bytes: int) -> str:
-    """The text of `path`, a regular file (a symlink to one is fine) of at most `max_bytes`
-    bytes of UTF-8. `_Unusable` for a FIFO, a device, a larger file or other bytes; opening
-    does not wait for a FIFO's writer, and a device such as /dev/zero is never read."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise _Unusable("not a regular file")
-        data = handle.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise _Unusable(f"larger than {max_bytes / (1024 * 1024):g} MB")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise _Unusable("not UTF-8 text") from None
 
 
 def _validate(text: str) -> str | None:

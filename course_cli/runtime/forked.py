@@ -18,6 +18,7 @@ streamed to the parent as it is written, so it survives the process ending.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -37,8 +38,8 @@ from course_cli.runtime.worker.output import CappedOutput
 _GRACE_S = 1.0
 # A reply carries at most Lambda's 6 MB answer (larger ones become an error in the child).
 _MAX_REPLY_BYTES = 16 * 1024 * 1024
-# What a function printed, kept for the log of an invocation that ended its process.
-_OUTPUT_BYTES = 256 * 1024
+# What a function printed, kept for its log (and streamed, for one that ends its process).
+_OUTPUT_BYTES = 1024 * 1024
 _RESULT_FIELDS = ("outcome", "payload", "error", "logs", "duration_ms", "request_id")
 
 
@@ -195,6 +196,7 @@ class _Child:
         if pid == 0:  # pragma: no cover - the child
             code = 0
             try:
+                os.setpgid(0, 0)  # a group of its own, so whatever it starts ends with it
                 for fd in (request_write, reply_read, output_read):
                     os.close(fd)
                 _serve(runtime, request_read, reply_write, output_write)
@@ -206,6 +208,8 @@ class _Child:
                 os._exit(code)
         for fd in (request_read, reply_write, output_write):
             os.close(fd)
+        with contextlib.suppress(OSError):  # (whichever of the two runs first)
+            os.setpgid(pid, pid)
         stream = os.fdopen(output_read, "rb", buffering=0)
         output = CappedOutput(stream, _OUTPUT_BYTES, threaded=False)
         return cls(pid, request_write, reply_read, output)
@@ -242,18 +246,17 @@ class _Child:
     def close(self, *, kill: bool = False) -> int | None:
         """Close the pipes (the child then ends), kill it if asked; its status when known."""
         for fd in (self.requests, self.replies):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
         if self.status is None and kill:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         if self.status is None:
             _, status = os.waitpid(self.pid, 0)
             self.status = os.waitstatus_to_exitcode(status)
+        # What the function started (a forked process, sleeping on) ends with its environment.
+        with contextlib.suppress(OSError):
+            os.killpg(self.pid, signal.SIGKILL)
         self.output.close()
         return self.status
 
@@ -266,8 +269,11 @@ def _serve(runtime: InProcessRuntime, requests: int, replies: int, output: int) 
     import faulthandler
 
     from course_cli.gateway.integrations.aws_proxy import within_response_limit
+    from course_cli.runtime.worker.guard import cap_captured_output
 
     faulthandler.disable()  # a crash is reported by the parent, in Lambda's words, not here
+    # A log of 100 MB would not fit a reply: keep what a reader can use, as the worker does.
+    cap_captured_output(_OUTPUT_BYTES)
 
     def stream(text: str) -> None:
         try:

@@ -64,8 +64,12 @@ def learner_stack_trace(tb: TracebackType | None) -> list[str]:
 
 def function_error(exc: BaseException, request_id: str) -> dict[str, Any]:
     """The document for an exception the handler did not catch."""
+    try:
+        message = str(exc)
+    except Exception:  # a learner's __str__ that raises: say so, as Python's traceback does
+        message = "<exception str() failed>"
     return make_error(
-        str(exc), type(exc).__name__, learner_stack_trace(exc.__traceback__), request_id
+        message, type(exc).__name__, learner_stack_trace(exc.__traceback__), request_id
     )
 
 

@@ -212,6 +212,8 @@ def _syntax_error(text: str, error: Any) -> TemplateError:
     line, column = int(error.line), int(error.column)
     reason = str(error).split(": ", 1)[-1]
     reason = re.sub(r"\s*\.\.\.$", "", reason).replace(", got:  ", ", got end of template")
+    # The parser quotes the template's own text: its line breaks would break the one line.
+    reason = "".join(char if char.isprintable() else ascii(char)[1:-1] for char in reason)
     hint = None
     if "#end" in reason:
         opened = unclosed_block(text)
