@@ -10,13 +10,9 @@ from course_cli.runtime.worker.framing import SideChannel
 
 
 class CappedOutput(SideChannel):
-    """A pipe's output kept up to `limit` bytes, the rest read and discarded.
-
-    `threaded`: a thread drains the pipe (a script's stdout and stderr, read to the end).
-    Otherwise the pipe is non-blocking and drained by whoever waits for the worker's reply
-    (`framing.read_frame(side=...)`) and once more after it: whatever the worker wrote before
-    answering is then in hand, in order, with no race against a thread.
-    """
+    """A pipe's output kept up to `limit` bytes, the rest read and discarded: by a thread
+    (`threaded`), else non-blocking, drained by whoever waits for the worker's reply and once
+    more after it, so what the worker wrote before answering is in hand, in order."""
 
     def __init__(self, stream: IO[bytes], limit: int, *, threaded: bool) -> None:
         self._stream = stream
