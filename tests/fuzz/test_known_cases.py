@@ -221,6 +221,7 @@ def test_a_handler_ending_its_process_at_import_is_a_usage_error(
     course_process("invoke", str(handler)).assert_contract(2)
 
 
+@pytest.mark.slow  # a second or more each: large answers, timeouts
 def test_a_7_mb_answer_is_lambdas_502(course_process: Run, tmp_path: Path) -> None:
     handler = tmp_path / "h.py"
     handler.write_text(
@@ -290,6 +291,7 @@ ODD_HANDLERS = {
 }
 
 
+@pytest.mark.slow  # a second or more each: large answers, timeouts
 @pytest.mark.parametrize("name", ODD_HANDLERS)
 def test_an_odd_handler_gets_aws_answer(course_process: Run, tmp_path: Path, name: str) -> None:
     source, status, logged = ODD_HANDLERS[name]
