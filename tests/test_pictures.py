@@ -8,6 +8,8 @@ import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
+
 from course_cli.content import load_lesson
 from course_cli.learner.tutor import find_step
 from tests.conftest import PYTHON, REPO, course_subprocess_env
@@ -25,6 +27,7 @@ def _svg_text(path: Path) -> str:
     return "".join(root.itertext()).replace("\xa0", " ")
 
 
+@pytest.mark.slow
 def test_the_script_draws_both_pictures(tmp_path: Path, course_home: Path) -> None:
     out = tmp_path / "pictures"
     done = subprocess.run(

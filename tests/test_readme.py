@@ -33,6 +33,7 @@ def test_ci_runs_the_readme_commands_verbatim() -> None:
         assert command in ci, command
 
 
+@pytest.mark.slow
 def test_the_readme_s_grading_example_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: Any
 ) -> None:

@@ -76,7 +76,8 @@ class Echo(BaseHTTPRequestHandler):
 @pytest.fixture
 def backend() -> Iterator[int]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Echo)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll: shutdown() waits up to one poll, 0.5 s by default, in every teardown.
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield int(server.server_address[1])
     server.shutdown()

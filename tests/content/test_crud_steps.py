@@ -8,6 +8,8 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
+
 from course_cli.content import load_lesson
 from course_cli.grader import InProcessRunner, check_exercise
 
@@ -54,6 +56,7 @@ def test_step_5_6_routes_every_route_to_its_action() -> None:
     assert namespace["ROUTES"] == ACTIONS
 
 
+@pytest.mark.slow
 def test_the_steps_code_in_order_passes_exercise_06(tmp_path: Path) -> None:
     (tmp_path / "handler.py").write_text(python_of(HANDLER_STEPS))
     result = check_exercise("06-crud-handler", tmp_path, runner=InProcessRunner())
@@ -73,6 +76,7 @@ def deploy(package):
 """
 
 
+@pytest.mark.slow
 def test_the_steps_wiring_with_its_waiters_passes_exercise_07(tmp_path: Path) -> None:
     source = python_of(WIRING_STEPS)
     assert 'get_waiter("table_exists")' in source

@@ -195,6 +195,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Any:
         yield
 
 
+@pytest.mark.slow
 def test_role_py_makes_the_role_the_step_describes(aws: Any) -> None:
     import boto3
 
@@ -210,6 +211,7 @@ def test_role_py_makes_the_role_the_step_describes(aws: Any) -> None:
     assert iam.list_role_policies(RoleName="products-function")["PolicyNames"] == ["products-table"]
 
 
+@pytest.mark.slow
 def test_step_3_12s_gateway_responses_are_calls_api_gateway_accepts(aws: Any) -> None:
     import boto3
 

@@ -36,7 +36,8 @@ class SlowBackend(BaseHTTPRequestHandler):
 @pytest.fixture
 def slow_port() -> Iterator[int]:
     server = HTTPServer(("127.0.0.1", 0), SlowBackend)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll: shutdown() waits up to one poll, 0.5 s by default, in every teardown.
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield int(server.server_address[1])
     server.shutdown()

@@ -302,6 +302,7 @@ def test_an_idle_keep_alive_connection_does_not_hold_up_other_clients(
 CLOSE_REQUEST = b"GET /x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
 
 
+@pytest.mark.slow
 def test_an_idle_server_sleeps_and_wakes_for_the_next_client(server: GatewayServer) -> None:
     # Once the clients stop, the process goes quiet, open connections or not, and wakes for
     # the next client.

@@ -106,6 +106,7 @@ def comparable(document: dict[str, Any]) -> dict[str, Any]:
     return {"exercise": document["exercise"], "submissions": subs, "summary": document["summary"]}
 
 
+@pytest.mark.slow
 def test_a_class_with_every_kind_of_result(tmp_path: Path) -> None:
     classroom = make_class(tmp_path / "class")
     before = tree_digest(classroom)
@@ -156,6 +157,7 @@ def _env(home: Path) -> dict[str, str]:
     return {**os.environ, "COURSE_HOME": str(home), "PYTHONPATH": str(REPO)}
 
 
+@pytest.mark.slow
 def test_interrupt_then_resume_gives_the_same_report(tmp_path: Path) -> None:
     classroom = tmp_path / "class"
     classroom.mkdir()
@@ -204,6 +206,7 @@ def test_interrupt_then_resume_gives_the_same_report(tmp_path: Path) -> None:
     assert comparable(second) == comparable(first)
 
 
+@pytest.mark.slow
 def test_resume_regrades_only_a_changed_submission(tmp_path: Path) -> None:
     classroom = tmp_path / "class"
     for name in ("ann", "ben"):
@@ -227,6 +230,7 @@ def test_resume_regrades_only_a_changed_submission(tmp_path: Path) -> None:
     assert len(list(out.glob("results-*.jsonl"))) == 1
 
 
+@pytest.mark.slow
 def test_a_results_line_cut_short_is_graded_again(tmp_path: Path) -> None:
     classroom = tmp_path / "class"
     for name in ("ann", "ben"):
@@ -247,6 +251,7 @@ def test_a_results_line_cut_short_is_graded_again(tmp_path: Path) -> None:
     assert json.loads(again_lines[-1])["status"] == "passed"
 
 
+@pytest.mark.slow
 def test_a_full_disk_stops_grading_and_keeps_the_results_so_far(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -273,6 +278,7 @@ def test_a_full_disk_stops_grading_and_keeps_the_results_so_far(
     assert again.reused >= 1 and len(again.report.submissions) == 3
 
 
+@pytest.mark.slow
 def test_a_report_that_cannot_be_written_is_one_line(
     run_cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -289,6 +295,7 @@ def test_a_report_that_cannot_be_written_is_one_line(
     assert "Traceback" not in result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_a_class_zip_with_unsafe_paths(tmp_path: Path) -> None:
     archive = tmp_path / "download.zip"
     with zipfile.ZipFile(archive, "w") as zipped:
@@ -306,6 +313,7 @@ def test_a_class_zip_with_unsafe_paths(tmp_path: Path) -> None:
     assert not (Path("/abs.txt")).exists()
 
 
+@pytest.mark.slow
 def test_a_stuck_grading_process_is_stopped_at_the_batch_timeout(tmp_path: Path) -> None:
     classroom = tmp_path / "class"
     classroom.mkdir()
@@ -340,6 +348,7 @@ def test_bad_input_is_one_line_and_exit_2(
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_results_of_another_exercise_are_not_mixed_in(run_cli: Any, tmp_path: Path) -> None:
     classroom = tmp_path / "class"
     (classroom / "ann").mkdir(parents=True)
@@ -351,6 +360,7 @@ def test_results_of_another_exercise_are_not_mixed_in(run_cli: Any, tmp_path: Pa
     assert f"holds grades of {EXERCISE}, not 02-proxy-event" in result.stderr
 
 
+@pytest.mark.slow
 def test_the_class_table_and_json(run_cli: Any, tmp_path: Path) -> None:
     classroom = tmp_path / "class"
     for name, source in (("ann", SOLUTION), ("ben", STARTER), ("cy", STARTER)):
@@ -377,6 +387,7 @@ def test_the_class_table_and_json(run_cli: Any, tmp_path: Path) -> None:
     assert document["summary"]["statuses"]["passed"] == 1
 
 
+@pytest.mark.slow
 def test_a_terminal_sees_a_progress_bar_with_rate_and_time_left(tmp_path: Path) -> None:
     import pexpect
 
@@ -421,6 +432,7 @@ def test_a_grading_process_that_dies_is_a_crashed_result_saying_why(
         assert "no module named moto" in (sub.result.message or "")
 
 
+@pytest.mark.slow
 def test_a_gradescope_export_names_learners_from_its_metadata(tmp_path: Path) -> None:
     archive = tmp_path / "assignment_42_export.zip"
     metadata = """\

@@ -32,6 +32,7 @@ def test_course_check_grades_in_the_isolated_worker() -> None:
 
 # With no runner given, `check_exercise` uses `default_runner()`: the isolated worker, as
 # `course check` does. Notebooks pass `InProcessRunner`: solutions must pass there too.
+@pytest.mark.slow
 @pytest.mark.parametrize("exercise_id", exercise_ids())
 def test_starter_fails(exercise_id: str) -> None:
     result = check_exercise(exercise_id, bundled_dir("exercises"))
@@ -39,6 +40,7 @@ def test_starter_fails(exercise_id: str) -> None:
     assert result.score < result.max_score
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("in_process", [False, True], ids=["isolated", "in-process"])
 @pytest.mark.parametrize("exercise_id", exercise_ids())
 def test_solution_passes_with_full_marks(exercise_id: str, in_process: bool) -> None:

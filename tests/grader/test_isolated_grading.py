@@ -32,6 +32,7 @@ def _check(tmp_path: Path, handler: Path, runner: IsolatedRunner) -> CheckResult
     return check_exercise(EXERCISE, folder, runner=runner)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("fixture", "status", "needle"),
     [
@@ -91,6 +92,7 @@ def test_a_learner_handler_runs_in_a_worker_with_only_the_given_environment(
     assert result.value["env"] == ["MY_SECRET"]
 
 
+@pytest.mark.slow
 def test_a_script_s_failures_become_statuses(tmp_path: Path) -> None:
     runner = default_runner()
     script = tmp_path / "deploy.py"

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from course_cli.grader.checking import check_exercise
 from course_cli.grader.result import CheckResult
 
@@ -32,6 +34,7 @@ def test_what_a_script_printed_comes_back_with_the_result(tmp_path: Path) -> Non
     assert again.printed == result.printed
 
 
+@pytest.mark.slow
 def test_course_check_shows_the_prints_in_the_terminal_and_in_json(tmp_path: Path) -> None:
     workspace = tmp_path / "workspace"
     env = {**os.environ, "COURSE_HOME": str(tmp_path / "home"), "COLUMNS": "100"}

@@ -230,6 +230,7 @@ def _result(github_output: str) -> dict[str, Any]:
     return document
 
 
+@pytest.mark.slow
 def test_the_grading_step_gives_the_reporter_a_result(tmp_path: Path, course_home: Path) -> None:
     root = init_classroom(tmp_path / "repo", [FAST]).root
     _solve(root / "exercises" / FAST, FAST)
@@ -419,6 +420,7 @@ def _starter(exercise: str) -> dict[str, str]:
 SYSTEM_PATH = ["/usr/bin", "/bin"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("submission", "full_marks"),
     [(_solution, True), (_starter, False)],

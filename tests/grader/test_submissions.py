@@ -37,7 +37,9 @@ def test_passes_all_gets_full_marks_including_hidden(tmp_path: Path) -> None:
         ("constant_stub", "failed", 0, "expected \"userId\": '42', got 'u1'"),
         ("syntax_error", "error", 0, "handler.py, line 4, column 28: expected ':'"),
         ("import_error", "error", 0, "requests_that_do_not_exist"),
-        ("infinite_loop", "timeout", 0, "ran past its time limit"),
+        pytest.param(
+            "infinite_loop", "timeout", 0, "ran past its time limit", marks=pytest.mark.slow
+        ),
         ("calls_sys_exit", "crashed", 0, "ended its own process"),
     ],
 )

@@ -59,6 +59,7 @@ def test_a_broken_template_is_the_engine_s_error_with_its_place(worker: Template
     assert raised.value.reason == expected.value.reason
 
 
+@pytest.mark.slow
 def test_a_runaway_template_stops_and_the_next_one_renders(worker: TemplateWorker) -> None:
     started = time.monotonic()
     with pytest.raises(TemplateLimitError):

@@ -13,7 +13,7 @@ from nbformat.v4 import new_code_cell
 
 from tests.notebooks.running import execute, notebook_paths
 
-pytestmark = pytest.mark.kernel
+pytestmark = [pytest.mark.kernel, pytest.mark.slow]
 
 NOTEBOOKS = notebook_paths()
 SCORE = re.compile(r"(\d+)/(\d+)")

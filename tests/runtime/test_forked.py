@@ -66,6 +66,7 @@ def test_a_handler_ending_its_process_is_an_exit_error(
     assert runtime("fn", {}).error["errorType"] == "Runtime.ExitError"  # type: ignore[index]
 
 
+@pytest.mark.slow
 def test_a_function_its_timeout_cannot_reach_is_stopped_by_the_parent(forked_for: Forked) -> None:
     runtime = forked_for(
         "import signal\ndef handler(event, context):\n"

@@ -53,6 +53,7 @@ def milliseconds(text: str) -> float:
     return float(match[1])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("where", ["main thread", "other thread"])
 def test_a_slow_top_level_does_not_use_up_the_function_s_timeout(
     write_handler: WriteHandler, where: str
@@ -79,6 +80,7 @@ def test_a_slow_top_level_does_not_use_up_the_function_s_timeout(
     assert runs.read_text() == "run\n"  # the top level ran once
 
 
+@pytest.mark.slow
 def test_a_top_level_past_the_init_limit_runs_again_within_the_invocation(
     write_handler: WriteHandler, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -95,6 +97,7 @@ def test_a_top_level_past_the_init_limit_runs_again_within_the_invocation(
     assert result.value["remaining_ms"] < 2000 - 450
 
 
+@pytest.mark.slow
 def test_a_top_level_past_the_init_limit_and_the_timeout_times_out(
     write_handler: WriteHandler, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -110,6 +113,7 @@ def test_a_top_level_past_the_init_limit_and_the_timeout_times_out(
     assert report_of(result)["Status"] == "timeout"
 
 
+@pytest.mark.slow
 def test_a_caller_that_stops_waiting_during_the_init_gets_no_answer(
     write_handler: WriteHandler,
 ) -> None:

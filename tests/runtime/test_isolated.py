@@ -68,7 +68,9 @@ def limits(**changes: object) -> Limits:
     return dataclasses.replace(base, isolation=_MODE[0])
 
 
-@pytest.fixture(autouse=True, params=["none", "namespaces"])
+# Both are product modes (`course check`: none; `course grade`: namespaces); the quick loop
+# (`-m "not slow"`) runs each behaviour once, in `none`, and the full suite runs both.
+@pytest.fixture(autouse=True, params=["none", pytest.param("namespaces", marks=pytest.mark.slow)])
 def worker_start(request: pytest.FixtureRequest) -> Iterator[str]:
     """Every test in both product modes: the learner's own code (`course check`: a child
     process and its limits) and an untrusted submission (`course grade`: the same child in
@@ -197,6 +199,7 @@ def test_an_unknown_function_is_function_not_found(submission: Path) -> None:
         assert runtime.starts == 0
 
 
+@pytest.mark.slow
 def test_the_function_s_own_timeout_and_the_caller_giving_up(submission: Path) -> None:
     write(submission, "slow.py", "import time\ndef handler(e, c):\n    time.sleep(5)\n")
     with IsolatedRuntime({"slow": "slow.py"}, limits=limits(), workdir=submission) as runtime:
@@ -209,6 +212,7 @@ def test_the_function_s_own_timeout_and_the_caller_giving_up(submission: Path) -
     assert runtime.starts == 2  # a fresh worker after the timeout
 
 
+@pytest.mark.slow
 def test_the_worker_reaches_the_parent_s_moto_server_on_loopback(submission: Path) -> None:
     from course_cli.sandbox.session import Sandbox
 
@@ -246,6 +250,7 @@ def test_the_worker_reaches_the_parent_s_moto_server_on_loopback(submission: Pat
 # --- hostile submissions ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("hostile", ["infinite_loop"], indirect=True)
 def test_infinite_loop_is_a_timeout(hostile: IsolatedRuntime) -> None:
     result = invoke(hostile)
@@ -253,6 +258,7 @@ def test_infinite_loop_is_a_timeout(hostile: IsolatedRuntime) -> None:
     assert "timeout" in result.message
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("hostile", ["cpu_spin_thread"], indirect=True)
 def test_cpu_spin_thread_holding_the_gil_is_a_timeout_ended_by_the_parent(
     hostile: IsolatedRuntime,
@@ -262,6 +268,7 @@ def test_cpu_spin_thread_holding_the_gil_is_a_timeout_ended_by_the_parent(
     assert "worker was stopped" in result.message
 
 
+@pytest.mark.slow
 def test_the_cpu_limit_ends_a_spin_the_wall_clock_would_not_yet(submission: Path) -> None:
     write(submission, "spin.py", "def handler(e, c):\n    sum(range(10**15))\n")
     with IsolatedRuntime(
@@ -562,6 +569,7 @@ def test_hostile_fixtures_as_scripts(submission: Path, fixture: str, kind: Scrip
     assert run_script(script, limits=limits()).kind is kind
 
 
+@pytest.mark.slow
 def test_a_script_that_never_ends_is_a_timeout_and_one_that_dies_a_crash(
     submission: Path,
 ) -> None:
@@ -676,6 +684,7 @@ def test_load_reports_a_broken_handler_before_any_invocation(submission: Path) -
     assert "called sys.exit() while loading" in exits.message
 
 
+@pytest.mark.slow
 def test_a_cold_start_s_init_is_not_cut_short_by_the_function_s_timeout(
     submission: Path,
 ) -> None:

@@ -197,6 +197,7 @@ def handler(event, context):
 """
 
 
+@pytest.mark.slow
 def test_a_sleeping_function_that_swallows_the_timeout_still_stops(
     runtime_for: RuntimeFor,
 ) -> None:
@@ -241,6 +242,7 @@ def test_timeout_interrupts_a_blocking_call_on_the_main_thread(runtime_for: Runt
     assert_timed_out(result, "0.20")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
 def test_timeouts_work_in_a_forked_child(runtime_for: RuntimeFor) -> None:
     # Threads do not come along into a forked child: the child must still stop a function at

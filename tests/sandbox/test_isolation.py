@@ -108,7 +108,7 @@ def signed_keys(client: Any) -> list[str]:
     return seen
 
 
-@pytest.mark.parametrize("mode", ["in-process", "server"])
+@pytest.mark.parametrize("mode", ["in-process", pytest.param("server", marks=pytest.mark.slow)])
 def test_every_entry_point_uses_fake_credentials(
     mode: str, real_aws_configured: list[Any], tmp_path: Path
 ) -> None:
@@ -195,6 +195,7 @@ def test_a_client_aimed_at_real_aws_is_answered_by_moto(real_aws_configured: lis
     assert real_aws_configured == []
 
 
+@pytest.mark.slow
 def test_two_sandboxes_are_two_accounts(sandbox: Sandbox) -> None:
     with Sandbox() as other:
         assert other.account_id != sandbox.account_id

@@ -194,6 +194,7 @@ def test_table_that_does_not_exist(sandbox: Any) -> None:
         sandbox.scan("no-such-table")
 
 
+@pytest.mark.slow
 def test_functions_created_by_the_learner_resolve_to_their_code(
     sandbox: Any, tmp_path: Path
 ) -> None:
