@@ -115,6 +115,10 @@ class _Alarm:
                 self.previous_trace = sys.gettrace()
                 self.fired = True
             _out_of_time.add(threading.get_ident())
+            # The next tick, for a function that swallows this one: one at a time, each
+            # armed by the last (a repeating timer can tick faster than a slowed process
+            # unwinds, and the handlers then nest without end).
+            signal.setitimer(signal.ITIMER_REAL, _REFIRE_S)
             raise TaskTimedOut
 
     def on_sigint(self, signum: int, frame: FrameType | None) -> None:
@@ -150,7 +154,7 @@ def call_with_alarm(body: Callable[[], R], timeout_s: float) -> tuple[bool, R | 
     try:
         # Armed inside the `try`: a tiny timeout fires before the next line runs. (A zero
         # delay would disarm the timer instead of firing it.)
-        delay, interval = signal.setitimer(signal.ITIMER_REAL, max(timeout_s, 1e-6), _REFIRE_S)
+        delay, interval = signal.setitimer(signal.ITIMER_REAL, max(timeout_s, 1e-6))
         result = body()
     except TaskTimedOut:
         if not alarm.fired:  # not our timer's: the body's own doing

@@ -250,6 +250,12 @@ def test_timeouts_work_in_a_forked_child(runtime_for: RuntimeFor) -> None:
     runtime = runtime_for(INFINITE_LOOP)
     assert runtime("fn", {}, timeout_s=0.05).outcome is Outcome.TIMEOUT
     in_thread(lambda: runtime("fn", {}, timeout_s=0.05))
+    # The caller answered at the deadline; the function's thread ends a moment later. Forking
+    # before it has would copy a process with a thread stopped mid-way (locks held, never to
+    # be released): that is not what `course invoke` forks, and the child could hang.
+    deadline = time.monotonic() + 5
+    while threading.active_count() > 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
     pid = os.fork()
     if pid == 0:  # the child: report through the exit code, never return into pytest
         code = 1
