@@ -12,6 +12,10 @@ import pytest
 
 from tests.fuzz.conftest import Run
 
+# The fuzz suite runs in the full suite (CI's); the quick loop leaves it out: it starts
+# `course` in a subprocess for most cases, and hypothesis tries hundreds of inputs.
+pytestmark = pytest.mark.slow
+
 OK_HANDLER = 'def handler(event, context):\n    return {"statusCode": 200, "body": "hi"}\n'
 LOOP_HANDLER = "def handler(event, context):\n    while True:\n        pass\n"
 

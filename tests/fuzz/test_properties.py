@@ -8,10 +8,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.fuzz.conftest import Run
+
+# The fuzz suite runs in the full suite (CI's); the quick loop leaves it out: it starts
+# `course` in a subprocess for most cases, and hypothesis tries hundreds of inputs.
+pytestmark = pytest.mark.slow
 
 # Few examples each, so the whole suite stays within seconds (`--hypothesis-seed` replays one);
 # COURSE_FUZZ_EXAMPLES=2000 hunts for more.
