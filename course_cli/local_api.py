@@ -12,13 +12,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from course_cli.errors import BadOptionError
 
 if TYPE_CHECKING:
     from course_cli.gateway.context import Invocation
-    from course_cli.gateway.definition import ApiDefinition
+    from course_cli.gateway.definition import ApiDefinition, Integration
     from course_cli.gateway.http import HttpRequest
     from course_cli.gateway.invoker import LambdaInvoker
     from course_cli.runtime import InProcessRuntime
@@ -84,11 +84,16 @@ def api_for_handler(
     *,
     stage: str = "prod",
     timeout_s: float | None = None,
+    payload: str = "1.0",
+    method: str = "ANY",
 ) -> LocalApi:
-    """An API sending every method of `resources` (default: every path) to `handler`.
+    """An API sending `method` (default: every method) on `resources` (default: every path)
+    to `handler`.
 
-    A `timeout_s` Lambda would not take (see `FUNCTION_TIMEOUT_RULE`) is a `BadOptionError`
-    naming `--timeout`, the option every caller takes it from."""
+    With `payload` "2.0" it is an HTTP API: its `$default` stage, and without `resources` its
+    `$default` route (see `gateway/http_api.py`). A `timeout_s` Lambda would not take (see
+    `FUNCTION_TIMEOUT_RULE`) is a `BadOptionError` naming `--timeout`, the option every caller
+    takes it from."""
     from course_cli.gateway.definition import FunctionConfig, Integration, build_api
     from course_cli.gateway.invoker import (
         DEFAULT_FUNCTION_TIMEOUT_S,
@@ -106,13 +111,39 @@ def api_for_handler(
     name = function_name_for(handler)
     timeout = DEFAULT_FUNCTION_TIMEOUT_S if timeout_s is None else timeout_s
     integration = Integration(function_name=name, timeout_s=timeout)
-    definition = build_api(
-        [(resource, "ANY", integration) for resource in (resources or CATCH_ALL)],
-        name=name,
-        stage=stage,
-        functions={name: FunctionConfig(name, handler, timeout)},
-    )
+    functions = {name: FunctionConfig(name, handler, timeout)}
+    if payload == "2.0":
+        definition = http_api_for(integration, resources, method, name=name, functions=functions)
+    else:
+        definition = build_api(
+            [(resource, method, integration) for resource in (resources or CATCH_ALL)],
+            name=name,
+            stage=stage,
+            functions=functions,
+        )
     return LocalApi(definition, InProcessRuntime({name: handler}))
+
+
+def http_api_for(
+    integration: Integration,
+    resources: Sequence[str],
+    method: str,
+    **settings: Any,
+) -> ApiDefinition:
+    """An HTTP API sending `method` on `resources` through `integration` with payload format
+    2.0, at its `$default` stage; without `resources`, through its `$default` route."""
+    from dataclasses import replace
+
+    from course_cli.gateway.definition import Method, build_api
+    from course_cli.gateway.http_api import INTEGRATION_TIMEOUT_S
+    from course_cli.gateway.routing import DEFAULT_STAGE
+
+    integration = replace(
+        integration, payload_format="2.0", integration_timeout_s=INTEGRATION_TIMEOUT_S
+    )
+    routes = [(resource, method, integration) for resource in resources]
+    default = None if resources else Method(http_method="ANY", integration=integration)
+    return build_api(routes, stage=DEFAULT_STAGE, default_route=default, **settings)
 
 
 def api_from_file(path: Path, *, stage: str | None = None) -> LocalApi:
@@ -123,7 +154,7 @@ def api_from_file(path: Path, *, stage: str | None = None) -> LocalApi:
     from course_cli.runtime import InProcessRuntime
 
     definition = read_route_table(path)
-    if stage is not None:
+    if stage is not None and not definition.http_api:  # an HTTP API serves $default
         definition = replace(definition, stage=stage)
     functions = {name: config.handler for name, config in definition.functions.items()}
     return LocalApi(

@@ -42,6 +42,9 @@ class Integration:
     integration_responses: tuple[Mapping[str, Any], ...] = ()
     passthrough_behavior: str = "WHEN_NO_MATCH"
     content_handling: str | None = None
+    # AWS_PROXY on an HTTP API: "2.0" sends the HTTP API event (`events_v2.py`) and reads the
+    # answer by its rules (`proxy_response_v2.py`); "1.0" is the REST proxy event.
+    payload_format: str = "1.0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +101,8 @@ class ApiDefinition:
     region: str = "us-east-1"
     deployment_id: str = "dep001"
     gateway_responses: Mapping[str, GatewayResponse] = field(default_factory=dict)
+    # An HTTP API's `$default` route: what no other route matches (see `http_api.py`).
+    default_route: Method | None = None
     compiled: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -108,6 +113,15 @@ class ApiDefinition:
     def domain_name(self) -> str:
         """The API's default host name, `<apiId>.execute-api.<region>.amazonaws.com`."""
         return f"{self.api_id}.execute-api.{self.region}.amazonaws.com"
+
+    @cached_property
+    def http_api(self) -> bool:
+        """Whether this is an HTTP API (its Lambda integrations send payload format 2.0): no
+        stage in the path, a `$default` route, 404 for no route (see `http_api.py`)."""
+        methods = [method for resource in self.resources for method in resource.methods.values()]
+        if self.default_route is not None:
+            methods.append(self.default_route)
+        return any(method.integration.payload_format == "2.0" for method in methods)
 
     def function_arn(self, function_name: str) -> str:
         """The ARN Lambda knows the function by in this account and region."""

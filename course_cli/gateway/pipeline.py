@@ -35,6 +35,7 @@ from course_cli.gateway.errors import (
 from course_cli.gateway.events import event_headers, query_parameters
 from course_cli.gateway.execution_log import java_map
 from course_cli.gateway.http import HttpRequest, HttpResponse
+from course_cli.gateway.http_api import RouteNotFound, error_response
 from course_cli.gateway.ids import RequestIds, new_request_id
 from course_cli.gateway.integrations import Integration, integration_for
 from course_cli.gateway.invoker import LambdaInvoker
@@ -136,6 +137,8 @@ def route(invocation: Invocation) -> None:
             now=invocation.started_at,
         )
         return
+    if definition.http_api:  # no route and no $default route: HTTP APIs answer 404
+        raise RouteNotFound(request.method, invocation.path, describe_routes(definition))
     raise MissingRoute(
         request.method,
         invocation.path,
@@ -206,7 +209,10 @@ def fail(invocation: Invocation, error: GatewayError) -> None:
     invocation.log.explain(error.explanation)
     if isinstance(error, MalformedProxyResponse):
         invocation.problems = list(error.problems)
-    invocation.response = gateway_response(invocation, error)
+    if invocation.definition.http_api:
+        invocation.response = error_response(invocation, error)
+    else:
+        invocation.response = gateway_response(invocation, error)
 
 
 def _internal_failure(error: Exception) -> GatewayError:

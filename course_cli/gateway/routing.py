@@ -29,6 +29,9 @@ from course_cli.gateway.definition import ApiDefinition, Method, Resource
 
 # The verbs an ANY method answers.
 ANY_METHODS: Final = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"})
+# An HTTP API's catch-all route, and its stage that is not in the path (`http_api.py`).
+DEFAULT_ROUTE: Final = "$default"
+DEFAULT_STAGE: Final = "$default"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +74,9 @@ class _Node:
 class Router:
     """A compiled resource tree; `match` answers one `RouteResult` per request."""
 
-    def __init__(self, resources: tuple[Resource, ...]) -> None:
+    def __init__(self, resources: tuple[Resource, ...], default: RouteMatch | None = None) -> None:
         self._root = _Node()
+        self._default = default  # an HTTP API's $default route: what nothing else matches
         for resource in resources:
             node = self._root
             parts = resource.path.strip("/").split("/") if resource.path != "/" else []
@@ -94,7 +98,7 @@ class Router:
         stripped = path.strip("/")
         segments = stripped.split("/") if stripped else []
         first: list[Resource] = []  # the most specific resource matching the path
-        found = _find(self._root, segments, 0, {}, method, first)
+        found = _find(self._root, segments, 0, {}, method, first) or self._default
         if found is not None:
             return found
         if not first:
@@ -157,7 +161,12 @@ def router_for(definition: ApiDefinition) -> Router:
     """The definition's compiled router, built on first use and cached on the definition."""
     router = definition.compiled.get("router")
     if not isinstance(router, Router):
-        router = definition.compiled["router"] = Router(definition.resources)
+        default = definition.default_route
+        fallback = None
+        if default is not None:  # `$default` has no path and no path parameters
+            resource = Resource(f"{definition.api_id}-default", DEFAULT_ROUTE, {"ANY": default})
+            fallback = RouteMatch(resource, default, {})
+        router = definition.compiled["router"] = Router(definition.resources, fallback)
     return router
 
 
@@ -174,6 +183,8 @@ def strip_stage(path: str, stage: str) -> tuple[str, str]:
     `/x`), but requestContext.path keeps the client's slashes after the stage (`/prod//x`).
     """
     trimmed = path.lstrip("/")
+    if stage == DEFAULT_STAGE:  # an HTTP API's $default stage is not in the path
+        return "/" + trimmed, path
     head, slash, rest = trimmed.partition("/")
     if head == stage:
         after = slash + rest
@@ -184,8 +195,9 @@ def strip_stage(path: str, stage: str) -> tuple[str, str]:
 
 def describe_routes(definition: ApiDefinition) -> list[str]:
     """Every route as `VERB /path`, for explanations: `GET /products`, `ANY /{proxy+}`."""
-    return [
+    routes = [
         f"{verb} {resource.path}"
         for resource in definition.resources
         for verb in sorted(resource.methods)
     ]
+    return routes + ([DEFAULT_ROUTE] if definition.default_route is not None else [])

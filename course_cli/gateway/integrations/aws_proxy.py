@@ -9,11 +9,15 @@ from typing import TYPE_CHECKING, Any, Final
 from course_cli.gateway.errors import (
     FunctionError,
     IntegrationFailure,
+    IntegrationTimeout,
     MalformedProxyResponse,
     Problem,
 )
 from course_cli.gateway.events import build_proxy_event
+from course_cli.gateway.events_v2 import build_http_event
 from course_cli.gateway.execution_log import format_http_date, java_map
+from course_cli.gateway.http_api import ServiceUnavailable
+from course_cli.gateway.integrations.http_api_proxy import read_http_answer
 from course_cli.gateway.integrations.lambda_call import call_lambda
 from course_cli.gateway.invoker import Outcome
 from course_cli.gateway.proxy_response import build_http_response, read_proxy_result
@@ -97,9 +101,13 @@ class AwsProxyIntegration:
                 response_type="INTEGRATION_FAILURE",
             )
         definition, request, ids = invocation.definition, invocation.request, invocation.ids
-        event = invocation.event = build_proxy_event(
-            request, definition, match, invocation.request_context, invocation.path, ids
-        )
+        if integration.payload_format == "2.0":  # an HTTP API's event
+            now = invocation.started_at
+            event = invocation.event = build_http_event(request, definition, match, ids, now=now)
+        else:
+            event = invocation.event = build_proxy_event(
+                request, definition, match, invocation.request_context, invocation.path, ids
+            )
         resource_path = match.resource.path
         invocation.note(
             lambda: f"Endpoint request URI: {_endpoint(definition, integration)}",
@@ -120,7 +128,12 @@ class AwsProxyIntegration:
         integration = match.method.integration
         definition = invocation.definition
         invocation.note(lambda: f"Sending request to {_endpoint(definition, integration)}")
-        latency_ms = call_lambda(invocation, invoker, integration, function_name(integration))
+        try:
+            latency_ms = call_lambda(invocation, invoker, integration, function_name(integration))
+        except IntegrationTimeout:
+            if integration.payload_format != "2.0":
+                raise
+            raise ServiceUnavailable(integration.integration_timeout_s) from None
         assert invocation.lambda_result is not None
         result = invocation.lambda_result = within_response_limit(invocation.lambda_result)
         now, trace = invocation.log.at, invocation.ids.trace_root
@@ -133,7 +146,9 @@ class AwsProxyIntegration:
     def integration_response(self, invocation: Invocation) -> None:
         """Read the function's answer: an error document (502), or a proxy response."""
         result = invocation.lambda_result
-        assert result is not None
+        assert result is not None and invocation.match is not None
+        if invocation.match.method.integration.payload_format == "2.0":
+            return read_http_answer(invocation, ResponseTooLarge)
         if result.outcome in _FAILED:
             error = result.error if result.error is not None else _error_document(result.payload)
             invocation.result = error
