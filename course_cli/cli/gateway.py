@@ -33,6 +33,14 @@ HeaderOption = Annotated[
 ]
 BodyOption = Annotated[str | None, typer.Option("--body", "-d", help="Request body (text).")]
 StageOption = Annotated[str, typer.Option("--stage", help="Stage name in requestContext.")]
+PayloadOption = Annotated[
+    str,
+    typer.Option(
+        "--payload",
+        help="Payload format: 1.0, a REST API's proxy event (the default), or 2.0, an HTTP "
+        "API's event and response rules (served at its $default stage).",
+    ),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -69,18 +77,26 @@ def event(
     header: HeaderOption = None,
     body: BodyOption = None,
     stage: StageOption = "prod",
+    payload: PayloadOption = "1.0",
     explain: Annotated[
         bool, typer.Option("--explain", help="Say where every field comes from and why.")
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Print the v1 proxy event API Gateway would send a Lambda function for a request."""
+    """Print the event API Gateway would send a Lambda function for a request: the REST proxy
+    event (--payload 1.0), or the HTTP API event (--payload 2.0)."""
     from course_cli.gateway.events import explain_event
+    from course_cli.gateway.events_v2 import explain_http_event
     from course_cli.gateway.pipeline import invocation_to_json, prepare_event
     from course_cli.local_api import api_for_handler
 
     request = _request(method, path, query, header, body)
-    api = api_for_handler("handler.py", [_resource(resource, path)], stage=stage)
+    _check_payload(payload, stage, None)
+    if payload == "2.0":  # a route of the request's verb, or the $default route
+        resources = [parse_path(resource, "--resource")] if resource else []
+        api = api_for_handler("handler.py", resources, payload=payload, method=request.method)
+    else:
+        api = api_for_handler("handler.py", [_resource(resource, path)], stage=stage)
     invocation = prepare_event(api.definition, request)
     if invocation.event is None:  # the path does not fit the resource: say what AWS would
         document = invocation_to_json(invocation)
@@ -92,7 +108,8 @@ def event(
 
             get_console().print(render_invocation(document))
         raise typer.Exit(1)
-    notes = explain_event(invocation.event, request) if explain else []
+    explainer = explain_http_event if payload == "2.0" else explain_event
+    notes = explainer(invocation.event, request) if explain else []
     if as_json:
         if explain:
             print_json(
@@ -139,16 +156,24 @@ def invoke(
     timeout: Annotated[
         float | None, typer.Option("--timeout", help="The function's timeout in seconds (3).")
     ] = None,
+    payload: PayloadOption = "1.0",
     as_json: JsonOption = False,
 ) -> None:
     """Send one request through API Gateway to a handler: event, result, response, log.
 
-    Exit 1 when the response status is 500 or above.
+    With --payload 2.0, through an HTTP API: the 2.0 event and response rules. Exit 1 when
+    the response status is 500 or above.
     """
     from course_cli.gateway.pipeline import invocation_to_json
 
     request = _request(method, path, query, header, body)
-    local = _local_api(handler, api, [_resource(resource, path)] if handler else [], stage, timeout)
+    _check_payload(payload, stage, api)
+    if payload == "2.0":  # a route of the request's verb, or the $default route
+        resources = [parse_path(resource, "--resource")] if resource else []
+        local = _local_api(handler, api, resources, stage, timeout, payload, request.method)
+    else:
+        resources = [_resource(resource, path)] if handler else []
+        local = _local_api(handler, api, resources, stage, timeout)
     invocation = local.send_once(request)
     document = invocation_to_json(invocation)
     if as_json:
@@ -184,6 +209,7 @@ def serve(
     timeout: Annotated[
         float | None, typer.Option("--timeout", help="The function's timeout in seconds (3).")
     ] = None,
+    payload: PayloadOption = "1.0",
     sandbox: Annotated[
         bool,
         typer.Option(
@@ -223,8 +249,9 @@ def serve(
             port, crud, api_id, None if stage == "prod" else stage, handler=handler
         )
     check_port(port)
+    _check_payload(payload, stage, api)
     resources = [parse_path(r, "--resource") for r in resource or []]
-    local = _local_api(handler, api, resources, stage, timeout)
+    local = _local_api(handler, api, resources, stage, timeout, payload)
     local.check_handlers()
     live = _LiveApi(local)
     reload_check = live.reload_check if api is not None else None
@@ -237,6 +264,8 @@ def _local_api(
     resources: list[str],
     stage: str,
     timeout: float | None,
+    payload: str = "1.0",
+    method: str = "ANY",
 ) -> LocalApi:
     from course_cli.errors import BadOptionError
     from course_cli.local_api import api_for_handler, api_from_file
@@ -249,7 +278,31 @@ def _local_api(
     if api is not None:
         return api_from_file(api, stage=stage)
     assert handler is not None
+    if payload == "2.0":
+        return api_for_handler(handler, resources, timeout_s=timeout, payload="2.0", method=method)
     return api_for_handler(handler, resources, stage=stage, timeout_s=timeout)
+
+
+def _check_payload(payload: str, stage: str, api: Path | None) -> None:
+    """`BadOptionError` for a --payload course does not know, or one that --stage or --api
+    contradicts (an HTTP API serves its $default stage; a route table says its own format)."""
+    from course_cli.errors import BadOptionError
+
+    if payload not in ("1.0", "2.0"):
+        raise BadOptionError(
+            f"--payload {payload!r} is not a payload format version",
+            hint="use --payload 1.0 (REST API, the default) or --payload 2.0 (HTTP API)",
+        )
+    if payload == "2.0" and stage != "prod":
+        raise BadOptionError(
+            "--payload 2.0 serves an HTTP API at its $default stage, which has no --stage",
+            hint="leave out --stage (or use --payload 1.0 for a REST API stage)",
+        )
+    if payload == "2.0" and api is not None:
+        raise BadOptionError(
+            "a route table says its own payload format: --payload goes with a HANDLER",
+            hint='put "payloadFormatVersion": "2.0" in the route table instead',
+        )
 
 
 class _LiveApi(LambdaInvoker):
