@@ -139,6 +139,8 @@ def build_proxy_event(
     """
     context = request_context.copy()
     context["identity"] = request_context["identity"].copy()
+    if "authorizer" in request_context:  # a Lambda authorizer's (flat) answer
+        context["authorizer"] = dict(request_context["authorizer"])
     headers, multi_headers = event_headers(request, definition, ids)
     query, multi_query = query_parameters(request.query_string)
     body, is_base64 = event_body(request, definition)

@@ -15,12 +15,14 @@ supported-gateway-response-types.html):
 | ------------------------------ | ------ | ---------------------------------------------------- |
 | DEFAULT_4XX, DEFAULT_5XX       | null   | the fallbacks; their statusCode, if set, becomes the |
 |                                |        | status of every other 4XX/5XX type that falls back   |
-| ACCESS_DENIED                  | 403    | authorizers (not emulated)                           |
+| ACCESS_DENIED                  | 403    | `authorization.AccessDenied`: the authorizer's       |
+|                                |        | policy denies the method (explicitly or implicitly)  |
 | API_CONFIGURATION_ERROR        | 500    | `IntegrationFailure`: invalid endpoint address, no   |
 |                                |        | integration response matches and none is default,    |
 |                                |        | ...                                                  |
-| AUTHORIZER_CONFIGURATION_ERROR | 500    | authorizers (not emulated)                           |
-| AUTHORIZER_FAILURE             | 500    | authorizers (not emulated)                           |
+| AUTHORIZER_CONFIGURATION_ERROR | 500    | `authorization.AuthorizerConfigurationError`: the    |
+|                                |        | authorizer failed or answered no usable policy       |
+| AUTHORIZER_FAILURE             | 500    | never produced: no recorded case maps to it          |
 | BAD_REQUEST_PARAMETERS         | 400    | request validators (not emulated)                    |
 | BAD_REQUEST_BODY               | 400    | request validators (not emulated)                    |
 | EXPIRED_TOKEN                  | 403    | IAM authorization (not emulated)                     |
@@ -35,7 +37,8 @@ supported-gateway-response-types.html):
 | REQUEST_TOO_LARGE              | 413    | `course serve`'s wire layer, before the gateway      |
 | RESOURCE_NOT_FOUND             | 404    | only after authentication passed (not emulated)      |
 | THROTTLED                      | 429    | throttling (not emulated)                            |
-| UNAUTHORIZED                   | 401    | authorizers (not emulated)                           |
+| UNAUTHORIZED                   | 401    | `authorization.Unauthorized`: no identity, or the    |
+|                                |        | authorizer raised "Unauthorized"                     |
 | UNSUPPORTED_MEDIA_TYPE         | 415    | `UnsupportedMediaType` (passthrough NEVER, ...)      |
 | WAF_FILTERED                   | 403    | AWS WAF (not emulated)                               |
 

@@ -1,8 +1,8 @@
 """One request through API Gateway, stage by stage, named after AWS's own stages.
 
 ```
-route ─▶ method request ─▶ integration request ─▶ integration ─▶ integration response
-      ─▶ method response
+route ─▶ authorizer ─▶ method request ─▶ integration request ─▶ integration
+      ─▶ integration response ─▶ method response
 ```
 
 Each stage is a small function over the `Invocation`; the three integration stages belong to
@@ -17,6 +17,7 @@ import base64
 import time
 from typing import Any
 
+from course_cli.gateway.authorization import authorize
 from course_cli.gateway.context import (
     Clock,
     IdFactory,
@@ -88,13 +89,16 @@ def prepare_event(
 
 
 def run_stages(invocation: Invocation, invoker: LambdaInvoker | None) -> None:
-    """The stages in AWS's order; without an invoker, stop before the integration is called.
+    """The stages in AWS's order; without an invoker, stop before the integration is called
+    (and skip the method's Lambda authorizer, which needs one too: `authorization.py`).
 
     A `GatewayError` ends the run with AWS's response; any other exception is a bug in course,
     still answered the way a gateway answers (500), and said so.
     """
     try:
         route(invocation)
+        if invoker is not None:
+            authorize(invocation, invoker)
         method_request(invocation)
         integration = integration_of(invocation)
         integration.integration_request(invocation)

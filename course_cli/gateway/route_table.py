@@ -61,6 +61,11 @@ convenience of this format: the console creates a 200 method response for you), 
 integration response's status and headers are allowed. Proxy integrations ignore method
 responses, as on AWS.
 
+A route may name a **Lambda authorizer** (`authorizers.py`), with `create_authorizer`'s keys:
+`"authorizer": {"function": "auth", "type": "TOKEN", "identitySource":
+"method.request.header.Authorization", "authorizerResultTtlInSeconds": 300}` (type, identity
+source and TTL optional, these are their defaults; `function` is a name in `functions`).
+
 `handler` is `file.py[:function]`, resolved by the caller (relative to the JSON file).
 `timeout` is the function's own timeout in seconds (Lambda's default 3, at most 900; a
 fraction is allowed, see `invoker.FUNCTION_TIMEOUT_RULE`). The loader rejects what AWS
@@ -77,6 +82,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Final
 
+from course_cli.gateway.authorizers import Authorizer, authorizer_from_table, with_authorizers
 from course_cli.gateway.definition import (
     INTEGRATION_TYPES,
     ApiDefinition,
@@ -110,7 +116,7 @@ _GATEWAY_RESPONSE_KEYS: Final = ("statusCode", "responseParameters", "responseTe
 _FUNCTION_KEYS: Final = ("handler", "timeout")
 # A route table is a few KB: one far larger is not one (and is not read).
 MAX_TABLE_BYTES: Final = 1024 * 1024
-_ROUTE_KEYS: Final = ("resource", "method", "integration", "methodResponses")
+_ROUTE_KEYS: Final = ("resource", "method", "integration", "methodResponses", "authorizer")
 _METHOD_RESPONSE_KEYS: Final = ("statusCode", "responseParameters")
 _INTEGRATION_KEYS: Final = (
     "type",
@@ -160,6 +166,7 @@ def load_route_table(data: Any, *, source: str = "route table") -> ApiDefinition
         )
     triples = []
     method_responses: dict[tuple[str, str], dict[str, dict[str, bool]]] = {}
+    authorizers: dict[tuple[str, str], Authorizer] = {}
     for index, route in enumerate(routes):
         where = f"{source}: routes[{index}]"
         path, verb, integration = _route(route, where, functions)
@@ -168,6 +175,9 @@ def load_route_table(data: Any, *, source: str = "route table") -> ApiDefinition
             declared = _method_responses(route["methodResponses"], f"{where}.methodResponses")
             check_method_responses(declared, integration, where=where)
             method_responses[(path, verb)] = declared
+        if "authorizer" in route:
+            guard = authorizer_from_table(route["authorizer"], f"{where}.authorizer", functions)
+            authorizers[(path, verb)] = guard
     settings: dict[str, Any] = {
         "method_responses": method_responses,
         "stage": stage,
@@ -180,7 +190,7 @@ def load_route_table(data: Any, *, source: str = "route table") -> ApiDefinition
     if "gatewayResponses" in table:
         settings["gateway_responses"] = _gateway_responses(table["gatewayResponses"], source)
     try:
-        return build_api(triples, name=name, **settings)
+        return with_authorizers(build_api(triples, name=name, **settings), authorizers)
     except ApiDefinitionError as error:
         raise ApiDefinitionError(f"{source}: {error.message}", hint=error.hint) from None
 
