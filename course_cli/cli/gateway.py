@@ -7,6 +7,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from course_cli.cli.authorizer_options import (
+    AuthorizerOption,
+    AuthorizerTtlOption,
+    AuthorizerTypeOption,
+    IdentitySourceOption,
+    with_authorizer,
+)
 from course_cli.cli.common import check_port, print_json, serve_api
 from course_cli.cli.options import parse_header, parse_method, parse_pair, parse_path
 from course_cli.gateway.invoker import LambdaInvoker, LambdaResult
@@ -158,6 +165,10 @@ def invoke(
     ] = None,
     payload: PayloadOption = "1.0",
     as_json: JsonOption = False,
+    authorizer: AuthorizerOption = None,
+    authorizer_type: AuthorizerTypeOption = None,
+    identity_source: IdentitySourceOption = None,
+    authorizer_ttl: AuthorizerTtlOption = None,
 ) -> None:
     """Send one request through API Gateway to a handler: event, result, response, log.
 
@@ -174,6 +185,14 @@ def invoke(
     else:
         resources = [_resource(resource, path)] if handler else []
         local = _local_api(handler, api, resources, stage, timeout)
+    local = with_authorizer(
+        local,
+        authorizer,
+        authorizer_type,
+        identity_source,
+        authorizer_ttl,
+        from_route_table=api is not None,
+    )
     invocation = local.send_once(request)
     document = invocation_to_json(invocation)
     if as_json:
@@ -224,6 +243,10 @@ def serve(
     api_id: Annotated[
         str | None, typer.Option("--api-id", help="With --sandbox: which REST API (id or name).")
     ] = None,
+    authorizer: AuthorizerOption = None,
+    authorizer_type: AuthorizerTypeOption = None,
+    identity_source: IdentitySourceOption = None,
+    authorizer_ttl: AuthorizerTtlOption = None,
 ) -> None:
     """Serve handlers over real HTTP on 127.0.0.1 through the API Gateway emulator.
 
@@ -234,6 +257,11 @@ def serve(
     from course_cli.errors import BadOptionError
 
     if sandbox or crud:
+        if authorizer is not None:
+            raise BadOptionError(
+                "--authorizer goes with a HANDLER (course serve app.py --authorizer auth.py), "
+                "not with --sandbox"
+            )
         if not sandbox:
             raise BadOptionError("--crud goes with --sandbox", hint="course serve --sandbox --crud")
         if api is not None or (handler is not None and api_id is not None):
@@ -252,6 +280,14 @@ def serve(
     _check_payload(payload, stage, api)
     resources = [parse_path(r, "--resource") for r in resource or []]
     local = _local_api(handler, api, resources, stage, timeout, payload)
+    local = with_authorizer(
+        local,
+        authorizer,
+        authorizer_type,
+        identity_source,
+        authorizer_ttl,
+        from_route_table=api is not None,
+    )
     local.check_handlers()
     live = _LiveApi(local)
     reload_check = live.reload_check if api is not None else None
