@@ -103,13 +103,16 @@ def _system_binds() -> list[str]:
             args += ["--ro-bind", str(path), str(path)]
     for name in ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "ssl", "mime.types"):
         args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
-    python_dirs = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}
-    for folder in sorted(python_dirs):
+    for folder in _python_dirs():
         if not _inside(folder, Path("/usr")):
             args += [*_open_parents(folder), "--ro-bind", str(folder), str(folder)]
     if sys.prefix != os.path.realpath(sys.prefix):  # a venv reached through a symlink
         args += ["--symlink", os.path.realpath(sys.prefix), sys.prefix]
     return args
+
+
+def _python_dirs() -> list[Path]:
+    return sorted({Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()})
 
 
 def _open_parents(path: Path) -> list[str]:
@@ -129,7 +132,13 @@ def _package_binds() -> list[str]:
         args += ["--ro-bind-try", str(package / part), str(package / part)]
     args += ["--remount-ro", str(package)]
     for other in sorted(other_package_folders(package)):
-        args += ["--perms", "0755", "--tmpfs", str(other), "--remount-ro", str(other)]
+        # The sandbox's /tmp is a fresh tmpfs: a folder there is already out of sight unless
+        # a bound Python holds it, and masking it would only make its parents, writable.
+        hidden = _inside(other, Path("/tmp")) and not any(
+            _inside(other, folder) for folder in _python_dirs()
+        )
+        if not hidden:
+            args += ["--perms", "0755", "--tmpfs", str(other), "--remount-ro", str(other)]
     return args
 
 
