@@ -312,6 +312,11 @@ def _local_api(
             hint="for example: course invoke handler.py --method GET --path /users/123",
         )
     if api is not None:
+        if timeout is not None:  # else it would be ignored without a word
+            raise BadOptionError(
+                "--timeout goes with a HANDLER file; a route table gives each function its own",
+                hint=f'set "timeout" on the function in {api.name}',
+            )
         return api_from_file(api, stage=stage)
     assert handler is not None
     if payload == "2.0":

@@ -249,6 +249,7 @@ def test_invoke_with_a_route_table(run_cli: Run, tmp_path: Path, good: Path) -> 
         (("invoke",), "give either a HANDLER file or --api"),
         (("event", "--header", ": empty"), "malformed --header"),
         (("invoke", "--api", "{dir}/bad.json"), "bad.json"),
+        (("invoke", "--api", "{dir}/bad.json", "--timeout", "5"), "--timeout goes with a HANDLER"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(
