@@ -1,19 +1,10 @@
 """`course invoke`'s runtime: the in-process runtime, in a forked copy of this process.
 
-A handler can end the process it runs in — `os._exit(3)`, a segfault through `ctypes`, a
-signal — where `InProcessRuntime` cannot catch it: `course invoke` would end with the
-handler's status and not a word. Lambda reports that as `Runtime.ExitError` ("Runtime exited
-with error: exit status 3", "... signal: segmentation fault") and API Gateway answers 502.
-
-`ForkedRuntime` runs the functions in a child forked from this process: everything is already
-imported there, so it costs milliseconds, not a new interpreter. It is no wall — the child is
-a copy of this process, with its folder, files and environment, as the learner's own code in
-`course invoke` should be — only a catch for a process that ends. It also keeps Lambda's
-time: a handler stuck where SIGALRM cannot reach it (one long C call) is killed at its
-timeout. The child answers `load` and `invoke` requests, in the isolated worker's frames,
-until the parent closes its pipe; once it has ended, the next request forks a fresh one, as
-Lambda starts a fresh execution environment after a crash. What a function prints is also
-streamed to the parent as it is written, so it survives the process ending.
+A handler can end its process (`os._exit(3)`, a segfault, a signal), which Lambda reports as
+`Runtime.ExitError` and API Gateway as a 502. `ForkedRuntime` runs the functions in a forked
+child, so ours survives to say so; it is no wall, only a catch for a process that ends, or a
+handler stuck where SIGALRM cannot reach it. Output is streamed to the parent as it is
+written, and a child that ended is replaced on the next request (a fresh environment).
 """
 
 from __future__ import annotations

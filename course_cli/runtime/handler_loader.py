@@ -1,19 +1,10 @@
 """Load a learner's handler from `file.py[:function]`, the way Lambda imports a function.
 
-- The file's folder is first on `sys.path` while the module runs its top level, so sibling
-  modules (`import helpers`) import as they do from Lambda's `/var/task`.
-- Each file gets its own module name, so two exercises' `app.py` never collide; direct
-  sibling modules are forgotten before each (re)load, so a reload sees their edits too and
-  another folder's `helpers.py` is never picked up by mistake.
-- The source is compiled here, not through `__pycache__`: an edit that keeps the size within
-  the same second still reloads.
-- Loaded handlers are cached by path, and a `stat` before each call sees an edit: a new mtime,
-  size or inode. Its one blind spot: a second in-place save of the same size within one tick
-  of the file system's clock (milliseconds; a second on some) keeps all three, and is seen
-  only at the next edit. Editors that save by renaming a new file into place give a new inode.
-
-Anything wrong raises `HandlerLoadError` (a `HandlerError`): one line for the learner, plus
-the error document Lambda itself would answer with (`lambda_error`).
+The file's folder is first on `sys.path` while its top level runs, so sibling modules import
+as from Lambda's `/var/task`; each file gets its own module name, and its folder's modules are
+imported afresh with it. `HandlerCache` reloads a handler when its file's mtime, size or inode
+changes. Anything wrong raises `HandlerLoadError`: one line for the learner, plus the error
+document Lambda itself would answer with.
 """
 
 from __future__ import annotations
@@ -43,7 +34,12 @@ SPEC_HINT = "give the handler as file.py or file.py:function"
 
 
 class HandlerLoadError(HandlerError):
-    """A handler cannot be loaded; `lambda_error` is what Lambda's Invoke would answer."""
+    """A handler cannot be loaded; `lambda_error` is what Lambda's Invoke would answer.
+
+    `output` is what the module printed first (CloudWatch shows it before START);
+    `exit_reason` is set when it called sys.exit(); `at_init` is False when Lambda would only
+    notice at invoke time (the name is not callable).
+    """
 
     def __init__(
         self,
@@ -57,11 +53,8 @@ class HandlerLoadError(HandlerError):
     ) -> None:
         super().__init__(message, hint)
         self.lambda_error = lambda_error
-        # Set when the module called sys.exit(): Lambda reports the runtime's exit instead.
         self.exit_reason = exit_reason
-        # What the module printed before failing (CloudWatch shows it before START).
         self.output = output
-        # False when Lambda would only notice at invoke time (the name is not callable).
         self.at_init = at_init
 
 
@@ -126,15 +119,12 @@ def load_handler(spec: HandlerSpec | str) -> LoadedHandler:
     shown = _shown_path(path)
     try:
         stat = os.stat(path)
+        missing = None if path.is_file() else "is not a file"
     except OSError:
+        missing = "does not exist"
+    if missing:
         raise HandlerLoadError(
-            f"handler file {shown} does not exist",
-            SPEC_HINT,
-            lambda_error=_import_error(spec, f"No module named '{spec.module_name}'"),
-        ) from None
-    if not path.is_file():
-        raise HandlerLoadError(
-            f"handler file {shown} is not a file",
+            f"handler file {shown} {missing}",
             SPEC_HINT,
             lambda_error=_import_error(spec, f"No module named '{spec.module_name}'"),
         )
@@ -170,11 +160,7 @@ class HandlerCache:
 
     def get(self, spec: HandlerSpec) -> tuple[LoadedHandler, bool]:
         """The handler for `spec` and whether it was (re)loaded just now (a cold start).
-
-        An edit to the file is seen on the next call (see `current`). Raises
-        `HandlerLoadError` like `load_handler`; a failed load is not cached, so the next call
-        tries again (as Lambda re-runs init).
-        """
+        Raises `HandlerLoadError`; a failed load is not cached (Lambda re-runs init)."""
         loaded = self.current(spec)
         if loaded is not None:
             return loaded, False
@@ -182,8 +168,9 @@ class HandlerCache:
         return loaded, True
 
     def current(self, spec: HandlerSpec) -> LoadedHandler | None:
-        """The handler for `spec` if it is loaded and its file's modification time, size and
-        inode are as they were when it loaded; None when it must be (re)loaded."""
+        """The handler for `spec` if its file's mtime, size and inode are as when it loaded;
+        None when it must be (re)loaded. (A same-size save within one tick of the file
+        system's clock goes unseen until the next edit.)"""
         loaded = self._entries.get(spec)
         if loaded is None:
             return None
@@ -197,11 +184,8 @@ class HandlerCache:
         return None
 
     def forget(self, spec: HandlerSpec) -> None:
-        """Drop the cached handler, so the next call imports the module again.
-
-        Lambda resets the execution environment after a timeout or a runtime exit: the next
-        invocation runs the module's top level again (a fresh cold start).
-        """
+        """Drop the cached handler: the next call is a cold start, as on Lambda after a
+        timeout or a runtime exit."""
         self._entries.pop(spec, None)
 
 
@@ -220,18 +204,14 @@ def _shown_path(path: Path) -> str:
         return str(path)
 
 
-def _unique_module_name(path: Path) -> str:
-    digest = hashlib.sha1(str(path).encode(), usedforsecurity=False).hexdigest()[:10]
-    stem = re.sub(r"\W", "_", path.stem)
-    return f"_course_handler_{stem}_{digest}"
-
-
 def _import_file(
     spec: HandlerSpec, source: bytes, shown: str, capture: logs.Capture
 ) -> types.ModuleType:
     path = spec.path
     folder = str(path.parent)
-    name = _unique_module_name(path)
+    digest = hashlib.sha1(str(path).encode(), usedforsecurity=False).hexdigest()[:10]
+    stem = re.sub(r"\W", "_", path.stem)
+    name = f"_course_handler_{stem}_{digest}"
     module = types.ModuleType(name)
     module.__file__ = str(path)
     _forget_siblings(folder)
@@ -240,6 +220,7 @@ def _import_file(
     logs.install_capture()
     previous_capture = logs.register(capture)
     try:
+        # Compiled here, not through __pycache__, whose mtime check can miss a quick edit.
         code = compile(source, str(path), "exec", dont_inherit=True)
         exec(code, module.__dict__)
     except SyntaxError as exc:
@@ -315,9 +296,11 @@ def _syntax_error(spec: HandlerSpec, exc: SyntaxError, capture: logs.Capture) ->
 def _import_time_error(
     spec: HandlerSpec, shown: str, exc: BaseException, capture: logs.Capture
 ) -> HandlerLoadError:
-    learner_frame = _innermost_learner_frame(exc, spec.path.parent)
+    prefix = str(spec.path.parent) + os.sep
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(prefix)]
     where = ""
-    if learner_frame is not None:
+    if frames:
+        learner_frame = frames[-1]
         where = f" at {_shown_path(Path(learner_frame.filename))}, line {learner_frame.lineno}"
         if learner_frame.line:
             where += f" ({learner_frame.line.strip()})"
@@ -346,15 +329,6 @@ def _import_time_error(
         lambda_error=lambda_error,
         output=capture.text(),
     )
-
-
-def _innermost_learner_frame(exc: BaseException, folder: Path) -> traceback.FrameSummary | None:
-    prefix = str(folder) + os.sep
-    found = None
-    for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.filename.startswith(prefix):
-            found = frame
-    return found
 
 
 def _import_error(spec: HandlerSpec, reason: str) -> dict[str, Any]:

@@ -209,21 +209,6 @@ def _within_init_limit(load: Callable[[], R], wait_s: float) -> tuple[bool, R | 
 class _Invocation:
     """One invocation's state, shared by the thread running it and the thread waiting for it."""
 
-    __slots__ = (
-        "cache",
-        "capture",
-        "event",
-        "function_name",
-        "init_ms",
-        "loaded",
-        "prefix",
-        "previous_capture",
-        "request_id",
-        "spec",
-        "started",
-        "timeout_s",
-    )
-
     def __init__(
         self,
         cache: HandlerCache,
@@ -332,16 +317,17 @@ class _Invocation:
     ) -> LambdaResult:
         duration_ms = (time.monotonic() - self.started) * 1000
         request_id = self.request_id
-        # The runtime process ending is the platform's doing: REPORT says so.
-        exited = error is not None and error.get("errorType") == lambda_errors.EXIT_ERROR
+        # REPORT names what the platform ended: a timeout (billed in full), a runtime exit.
+        billed_ms, status = None, None
+        if outcome is Outcome.TIMEOUT:
+            billed_ms, status = round(self.timeout_s * 1000), "timeout"
+        elif error is not None and error.get("errorType") == lambda_errors.EXIT_ERROR:
+            status = lambda_errors.EXIT_ERROR
         log_text = (
             f"{self.prefix}{logs.start_line(request_id)}{self.capture.text()}{extra}"
             f"{logs.end_line(request_id)}"
             + logs.report_line(
-                request_id,
-                duration_ms,
-                init_ms=self.init_ms,
-                status=lambda_errors.EXIT_ERROR if exited else None,
+                request_id, duration_ms, billed_ms=billed_ms, init_ms=self.init_ms, status=status
             )
         )
         return LambdaResult(outcome, payload, error, log_text, duration_ms, request_id, value)
@@ -352,31 +338,10 @@ class _Invocation:
         """The result of a function stopped at its own timeout."""
         # Lambda resets the execution environment after a timeout: the next call is cold.
         self.cache.forget(self.spec)
-        duration_ms = (time.monotonic() - self.started) * 1000
-        request_id = self.request_id
+        request_id, message = self.request_id, lambda_errors.timeout_message(self.timeout_s)
         error = lambda_errors.timeout_error(request_id, self.timeout_s)
-        timeout_line = (
-            f"{logs.utc_timestamp()} {request_id} {lambda_errors.timeout_message(self.timeout_s)}\n"
-        )
-        log_text = (
-            f"{self.prefix}{logs.start_line(request_id)}{self.capture.text()}{timeout_line}"
-            f"{logs.end_line(request_id)}"
-            + logs.report_line(
-                request_id,
-                duration_ms,
-                billed_ms=round(self.timeout_s * 1000),
-                init_ms=self.init_ms,
-                status="timeout",
-            )
-        )
-        return LambdaResult(
-            outcome=Outcome.TIMEOUT,
-            payload=_compact_json(error),
-            error=error,
-            logs=log_text,
-            duration_ms=duration_ms,
-            request_id=request_id,
-        )
+        line = f"{logs.utc_timestamp()} {request_id} {message}\n"
+        return self._finish(Outcome.TIMEOUT, _compact_json(error), error, line, None)
 
     def no_answer(self) -> LambdaResult:
         """The result when the caller stopped waiting first: no payload, the log so far."""

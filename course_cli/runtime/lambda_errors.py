@@ -1,17 +1,11 @@
 """The error documents Lambda returns, in the shapes and words AWS uses.
 
-Sources, so the shapes can be re-checked:
-
-- Function errors, marshal errors and init errors come from the Python runtime
-  (awslambdaric `bootstrap.py`: `make_error`, `handle_event_request`, `_get_handler`), which
-  always writes the four keys `errorMessage`, `errorType`, `requestId`, `stackTrace` — the
-  request id is `""` for errors raised while the module loads (init), and `stackTrace` is a
-  list of `traceback.format_list` strings, leading runtime frames removed.
-- Timeouts and a runtime that exits are reported by the Lambda service itself (the Runtime
-  Interface Emulator's `interop.GetErrorResponseWithFormattedErrorMessage`, and AWS's current
-  responses): `{"errorType": "Sandbox.Timedout", "errorMessage": "RequestId: <id> Error: Task
-  timed out after 3.00 seconds"}`. Older accounts answered a timeout with only
-  `{"errorMessage": "<time> <id> Task timed out after 3.00 seconds"}`; the current shape is used.
+- Function, marshal and init errors come from the Python runtime (awslambdaric
+  `bootstrap.py`, `make_error`): always `errorMessage`, `errorType`, `requestId` (`""` at
+  init) and `stackTrace` (`traceback.format_list` strings, runtime frames removed).
+- Timeouts and runtime exits come from the service itself (the Runtime Interface Emulator's
+  `interop.GetErrorResponseWithFormattedErrorMessage`): `{"errorType": "Sandbox.Timedout",
+  "errorMessage": "RequestId: <id> Error: Task timed out after 3.00 seconds"}`.
 """
 
 from __future__ import annotations

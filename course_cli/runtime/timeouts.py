@@ -1,20 +1,12 @@
-"""Stopping a Lambda function at its timeout, inside our own process.
+"""Stopping a Lambda function at its timeout, inside our own process, with `TaskTimedOut`.
 
-Lambda ends a function that runs past its timeout; in-process we raise `TaskTimedOut` in it,
-by one of two mechanisms:
+- On the main thread, where Lambda runs a handler, `call_with_alarm` arms a SIGALRM timer,
+  which interrupts blocking calls too.
+- Anywhere else, `call_in_thread` runs the function on a thread of its own; at the deadline
+  the caller answers without it, and `TaskTimedOut` is injected into that thread.
 
-- On the main thread, where Lambda runs a handler (and where `course invoke`, `course serve`
-  and notebooks run it), `call_with_alarm` arms a SIGALRM timer. Its handler raises in the
-  running code, blocking calls such as `time.sleep` or a socket read included, and again every
-  few milliseconds until the function gives up: an `except:` inside a loop cannot keep it alive.
-- Anywhere else, `call_in_thread` runs the function on a thread of its own while the caller
-  waits. At the deadline the caller answers without it, and the function's thread gets
-  `TaskTimedOut` injected (`PyThreadState_SetAsyncExc`), repeated until it ends. An injected
-  exception waits for a blocking call to return: the caller never does.
-
-`TaskTimedOut` derives from `BaseException`, so a learner's `except Exception:` does not catch it;
-and once it has struck, the function's thread is traced so that it strikes again at the next
-line of the code that caught it, so not even a bare `except:` in a loop keeps the function alive.
+`TaskTimedOut` is a `BaseException`, and once it has struck the function's frames are traced
+so it strikes again at the next line: not even a bare `except:` in a loop keeps it alive.
 """
 
 from __future__ import annotations
