@@ -30,17 +30,21 @@ def to_html(renderable: RenderableType, width: int = 100) -> str:
     return console.export_html(inline_styles=True, code_format=_HTML_BLOCK)
 
 
+class _View:
+    """A view whose notebook HTML is its `__rich__` drawing."""
+
+    def _repr_html_(self) -> str:
+        return to_html(self)  # type: ignore[arg-type]
+
+
 @dataclass(frozen=True)
-class RichView:
+class RichView(_View):
     """Any Rich renderable (a lesson example, a table), shown as HTML in a notebook."""
 
     renderable: Any
 
     def __rich__(self) -> RenderableType:
         return self.renderable  # type: ignore[no-any-return]
-
-    def _repr_html_(self) -> str:
-        return to_html(self.renderable)
 
 
 def show(renderable: Any) -> RichView:
@@ -49,7 +53,7 @@ def show(renderable: Any) -> RichView:
 
 
 @dataclass(frozen=True)
-class InvocationView:
+class InvocationView(_View):
     """One `%%invoke`: the `course invoke --json` document, shown as panels."""
 
     document: dict[str, Any]
@@ -70,15 +74,12 @@ class InvocationView:
 
         return render_invocation(self.document)
 
-    def _repr_html_(self) -> str:
-        return to_html(self.__rich__())
-
     def __repr__(self) -> str:
         return f"<invocation: HTTP {self.status}>"
 
 
 @dataclass(frozen=True)
-class TemplateView:
+class TemplateView(_View):
     """One `%%vtl`: the `course vtl --json` document, shown as the rendered output and verdict."""
 
     document: dict[str, Any]
@@ -97,9 +98,6 @@ class TemplateView:
         from course_cli.ui.vtl_view import render_preview
 
         return render_preview(self.document, title="template")
-
-    def _repr_html_(self) -> str:
-        return to_html(self.__rich__())
 
     def __repr__(self) -> str:
         return f"<template: {'valid' if self.json_valid else 'not'} JSON>"

@@ -17,7 +17,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from course_cli.content.step_code import example_file as write_example_file
-from course_cli.content.step_code import step_blocks
+from course_cli.content.step_code import send, step_blocks
 
 # A handler for examples whose step shows no code (the event itself is the point).
 ECHO_HANDLER = """import json
@@ -119,31 +119,24 @@ def example_file(spec: ProxyExample) -> Path:
 
 def run_proxy_example(spec: ProxyExample) -> list[dict[str, Any]]:
     """Send the example's requests; one `course invoke --json` document per request."""
-    from course_cli.gateway.definition import FunctionConfig, Integration, build_api
-    from course_cli.gateway.pipeline import invocation_to_json
-    from course_cli.local_api import LocalApi, build_request
-    from course_cli.runtime import InProcessRuntime
+    from course_cli.local_api import build_request
 
-    handler = str(example_file(spec))
     name = spec.example_id
-    integration = Integration(function_name=name)
-    definition = build_api(
-        [(resource, verb, integration) for resource in spec.resources for verb in spec.methods],
-        name=name,
-        functions={name: FunctionConfig(name, handler, 3.0)},
-    )
-    api = LocalApi(definition, InProcessRuntime({name: handler}))
-    documents = []
-    for request in spec.requests:
-        http_request = build_request(
-            request.method,
-            request.path,
-            query=request.query,
-            headers=request.headers,
-            body=request.body,
-        )
-        documents.append(invocation_to_json(api.send(http_request)))
-    return documents
+    integration = {"type": "AWS_PROXY", "function": name}
+    table = {
+        "name": name,
+        "functions": {name: {"handler": str(example_file(spec))}},
+        "routes": [
+            {"resource": resource, "method": verb, "integration": integration}
+            for resource in spec.resources
+            for verb in spec.methods
+        ],
+    }
+    requests = [
+        build_request(r.method, r.path, query=r.query, headers=r.headers, body=r.body)
+        for r in spec.requests
+    ]
+    return send(table, requests)
 
 
 def render_proxy_example(spec: ProxyExample) -> RenderableType:

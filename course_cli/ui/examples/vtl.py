@@ -40,29 +40,48 @@ def run_request_template() -> list[dict[str, Any]]:
 
     template = step_blocks("vtl-request-template", "velocity")[0]
     handler = example_file("vtl-request-template", RECEIVED_FUNCTION)
-    table = {
-        "name": "items",
-        "functions": {"items": {"handler": f"{handler}:lambda_handler"}},
-        "routes": [
-            {
-                "resource": "/items",
-                "method": "GET",
-                "integration": {
-                    "type": "AWS",
-                    "function": "items",
-                    "requestTemplates": {"application/json": template},
-                    "integrationResponses": [{"statusCode": "200"}],
-                },
-            }
-        ],
+    integration = {
+        "requestTemplates": {"application/json": template},
+        "integrationResponses": [{"statusCode": "200"}],
     }
+    table = _aws_api("items", "items", handler, [("/items", integration)])
     requests = [build_request("GET", "/prod/items", query=q) for q in REQUEST_TEMPLATE_QUERIES]
     return send(table, requests)
 
 
+def _aws_api(
+    name: str, function: str, handler: Path, routes: list[tuple[str, dict[str, Any]]]
+) -> dict[str, Any]:
+    """A route table: `GET resource` on an AWS integration (plus the given keys) per route,
+    all calling `handler`'s `lambda_handler` as `function`."""
+    return {
+        "name": name,
+        "functions": {function: {"handler": f"{handler}:lambda_handler"}},
+        "routes": [
+            {
+                "resource": resource,
+                "method": "GET",
+                "integration": {"type": "AWS", "function": function, **integration},
+            }
+            for resource, integration in routes
+        ],
+    }
+
+
+def _preview(output: str) -> dict[str, Any]:
+    """`output` with its JSON verdict, as `course vtl --json` has it."""
+    from course_cli.gateway.vtl import json_problem
+
+    problem = json_problem(output)
+    return {
+        "output": output,
+        "json_valid": problem is None,
+        "problems": [problem] if problem else [],
+    }
+
+
 def vtl_request_template() -> RenderableType:
     """What the template printed for each query string, and whether it is JSON."""
-    from course_cli.gateway.vtl import json_problem
     from course_cli.ui.vtl_view import render_preview
 
     parts: list[RenderableType] = [Text("Live example: vtl-request-template", style="heading")]
@@ -70,13 +89,7 @@ def vtl_request_template() -> RenderableType:
         target = "/prod/items" + ("?" + "&".join(f"{k}={v}" for k, v in query) if query else "")
         parts.append(Text(f"\nGET {target}", style="topic"))
         printed = _logged(document, "Endpoint request body after transformations: ")
-        problem = json_problem(printed)
-        preview = {
-            "output": printed,
-            "json_valid": problem is None,
-            "problems": [problem] if problem else [],
-        }
-        parts.append(render_preview(preview, title="request template"))
+        parts.append(render_preview(_preview(printed), title="request template"))
     return Group(*parts)
 
 
@@ -112,31 +125,23 @@ def run_java_style_map() -> list[tuple[str, dict[str, Any]]]:
     handler = returning_function("vtl-map-renders-java-style")
     templates = step_blocks("vtl-map-renders-java-style", "velocity")[:2]
     routes = [
-        {
-            "resource": f"/{name}",
-            "method": "GET",
-            "integration": {
-                "type": "AWS",
-                "function": "lamp",
+        (
+            f"/{name}",
+            {
                 "integrationResponses": [
                     {"statusCode": "200", "responseTemplates": {"application/json": template}}
-                ],
+                ]
             },
-        }
+        )
         for name, template in zip(("first-attempt", "fixed"), templates, strict=True)
     ]
-    table = {
-        "name": "lamps",
-        "functions": {"lamp": {"handler": f"{handler}:lambda_handler"}},
-        "routes": routes,
-    }
+    table = _aws_api("lamps", "lamp", handler, routes)
     requests = [build_request("GET", f"/prod/{name}") for name in ("first-attempt", "fixed")]
     return list(zip(templates, send(table, requests), strict=True))
 
 
 def vtl_map_renders_java_style() -> RenderableType:
     """Both response templates' output, with the JSON verdict the client's parser would give."""
-    from course_cli.gateway.vtl import json_problem
     from course_cli.ui.vtl_view import render_preview
 
     parts: list[RenderableType] = [
@@ -144,14 +149,8 @@ def vtl_map_renders_java_style() -> RenderableType:
     ]
     titles = ("first attempt: $response.body", "the fix: $input.json('$.body')")
     for title, (_, document) in zip(titles, run_java_style_map(), strict=True):
-        body = document["response"]["body"]
-        problem = json_problem(body)
-        preview = {
-            "output": body,
-            "json_valid": problem is None,
-            "problems": [problem] if problem else [],
-        }
         parts.append(Text(f"\n{title} → {document['response']['statusCode']}", style="topic"))
+        preview = _preview(document["response"]["body"])
         parts.append(render_preview(preview, title="response template"))
     return Group(*parts)
 
@@ -173,22 +172,11 @@ def selection_table(handler: Path, *, with_404: bool) -> dict[str, Any]:
                 "responseTemplates": {"application/json": not_found_template},
             }
         )
-    return {
-        "name": "products",
-        "functions": {"products": {"handler": f"{handler}:lambda_handler"}},
-        "routes": [
-            {
-                "resource": "/products/{productId}",
-                "method": "GET",
-                "integration": {
-                    "type": "AWS",
-                    "function": "products",
-                    "requestTemplates": {"application/json": request_template},
-                    "integrationResponses": responses,
-                },
-            }
-        ],
+    integration = {
+        "requestTemplates": {"application/json": request_template},
+        "integrationResponses": responses,
     }
+    return _aws_api("products", "products", handler, [("/products/{productId}", integration)])
 
 
 SELECTION_RUNS: tuple[tuple[str, bool, str], ...] = (
