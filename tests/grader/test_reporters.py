@@ -17,20 +17,17 @@ import pytest
 import xmlschema
 
 from course_cli.grader.classroom.class_report import ClassReport, GradedSubmission
-from course_cli.grader.classroom.reporters import (
-    FORMATS,
+from course_cli.grader.classroom.report_documents import (
     classroom_result,
     feedback_markdown,
-    file_names,
     github_output_line,
     gradebook_csv,
     gradescope_results,
     junit_xml,
     report_jsonl,
     results_json,
-    safe_file_name,
-    write_reports,
 )
+from course_cli.grader.classroom.reporters import FORMATS, file_names, safe_file_name, write_reports
 from course_cli.grader.result import CaseResult, CheckResult
 
 JUNIT_XSD = Path(__file__).parent / "data" / "junit.xsd"

@@ -1,27 +1,15 @@
 """`course grade`: grade a whole class of one exercise, in parallel, losing nothing.
 
-`grade_class` finds and stages the submissions (`submissions.py`), then keeps N grading
-processes busy (`grading_process.py`; N defaults to the number of cores). Each grading
-process runs `check_exercise` with every case, hidden ones included, and each submission's
-code runs in an isolated worker below it, exactly as under `course check`.
-
-Nothing is lost, and nothing counts twice:
-- each result is appended to `OUT/results.jsonl` (one `GradedSubmission` a line, flushed and
-  synced) the moment it arrives, so Ctrl-C or a crash keeps everything graded so far;
-- `--resume` reads that file and grades only the learners missing from it, or whose
-  submission changed since (its digest); a report keeps one result per learner, the last;
-- without `--resume`, an earlier `results.jsonl` is set aside (`results-<time>.jsonl`), not
-  overwritten.
-
-Whatever a submission does, it ends as a result: a grading process that does not answer
-within `timeout_s` is stopped and the submission gets `timeout`; one that dies is restarted
-and the submission tried once more, then `crashed`. The batch goes on either way.
+`grade_class` stages the submissions (`submissions.py`) and keeps N grading processes busy
+(`grading_process.py`), each result saved as it comes (`results_log.py`); `--resume` grades
+only learners missing or changed since. Whatever a submission does, it ends as a result: a
+process past `timeout_s` is stopped (`timeout`); one that dies is restarted and the
+submission tried once more, then `crashed`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import queue
 import signal
@@ -33,14 +21,14 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from course_cli.errors import CourseError, UsageError
 from course_cli.grader.classroom.class_report import ClassReport, GradedSubmission
+from course_cli.grader.classroom.results_log import RESULTS_FILE, ResultsLog
 from course_cli.grader.classroom.submissions import Submission, find_submissions
 from course_cli.grader.result import CRASHED, ERROR, TIMEOUT, CheckResult
 
-RESULTS_FILE = "results.jsonl"
 # The most one submission may take in all, by default: the slowest reference check takes a
 # few seconds, and a submission that times out stops its remaining cases.
 DEFAULT_TIMEOUT_S = 120.0
@@ -175,101 +163,6 @@ def grade_class(
         single=found.single,
         elapsed_s=time.perf_counter() - started,
     )
-
-
-# --- the results file ------------------------------------------------------------------------
-
-
-class ResultsLog:
-    """`results.jsonl`: read back for `--resume`, appended to as results arrive."""
-
-    def __init__(self, path: Path, exercise_id: str, *, resume: bool) -> None:
-        self.path = path
-        self.previous: dict[str, GradedSubmission] = {}
-        self.warnings: list[str] = []
-        self.appended = 0  # results written by this run
-        self._file: IO[str] | None = None
-        if not path.exists():
-            return
-        if not resume:
-            kept = path.with_name(f"results-{time.strftime('%Y%m%d-%H%M%S')}.jsonl")
-            try:
-                path.rename(kept)
-            except OSError as error:
-                raise self._cannot_write(error) from None
-            self.warnings.append(
-                f"an earlier {path.name} was kept as {kept.name} (use --resume to continue it)"
-            )
-            return
-        self._read(exercise_id)
-
-    def _read(self, exercise_id: str) -> None:
-        try:
-            lines = self.path.read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError as error:
-            raise UsageError(f"cannot read {self.path}: {error.strerror}") from None
-        unreadable = 0
-        for line in lines:
-            if not line.strip():
-                continue
-            try:
-                graded = GradedSubmission.from_json(json.loads(line))
-            except (ValueError, KeyError, TypeError):
-                unreadable += 1  # a line cut short by a crash: that learner is graded again
-                continue
-            if graded.result.exercise != exercise_id:
-                raise UsageError(
-                    f"{self.path} holds grades of {graded.result.exercise}, not {exercise_id}",
-                    hint="give another --out for this exercise",
-                )
-            self.previous[graded.learner] = graded
-        if unreadable:
-            self.warnings.append(
-                f"{unreadable} unreadable line(s) in {self.path.name} were skipped; "
-                "those learners are graded again"
-            )
-
-    def __enter__(self) -> ResultsLog:
-        try:
-            self._file = self.path.open("a+", encoding="utf-8")
-            self._file.seek(0, os.SEEK_END)
-            if self._file.tell():
-                # A crash may have cut the last line short: start on a line of our own.
-                self._file.seek(self._file.tell() - 1)
-                last = self._file.read(1)
-                if last != "\n":
-                    self._file.write("\n")
-        except OSError as error:
-            self.__exit__()
-            raise self._cannot_write(error) from None
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self._file is not None:
-            with contextlib.suppress(OSError):  # what did not fit was reported already
-                self._file.close()
-            self._file = None
-
-    def append(self, graded: GradedSubmission) -> None:
-        """Write one result and make sure it is on disk before going on; `CourseError` when
-        it cannot be (a full disk): the results written before it stay."""
-        assert self._file is not None, "use ResultsLog as a context manager"
-        try:
-            self._file.write(json.dumps(graded.to_json(), ensure_ascii=False) + "\n")
-            self._file.flush()
-            os.fsync(self._file.fileno())
-        except OSError as error:
-            raise self._cannot_write(error) from None
-        self.appended += 1
-
-    def _cannot_write(self, error: OSError) -> CourseError:
-        kept = len(self.previous) + self.appended
-        return CourseError(
-            f"cannot write {self.path}: {error.strerror or error}; grading stopped, "
-            f"the {kept} result(s) written before it are kept",
-            hint="free some space (or choose another --out), then run the same command with "
-            "--resume to grade the rest",
-        )
 
 
 # --- the grading processes -------------------------------------------------------------------

@@ -1,10 +1,7 @@
 """Which wall `course grade` puts around untrusted submissions, and the one-line account of it.
 
-`choose` turns `--isolation` and `--trust-submissions` into one of `runtime.worker.isolation`'s
-modes, or refuses: grading untrusted code with nothing but an audit hook around it is what a
-learner who wants a classmate's marks is waiting for. `hidden_from_workers` is the part of the
-`uid` mode that is ours to do: for the run, the files a worker must not read are made
-readable by their owner only (the workers run under other user ids).
+`choose` picks one of `runtime.worker.isolation`'s modes, or refuses rather than grade
+untrusted code unwalled; `hidden_from_workers` does the `uid` mode's part that is ours.
 """
 
 from __future__ import annotations

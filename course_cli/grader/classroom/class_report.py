@@ -1,17 +1,9 @@
 """What `course grade` knows about a class: one `GradedSubmission` per learner, gathered in a
 `ClassReport` with the numbers an instructor reads first (`ClassSummary`).
 
-A graded submission is a learner's name, where the submission came from, a digest of what was
-graded, and the `CheckResult` (`result.py`) for it. Its JSON (one line of `results.jsonl`, and
-one entry of `results.json`'s `submissions`) is the check result's shape with three keys more:
-
-```json
-{"learner": "alice", "source": "alice/handler.py", "digest": "sha256:...",
- "exercise": "06-crud-handler", "status": "failed", "score": 7, "max_score": 9, ...}
-```
-
-The summary is derived, never stored: reports built from the same results are the same
-whatever order, or how many runs (`--resume`), graded them.
+A graded submission's JSON is its `CheckResult`'s with `learner`, `source` and `digest` added.
+The summary is derived, never stored, so the same results give the same report however many
+runs (`--resume`) graded them.
 """
 
 from __future__ import annotations

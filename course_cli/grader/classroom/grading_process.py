@@ -1,16 +1,9 @@
-"""One of `course grade`'s grading processes: runs `check_exercise` on staged submissions.
-
-`course grade` starts N of these (`python -m course_cli.grader.classroom.grading_process`),
-so that the checks of N submissions run on N cores at once, each with its own moto. A grading
-process is the grader, not the learner: every submission's code still runs in an isolated
-worker below it (`IsolatedRunner`, as `course check`), and the grading process only ever sends
-back a `CheckResult`'s JSON.
+"""One of `course grade`'s grading processes: runs `check_exercise` on staged submissions,
+each submission's code in an isolated worker below it, as under `course check`.
 
 Protocol, in frames (`runtime.worker.framing`) on two private pipes: the parent sends
-`{"exercise": ID, "folder": PATH}`, the process answers `{"result": {...}}` (or
-`{"failure": "..."}` if the grader itself failed on it - a bug of ours, reported as such).
-End of file on the request pipe ends the process; SIGTERM stops it at once, ending the
-submission's workers on the way out (the `finally` of `check_exercise`).
+`{"exercise": ID, "folder": PATH}`, the process answers `{"result": {...}}`, or
+`{"failure": "..."}` when the grader itself failed. End of file on the request pipe ends it.
 """
 
 from __future__ import annotations

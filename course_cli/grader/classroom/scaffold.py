@@ -1,11 +1,6 @@
-"""What the classroom scaffolds share: the exercises they grade and what they install.
-
-`github_classroom.init_classroom` writes a GitHub Classroom template repository,
-`gradescope.build_gradescope_autograder` a Gradescope autograder zip. Both depend only on the
-contract of `course grade PATH --exercise ID --format FMT --out DIR`: it writes
-`DIR/<format>/<learner>.json`, exits 0 whenever grading completed, and with `--format
-classroom` inside GitHub Actions appends `result=<base64 JSON>` to `$GITHUB_OUTPUT`. Max points
-are summed from each exercise's check cases, hidden ones included.
+"""What the classroom scaffolds (`github_classroom.py`, `gradescope.py`) share: the exercises
+they grade and what they install. Both rely only on `course grade`'s command line and report
+files; max points are summed from each exercise's cases, hidden ones included.
 """
 
 from __future__ import annotations

@@ -1,33 +1,20 @@
 """Finding a class's submissions for `course grade`: one per learner, staged for grading.
 
-What `course grade SUBMISSIONS` accepts:
+SUBMISSIONS is a folder with one entry per learner (a folder, a file or a zip), a zip of such
+a folder (a Classroom or Gradescope download), or one learner's submission or workspace. In a
+learner's folder the exercise's files are looked for at the top, under `exercises/<id>/`,
+under `<id>/`, then anywhere below (the shallowest); a one-file exercise also takes a lone
+file of the right kind under another name.
 
-- a folder of submissions: each entry is one learner, named after it — a folder (`alice/`),
-  a file (`alice.py`, renamed to the exercise's file), or the learner's own zip (`alice.zip`);
-- a zip of such a folder (a GitHub Classroom or Gradescope download); a zip whose only entry
-  is one folder is looked into;
-- one learner's submission: a folder that holds the exercise's files itself, or a learner
-  workspace (`exercises/<id>/...`, as `course init` makes and GitHub Classroom checks out).
-
-In a learner's folder the exercise's files are looked for at the top, under `exercises/<id>/`,
-under `<id>/`, then anywhere below (the shallowest); for a one-file exercise, a lone file of
-the right kind under another name is taken too (`lambda_function.py` for `handler.py`).
-
-Each submission is *staged*: its files (the exercise's, and the regular files next to them,
-within size limits, never through a link) are copied into a private folder, and hashed. The
-grader only ever reads staged copies, so a submission's folder is never written, and a
-submission that cannot be graded (empty, no such file, too big, an unsafe zip) is a
-`Submission` with a `problem`, which becomes an `error` result: it never stops the batch.
-
-Zips are read with a guard: an entry that is absolute, climbs out with `..`, is a link, or
-has a NUL in its name is never extracted, and sizes are counted as the bytes come out, not
-as the zip claims.
+Each submission's files are copied into a private folder and hashed: the grader reads only
+those copies. One that cannot be graded is a `Submission` with a `problem` (an `error`
+result), never the end of the batch. A zip entry that is absolute, climbs out, is a link or
+has a NUL in its name is never extracted, and sizes are counted as the bytes come out.
 """
 
 from __future__ import annotations
 
 import hashlib
-import shutil
 import stat
 import zipfile
 from collections.abc import Iterator
@@ -392,8 +379,3 @@ def _relative(path: Path, root: Path) -> str:
         return path.relative_to(root).as_posix()
     except ValueError:
         return path.name
-
-
-def clean_staging(staging: Path) -> None:
-    """Remove a staging folder (and everything `find_submissions` put in it)."""
-    shutil.rmtree(staging, ignore_errors=True)
