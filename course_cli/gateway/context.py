@@ -71,7 +71,7 @@ class Invocation:
 def build_request_context(
     definition: ApiDefinition,
     request: HttpRequest,
-    resource: Resource,
+    resource: Resource | None,
     ids: RequestIds,
     *,
     stage_path: str,
@@ -79,12 +79,12 @@ def build_request_context(
 ) -> dict[str, Any]:
     """The proxy event's `requestContext` (spec §1), keys in AWS's documented order.
 
-    `domainName` is the Host the client used, as on AWS (a custom domain shows up there);
-    without a Host header it is the API's default `<apiId>.execute-api.<region>.amazonaws.com`.
-    No `authorizer` key: methods without an authorizer have none.
+    `domainName` is the Host the client used, as on AWS (a custom domain shows up there),
+    else the API's default domain. No `authorizer` key: methods without an authorizer have
+    none. Without `resource` (no route matched) there is no resourceId or resourcePath.
     """
     domain = request.headers.get("Host") or definition.domain_name
-    return {
+    context: dict[str, Any] = {
         "accountId": definition.account_id,
         "apiId": definition.api_id,
         "deploymentId": definition.deployment_id,
@@ -111,7 +111,9 @@ def build_request_context(
         "requestId": ids.request_id,
         "requestTime": format_request_time(now),
         "requestTimeEpoch": int(now * 1000),
-        "resourceId": resource.id,
-        "resourcePath": resource.path,
-        "stage": definition.stage,
     }
+    if resource is not None:
+        context["resourceId"] = resource.id
+        context["resourcePath"] = resource.path
+    context["stage"] = definition.stage
+    return context

@@ -28,8 +28,7 @@ _PATH_PART = re.compile(r"[A-Za-z0-9._-]+|\{[A-Za-z0-9._-]+\+?\}")
 
 @dataclass(frozen=True, slots=True)
 class Integration:
-    """How a method reaches its backend. Only AWS_PROXY runs today; the template fields wait
-    for the custom integrations (AWS, HTTP, MOCK) and stay empty for proxies."""
+    """How a method reaches its backend; the template fields are for AWS, HTTP and MOCK."""
 
     type: str = "AWS_PROXY"
     function_name: str | None = None
@@ -84,10 +83,8 @@ class FunctionConfig:
 class ApiDefinition:
     """A deployed REST API stage: everything the data plane needs, nothing about requests.
 
-    The resource tree is checked on construction with AWS's rules. `gateway_responses` are the
-    API's customised gateway responses by type (`put_gateway_response`; see
-    `gateway_responses.py`). `compiled` is a cache for artefacts derived from the definition
-    (the route table today, templates later); it takes no part in equality.
+    Checked on construction with AWS's rules. `gateway_responses`: the API's customisations by
+    type. `compiled` caches what is derived from the definition; it takes no part in equality.
     """
 
     api_id: str
@@ -230,13 +227,10 @@ def check_method_responses(
 ) -> None:
     """Raise `ApiDefinitionError` where AWS refuses these method responses with `integration`.
 
-    AWS checks when an integration response is put (`put_integration_response`, 400
-    BadRequestException "Invalid mapping expression specified"): a `responseParameters`
-    target must be a header the method response of the same status code declares, and there
-    must be such a method response. An integration response whose status has no method
-    response at all (and maps no header) is accepted, and fails only when a request selects
-    it (see `integrations/custom.py`, `method_response_status`): recorded on AWS as
-    "Output mapping refers to an invalid method response".
+    As `put_integration_response` does (400 "Invalid mapping expression specified"): each
+    `responseParameters` target must be declared by the method response of the same status.
+    An integration response without a method response, mapping no header, is accepted and
+    fails only when selected (`integrations/custom.check_method_response`).
     """
     for status, headers in responses.items():
         for name in headers:

@@ -10,10 +10,9 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
-from course_cli.gateway.context import Invocation
+from course_cli.gateway.context import Invocation, build_request_context
 from course_cli.gateway.errors import GatewayError
 from course_cli.gateway.events import query_parameters
-from course_cli.gateway.execution_log import format_request_time
 from course_cli.gateway.gateway_responses import GatewayResponse
 from course_cli.gateway.http import Headers, HttpResponse, first_accept_type
 
@@ -38,16 +37,6 @@ def customisation_for(
     family = "DEFAULT_5XX" if status >= 500 else "DEFAULT_4XX"
     fallback = responses.get(family) if response_type != family else None
     return fallback, fallback is not None
-
-
-def error_context(error: GatewayError) -> dict[str, str]:
-    """`$context.error` for `error`."""
-    return {
-        "message": error.message,
-        "messageString": json.dumps(error.message),
-        "responseType": error.response_type,
-        "validationErrorString": "",
-    }
 
 
 def gateway_response(invocation: Invocation, error: GatewayError) -> HttpResponse:
@@ -169,30 +158,24 @@ def _parameter(
 
 
 def _context(invocation: Invocation, error: GatewayError) -> dict[str, Any]:
-    """`$context` for a gateway response: the request context (what can be known before
-    routing, when the request matched no route) and `error`."""
+    """`$context` for a gateway response: the request context (before routing, what is known
+    without a resource, with only sourceIp and userAgent as identity) and `error`."""
     context = dict(invocation.request_context or {})
     if not context:
-        definition, request, ids = invocation.definition, invocation.request, invocation.ids
-        domain = request.headers.get("Host") or definition.domain_name
-        context = {
-            "accountId": definition.account_id,
-            "apiId": definition.api_id,
-            "deploymentId": definition.deployment_id,
-            "domainName": domain,
-            "domainPrefix": domain.split(".", 1)[0],
-            "extendedRequestId": ids.extended_request_id,
-            "httpMethod": request.method,
-            "identity": {
-                "sourceIp": request.source_ip,
-                "userAgent": request.headers.get("User-Agent"),
-            },
-            "path": invocation.stage_path,
-            "protocol": request.protocol,
-            "requestId": ids.request_id,
-            "requestTime": format_request_time(invocation.started_at),
-            "requestTimeEpoch": int(invocation.started_at * 1000),
-            "stage": definition.stage,
-        }
-    context["error"] = error_context(error)
+        context = build_request_context(
+            invocation.definition,
+            invocation.request,
+            None,
+            invocation.ids,
+            stage_path=invocation.stage_path,
+            now=invocation.started_at,
+        )
+        identity = context["identity"]
+        context["identity"] = {key: identity[key] for key in ("sourceIp", "userAgent")}
+    context["error"] = {
+        "message": error.message,
+        "messageString": json.dumps(error.message),
+        "responseType": error.response_type,
+        "validationErrorString": "",
+    }
     return context

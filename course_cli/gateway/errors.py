@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
 
 from course_cli.errors import UsageError
@@ -51,14 +51,12 @@ class GatewayError(Exception):
     status: ClassVar[int] = 500
     message: ClassVar[str] = "Internal server error"
     error_type: ClassVar[str] = "InternalServerErrorException"
-    # Gateway responses render `{"message":$context.error.messageString}` (no space); errors
-    # from a Lambda integration come out as `{"message": "..."}`. Both recorded on AWS.
+    # Recorded on AWS: gateway responses write `{"message":"..."}`; Lambda errors add a space.
     compact_body: ClassVar[bool] = False
     # False when the request never reached a method, so AWS logs no "Method completed" line.
     reached_method: ClassVar[bool] = True
-    # The gateway response type AWS answers this error with (see `gateway_responses.py`): an
-    # API's customisation of it, or of DEFAULT_4XX/DEFAULT_5XX, changes the answer. The base
-    # class is course's own failure, answered as AWS's generic 5XX.
+    # The gateway response type (`gateway_responses.py`); the base class, course's own failure,
+    # is answered as AWS's generic 5XX.
     response_type: str = "DEFAULT_5XX"
 
     def __init__(self, explanation: str, log_lines: Sequence[str] = ()) -> None:
@@ -141,11 +139,7 @@ class UnsupportedMediaType(GatewayError):
 
 class IntegrationFailure(GatewayError):
     """The integration cannot run as configured; AWS answers 500 and logs the reason.
-
-    Most are API_CONFIGURATION_ERROR ("invalid endpoint address", "integration response
-    mapping can't match any template and no default template is configured", AWS's type
-    table); the raise site says when AWS calls one INTEGRATION_FAILURE instead.
-    """
+    API_CONFIGURATION_ERROR unless the raise site says INTEGRATION_FAILURE (AWS's type table)."""
 
     def __init__(
         self, reason: str, explanation: str, *, response_type: str = "API_CONFIGURATION_ERROR"
@@ -166,13 +160,7 @@ class Problem:
 
     def to_json(self) -> dict[str, str]:
         """The problem as the `course invoke --json` document shows it."""
-        return {
-            "field": self.field,
-            "expected": self.expected,
-            "got": self.got,
-            "fix": self.fix,
-            "explanation": self.explanation,
-        }
+        return asdict(self)
 
 
 class MalformedProxyResponse(GatewayError):

@@ -89,8 +89,9 @@ def event_headers(
         entries["x-forwarded-for"] = ("X-Forwarded-For", [request.source_ip])
     else:
         entries["x-forwarded-for"] = (chain[0], [", ".join([*chain[1], request.source_ip])])
-    entries["x-forwarded-port"] = (entries.get("x-forwarded-port", _PORT)[0], [FORWARDED_PORT])
-    entries["x-forwarded-proto"] = (entries.get("x-forwarded-proto", _PROTO)[0], [FORWARDED_PROTO])
+    port, proto = entries.get("x-forwarded-port"), entries.get("x-forwarded-proto")
+    entries["x-forwarded-port"] = (port[0] if port else "X-Forwarded-Port", [FORWARDED_PORT])
+    entries["x-forwarded-proto"] = (proto[0] if proto else "X-Forwarded-Proto", [FORWARDED_PROTO])
     single: dict[str, str] = {}
     multi: dict[str, list[str]] = {}
     for lower in sorted(entries):
@@ -100,18 +101,9 @@ def event_headers(
     return single, multi
 
 
-# The forwarding headers' casing when the client sent none (only the name is read).
-_PORT: Final[tuple[str, list[str]]] = ("X-Forwarded-Port", [])
-_PROTO: Final[tuple[str, list[str]]] = ("X-Forwarded-Proto", [])
-
-
 def event_body(request: HttpRequest, definition: ApiDefinition) -> tuple[str | None, bool]:
-    """(body, isBase64Encoded): base64 when the Content-Type matches binaryMediaTypes.
-
-    Otherwise the payload is text. Bytes that are not UTF-8 become U+FFFD: API Gateway treats
-    a non-binary payload as text, which is why binary uploads arrive corrupted until the API
-    lists their media type.
-    """
+    """(body, isBase64Encoded): base64 when the Content-Type matches binaryMediaTypes, else
+    text, non-UTF-8 bytes becoming U+FFFD (why binary uploads arrive corrupted on AWS too)."""
     body = request.body
     if not body:
         return None, False

@@ -1,13 +1,8 @@
 """The execution log, line for line as `test-invoke-method` and CloudWatch show it (spec §4).
 
-Each line is `<timestamp> : <message>`, e.g. `Sat Mar 05 15:47:32 UTC 2022 : Method completed with
-status: 200`. Maps print Java-style, `{k=v, k2=v2}`. AWS cuts every message after 1,024
-characters and appends ` [TRUNCATED]` (measured on recorded AWS logs: a header map keeps 998
-characters after its 26-character prefix, an event body 979 after its 45-character one).
-
-Messages may be given as callables and are only rendered when the log is read: most requests
-through `course serve` are never looked at, and rendering the event JSON is the costly part.
-The learner's explanations are kept apart from AWS's own lines.
+Each line is `<timestamp> : <message>`; maps print Java-style, `{k=v, k2=v2}`. AWS cuts every
+message after 1,024 characters and appends ` [TRUNCATED]` (as recorded AWS logs show). The
+learner's explanations are kept apart from AWS's own lines.
 """
 
 from __future__ import annotations
@@ -18,20 +13,7 @@ from typing import Final
 
 MESSAGE_LIMIT: Final = 1024
 _DAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS: Final = (
-    "Jan",
-    "Feb",
-    "Mar",
-    "Apr",
-    "May",
-    "Jun",
-    "Jul",
-    "Aug",
-    "Sep",
-    "Oct",
-    "Nov",
-    "Dec",
-)
+_MONTHS: Final = tuple("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split())
 
 
 Message = str | Callable[[], str]
@@ -82,17 +64,15 @@ class ExecutionLog:
     __slots__ = ("_entries", "at", "explanations")
 
     def __init__(self, at: float = 0.0) -> None:
-        # (time, messages) per `add` call: one tuple per stage, not one per line.
+        # (time, messages) per `add` call.
         self._entries: list[tuple[float, tuple[Message, ...]]] = []
         self.explanations: list[str] = []
-        # The time stamped on lines added from now on. The pipeline moves it forward between
-        # stages rather than reading the clock per line: AWS's stamps have one-second steps.
+        # The time stamped on lines added from now on; the pipeline moves it between stages.
         self.at = at
 
     def add(self, *messages: Message) -> None:
         """Log `messages` at time `self.at`; a callable is rendered when the log is read, so it
-        must only capture values that do not change (never the invocation, whose log this is:
-        that cycle would leave every request to the garbage collector)."""
+        must capture only values that do not change (and never the invocation: a cycle)."""
         self._entries.append((self.at, messages))
 
     def explain(self, text: str) -> None:

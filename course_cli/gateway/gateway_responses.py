@@ -1,69 +1,34 @@
 """Gateway responses: how an API customises the answers API Gateway writes itself.
 
-Every error the gateway produces without a backend answer has a **response type** (a
-`GatewayError`'s `response_type`). An API may customise a type with `put_gateway_response`: a
-status code, header mappings (`gatewayresponse.header.<Name>`) and body templates by media
-type. When a request fails, API Gateway uses the customisation of the error's own type if
-there is one, else that of `DEFAULT_4XX` or `DEFAULT_5XX` for the error's status family, else
-its built-in answer (the error's status and `{"message": ...}` body).
+Every error the gateway produces itself has a response type (`GatewayError.response_type`).
+`put_gateway_response` may customise a type: a status code, `gatewayresponse.header.<Name>`
+mappings and body templates by media type. A failed request uses its type's customisation,
+else DEFAULT_4XX/DEFAULT_5XX's for its status family, else the built-in answer.
+`error_answer` applies them.
 
-What each response type is, with its default status code - AWS's table, "Gateway response
-types for API Gateway" (docs.aws.amazon.com/apigateway/latest/developerguide/
-supported-gateway-response-types.html):
+Types and default statuses: AWS's "Gateway response types" table (developer guide,
+supported-gateway-response-types.html). Produced here: ACCESS_DENIED, UNAUTHORIZED and
+AUTHORIZER_CONFIGURATION_ERROR (`authorization`), API_CONFIGURATION_ERROR
+(`IntegrationFailure`), INTEGRATION_FAILURE (`FunctionError`, with 502 not 504),
+INTEGRATION_TIMEOUT, MISSING_AUTHENTICATION_TOKEN (also an unsupported method or resource),
+UNSUPPORTED_MEDIA_TYPE, and REQUEST_TOO_LARGE (`course serve`'s wire layer); AUTHORIZER_FAILURE
+never (no recorded case maps to it); the rest belong to features not emulated.
 
-| type                           | status | what produces it (here)                              |
-| ------------------------------ | ------ | ---------------------------------------------------- |
-| DEFAULT_4XX, DEFAULT_5XX       | null   | the fallbacks; their statusCode, if set, becomes the |
-|                                |        | status of every other 4XX/5XX type that falls back   |
-| ACCESS_DENIED                  | 403    | `authorization.AccessDenied`: the authorizer's       |
-|                                |        | policy denies the method (explicitly or implicitly)  |
-| API_CONFIGURATION_ERROR        | 500    | `IntegrationFailure`: invalid endpoint address, no   |
-|                                |        | integration response matches and none is default,    |
-|                                |        | ...                                                  |
-| AUTHORIZER_CONFIGURATION_ERROR | 500    | `authorization.AuthorizerConfigurationError`: the    |
-|                                |        | authorizer failed or answered no usable policy       |
-| AUTHORIZER_FAILURE             | 500    | never produced: no recorded case maps to it          |
-| BAD_REQUEST_PARAMETERS         | 400    | request validators (not emulated)                    |
-| BAD_REQUEST_BODY               | 400    | request validators (not emulated)                    |
-| EXPIRED_TOKEN                  | 403    | IAM authorization (not emulated)                     |
-| INTEGRATION_FAILURE            | 504    | `FunctionError`: the status is 502, not 504          |
-| INTEGRATION_TIMEOUT            | 504    | `IntegrationTimeout`                                 |
-| INVALID_API_KEY                | 403    | API keys (not emulated)                              |
-| INVALID_SIGNATURE              | 403    | IAM authorization (not emulated)                     |
-| MISSING_AUTHENTICATION_TOKEN   | 403    | `MissingRoute`: "including the cases when the client |
-|                                |        | attempts to invoke an unsupported API method or      |
-|                                |        | resource" (AWS's table)                              |
-| QUOTA_EXCEEDED                 | 429    | usage plans (not emulated)                           |
-| REQUEST_TOO_LARGE              | 413    | `course serve`'s wire layer, before the gateway      |
-| RESOURCE_NOT_FOUND             | 404    | only after authentication passed (not emulated)      |
-| THROTTLED                      | 429    | throttling (not emulated)                            |
-| UNAUTHORIZED                   | 401    | `authorization.Unauthorized`: no identity, or the    |
-|                                |        | authorizer raised "Unauthorized"                     |
-| UNSUPPORTED_MEDIA_TYPE         | 415    | `UnsupportedMediaType` (passthrough NEVER, ...)      |
-| WAF_FILTERED                   | 403    | AWS WAF (not emulated)                               |
+Recorded on AWS, not in the table: a proxy function error (exception, Runtime.ExitError,
+Function.ResponseSizeTooLarge) is INTEGRATION_FAILURE with status 502, and a DEFAULT_5XX
+customised without statusCode keeps the 502 (DataBiosphere/azul #6284, #7466, #7470, #8258);
+an AWS_PROXY integration whose method is not POST is INTEGRATION_FAILURE, 500 (localstack
+PR #11183). Unverified, our choice: a malformed proxy response is DEFAULT_5XX, as in
+LocalStack. REQUEST_TOO_LARGE cannot be customised (developer guide, quoted in
+zenn.dev/august/articles/67c76de854cb6d).
 
-Recorded on AWS, not in the table: a Lambda proxy's function error (unhandled exception,
-Runtime.ExitError, Function.ResponseSizeTooLarge) is INTEGRATION_FAILURE with status **502**,
-and a customised DEFAULT_5XX without statusCode keeps the 502 and adds its headers (access
-logs and curl output in DataBiosphere/azul issues #6284, #7466, #7470, #8258); an integration
-timeout is INTEGRATION_TIMEOUT, 504 "Endpoint request timed out" (azul #6284). An AWS_PROXY
-integration whose method is not POST is INTEGRATION_FAILURE with status 500 (LocalStack's
-AWS-validated test, localstack PR #11183). *Unverified*, our choice: a malformed Lambda proxy
-response (502) is DEFAULT_5XX, as LocalStack raises it; AWS documents no type for it.
-`REQUEST_TOO_LARGE` cannot be customised (the developer guide, as quoted in zenn.dev/august/
-articles/67c76de854cb6d), so `course serve` answers 413 before any definition is consulted.
-
-How a customisation is applied to a request's error: `error_answer`. Its body templates are
-not VTL: API Gateway only substitutes `$context` and `$stageVariables` values in them (the
-`x-amazon-apigateway-gateway-responses.responseTemplates` reference). `$context.error.message`
-is the message, `$context.error.messageString` the same as a quoted JSON string,
-`$context.error.responseType` the type and `$context.error.validationErrorString` the
-validation detail (empty here: no request validation). Header values are a `'literal'` or a
-request parameter (`method.request.header|querystring|path.<name>`); `stageVariables.<name>`
-and `context.<name>` are our extension. Our choices, unverified: a variable with no value
-becomes nothing, a header whose source has no value is left out, and the template is picked by
-the request's first Accept type as for integration responses (else `application/json`, else
-the first one), its media type becoming the Content-Type.
+Body templates are not VTL: only `$context` and `$stageVariables` are substituted
+(`x-amazon-apigateway-gateway-responses.responseTemplates`); `$context.error` holds message,
+messageString, responseType and validationErrorString (empty: no request validation). Header
+sources are a `'literal'` or `method.request.header|querystring|path.<name>`, plus
+`stageVariables.<name>` and `context.<name>` (our extension). Our choices, unverified: a
+variable without a value becomes nothing, a header without one is left out, and the template
+is chosen by the first Accept type (else `application/json`, else the first).
 """
 
 from __future__ import annotations
@@ -75,7 +40,7 @@ from typing import Any, Final
 
 from course_cli.gateway.errors import ApiDefinitionError
 
-# Each type and its default status code (None: the fallbacks have none), AWS's table above.
+# Each type and its default status code (None: the fallbacks have none), from AWS's table.
 RESPONSE_TYPES: Final[Mapping[str, int | None]] = {
     "DEFAULT_4XX": None,
     "DEFAULT_5XX": None,

@@ -1,22 +1,15 @@
 """Which resource and method a request reaches, the way API Gateway chooses (spec §2).
 
-The resource tree is compiled once per `ApiDefinition` into a trie and cached on it. Matching
-walks the trie most specific first - a literal segment, then the `{param}` sibling, then a
-greedy `{proxy+}` - and backtracks, so `/part1/random` falls through to `/{proxy+}` when
-`/part1` has no such child (AWS-recorded in LocalStack's routing tests). Among the resources
-that match, the first with the verb wins, a concrete method before `ANY`; a resource without
-the verb does not stop the search: `OPTIONS /test` reaches `/{proxy+}` when `/test` only has
-POST (also AWS-recorded).
+Matching walks a trie of the resources (cached on the definition) most specific first -
+literal, `{param}`, greedy `{proxy+}` - and backtracks; the first resource with the verb wins,
+a concrete method before `ANY`. So `/part1/random` falls through to `/{proxy+}`, and so does
+`OPTIONS /test` when `/test` only has POST (AWS-recorded in LocalStack's routing tests). Both
+misses, `NoResource` and `NoMethod`, are AWS's 403, but the learner should know which.
 
-The answer is one of three states, as Starlette's `Match`: `RouteMatch`, `NoResource`, or
-`NoMethod` - AWS answers both misses with the same 403, but the learner should know which.
-
-Path rules, from AWS-recorded events: leading slashes collapse (`//items` routes as `/items`);
-trailing slashes are ignored for matching (`/items/` routes as `/items`, and `{proxy+}` drops
-them); an empty segment inside the path only matches a greedy variable, which keeps it
-(`a//b`). Path parameters keep their percent-encoding, `{param}` as well as `{proxy+}`: REST
-APIs hand the raw path to the integration (a `/posts/%40` request gives `%40`, reported against
-AWS in serverless/serverless#5037; LocalStack's AWS snapshot keeps `test%2Balias` in `proxy`).
+Path rules, from AWS-recorded events: leading slashes collapse, trailing ones are ignored (and
+`{proxy+}` drops them); an empty segment only matches a greedy variable, which keeps it.
+Path parameters keep their percent-encoding (serverless/serverless#5037; LocalStack's AWS
+snapshot keeps `test%2Balias` in `proxy`).
 """
 
 from __future__ import annotations
