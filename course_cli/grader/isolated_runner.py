@@ -19,6 +19,7 @@ from course_cli.grader.runner import (
     InProcessRunner,
     SubmissionFailed,
     SubmittedFunction,
+    script_timed_out,
 )
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ class IsolatedRunner:
         problem = runtime.load(_FUNCTION)
         if problem is None:
             return
-        self._forget(function)
+        self._runtimes.pop(_key(function)).close()
         status = {ResultKind.TIMEOUT: TIMEOUT, ResultKind.CRASHED: CRASHED}.get(problem.kind, ERROR)
         raise SubmissionFailed(status, problem.message or _fallback(status, function))
 
@@ -91,11 +92,6 @@ class IsolatedRunner:
                 raise SubmissionFailed(ERROR, error.message) from None
             self._runtimes[key] = runtime
         return runtime
-
-    def _forget(self, function: SubmittedFunction) -> None:
-        runtime = self._runtimes.pop(_key(function), None)
-        if runtime is not None:
-            runtime.close()
 
     def close(self) -> None:
         """End every worker this runner started (a later use starts fresh ones)."""
@@ -145,11 +141,7 @@ class IsolatedRunner:
         if result.kind is ScriptKind.OK:
             return result.value
         if result.kind is ScriptKind.TIMEOUT:
-            raise SubmissionFailed(
-                TIMEOUT,
-                f"{path.name} ran for more than {timeout_s:g} s and was stopped "
-                "(an endless loop, or a call that waits forever?)",
-            )
+            raise script_timed_out(path, timeout_s)
         status = CRASHED if result.kind is ScriptKind.CRASHED else ERROR
         if status is ERROR and result.location is None and "exited with status" in result.message:
             status = CRASHED  # sys.exit(n): as the in-process runner reports it

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, Final
 
 PASSED: Final = "passed"
@@ -52,17 +52,9 @@ class CaseResult:
 
     def to_json(self) -> dict[str, Any]:
         """The case as `course check --json` prints it."""
-        return {
-            "name": self.name,
-            "status": self.status,
-            "passed": self.passed,
-            "points": self.points,
-            "max_points": self.max_points,
-            "message": self.message,
-            "hint": self.hint,
-            "hidden": self.hidden,
-            "duration_s": round(self.duration_s, 3),
-        }
+        fields = asdict(self)
+        fields["duration_s"] = round(self.duration_s, 3)
+        return {"name": self.name, "status": self.status, "passed": self.passed, **fields}
 
 
 @dataclass(frozen=True)

@@ -170,12 +170,17 @@ class InProcessRunner:
                 else:
                     os.environ[name] = old
         if timed_out:
-            raise SubmissionFailed(
-                TIMEOUT,
-                f"{path.name} ran for more than {timeout_s:g} s and was stopped "
-                "(an endless loop, or a call that waits forever?)",
-            )
+            raise script_timed_out(path, timeout_s)
         return value
+
+
+def script_timed_out(path: Path, timeout_s: float) -> SubmissionFailed:
+    """The failure of a script stopped at its time limit."""
+    return SubmissionFailed(
+        TIMEOUT,
+        f"{path.name} ran for more than {timeout_s:g} s and was stopped "
+        "(an endless loop, or a call that waits forever?)",
+    )
 
 
 class _MissingFunction(Exception):

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from course_cli.grader.cases import Case, expect, expect_status
+from course_cli.grader.cases import Case, Reply, expect, expect_status
 from course_cli.grader.checks._proxy import handler_api
 from course_cli.grader.lesson_api import GradedApi
 from course_cli.grader.runner import SubmissionRunner
@@ -28,30 +28,27 @@ def session(folder: Path, runner: SubmissionRunner) -> Iterator[GradedApi]:
     yield handler_api(folder, runner, ROUTES, "items")
 
 
-def _get(api: GradedApi, path: str, status: int = 200) -> Any:
+def _answers(api: GradedApi, path: str, expected: Any, status: int = 200) -> Reply:
+    """`GET path`; `CaseFailed` unless it answers `status` with the JSON `expected`."""
     reply = api.send("GET", path)
     expect_status(reply, status, f"GET {path}")
-    return reply.json()
-
-
-def _same(got: Any, expected: Any, request: str) -> None:
-    expect(got == expected, f"{request}: expected {expected}, got {got}")
+    got = reply.json()
+    expect(got == expected, f"GET {path}: expected {expected}, got {got}")
+    return reply
 
 
 def body_is_a_string(api: GradedApi) -> None:
-    _same(_get(api, "/items/i1"), {"id": "i1", "name": "lamp", "price": 19.99}, "GET /items/i1")
-    _same(_get(api, "/items/i2"), {"id": "i2", "name": "desk", "price": 120}, "GET /items/i2")
+    _answers(api, "/items/i1", {"id": "i1", "name": "lamp", "price": 19.99})
+    _answers(api, "/items/i2", {"id": "i2", "name": "desk", "price": 120})
 
 
 def status_is_a_number(api: GradedApi) -> None:
-    _same(_get(api, "/items/i1/stock"), {"id": "i1", "inStock": True}, "GET /items/i1/stock")
-    _same(_get(api, "/items/i2/stock"), {"id": "i2", "inStock": False}, "GET /items/i2/stock")
+    _answers(api, "/items/i1/stock", {"id": "i1", "inStock": True})
+    _answers(api, "/items/i2/stock", {"id": "i2", "inStock": False})
 
 
 def header_is_a_string(api: GradedApi) -> None:
-    reply = api.send("GET", "/items/i1/count")
-    expect_status(reply, 200, "GET /items/i1/count")
-    _same(reply.json(), {"count": 3}, "GET /items/i1/count")
+    reply = _answers(api, "/items/i1/count", {"count": 3})
     value = reply.header("X-Updated-At")
     expected = "2026-01-15T09:30:00"
     expect(
@@ -61,8 +58,8 @@ def header_is_a_string(api: GradedApi) -> None:
 
 
 def decimal_is_written(api: GradedApi) -> None:
-    _same(_get(api, "/items/i1/price"), {"id": "i1", "price": 19.99}, "GET /items/i1/price")
-    _same(_get(api, "/items/i2/price"), {"id": "i2", "price": 120}, "GET /items/i2/price")
+    _answers(api, "/items/i1/price", {"id": "i1", "price": 19.99})
+    _answers(api, "/items/i2/price", {"id": "i2", "price": 120})
 
 
 def bad_json_is_400(api: GradedApi) -> None:
@@ -86,7 +83,7 @@ def create_is_201(api: GradedApi) -> None:
 
 
 def unknown_item_is_404(api: GradedApi) -> None:
-    _same(_get(api, "/items/nope", 404), {"message": "item not found"}, "GET /items/nope")
+    _answers(api, "/items/nope", {"message": "item not found"}, 404)
 
 
 def missing_body_is_400(api: GradedApi) -> None:
