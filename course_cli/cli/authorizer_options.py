@@ -27,7 +27,8 @@ AuthorizerTypeOption = Annotated[
     typer.Option(
         "--authorizer-type",
         help="token: the function gets one header's value (authorizationToken); request: the "
-        "whole request (headers, query, path, stage variables).",
+        "whole request (headers, query, path, stage variables). With --payload 2.0: request, "
+        'answering {"isAuthorized": true|false, "context": {...}}.',
     ),
 ]
 IdentitySourceOption = Annotated[
@@ -35,7 +36,8 @@ IdentitySourceOption = Annotated[
     typer.Option(
         "--identity-source",
         help="Where the identity comes from, comma-separated (default "
-        "'method.request.header.Authorization'); missing or empty: 401 without calling it.",
+        "'method.request.header.Authorization'; with --payload 2.0 "
+        "'$request.header.Authorization'); missing or empty: 401 without calling it.",
     ),
 ]
 AuthorizerTtlOption = Annotated[
@@ -81,12 +83,6 @@ def with_authorizer(
             "a route table names its authorizers itself: --authorizer goes with a HANDLER",
             hint='add "authorizer": {"function": "auth"} to the routes of the route table',
         )
-    if local.definition.http_api:
-        raise BadOptionError(
-            "--authorizer puts a REST API's Lambda authorizer in front of the routes; HTTP API "
-            "authorizers (--payload 2.0, simple responses) are not emulated yet",
-            hint="leave out --payload 2.0 to try the authorizer on a REST API",
-        )
     return guard_every_route(local, authorizer, kind, identity_source, ttl)
 
 
@@ -104,22 +100,32 @@ def guard_every_route(
     from course_cli.gateway.authorizers import (
         DEFAULT_IDENTITY_SOURCE,
         DEFAULT_TTL_S,
+        HTTP_IDENTITY_SOURCE,
         Authorizer,
         parse_identity_source,
         with_authorizers,
     )
     from course_cli.gateway.definition import FunctionConfig
     from course_cli.gateway.errors import ApiDefinitionError
+    from course_cli.gateway.routing import DEFAULT_ROUTE
     from course_cli.local_api import LocalApi, function_name_for
     from course_cli.runtime import InProcessRuntime
 
-    type_name = (kind or "token").upper()
+    definition = local.definition
+    # An HTTP API's (--payload 2.0): a REQUEST authorizer with simple responses.
+    http = definition.http_api
+    type_name = (kind or ("request" if http else "token")).upper()
     if type_name not in ("TOKEN", "REQUEST"):
         raise BadOptionError(
             f"--authorizer-type {kind!r} is not a Lambda authorizer type",
             hint="use --authorizer-type token or --authorizer-type request",
         )
-    definition = local.definition
+    if http and type_name == "TOKEN":
+        raise BadOptionError(
+            "an HTTP API (--payload 2.0) has no TOKEN authorizers: its Lambda authorizers are "
+            'REQUEST authorizers answering {"isAuthorized": true|false}',
+            hint="leave out --authorizer-type, or leave out --payload 2.0 for a REST API",
+        )
     name = function_name_for(handler)
     if name in definition.functions:
         name = f"{name}-authorizer"
@@ -127,9 +133,12 @@ def guard_every_route(
         guard = Authorizer(
             function_name=name,
             type=type_name,
-            identity_source=parse_identity_source(identity_source or DEFAULT_IDENTITY_SOURCE),
+            identity_source=parse_identity_source(
+                identity_source or (HTTP_IDENTITY_SOURCE if http else DEFAULT_IDENTITY_SOURCE)
+            ),
             ttl_s=DEFAULT_TTL_S if ttl is None else ttl,
             name=name,
+            payload_format="2.0" if http else "1.0",
         )
     except ApiDefinitionError as error:
         raise BadOptionError(
@@ -142,6 +151,8 @@ def guard_every_route(
         for resource in definition.resources
         for verb in resource.methods
     }
+    if definition.default_route is not None:  # an HTTP API's $default route
+        every[(DEFAULT_ROUTE, definition.default_route.http_method)] = guard
     handlers = {fn: str(spec) for fn, spec in local.runtime.functions.items()}
     runtime = InProcessRuntime({**handlers, name: handler})
     return LocalApi(with_authorizers(definition, every), runtime, source=local.source)

@@ -121,11 +121,14 @@ class AuthorizerConfigurationError(GatewayError):
     reached_method = False
     response_type = "AUTHORIZER_CONFIGURATION_ERROR"
 
-    def __init__(self, reason: str, explanation: str) -> None:
+    def __init__(self, reason: str, explanation: str, result: LambdaResult | None = None) -> None:
         super().__init__(
             explanation,
             [f"Execution failed due to configuration error: {reason}", self.error_type],
         )
+        # What the authorizer function did, when it ran: the grader tells a timeout or a
+        # crash of a learner's authorizer from a wrong answer by it.
+        self.lambda_result = result
 
     @property
     def body(self) -> bytes:
@@ -134,7 +137,7 @@ class AuthorizerConfigurationError(GatewayError):
 
 @dataclass(frozen=True, slots=True)
 class _Cached:
-    answer: AuthorizerAnswer
+    answer: Any  # an AuthorizerAnswer (REST), or (isAuthorized, context) (HTTP API)
     expires_at: float
 
 
@@ -145,7 +148,7 @@ class AuthorizerCache:
         self._entries: dict[tuple[str, ...], _Cached] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, ...], now: float) -> AuthorizerAnswer | None:
+    def get(self, key: tuple[str, ...], now: float) -> Any:
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
@@ -155,7 +158,7 @@ class AuthorizerCache:
                 return None
             return entry.answer
 
-    def put(self, key: tuple[str, ...], answer: AuthorizerAnswer, expires_at: float) -> None:
+    def put(self, key: tuple[str, ...], answer: Any, expires_at: float) -> None:
         with self._lock:
             if len(self._entries) >= 10_000:  # a flood of tokens must not grow it for ever
                 self._entries.clear()
@@ -258,6 +261,11 @@ def authorize(invocation: Invocation, invoker: LambdaInvoker) -> None:
     authorizer = authorizer_of(match.method)
     if authorizer is None:
         return
+    if authorizer.payload_format == "2.0":  # an HTTP API's, with simple responses
+        from course_cli.gateway.http_authorization import authorize_http
+
+        authorize_http(invocation, invoker, authorizer)
+        return
     definition, request, ids = invocation.definition, invocation.request, invocation.ids
     arn = method_arn(definition, request.method, invocation.path)
     auth_id = authorizer_id(definition, authorizer)
@@ -286,7 +294,7 @@ def authorize(invocation: Invocation, invoker: LambdaInvoker) -> None:
     else:
         token = present[0] if authorizer.type == "TOKEN" else ""
         event = build_event(invocation, authorizer, arn, token)
-        result, latency_ms = _call(invocation, invoker, authorizer, event, auth_id)
+        result, latency_ms = call_authorizer(invocation, invoker, authorizer, event, auth_id)
         answer = _read(invocation, result)
         if authorizer.ttl_s:
             cache.put(key, answer, invocation.clock() + authorizer.ttl_s)
@@ -329,7 +337,7 @@ def authorize(invocation: Invocation, invoker: LambdaInvoker) -> None:
     }
 
 
-def _call(
+def call_authorizer(
     invocation: Invocation,
     invoker: LambdaInvoker,
     authorizer: Authorizer,
@@ -386,10 +394,20 @@ def _call(
 
 def _read(invocation: Invocation, result: LambdaResult) -> AuthorizerAnswer:
     """The authorizer's answer as a policy; AWS's 401 or 500 when there is none."""
+    value = decoded_answer(invocation, result)
+    try:
+        return parse_answer(value)
+    except PolicyError as error:
+        raise AuthorizerConfigurationError(error.log_reason, error.explanation, result) from None
+
+
+def decoded_answer(invocation: Invocation, result: LambdaResult) -> Any:
+    """What the authorizer returned, JSON-decoded; AWS's 401 or 500 when it failed."""
     if result.outcome is Outcome.NO_ANSWER:
         raise AuthorizerConfigurationError(
             "Authorizer error",
             "The authorizer function did not answer in time, so API Gateway answered 500.",
+            result,
         )
     if result.outcome is not Outcome.OK:
         error = result.error or {}
@@ -408,14 +426,11 @@ def _read(invocation: Invocation, result: LambdaResult) -> AuthorizerAnswer:
             'API Gateway answers 500 {"message":null} for that - only the exact message '
             "'Unauthorized' becomes a 401. To refuse a caller, raise Exception('Unauthorized') "
             "or return a Deny policy.",
+            result,
         )
     payload = result.payload
     invocation.note(lambda: f"Authorizer result body before parsing: {payload}")
     try:
-        value = json.loads(payload)
+        return json.loads(payload)
     except ValueError:
-        value = payload
-    try:
-        return parse_answer(value)
-    except PolicyError as error:
-        raise AuthorizerConfigurationError(error.log_reason, error.explanation) from None
+        return payload

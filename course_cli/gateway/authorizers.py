@@ -30,6 +30,7 @@ from typing import Any, Final
 
 from course_cli.gateway.definition import ApiDefinition, Method
 from course_cli.gateway.errors import ApiDefinitionError
+from course_cli.gateway.routing import DEFAULT_ROUTE
 
 AUTHORIZER_TYPES: Final = ("TOKEN", "REQUEST")
 DEFAULT_IDENTITY_SOURCE: Final = "method.request.header.Authorization"
@@ -38,6 +39,12 @@ MAX_TTL_S: Final = 3600  # authorizerResultTtlInSeconds: "the maximum value is 3
 _SOURCE: Final = re.compile(
     r"(method\.request\.(header|querystring)|stageVariables|context)\.([^\s,]+)"
 )
+# An HTTP API's spelling (`identitySource` of apigatewayv2's CreateAuthorizer).
+_HTTP_SOURCE: Final = re.compile(
+    r"\$(request\.(header|querystring)|stageVariables|context)\.([^\s,]+)"
+)
+PAYLOAD_FORMATS: Final = ("1.0", "2.0")
+HTTP_IDENTITY_SOURCE: Final = "$request.header.Authorization"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +56,9 @@ class Authorizer:
     identity_source: tuple[str, ...] = (DEFAULT_IDENTITY_SOURCE,)
     ttl_s: int = DEFAULT_TTL_S
     name: str = ""  # the authorizer's name; its id in logs derives from it
+    # "2.0": an HTTP API's REQUEST authorizer answering with simple responses
+    # (`{"isAuthorized": ..., "context": ...}`); "1.0": a REST API's, answering with a policy.
+    payload_format: str = "1.0"
 
     def __post_init__(self) -> None:
         check_authorizer(self)
@@ -79,18 +89,29 @@ def with_authorizers(
                 f"resource {path!r} {verb}: the authorizer's function "
                 f"{authorizer.function_name!r} is not one of the API's functions"
             )
-    resources = []
-    for resource in definition.resources:
-        methods: dict[str, Method] = {}
-        for verb, method in resource.methods.items():
-            guard = authorizers.get((resource.path, verb))
-            if guard is not None:
-                values = {f.name: getattr(method, f.name) for f in fields(Method)}
-                values["authorization"] = "CUSTOM"
-                method = AuthorizedMethod(**values, authorizer=guard)
-            methods[verb] = method
-        resources.append(replace(resource, methods=methods))
-    return replace(definition, resources=tuple(resources))
+
+    def guarded(path: str, verb: str, method: Method) -> Method:
+        guard = authorizers.get((path, verb))
+        if guard is None:
+            return method
+        values = {f.name: getattr(method, f.name) for f in fields(Method)}
+        values["authorization"] = "CUSTOM"
+        return AuthorizedMethod(**values, authorizer=guard)
+
+    resources = [
+        replace(
+            resource,
+            methods={
+                verb: guarded(resource.path, verb, method)
+                for verb, method in resource.methods.items()
+            },
+        )
+        for resource in definition.resources
+    ]
+    default = definition.default_route  # an HTTP API's `$default` route
+    if default is not None:
+        default = guarded(DEFAULT_ROUTE, default.http_method, default)
+    return replace(definition, resources=tuple(resources), default_route=default)
 
 
 def check_authorizer(authorizer: Authorizer, where: str = "authorizer") -> None:
@@ -108,12 +129,25 @@ def check_authorizer(authorizer: Authorizer, where: str = "authorizer") -> None:
             hint="0 turns caching off; AWS's default is 300",
         )
     sources = authorizer.identity_source
+    http = authorizer.payload_format == "2.0"
+    if authorizer.payload_format not in PAYLOAD_FORMATS:
+        raise ApiDefinitionError(
+            f"{where}: payload format {authorizer.payload_format!r} is not 1.0 or 2.0"
+        )
+    if http and kind != "REQUEST":
+        raise ApiDefinitionError(
+            f"{where}: an HTTP API's Lambda authorizers are REQUEST authorizers, not {kind}",
+            hint="use the REQUEST type; its identity source may be $request.header.Authorization",
+        )
     for source in sources:
-        found = _SOURCE.fullmatch(source)
+        found = (_HTTP_SOURCE if http else _SOURCE).fullmatch(source)
         if found is None:
             raise ApiDefinitionError(
-                f"{where}: {source!r} is not an identity source",
-                hint="e.g. method.request.header.Authorization, method.request.querystring.key",
+                f"{where}: {source!r} is not an identity source"
+                + (" of an HTTP API" if http and _SOURCE.fullmatch(source) else ""),
+                hint="e.g. $request.header.Authorization, $request.querystring.key"
+                if http
+                else "e.g. method.request.header.Authorization, method.request.querystring.key",
             )
         if kind == "TOKEN" and found[2] != "header":
             raise ApiDefinitionError(
@@ -139,7 +173,7 @@ def parse_identity_source(text: str) -> tuple[str, ...]:
 
 def identity_source_parts(source: str) -> tuple[str, str]:
     """(`header`|`querystring`|`stageVariables`|`context`, name) of a checked source."""
-    found = _SOURCE.fullmatch(source)
+    found = _SOURCE.fullmatch(source) or _HTTP_SOURCE.fullmatch(source)
     assert found is not None
     return found[2] or found[1], found[3]
 

@@ -135,10 +135,39 @@ def test_bad_authorizer_options(
     assert error in result.stderr
 
 
-def test_http_api_authorizers_are_not_emulated_yet(run_cli: Run, files: Path) -> None:
-    result, _ = _invoke(run_cli, files, "--payload", "2.0", "-H", "Authorization: allow")
+SIMPLE_AUTHORIZER = """
+def handler(event, context):
+    token = event["identitySource"][0]
+    if token == "broken":
+        return {"principalId": "u", "policyDocument": {}}
+    return {"isAuthorized": token == "allow", "context": {"role": "reader", "level": 3}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("header", "status", "body"),
+    [
+        ("allow", 200, {"lambda": {"role": "reader", "level": 3}}),
+        ("deny", 403, {"message": "Forbidden"}),
+        ("broken", 500, {"message": "Internal Server Error"}),
+        (None, 401, {"message": "Unauthorized"}),
+    ],
+)
+def test_an_http_api_authorizer_answers_with_simple_responses(
+    run_cli: Run, files: Path, header: str | None, status: int, body: dict
+) -> None:
+    (files / "auth.py").write_text(SIMPLE_AUTHORIZER)
+    headers = ("-H", f"Authorization: {header}") if header else ()
+    result, document = _invoke(run_cli, files, "--payload", "2.0", *headers)
+    assert result.exit_code == (1 if status >= 500 else 0), result.stderr
+    assert document["response"]["statusCode"] == status
+    assert json.loads(document["response"]["body"]) == body
+
+
+def test_an_http_api_has_no_token_authorizers(run_cli: Run, files: Path) -> None:
+    result, _ = _invoke(run_cli, files, "--payload", "2.0", "--authorizer-type", "token")
     assert result.exit_code == 2
-    assert "not emulated yet" in result.stderr
+    assert "an HTTP API (--payload 2.0) has no TOKEN authorizers" in result.stderr
 
 
 def test_authorizer_options_need_an_authorizer(run_cli: Run, files: Path) -> None:

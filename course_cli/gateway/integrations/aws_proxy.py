@@ -18,7 +18,7 @@ from course_cli.gateway.events_v2 import build_http_event
 from course_cli.gateway.execution_log import format_http_date, java_map
 from course_cli.gateway.http_api import ServiceUnavailable
 from course_cli.gateway.integrations.http_api_proxy import read_http_answer
-from course_cli.gateway.integrations.lambda_call import call_lambda
+from course_cli.gateway.integrations.lambda_call import call_lambda, error_document
 from course_cli.gateway.invoker import Outcome
 from course_cli.gateway.proxy_response import build_http_response, read_proxy_result
 
@@ -30,14 +30,9 @@ if TYPE_CHECKING:
 
 _FAILED = (Outcome.ERROR, Outcome.TIMEOUT)
 
-# Lambda's quota for a synchronous call's response, "6 MB", is enforced on the JSON payload as
-# 6,291,556 bytes (100 over 6 MiB): a payload of exactly that size passes, one byte more is
-# Lambda's own error. Invoke still answers 200, with `X-Amz-Function-Error: Unhandled`, and
-# API Gateway treats it as any customer function error (502; the access log's
-# integrationErrorMessage reads "Lambda Customer Function Error:Response payload size
-# exceeded ..."). The error document is word for word moto's AWS-recorded test
-# (test_invoke_function_large_response); the execution-log line is the usual "customer function
-# error" line with that message: inferred, no recorded copy of it was found.
+# Lambda's 6 MB response quota is 6,291,556 bytes of JSON; past it Invoke still answers 200
+# with Lambda's own error, which API Gateway treats as a function error (502). The document is
+# moto's AWS-recorded test_invoke_function_large_response; the log line is inferred.
 MAX_RESPONSE_BYTES: Final = 6_291_556
 RESPONSE_TOO_LARGE: Final = {
     "errorMessage": (
@@ -104,6 +99,14 @@ class AwsProxyIntegration:
         if integration.payload_format == "2.0":  # an HTTP API's event
             now = invocation.started_at
             event = invocation.event = build_http_event(request, definition, match, ids, now=now)
+            authorized = invocation.request_context.get("authorizer")
+            if authorized is not None:  # after apiId, as in AWS's example event
+                context = event["requestContext"]
+                event["requestContext"] = {
+                    **{k: context[k] for k in ("accountId", "apiId")},
+                    "authorizer": authorized,
+                    **context,
+                }
         else:
             event = invocation.event = build_proxy_event(
                 request, definition, match, invocation.request_context, invocation.path, ids
@@ -150,7 +153,7 @@ class AwsProxyIntegration:
         if invocation.match.method.integration.payload_format == "2.0":
             return read_http_answer(invocation, ResponseTooLarge)
         if result.outcome in _FAILED:
-            error = result.error if result.error is not None else _error_document(result.payload)
+            error = result.error if result.error is not None else error_document(result.payload)
             invocation.result = error
             if error.get("errorType") == RESPONSE_TOO_LARGE["errorType"]:
                 raise ResponseTooLarge(error, result.request_id, result.value)
@@ -229,14 +232,6 @@ def _json_size(value: Any) -> int | None:
         return len(json.dumps(value).encode("utf-8", "replace"))
     except (TypeError, ValueError):
         return None
-
-
-def _error_document(payload: str) -> dict[str, Any]:
-    try:
-        document = json.loads(payload)
-    except ValueError:
-        return {"errorMessage": payload}
-    return document if isinstance(document, dict) else {"errorMessage": payload}
 
 
 def _lambda_headers(result: LambdaResult, now: float, trace_root: str) -> str:
