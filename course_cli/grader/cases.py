@@ -82,7 +82,11 @@ class Reply:
         elif invocation.error is not None:
             reasons.append(invocation.error.explanation)
         said = " ".join(reasons)
-        where = _learner_frame(invocation.result, already_said=said)
+        document = invocation.result
+        authorizer = getattr(invocation.error, "lambda_result", None)
+        if document is None and authorizer is not None:
+            document = authorizer.error  # the learner's authorizer raised
+        where = _learner_frame(document, already_said=said)
         return f"{said} {where}".strip()
 
 
@@ -91,23 +95,27 @@ def answered(invocation: Invocation) -> Reply:
     status timeout or crashed, so the result says what kind of failure it was."""
     from course_cli.gateway.invoker import Outcome
 
-    result = invocation.lambda_result
+    # The function's run, or the Lambda authorizer's when the request ended there.
+    authorizer_run = getattr(invocation.error, "lambda_result", None)
+    result, who = invocation.lambda_result, "the function"
+    if result is None and authorizer_run is not None:
+        result, who = authorizer_run, "the authorizer"
     if result is not None and result.outcome in (Outcome.TIMEOUT, Outcome.NO_ANSWER):
         raise CaseFailed(
-            "the function ran past its time limit and was stopped (an endless loop?); "
+            f"{who} ran past its time limit and was stopped (an endless loop?); "
             f"the client got {_status(invocation)}",
             TIMEOUT,
         )
     error_type = result.error.get("errorType") if result is not None and result.error else None
     if error_type == "Runtime.ExitError":
         raise CaseFailed(
-            "the function ended its own process (sys.exit or os._exit); Lambda reports "
+            f"{who} ended its own process (sys.exit or os._exit); Lambda reports "
             f"Runtime.ExitError and the client got {_status(invocation)}",
             CRASHED,
         )
     if error_type == "Runtime.OutOfMemory":
         raise CaseFailed(
-            "the function used more memory than its limit and its process was ended; Lambda "
+            f"{who} used more memory than its limit and its process was ended; Lambda "
             f"reports Runtime.OutOfMemory and the client got {_status(invocation)}",
             CRASHED,
         )
