@@ -222,7 +222,6 @@ class HttpServer(ThreadingHTTPServer):
         super().__init__(address, Connection)
 
     def process_request(self, request: Any, client_address: Any) -> None:
-        # Threads are kept for the next connection: starting one costs a short request's time.
         with self._idle_lock:
             inbox = self._idle.pop() if self._idle else None
         if inbox is None:

@@ -12,12 +12,8 @@ from dataclasses import dataclass, field
 from typing import Final
 from urllib.parse import urlencode
 
-# Status codes the gateway answers with by name.
 OK: Final = 200
-BAD_REQUEST: Final = 400
 FORBIDDEN: Final = 403
-UNSUPPORTED_MEDIA_TYPE: Final = 415
-INTERNAL_SERVER_ERROR: Final = 500
 BAD_GATEWAY: Final = 502
 GATEWAY_TIMEOUT: Final = 504
 
@@ -43,7 +39,6 @@ class Headers:
         else:
             items = tuple(pairs)
         self._pairs: tuple[tuple[str, str], ...] = items
-        # Built on first look-up: most requests are read a handful of times, some never.
         self._index: dict[str, tuple[str, list[str]]] | None = None
 
     def groups(self) -> Mapping[str, tuple[str, list[str]]]:
@@ -197,11 +192,8 @@ def first_accept_type(accept: str | None) -> str:
 
 
 def matches_media_types(media: str, patterns: Iterable[str]) -> bool:
-    """Whether `media` matches one of `patterns`: exactly, as `type/*`, or as `*/*`.
-
-    This is how API Gateway compares a request's Content-Type (or first Accept type) with the
-    API's binaryMediaTypes.
-    """
+    """Whether `media` matches one of `patterns` (binaryMediaTypes): exactly, as `type/*`, or
+    as `*/*`."""
     if not media:
         return False
     for pattern in patterns:

@@ -28,12 +28,9 @@ def new_request_id() -> str:
 
 
 class RequestIds(NamedTuple):
-    """The ids of one request, all derived from its request id (see `derive`).
-
-    `extended_request_id` is also the `x-amz-apigw-id` header (AWS sends the same value).
-    Trace ids follow X-Ray: `1-<8 hex epoch seconds>-<24 hex>`; a client's own
-    `X-Amzn-Trace-Id` is kept, as AWS keeps it.
-    """
+    """The ids of one request, derived from its request id. `extended_request_id` is also the
+    `x-amz-apigw-id` header; trace roots follow X-Ray, `1-<8 hex epoch s>-<24 hex>`, and a
+    client's own `X-Amzn-Trace-Id` is kept, as on AWS."""
 
     request_id: str
     extended_request_id: str

@@ -17,12 +17,9 @@ from typing import Any
 INTEGRATION_TIMEOUT_S = 29.0
 # Lambda's default function timeout.
 DEFAULT_FUNCTION_TIMEOUT_S = 3.0
-# Lambda's most: a function's Timeout is whole seconds from 1 to 900 (Lambda API reference,
-# CreateFunction `Timeout`: "Type: Integer. Valid Range: Minimum value of 1"; developer guide,
-# configuration-timeout.html: "in 1-second increments, up to a maximum of 900 seconds").
+# On AWS a function's Timeout is whole seconds, 1 to 900 (CreateFunction; developer guide,
+# configuration-timeout.html). Fractions are allowed here, to show a timeout quickly.
 MAX_FUNCTION_TIMEOUT_S = 900.0
-# What a timeout may be here. Fractions of a second are allowed, unlike on AWS, so that a
-# lesson or a notebook can show a timeout without making the learner wait a whole second.
 FUNCTION_TIMEOUT_RULE = "give more than 0 and at most 900 seconds, Lambda's limit"
 FUNCTION_TIMEOUT_HINT = (
     "Lambda takes whole seconds from 1 to 900 (default 3); a fraction such as 0.5 works here "
@@ -84,10 +81,8 @@ _PLATFORM_LINES = ("START RequestId: ", "END RequestId: ", "REPORT RequestId: ")
 
 
 class FunctionNotFound(LookupError):
-    """Raised by an invoker for a function it does not know (Lambda's ResourceNotFoundException).
-
-    API Gateway then answers 500 and logs a configuration error naming the function.
-    """
+    """Raised by an invoker for a function it does not know (Lambda's ResourceNotFoundException);
+    API Gateway answers 500 and logs a configuration error."""
 
     def __init__(self, function_name: str, detail: str = "") -> None:
         super().__init__(f"Function not found: {function_name}")
@@ -96,12 +91,10 @@ class FunctionNotFound(LookupError):
 
 
 class LambdaInvoker(ABC):
-    """Runs Lambda functions by name, like Lambda's Invoke API.
+    """Runs Lambda functions by name, like Lambda's Invoke API; each invoker implements `invoke`.
 
-    The runtimes (in-process, isolated worker) and the invokers in front of them (the sandbox's,
-    the grader's) share this one call; each implements `invoke`. Invokers never raise for
-    anything the function does: exceptions, timeouts and unserialisable values are results.
-    The one exception they raise is `FunctionNotFound`, for a name they cannot run.
+    Nothing the function does makes an invoker raise (exceptions, timeouts and unserialisable
+    values are results); only `FunctionNotFound`, for a name it cannot run.
     """
 
     def __call__(

@@ -1,13 +1,9 @@
 """The JSONPath subset API Gateway templates use: `$input.path(...)` and `$input.json(...)`.
 
-Supported: the root `$`, child names (`$.a.b`, `$['a']`, `$["a b"]`), array indexes
-(`$.items[0]`, `$.items[-1]`), wildcards (`$.items[*]`, `$.*`), deep scan (`$..name`) and
-simple filters (`$.items[?(@.price > 10)]`, comparisons with ==, !=, <, <=, >, >= against a
-number, a quoted string, true, false or null). A *definite* path (names and indexes only)
-gives one value or `MISSING`; a path with a wildcard, deep scan or filter gives a list of every
-match, as Jayway JsonPath (the library AWS's behaviour matches) does.
-
-Anything else is a `JsonPathError` carrying the column where parsing stopped.
+Supported: `$`, names (`$.a`, `$['a b']`), indexes (`$.items[-1]`), wildcards (`[*]`, `.*`),
+deep scan (`$..name`) and filters comparing a field with a literal (`[?(@.price > 10)]`). A
+definite path (names and indexes only) gives one value or `MISSING`, any other a list of
+matches, as Jayway JsonPath (whose behaviour AWS's matches) does. Else `JsonPathError`.
 """
 
 from __future__ import annotations

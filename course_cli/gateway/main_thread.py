@@ -1,10 +1,9 @@
 """Lambda invocations handed to the main thread, where Lambda runs a handler.
 
-On Lambda a handler runs on the main thread of its runtime process, one invocation at a time
-per execution environment, and code relies on it: `asyncio.get_event_loop()` (Mangum, which
-runs FastAPI on Lambda, calls it), `signal.signal`, and our own timeout's SIGALRM. A server
-answers on many threads; `MainThreadInvoker` lets each of them hand its invocation to the
-main thread, which `course serve` lends with `run_until`.
+On Lambda a handler runs on its runtime's main thread, one invocation at a time, and code
+relies on it (`asyncio.get_event_loop()` in Mangum, `signal.signal`, our timeout's SIGALRM).
+`MainThreadInvoker` lets a server's threads hand invocations to the main thread, which
+`course serve` lends with `run_until`.
 """
 
 from __future__ import annotations
@@ -33,7 +32,7 @@ class _Call:
         self.cancelled = False
         self.result: LambdaResult | None = None
         self.error: Exception | None = None
-        # Released when the result is in: a bare lock is the cheapest handoff between threads.
+        # Released when the result is in.
         self.done = threading.Lock()
         self.done.acquire()
 

@@ -58,12 +58,9 @@ def handle_request(
     new_id: IdFactory = new_request_id,
     renderer: TemplateRenderer | None = None,
 ) -> Invocation:
-    """Answer `request` as API Gateway would; `invocation.response` is always set. Mapping
-    templates are rendered by `renderer` (default: `vtl.render_template`, in this process).
-
-    Never raises for anything a request or a handler can produce: every failure becomes the
-    response AWS sends, an execution-log line and an explanation for the learner.
-    """
+    """Answer `request` as API Gateway would; `invocation.response` is always set, whatever
+    the request or handler (a failure is AWS's response, log lines and an explanation).
+    `renderer` renders mapping templates (default: `vtl.render_template`, here)."""
     invocation = start(definition, request, clock, new_id)
     invocation.renderer = renderer
     run_stages(invocation, invoker)
@@ -78,11 +75,8 @@ def prepare_event(
     clock: Clock = time.time,
     new_id: IdFactory = new_request_id,
 ) -> Invocation:
-    """The stages before the call: `invocation.event` is what the function would receive.
-
-    For `course event`. When routing fails, `invocation.error` and `invocation.response` say
-    why and there is no event.
-    """
+    """The stages before the call (`course event`): `invocation.event` is what the function
+    would receive; when routing fails, `invocation.error` and `.response` say why."""
     invocation = start(definition, request, clock, new_id)
     run_stages(invocation, None)
     return invocation

@@ -1,14 +1,9 @@
 """What a function may return to a Lambda proxy integration, and the HTTP response it becomes.
 
-`read_proxy_result` checks a return value against the rules API Gateway applies (spec §3) and
-answers every reason it is malformed as a named `Problem`; `build_http_response` turns a valid
-one into the client's response, merging headers and decoding base64 bodies as AWS does.
-
-AWS reads the return value with a Java JSON binder into {statusCode: int, headers: map of
-string, multiValueHeaders: map of string lists, body: string, isBase64Encoded: boolean} and
-refuses unknown keys. Scalars it can coerce are accepted (the string "201" as a status, `true`
-as a header value); anything else is a 502. `CHOICES` settles the cases the spec leaves open in
-that same spirit.
+`read_proxy_result` checks a return value by API Gateway's rules (spec §3), naming each reason
+it is malformed as a `Problem`; `build_http_response` turns a valid one into the response.
+AWS binds the value to typed Java fields and refuses unknown keys: scalars it can coerce pass
+("201" as a status), anything else is a 502. `CHOICES` settles the open cases in that spirit.
 """
 
 from __future__ import annotations
@@ -83,18 +78,13 @@ class ProxyResult(NamedTuple):
     problems: tuple[Problem, ...] = ()
 
 
-def python_type(value: Any) -> str:
-    """The Python type name a learner would see for a JSON value (`dict`, `str`, `None`...)."""
-    return "None" if value is None else type(value).__name__
-
-
 def _show(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _problem(field: str, expected: str, value: Any, fix: str, why: str = "") -> Problem:
-    got = python_type(value)
+    got = "None" if value is None else type(value).__name__
     # None names itself ("it is None", not "it is None None").
     shown = "None" if value is None else f"{got} {_show(value)}"
     explanation = f"`{field}` must be {expected}, but it is {shown}. {why}".strip()
@@ -268,8 +258,6 @@ def _header_map(payload: dict[str, Any], key: str, problems: list[Problem]) -> d
 
 
 def _read_flag(value: Any, problems: list[Problem]) -> bool:
-    if value is None:
-        return False
     if isinstance(value, bool):
         return value
     if isinstance(value, str) and value.lower() in ("true", "false") and CHOICES.boolean_strings:
@@ -277,13 +265,6 @@ def _read_flag(value: Any, problems: list[Problem]) -> bool:
     fix = '"isBase64Encoded": True, or leave the key out'
     problems.append(_problem("isBase64Encoded", "a boolean", value, fix))
     return False
-
-
-def wants_binary(accept: str | None, definition: ApiDefinition) -> bool:
-    """Whether API Gateway decodes a base64 body: only when the API has binaryMediaTypes and
-    the request's first Accept type matches one (the response Content-Type is not consulted)."""
-    types = definition.binary_media_types
-    return bool(types) and matches_media_types(first_accept_type(accept), types)
 
 
 def build_http_response(
@@ -327,7 +308,9 @@ def build_http_response(
         ("X-Amzn-Trace-Id", trace_id),
     )
     body = result.body.encode("utf-8", "replace")
-    if result.is_base64 and wants_binary(request.headers.get("Accept"), definition):
+    # Decoded only when the first Accept type matches binaryMediaTypes (not Content-Type).
+    accept = first_accept_type(request.headers.get("Accept"))
+    if result.is_base64 and matches_media_types(accept, definition.binary_media_types):
         try:
             body = base64.b64decode(body, validate=True)
         except (binascii.Error, ValueError):

@@ -1,10 +1,8 @@
 """`course serve`'s server: the gateway answering HTTP/1.1 on 127.0.0.1.
 
-`GatewayServer` binds, starts and stops; its connections (`connections`) read each request
-and it answers through the gateway pipeline, logging a `RequestRecord` per request. Handlers
-run where Lambda runs them, on the main thread of their process: while `serve_forever()` runs
-on the main thread, the connection threads hand it each Lambda invocation, and it runs them
-one at a time, like one execution environment (see `MainThreadInvoker`).
+`GatewayServer` binds, starts and stops; its connections (`connections`) read each request,
+which it answers through the pipeline, logging a `RequestRecord`. While `serve_forever()` runs
+on the main thread, handlers run there one at a time, as on Lambda (`MainThreadInvoker`).
 """
 
 from __future__ import annotations
@@ -37,8 +35,7 @@ class RequestRecord:
     """One answered request, for the log line `course serve` prints."""
 
     method: str
-    # The request target as sent: raw path and `?query`.
-    target: str
+    target: str  # as sent: raw path and `?query`
     status: int
     latency_ms: float
     client: str
@@ -91,10 +88,9 @@ def serve(
 class GatewayServer:
     """The HTTP server; binds in the constructor, so a taken port fails right away.
 
-    `start()` serves from background threads and returns: functions then run on the
-    connections' threads. `serve_forever()` starts too, then runs the functions on the calling
-    thread until `shutdown()` (Ctrl-C interrupts it and propagates). `shutdown()` stops
-    promptly. Also a context manager (start, then shutdown).
+    `start()` serves from background threads (functions run on the connections' threads);
+    `serve_forever()` also runs the functions on the calling thread until `shutdown()`. Also a
+    context manager (start, then shutdown).
     """
 
     def __init__(

@@ -133,11 +133,25 @@ def record(
     }
 
 
-def record_latency(invocation: Invocation, started: float) -> int:
-    """Milliseconds since `started` on the invocation's clock (AWS logs whole milliseconds),
-    kept in `invocation.timings["integration_ms"]` as the Lambda integrations keep theirs."""
+def call_recorded(invocation: Invocation, body: bytes) -> int:
+    """Send the request `record` kept, with `body`; keep the answer and its timing, and return
+    the latency in whole milliseconds (as AWS logs it)."""
+    sent = invocation.event
+    started = invocation.clock()
+    answer = call_backend(
+        sent["method"],
+        sent["url"],
+        list(sent["headers"].items()),
+        body,
+        integration_of(invocation).integration_timeout_s,
+    )
     latency = max(0, round((invocation.clock() - started) * 1000))
     invocation.timings["integration_ms"] = latency
+    invocation.custom["backend"] = answer
+    invocation.result = {
+        "statusCode": answer.status,
+        "body": answer.body.decode("utf-8", "replace"),
+    }
     return latency
 
 
@@ -160,21 +174,10 @@ class HttpIntegration:
 
     def integrate(self, invocation: Invocation, invoker: LambdaInvoker) -> None:
         """Call the backend."""
-        sent = invocation.event
-        started = invocation.clock()
-        answer = call_backend(
-            sent["method"],
-            sent["url"],
-            list(sent["headers"].items()),
-            sent["body"].encode("utf-8"),
-            integration_of(invocation).integration_timeout_s,
-        )
-        latency = record_latency(invocation, started)
-        invocation.custom["backend"] = answer
-        text = answer.body.decode("utf-8", "replace")
-        invocation.result = {"statusCode": answer.status, "body": text}
+        latency = call_recorded(invocation, invocation.event["body"].encode("utf-8"))
+        status, text = invocation.result["statusCode"], invocation.result["body"]
         invocation.note(
-            f"Received response. Status: {answer.status}, Integration latency: {latency} ms",
+            f"Received response. Status: {status}, Integration latency: {latency} ms",
             f"Endpoint response body before transformations: {text}",
         )
 

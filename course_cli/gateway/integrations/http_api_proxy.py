@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from course_cli.gateway.errors import Problem
 from course_cli.gateway.http_api import FunctionFailed, MalformedResponse
+from course_cli.gateway.integrations.lambda_call import error_document
 from course_cli.gateway.invoker import Outcome
 from course_cli.gateway.proxy_response_v2 import (
     base64_problem,
@@ -32,7 +33,7 @@ def read_http_answer(invocation: Invocation, too_large: type[Exception] | None =
     result = invocation.lambda_result
     assert result is not None
     if result.outcome in (Outcome.ERROR, Outcome.TIMEOUT):
-        error = result.error if result.error is not None else _error_document(result.payload)
+        error = result.error if result.error is not None else error_document(result.payload)
         invocation.result = error
         failure = FunctionFailed(
             error, result.request_id, timed_out=result.outcome is Outcome.TIMEOUT
@@ -91,11 +92,3 @@ def _inferred(value: Any) -> str:
             "JSON: add a statusCode to have them read."
         )
     return text
-
-
-def _error_document(payload: str) -> dict[str, Any]:
-    try:
-        document = json.loads(payload)
-    except ValueError:
-        return {"errorMessage": payload}
-    return document if isinstance(document, dict) else {"errorMessage": payload}

@@ -15,10 +15,9 @@ from course_cli.gateway.integrations.http import (
     _HOP_BY_HOP,
     BackendAnswer,
     backend_url,
-    call_backend,
+    call_recorded,
     mapped_headers,
     record,
-    record_latency,
 )
 
 if TYPE_CHECKING:
@@ -46,24 +45,9 @@ class HttpProxyIntegration:
 
     def integrate(self, invocation: Invocation, invoker: LambdaInvoker) -> None:
         """Call the backend."""
-        sent = invocation.event
-        started = invocation.clock()
-        answer = call_backend(
-            sent["method"],
-            sent["url"],
-            list(sent["headers"].items()),
-            invocation.request.body or b"",
-            integration_of(invocation).integration_timeout_s,
-        )
-        latency = record_latency(invocation, started)
-        invocation.custom["backend"] = answer
-        invocation.result = {
-            "statusCode": answer.status,
-            "body": answer.body.decode("utf-8", "replace"),
-        }
-        invocation.note(
-            f"Received response. Status: {answer.status}, Integration latency: {latency} ms"
-        )
+        latency = call_recorded(invocation, invocation.request.body or b"")
+        status = invocation.result["statusCode"]
+        invocation.note(f"Received response. Status: {status}, Integration latency: {latency} ms")
 
     def integration_response(self, invocation: Invocation) -> None:
         """The backend's answer, unchanged, plus AWS's request-id headers."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+from typing import TYPE_CHECKING, Any
 
 from course_cli.gateway.errors import IntegrationFailure, IntegrationTimeout
 from course_cli.gateway.invoker import FunctionNotFound, Outcome
@@ -52,3 +53,12 @@ def call_lambda(
     if result.outcome is Outcome.NO_ANSWER:
         raise IntegrationTimeout(integration.integration_timeout_s)
     return latency_ms
+
+
+def error_document(payload: str) -> dict[str, Any]:
+    """A failed invocation's payload as an error document (`errorMessage` when not one)."""
+    try:
+        document = json.loads(payload)
+    except ValueError:
+        return {"errorMessage": payload}
+    return document if isinstance(document, dict) else {"errorMessage": payload}
