@@ -60,14 +60,10 @@ def serve(
     on_ready: Callable[[GatewayServer], None] | None = None,
     handle: Handle | None = None,
 ) -> None:
-    """Serve `definition` on `host:port` until interrupted; `KeyboardInterrupt` propagates.
-
-    Raises `PortInUseError` (a `UsageError`) when the port is taken, `ServerAddressError` for a
-    host that is not a loopback address. `on_ready(server)` runs once the port is bound;
-    `on_request(record)` after each request (never two at once). `reload_check()` runs
-    before each request and may return a new definition to serve from then on. Called on
-    the main thread, the functions run on it (see `GatewayServer.serve_forever`).
-    """
+    """Serve `definition` on `host:port` until interrupted (`KeyboardInterrupt` propagates);
+    `PortInUseError` or `ServerAddressError` when it cannot listen. `on_ready(server)` runs
+    once bound, `on_request(record)` after each request (never two at once), `reload_check()`
+    before each, and may return a new definition to serve."""
     server = GatewayServer(
         definition,
         invoker,

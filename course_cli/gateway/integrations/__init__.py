@@ -1,9 +1,7 @@
 """Integration types: one small class per type behind the shared `Integration` protocol.
 
-Each type owns the three middle stages of the pipeline - integration request, integration,
-integration response. The registry finds a type by name: `AWS_PROXY` lives in
-`integrations/aws_proxy.py` as the module attribute `INTEGRATION`, and so on for `AWS`,
-`HTTP_PROXY`, `HTTP` and `MOCK`. Adding a type is therefore one new file; nothing here changes.
+Each type owns the integration request, integration and integration response stages; the
+registry finds a type by name (`AWS_PROXY` is `aws_proxy.INTEGRATION`, and so on).
 """
 
 from __future__ import annotations
@@ -20,11 +18,8 @@ KNOWN_TYPES: Final = ("AWS_PROXY", "AWS", "HTTP_PROXY", "HTTP", "MOCK")
 
 
 class Integration(Protocol):
-    """The integration stages of one integration type, each over the shared `Invocation`.
-
-    A stage fills the invocation (event, result, response, log lines) or raises a
-    `GatewayError`; the pipeline turns the error into AWS's response.
-    """
+    """The integration stages of one type: each fills the `Invocation` or raises a
+    `GatewayError`."""
 
     def integration_request(self, invocation: Invocation) -> None:
         """Build what is sent to the backend (the proxy event, a rendered template...)."""

@@ -1,10 +1,8 @@
 """AWS: the custom (non-proxy) Lambda integration - the function never sees HTTP.
 
-The request template (or the passed-through body) is the payload sent to the function. Its
-return value is the integration response's body. A function error is matched by its
-`errorMessage` against each integration response's selectionPattern; when nothing matches,
-the default response answers - usually 200, with the error document as the body: the classic
-200-on-error trap, which this integration reproduces and explains.
+The request template's output is the payload, the return value the response body. A
+function error's `errorMessage` selects the integration response; when none matches the default
+answers, usually 200 with the error as the body: the classic trap, reproduced and explained.
 """
 
 from __future__ import annotations

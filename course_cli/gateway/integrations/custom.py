@@ -1,16 +1,10 @@
 """What the custom (non-proxy) integrations AWS, HTTP and MOCK share.
 
-Integration request: pick the request template by Content-Type (`application/json` when the
-request has none), or apply `passthroughBehavior` (WHEN_NO_MATCH passes the body through;
-WHEN_NO_TEMPLATES answers 415 when templates exist but none matches; NEVER answers 415
-whenever none matches). Integration response: pick the integration response whose
-`selectionPattern` (a Java regex, whole string) matches - the Lambda `errorMessage`, or the
-backend's status code - else the default one (no pattern); render its response template;
-map `responseParameters` into headers; apply `$context.responseOverride`.
-
-An integration response is a mapping in AWS's own shape:
-`{"statusCode": "404", "selectionPattern": "Not found.*", "responseTemplates": {...},
-"responseParameters": {"method.response.header.X": "'literal'"}}`.
+Request: the template for the Content-Type (default `application/json`), else
+`passthroughBehavior` (WHEN_NO_MATCH passes the body; WHEN_NO_TEMPLATES, with templates, and
+NEVER answer 415). Response: the integration response (AWS's shape) whose `selectionPattern`,
+a Java regex, matches the whole Lambda `errorMessage` or backend status, else the default;
+its template, `responseParameters` headers, then `$context.responseOverride`.
 """
 
 from __future__ import annotations

@@ -1,10 +1,8 @@
 """HTTP: a web backend behind request templates and integration responses (custom).
 
-The backend is called with the standard library's `http.client`, on loopback only: course
-never sends a learner's request off the machine. The URI's `{name}` parts and the
-integration's `requestParameters` (`integration.request.path|querystring|header.X` ←
-`method.request...`) build the backend request; the integration response is selected by
-matching the backend's status code against each selectionPattern.
+The backend is called with `http.client`, on loopback only: nothing leaves the machine.
+`requestParameters` fill the URI's `{name}` parts, query and headers; the backend's status
+selects the integration response.
 """
 
 from __future__ import annotations

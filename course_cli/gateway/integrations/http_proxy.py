@@ -1,8 +1,7 @@
 """HTTP_PROXY: the request forwarded to an HTTP backend, its answer returned unchanged.
 
-Method (the integration's, or the client's for ANY), path parameters mapped into the URI,
-the client's query string, headers and body go through; the backend's status, headers and
-body come back as they are. Only loopback backends are called (see `integrations/http.py`).
+The request goes through (the client's method for ANY, path parameters mapped into the URI);
+the backend's answer comes back as it is. Loopback backends only (`integrations/http.py`).
 """
 
 from __future__ import annotations

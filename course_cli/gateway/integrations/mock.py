@@ -1,9 +1,7 @@
 """MOCK: API Gateway answers by itself - no backend, no Lambda, no bill.
 
-The request template must print a JSON object with `statusCode`; that number selects the
-integration response (by its selectionPattern), whose template writes the body. AWS is lenient
-about the JSON (a CDK template `{statusCode: 200}` works, recorded by LocalStack), so we read
-the number with a pattern when the text is not JSON.
+The request template prints `{"statusCode": N}`; N selects the integration response. AWS is
+lenient about that JSON (`{statusCode: 200}` works, recorded by LocalStack): a pattern reads it.
 """
 
 from __future__ import annotations
