@@ -85,7 +85,7 @@ def test_lessons_lists_lessons_and_topics(run_cli: Run) -> None:
     for topic in LESSON.topics:
         assert topic.title in result.stdout
     doc = json.loads(run_cli("lessons", "--json").stdout)
-    assert doc[0]["id"] == "lesson-3" and len(doc[0]["topics"]) == 5
+    assert doc[0]["id"] == "lesson-3" and len(doc[0]["topics"]) == len(LESSON.topics) == 6
 
 
 @pytest.mark.parametrize(

@@ -203,6 +203,10 @@ def test_every_node_file_is_run_here() -> None:
         "examples/3-7-timeouts/handler.mjs",
         "examples/4-8-selection-pattern/handler.mjs",
         "examples/5-6-whole-handler/handler.mjs",
+        # Authorizers and the function behind one: tests/content/test_beyond_examples.py.
+        "examples/6-3-token-authorizer/auth.mjs",
+        "examples/6-3-token-authorizer/app.mjs",
+        "examples/6-5-cached-policy/auth.mjs",
     }
     shipped = {str(p.relative_to(REPO)) for p in EXAMPLES.glob("*/*.mjs")}
     assert shipped == run - {c.node for c in PROXY_CASES if not c.node.startswith("examples/")}

@@ -74,6 +74,8 @@ def test_steps_show_their_files() -> None:
         "4.2": ["template.vtl"],
         "4.3": ["template.vtl"],
         "4.7": ["first-try.vtl", "fixed.vtl"],
+        "6.2": ["handler.py"],
+        "6.3": ["auth.py"],
     }
 
 

@@ -19,9 +19,16 @@ ExampleRunner = Callable[[], RenderableType]
 @cache
 def _runners() -> dict[str, ExampleRunner]:
     # Imported on first use: they import the gateway, the runtime and the sandbox.
-    from course_cli.ui.examples import crud, gateway_responses, integrations, proxy, vtl
+    from course_cli.ui.examples import (
+        beyond,
+        crud,
+        gateway_responses,
+        integrations,
+        proxy,
+        vtl,
+    )
 
-    modules = (crud, gateway_responses, integrations, proxy, vtl)
+    modules = (beyond, crud, gateway_responses, integrations, proxy, vtl)
     return {name: runner for module in modules for name, runner in module.RUNNERS.items()}
 
 
