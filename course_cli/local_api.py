@@ -1,16 +1,13 @@
-"""An API served on this machine: an `ApiDefinition` plus the in-process Lambda runtime.
-
-This is what `course event`, `course invoke`, `course serve`, the lesson's live examples and
-notebooks share: build the API (from one handler file, or from a route-table JSON file), send
-it requests, get back the gateway's `Invocation`.
+"""An API served on this machine: an `ApiDefinition` plus the in-process Lambda runtime,
+built from one handler file or a route-table file, as the commands, examples and notebooks
+send it requests.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +17,6 @@ if TYPE_CHECKING:
     from course_cli.gateway.context import Invocation
     from course_cli.gateway.definition import ApiDefinition, Integration
     from course_cli.gateway.http import HttpRequest
-    from course_cli.gateway.invoker import LambdaInvoker
     from course_cli.runtime import InProcessRuntime
 
 # With no --resource, a handler answers every path, as `sam local`'s catch-all does: the root
@@ -38,38 +34,30 @@ class LocalApi:
 
     def send(self, request: HttpRequest) -> Invocation:
         """One request through the whole gateway pipeline."""
-        return _handle_request()(self.definition, request, self.runtime)
+        from course_cli.gateway.pipeline import handle_request
+
+        return handle_request(self.definition, request, self.runtime)
 
     def send_once(self, request: HttpRequest) -> Invocation:
-        """`check_handlers`, then `send`, with the functions in a forked copy of this process
-        (`ForkedRuntime`), so that a handler ending its process (`os._exit`, a segfault) is
-        Lambda's `Runtime.ExitError` and a 502, not the end of ours. For one-shot commands:
-        what the functions keep between calls stays in the copy. Where there is no `fork`,
-        as `send`."""
+        """`check_handlers`, then `send`, for one-shot commands, with the functions in a forked
+        copy of this process (`ForkedRuntime`): a handler that ends its process is Lambda's
+        `Runtime.ExitError` and a 502, not the end of ours."""
         if not hasattr(os, "fork"):  # pragma: no cover - Windows
             self.check_handlers()
             return self.send(request)
+        from course_cli.gateway.pipeline import handle_request
         from course_cli.runtime.forked import ForkedRuntime
 
         with ForkedRuntime(self.runtime) as forked:
             for name in self.runtime.functions:
                 forked.load(name)
-            return _handle_request()(self.definition, request, forked)
+            return handle_request(self.definition, request, forked)
 
     def check_handlers(self) -> None:
         """Load every handler now, so a missing file or a syntax error is a clear usage error
         (`HandlerError`, exit 2) before any request, rather than a 502 later."""
         for name in self.runtime.functions:
             self.runtime.load(name)
-
-
-@cache
-def _handle_request() -> Callable[[ApiDefinition, HttpRequest, LambdaInvoker], Invocation]:
-    """The gateway pipeline, imported on first use (`course --help` does without it) and
-    then kept: an import statement costs more than a whole routing step, per request."""
-    from course_cli.gateway.pipeline import handle_request
-
-    return handle_request
 
 
 def function_name_for(handler: str) -> str:
@@ -88,12 +76,8 @@ def api_for_handler(
     method: str = "ANY",
 ) -> LocalApi:
     """An API sending `method` (default: every method) on `resources` (default: every path)
-    to `handler`.
-
-    With `payload` "2.0" it is an HTTP API: its `$default` stage, and without `resources` its
-    `$default` route (see `gateway/http_api.py`). A `timeout_s` Lambda would not take (see
-    `FUNCTION_TIMEOUT_RULE`) is a `BadOptionError` naming `--timeout`, the option every caller
-    takes it from."""
+    to `handler`; with `payload` "2.0", an HTTP API (`http_api_for`). A `timeout_s` Lambda
+    would not take is a `BadOptionError` naming `--timeout`."""
     from course_cli.gateway.definition import FunctionConfig, Integration, build_api
     from course_cli.gateway.invoker import (
         DEFAULT_FUNCTION_TIMEOUT_S,
@@ -172,10 +156,7 @@ def build_request(
     source_ip: str = "127.0.0.1",
 ) -> HttpRequest:
     """The request a client would send; `path` may carry its own `?query` when `query` is empty.
-
-    Like curl, it sends a User-Agent unless one is given (the gateway adds Host and the
-    forwarding headers, as API Gateway does), so the event looks like one from a real client.
-    """
+    Like curl, it sends a User-Agent unless one is given."""
     from course_cli.gateway.http import HttpRequest
 
     pairs = list(query)

@@ -11,10 +11,8 @@ directory (`~/.local/share/course` on Linux). Shape (`format_version` 1):
                                   "hints_shown": 2, "checked_at": "2026-11-26T13:05:00+00:00"}}}
 ```
 
-Writes are atomic (a temp file in the same folder, fsynced, then renamed over the old one) and
-serialised between processes with an exclusive lock, so two `course` processes updating at once
-both land. A file that cannot be parsed is set aside as `progress.json.corrupt-<time>` with a
-warning, and the learner starts fresh — never a traceback, never a silently lost file.
+Writes are atomic and serialised between processes by a lock. A file that cannot be read is
+set aside as `progress.json.corrupt-<time>`, with a warning, and the learner starts fresh.
 """
 
 from __future__ import annotations
@@ -52,12 +50,8 @@ def course_home() -> Path:
 
 def empty_progress() -> dict[str, Any]:
     """A fresh progress document."""
-    return {
-        "format_version": FORMAT_VERSION,
-        "current_lesson": None,
-        "lessons": {},
-        "exercises": {},
-    }
+    document = {"format_version": FORMAT_VERSION, "current_lesson": None}
+    return {**document, "lessons": {}, "exercises": {}}
 
 
 @dataclass
@@ -94,11 +88,8 @@ class ProgressStore:
         return empty_progress()
 
     def update(self, change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
-        """Apply `change` to the progress document and save it atomically; return the result.
-
-        The read-modify-write runs under an exclusive lock, so concurrent updates never lose
-        each other's changes.
-        """
+        """Apply `change` to the progress document and save it atomically, under a lock that
+        keeps concurrent updates from losing each other's changes; return the result."""
         with self._locked():
             data = self.load()
             before = copy.deepcopy(data)
@@ -179,7 +170,8 @@ def _validate(text: str) -> str | None:
     for lesson_id, entry in data["lessons"].items():
         if (
             not isinstance(entry, dict)
-            or not _is_list_of(entry.get("seen", []), str)
+            or not isinstance(seen := entry.get("seen", []), list)
+            or not all(isinstance(item, str) for item in seen)
             or not isinstance(entry.get("current", ""), str)
         ):
             return f"lesson '{lesson_id}' has an unexpected shape"
@@ -192,7 +184,3 @@ def _validate(text: str) -> str | None:
         ):
             return f"exercise '{exercise_id}' has an unexpected shape"
     return None
-
-
-def _is_list_of(value: Any, kind: type) -> bool:
-    return isinstance(value, list) and all(isinstance(item, kind) for item in value)

@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from course_cli.errors import HandlerError
@@ -35,11 +36,7 @@ _RESULT_FIELDS = ("outcome", "payload", "error", "logs", "duration_ms", "request
 
 
 class ForkedRuntime(LambdaInvoker):
-    """`runtime`'s functions, run in a forked child (see the module docstring).
-
-    `close()` (or the `with` block) ends the child. Where `os.fork` is missing, use
-    `runtime` itself.
-    """
+    """`runtime`'s functions, run in a forked child, which `close()` (or `with`) ends."""
 
     def __init__(self, runtime: InProcessRuntime) -> None:
         self.runtime = runtime
@@ -135,8 +132,7 @@ class ForkedRuntime(LambdaInvoker):
         return self._child
 
     def _ended(self, child: _Child) -> str:
-        """Lambda's words for how `child` ended (killed now if it still runs); it is replaced
-        on next use."""
+        """Lambda's words for how `child` ended (killed now if it still runs)."""
         status = child.close(kill=True)
         self._child = None
         self._warm.clear()
@@ -166,15 +162,15 @@ def _platform_result(
     return LambdaResult(outcome, payload, error, log_text, duration_ms, request_id)
 
 
+@dataclass
 class _Child:
     """The forked child, from the parent's side: its pipes and, once it ended, its status."""
 
-    def __init__(self, pid: int, requests: int, replies: int, output: CappedOutput) -> None:
-        self.pid = pid
-        self.requests = requests
-        self.replies = replies
-        self.output = output
-        self.status: int | None = None  # as subprocess has it: -N for signal N
+    pid: int
+    requests: int
+    replies: int
+    output: CappedOutput
+    status: int | None = None  # as subprocess has it: -N for signal N
 
     @classmethod
     def fork(cls, runtime: InProcessRuntime) -> _Child:

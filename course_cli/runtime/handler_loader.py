@@ -96,14 +96,11 @@ class LoadedHandler:
 
     spec: HandlerSpec
     function: Callable[[Any, Any], Any]
-    # The Python name the function was found under (`handler` or `lambda_handler` by default).
-    function_name: str
+    function_name: str  # the name it was found under (`handler`, `lambda_handler`)
     module: types.ModuleType = field(repr=False)
-    # (mtime_ns, size, inode) of the file when it was loaded.
-    file_signature: tuple[int, int, int]
+    file_signature: tuple[int, int, int]  # (mtime_ns, size, inode) when it was loaded
     init_duration_ms: float
-    # What the module printed and logged while it loaded.
-    init_output: str = ""
+    init_output: str = ""  # what the module printed and logged while it loaded
     # One log stream per execution environment, as Lambda names them.
     log_stream_name: str = field(default_factory=new_log_stream_name)
 
@@ -187,9 +184,6 @@ class HandlerCache:
         """Drop the cached handler: the next call is a cold start, as on Lambda after a
         timeout or a runtime exit."""
         self._entries.pop(spec, None)
-
-
-# --- importing --------------------------------------------------------------------------------
 
 
 def _signature(stat: os.stat_result) -> tuple[int, int, int]:
@@ -337,9 +331,6 @@ def _import_error(spec: HandlerSpec, reason: str) -> dict[str, Any]:
         lambda_errors.IMPORT_MODULE_ERROR,
         [],
     )
-
-
-# --- finding the function ---------------------------------------------------------------------
 
 
 def _find_function(

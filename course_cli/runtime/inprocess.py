@@ -1,8 +1,7 @@
 """Run a learner's Lambda handler inside this process, as Lambda's Python runtime would.
 
 `InProcessRuntime` is the `LambdaInvoker` behind `course invoke`, `course serve` and the
-notebooks: fast, faithful in what the caller sees — the payload, the error documents, the
-timeout, the CloudWatch-style log — and never raising for anything the function does.
+notebooks: the payload, error documents, timeout and log are Lambda's.
 """
 
 from __future__ import annotations
@@ -43,11 +42,8 @@ _compact_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).enco
 
 
 class UnknownFunctionError(FunctionNotFound, HandlerError):
-    """A function name the runtime has no handler for.
-
-    Both things at once: the gateway's `FunctionNotFound` (API Gateway answers 500, as when
-    Lambda says the function does not exist) and a `HandlerError` for commands (exit 2).
-    """
+    """A function name the runtime has no handler for: a 500 from the gateway, as when
+    Lambda says the function does not exist, and a `HandlerError` for commands (exit 2)."""
 
     def __init__(self, function_name: str, known: str) -> None:
         HandlerError.__init__(
@@ -71,11 +67,9 @@ class InProcessRuntime(LambdaInvoker):
             name: parse_handler_spec(spec, base_dir) for name, spec in functions.items()
         }
         self._cache = HandlerCache()
-        # Called with the function's name when a cold start's init phase is over and the
-        # invoke phase begins (a grading worker tells its parent: the timeout starts now).
+        # Told the function's name when a cold start's init is over (its timeout starts now).
         self.after_init: Callable[[str], None] | None = None
-        # Handlers `load` loaded ahead of any invocation: the next invocation is their cold
-        # start, and shows their init (output before START, Init Duration) as Lambda would.
+        # Loaded by `load`: their next invocation shows the init, as a cold start's would.
         self._loaded_ahead: dict[HandlerSpec, LoadedHandler] = {}
 
     @property
@@ -92,11 +86,8 @@ class InProcessRuntime(LambdaInvoker):
         return spec
 
     def load(self, function_name: str) -> LoadedHandler:
-        """Load (or reuse) the handler now; raises `HandlerError` with one clear line if it can't.
-
-        For commands that want a broken handler reported as a usage error up front, rather than
-        as the Lambda error an invocation returns. The module gets Lambda's 10 s init limit.
-        """
+        """Load (or reuse) the handler now, within Lambda's 10 s init limit; `HandlerError`
+        with one clear line if it can't (for commands that report it up front)."""
         spec = self.spec(function_name)
 
         def load() -> LoadedHandler:
@@ -118,17 +109,11 @@ class InProcessRuntime(LambdaInvoker):
     ) -> LambdaResult:
         """Invoke `function_name` with `event`, as Lambda's Invoke API would.
 
-        Never raises for anything the function does. Raises `UnknownFunctionError` (both the
-        gateway's `FunctionNotFound` and a `HandlerError`) for a function name it does not
-        know, `TypeError` if `event` is not JSON-serialisable (the caller's mistake: Lambda
-        would refuse the request), and `KeyboardInterrupt` when the user presses Ctrl-C.
+        Never raises for anything the function does; raises `UnknownFunctionError` for an
+        unknown name, `TypeError` for an event that is not JSON, `KeyboardInterrupt` on Ctrl-C.
         """
         spec = self.spec(function_name)
-        return self._invoke(spec, function_name, copy_event(event), timeout_s, wait_s)
-
-    def _invoke(
-        self, spec: HandlerSpec, function_name: str, event: Any, timeout_s: float, wait_s: float
-    ) -> LambdaResult:
+        event = copy_event(event)
         arrived = time.monotonic()
         invocation = _Invocation(self._cache, function_name, spec, event, timeout_s, arrived)
         logs.install_capture()
@@ -165,14 +150,10 @@ class InProcessRuntime(LambdaInvoker):
         return invocation.timed_out() if timeout_s <= wait_s else invocation.no_answer()
 
     def _init(self, invocation: _Invocation, wait_s: float) -> LambdaResult | None:
-        """Lambda's Init phase on a cold start: the module's top level runs with its own 10 s
-        limit, before the function's timeout starts counting (and outside its `Duration`).
-
-        Returns the invocation's result when it ends here: the module failed to load, or the
-        caller stopped waiting. Otherwise the handler is on `invocation.loaded`, or None when
-        the top level ran past 10 s: then, as Lambda does, the invoke phase runs it again
-        within the function's own timeout (a "suppressed" init, counted in `Duration`).
-        """
+        """Lambda's Init phase on a cold start, with its own 10 s limit, before the function's
+        timeout. Returns the result when the invocation ends here (a failed load, a caller
+        that stopped waiting); else `invocation.loaded` is the handler, or None past 10 s,
+        when the invoke phase runs the top level again (Lambda's "suppressed" init)."""
         cache, spec = self._cache, invocation.spec
 
         def load() -> LoadedHandler | HandlerLoadError:
@@ -194,12 +175,8 @@ class InProcessRuntime(LambdaInvoker):
 
 
 def _within_init_limit(load: Callable[[], R], wait_s: float) -> tuple[bool, R | None]:
-    """Run `load` (a module's top level) within Lambda's init limit, its caller waiting at most
-    `wait_s`: `(answered, result)`, `result` None when the top level ran past the limit.
-
-    `answered` is False when the caller stopped waiting first; the load then goes on, on a
-    thread of its own, until it finishes or reaches the limit.
-    """
+    """Run `load` within Lambda's init limit, waiting at most `wait_s`: `(answered, result)`,
+    `result` None past the limit; when not answered, the load goes on on its own thread."""
     if wait_s >= INIT_TIMEOUT_S and alarm_available():
         return True, call_with_alarm(load, INIT_TIMEOUT_S)[1]
     finished, result = call_in_thread(load, wait_s=wait_s, stop_after_s=INIT_TIMEOUT_S)
@@ -227,10 +204,8 @@ class _Invocation:
         self.request_id = new_request_id()
         self.capture = logs.Capture(self.request_id)
         self.previous_capture: logs.Capture | None = None
-        # Log text before START: what the module printed while it loaded (a cold start).
-        self.prefix = ""
+        self.prefix = ""  # log text before START: what the module printed while it loaded
         self.init_ms: float | None = None
-        # The handler, ready before the invoke phase; None until the init phase loaded it.
         self.loaded: LoadedHandler | None = None
 
     # --- on the thread that runs the function ---
@@ -281,7 +256,8 @@ class _Invocation:
         try:
             payload = marshal_response(value)
         except MarshalError as exc:
-            return self._failed(lambda_errors.marshal_error(str(exc), request_id), value)
+            error = lambda_errors.make_error(str(exc), lambda_errors.MARSHAL_ERROR, [], request_id)
+            return self._failed(error, value)
         return self._finish(Outcome.OK, payload, None, "", value)
 
     def _failed(self, error: dict[str, Any], value: Any = None) -> LambdaResult:

@@ -38,12 +38,8 @@ def make_error(
 
 
 def learner_stack_trace(tb: TracebackType | None) -> list[str]:
-    """The traceback as the runtime formats it, without our own frames in front.
-
-    The runtime drops its leading `bootstrap.py` frames; we drop the leading frames of
-    `course_cli/runtime`, so the first frame is the learner's handler. Frames are formatted
-    from plain tuples, as the runtime does, so no `^^^^` markers appear.
-    """
+    """The traceback as the runtime formats it (from plain tuples: no `^^^^` markers), our
+    leading frames dropped as it drops its `bootstrap.py` ones."""
     frames = [
         (frame.filename, frame.lineno, frame.name, frame.line) for frame in traceback.extract_tb(tb)
     ]
@@ -65,11 +61,6 @@ def function_error(exc: BaseException, request_id: str) -> dict[str, Any]:
     return make_error(
         message, type(exc).__name__, learner_stack_trace(exc.__traceback__), request_id
     )
-
-
-def marshal_error(message: str, request_id: str) -> dict[str, Any]:
-    """The document for a return value `json` could not encode (`message` is Lambda's)."""
-    return make_error(message, MARSHAL_ERROR, [], request_id)
 
 
 def timeout_error(request_id: str, timeout_s: float) -> dict[str, Any]:

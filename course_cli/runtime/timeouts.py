@@ -67,12 +67,8 @@ def _trace_function(frame: FrameType | None) -> None:
 
 
 def _on_trace(frame: FrameType, event: str, arg: object) -> Any:
-    """Raise the timeout at any line the function runs once out of time: the first is in the
-    handler that caught it, and an exception raised in an `except` block escapes its `try`.
-
-    Only the function's frames are traced, and those they call: not the code our own frames
-    call. (Python turns the tracing off when this raises: the next timeout turns it on again.)
-    """
+    """Raise the timeout at any line the function runs once out of time, the first being in
+    the handler that caught it. Only the function's frames, and those they call, are traced."""
     if threading.get_ident() not in _out_of_time or _is_ours(frame):
         return None
     if event == "call":
@@ -114,8 +110,8 @@ class _Alarm:
             raise TaskTimedOut
 
     def on_sigint(self, signum: int, frame: FrameType | None) -> None:
-        # Remember that the *user* interrupted, so that a function raising KeyboardInterrupt
-        # itself can be told apart, and so that Ctrl-C wins even if the function swallows it.
+        # The *user* interrupted: told apart from the function's own KeyboardInterrupt, and
+        # winning even if the function swallows it.
         self.interrupted = True
         if not self.armed:
             return  # the call is over: `call_with_alarm` raises once it has cleaned up
@@ -126,13 +122,10 @@ class _Alarm:
 
 
 def call_with_alarm(body: Callable[[], R], timeout_s: float) -> tuple[bool, R | None]:
-    """Run `body()` on the main thread, raising `TaskTimedOut` in it after `timeout_s`.
-
-    Returns `(timed_out, result)`; `result` is None when the body did not return. Raises
-    `UserInterrupt` (a `KeyboardInterrupt`) when the user pressed Ctrl-C meanwhile, even if
-    the body caught it. The SIGALRM handler and timer found are put back, with what was left
-    of that timer (an outer call's time keeps running, and is at worst late by this call's).
-    """
+    """Run `body()` on the main thread, raising `TaskTimedOut` in it after `timeout_s`:
+    `(timed_out, result)`, `result` None when the body did not return. `UserInterrupt` when
+    the user pressed Ctrl-C meanwhile, even if the body caught it. An outer SIGALRM timer is
+    put back with what was left of it."""
     alarm = _Alarm()
     previous_sigint = signal.signal(signal.SIGINT, alarm.on_sigint)
     if callable(previous_sigint):
@@ -214,13 +207,9 @@ def _take_pending_exception() -> None:
 def call_in_thread(
     body: Callable[[], R], *, wait_s: float, stop_after_s: float
 ) -> tuple[bool, R | None]:
-    """Run `body()` on a new thread and wait for it at most `wait_s` seconds.
-
-    Returns `(finished, result)`; re-raises what the body raised. If the body is still running
-    when the wait ends, it is left to run until `stop_after_s` seconds after the call began (as
-    Lambda keeps running a function whose caller stopped waiting), then `TaskTimedOut` is
-    raised in it until it ends.
-    """
+    """Run `body()` on a new thread, waiting at most `wait_s`: `(finished, result)`, re-raising
+    what the body raised. A body still running goes on (as on Lambda) until `stop_after_s`
+    after the call began, then gets `TaskTimedOut` until it ends."""
     started = time.monotonic()
     job: _Job[R] = _Job(body)
     thread = threading.Thread(target=job.run, name="course-lambda", daemon=True)
