@@ -10,10 +10,7 @@ __version__ = "0.1.0"
 
 
 def load_ipython_extension(ipython: object) -> None:
-    """`%load_ext course_cli`: the notebook magics (see `course_cli.notebook`).
-
-    The import happens here, not at the top, so importing the package stays cheap.
-    """
+    """`%load_ext course_cli`: the notebook magics (see `course_cli.notebook`)."""
     from course_cli.notebook import load_ipython_extension as load
 
     load(ipython)

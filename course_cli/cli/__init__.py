@@ -1,9 +1,6 @@
-"""The `course` command line: a thin Typer app over the library.
-
-Commands live in one module per group and import library code inside their bodies, so that
-`course --help` stays fast. `main` is the single error boundary: a `CourseError` or a usage
-mistake becomes one styled line and a hint on stderr and an exit code (2 for usage), never a
-traceback.
+"""The `course` command line: a thin Typer app over the library, one module per command group,
+importing library code inside the commands so `course --help` stays fast. `main` turns every
+`CourseError` or usage mistake into one line, a hint and an exit code, never a traceback.
 """
 
 from __future__ import annotations
@@ -47,27 +44,22 @@ notebook.register(app)
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; exit with 0 on success, 1 when the work does not pass, 2 on usage errors."""
     command = typer.main.get_command(app)
+    hint: str | None = None
     try:
         result = command.main(args=argv, prog_name="course", standalone_mode=False)
     except CourseError as exc:
-        from course_cli.ui.console import print_error
-
-        print_error(exc.message, exc.hint)
-        sys.exit(exc.exit_code)
+        message, hint, code = exc.message, exc.hint, exc.exit_code
     except click.UsageError as exc:
-        from course_cli.ui.console import print_error
-
         where = exc.ctx.command_path if exc.ctx is not None else "course"
-        print_error(exc.format_message(), f"see `{where} --help`")
-        sys.exit(2)
-    except click.Abort:
+        message, hint, code = exc.format_message(), f"see `{where} --help`", 2
+    except (click.Abort, KeyboardInterrupt):
         sys.exit(130)
     except click.ClickException as exc:
-        from course_cli.ui.console import print_error
+        message, code = exc.format_message(), exc.exit_code
+    else:
+        # Without standalone mode, click hands back `typer.Exit(code)` as the return value.
+        sys.exit(result if isinstance(result, int) else 0)
+    from course_cli.ui.console import print_error
 
-        print_error(exc.format_message())
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        sys.exit(130)
-    # Without standalone mode, click hands back `typer.Exit(code)` as the return value.
-    sys.exit(result if isinstance(result, int) else 0)
+    print_error(message, hint)
+    sys.exit(code)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
 
 from course_cli.errors import BadOptionError
 from course_cli.progress import ProgressStore
@@ -14,6 +16,8 @@ if TYPE_CHECKING:
     from course_cli.gateway.definition import ApiDefinition
     from course_cli.gateway.invoker import LambdaInvoker
     from course_cli.gateway.server import ReloadCheck
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document instead.")]
 
 
 def open_store() -> ProgressStore:

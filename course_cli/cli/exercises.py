@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from course_cli.cli.common import flush_warnings, open_store, print_json
+from course_cli.cli.common import JsonOption, flush_warnings, open_store, print_json
 
 if TYPE_CHECKING:
     from course_cli.content.model import Exercise
@@ -14,7 +14,6 @@ if TYPE_CHECKING:
 ExerciseArgument = Annotated[
     str, typer.Argument(metavar="EXERCISE", help="Exercise id, e.g. 03-fix-the-502 (or 3).")
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document instead.")]
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from course_cli.cli.common import flush_warnings, open_store, print_json
+from course_cli.cli.common import JsonOption, flush_warnings, open_store, print_json
 
 if TYPE_CHECKING:
     from course_cli.learner.tutor import Position
@@ -17,7 +17,6 @@ LessonOption = Annotated[
     str | None,
     typer.Option("--lesson", "-l", help="Lesson id (default: the lesson you last worked on)."),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document instead.")]
 
 
 def register(app: typer.Typer) -> None:

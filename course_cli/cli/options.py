@@ -1,8 +1,5 @@
-"""Parsing of repeatable request options shared by `event`, `invoke` (and later `vtl`).
-
-`--header 'Name: value'` and `--query key=value` are the curl-like spellings learners know;
-a malformed one is a `BadOptionError` (exit 2) that shows the expected form.
-"""
+"""Parsing the curl-like request options the commands share (`--header 'Name: value'`,
+`--query key=value`); a malformed one is a `BadOptionError` showing the expected form."""
 
 from __future__ import annotations
 

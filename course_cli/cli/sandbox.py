@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -49,7 +51,9 @@ def up(port: PortOption = 4566, crud: CrudOption = False) -> None:
 
             console.print(render_deployment(deploy_crud(sandbox), sandbox.endpoint_url))
         console.file.flush()
-        _wait_for_interrupt()
+        stop_on_sigterm()  # SIGTERM, like Ctrl-C, ends the wait as a KeyboardInterrupt
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
     console.print("Sandbox stopped; its data is gone.")
 
 
@@ -86,13 +90,9 @@ def running_sandbox() -> Sandbox:
 def serve_sandbox(
     port: int, crud: bool, api_id: str | None, stage: str | None, *, handler: str | None = None
 ) -> None:
-    """`course serve --sandbox`: serve the sandbox's REST API through our gateway.
-
-    With `crud` or a `handler` (`file.py[:function]`), a fresh sandbox (with its moto server, so
-    `aws dynamodb scan --endpoint-url` sees the data) gets the products API first, its function
-    the reference handler or the learner's; without, the API comes from the sandbox `course
-    sandbox up` runs.
-    """
+    """`course serve --sandbox`: serve the sandbox's REST API through our gateway. With `crud`
+    or a `handler` (`file.py[:function]`), a fresh sandbox gets the products API first, its
+    function that handler or the reference one; else the API of `course sandbox up`'s."""
     from course_cli.sandbox import Sandbox
     from course_cli.ui.console import get_console, print_warning
     from course_cli.ui.sandbox_view import aws_cli_command
@@ -145,14 +145,3 @@ def _handler_file(handler: str) -> tuple[Path, str]:
             hint="give your handler's path, e.g. exercises/06-crud-handler/handler.py",
         )
     return path.resolve(), function or "handler"
-
-
-def _wait_for_interrupt() -> None:
-    """Block until Ctrl-C or SIGTERM (both end as KeyboardInterrupt, caught by the caller)."""
-    import threading
-
-    stop_on_sigterm()
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        return

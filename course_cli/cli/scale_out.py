@@ -1,7 +1,5 @@
-"""Grading where classrooms already grade: `course classroom init` writes a GitHub Classroom
-template repository, `course gradescope build` a Gradescope autograder zip. Both run
-`course grade` on the learner's work; the files they write are made in
-`course_cli/grader/classroom/`."""
+"""`course classroom init` (a GitHub Classroom template) and `course gradescope build` (a
+Gradescope autograder zip): grading with `course grade` where classrooms already grade."""
 
 from __future__ import annotations
 
@@ -10,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from course_cli.cli.common import print_json
+from course_cli.cli.common import JsonOption, print_json
 
 classroom_app = typer.Typer(
     help="GitHub Classroom: a template repository whose pushes GitHub Actions grades.",
@@ -35,7 +33,6 @@ InstallOption = Annotated[
 ForceOption = Annotated[
     bool, typer.Option("--force", help="Rewrite files this command wrote before.")
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document instead.")]
 
 
 def register(app: typer.Typer) -> None:
