@@ -18,7 +18,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,14 +90,10 @@ def grade_class(
     listener: GradeListener | None = None,
     isolation: str | None = None,
 ) -> BatchResult:
-    """Grade every submission in `submissions` (see `submissions.py` for what it may be) and
-    return the class report; results go to `out/results.jsonl` as they come. `isolation` is
-    the wall around each submission's code; None takes the strongest this machine has
-    (`boundary.choose`, which refuses where there is none).
-
-    `UsageError` (exit 2) for a bad exercise, path, worker count or results file;
-    `GradingInterrupted` (exit 130) on Ctrl-C, after the grading processes are stopped.
-    """
+    """Grade every submission in `submissions`, each behind `isolation` (None: the strongest
+    this machine has), and return the class report; results go to `out/results.jsonl` as they
+    come. `UsageError` for a bad exercise, path, worker count or results file;
+    `GradingInterrupted` on Ctrl-C, once the grading processes are stopped."""
     from course_cli.grader.checking import not_run_result, resolve_exercise_id
     from course_cli.grader.classroom.boundary import choose, hidden_from_workers, private_paths
 
@@ -278,7 +274,11 @@ def _grade_in_parallel(
         thread.start()
     try:
         for _ in todo:
-            item = _next_result(results)
+            # Short waits, not one long block: Ctrl-C reaches the main thread promptly.
+            item = None
+            while item is None:
+                with contextlib.suppress(queue.Empty):
+                    item = results.get(timeout=0.2)
             if isinstance(item, BaseException):
                 raise item
             record(*item)
@@ -295,47 +295,29 @@ def _grade_in_parallel(
             thread.join(_STOP_GRACE_S + 1)
 
 
-def _next_result(results: queue.Queue[Any]) -> Any:
-    # A short wait in a loop, not one long block: Ctrl-C reaches the main thread promptly.
-    while True:
-        with contextlib.suppress(queue.Empty):
-            return results.get(timeout=0.2)
-
-
+@dataclass
 class _Slot:
     """One grading process and the thread feeding it submissions."""
 
-    def __init__(
-        self,
-        exercise_id: str,
-        timeout_s: float,
-        pending: queue.Queue[Submission],
-        results: queue.Queue[Any],
-        stopping: threading.Event,
-        isolation: str,
-    ) -> None:
-        self.isolation = isolation
-        self.exercise_id = exercise_id
-        self.timeout_s = timeout_s
-        self.pending = pending
-        self.results = results
-        self.stopping = stopping
-        self.process: _GradingProcess | None = None
-        self._lock = threading.Lock()
+    exercise_id: str
+    timeout_s: float
+    pending: queue.Queue[Submission]
+    results: queue.Queue[Any]
+    stopping: threading.Event
+    isolation: str
+    process: _GradingProcess | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def run(self) -> None:
         try:
-            for submission in self._submissions():
+            while not self.stopping.is_set():
+                try:
+                    submission = self.pending.get_nowait()
+                except queue.Empty:
+                    return
                 self.results.put((submission, self._grade(submission)))
         except BaseException as error:  # a bug of ours: hand it to the main thread
             self.results.put(error)
-
-    def _submissions(self) -> Iterator[Submission]:
-        while not self.stopping.is_set():
-            try:
-                yield self.pending.get_nowait()
-            except queue.Empty:
-                return
 
     def _grade(self, submission: Submission) -> CheckResult:
         from course_cli.grader.checking import not_run_result
@@ -343,38 +325,30 @@ class _Slot:
         assert submission.folder is not None
         started = time.perf_counter()
         for attempt in (1, 2):
-            process = self._process()
             try:
-                answer = process.grade(self.exercise_id, submission.folder, self.timeout_s)
+                answer = self._process().grade(self.exercise_id, submission.folder, self.timeout_s)
             except _ProcessGone as gone:
                 self._replace()
-                if attempt == 2 or self.stopping.is_set():
-                    why = f" ({gone.last_words})" if gone.last_words else ""
-                    return not_run_result(
-                        self.exercise_id,
-                        CRASHED,
-                        "the grading process stopped while grading this submission, twice" + why,
-                        duration_s=time.perf_counter() - started,
-                    )
-                continue
+                if attempt == 1 and not self.stopping.is_set():
+                    continue  # a fresh process tries once more
+                why = f" ({gone.last_words})" if gone.last_words else ""
+                status = CRASHED
+                message = "the grading process stopped while grading this submission, twice" + why
+                break
+            if isinstance(answer, CheckResult):
+                return answer
             if answer is None:
                 self._replace()
-                return not_run_result(
-                    self.exercise_id,
-                    TIMEOUT,
-                    f"grading took longer than {self.timeout_s:g} s in all and was stopped",
-                    duration_s=time.perf_counter() - started,
-                )
-            if isinstance(answer, str):
-                return not_run_result(
-                    self.exercise_id,
-                    ERROR,
-                    f"the grader failed on this submission (a bug in course, not your code): "
-                    f"{answer}",
-                    duration_s=time.perf_counter() - started,
-                )
-            return answer
-        raise AssertionError("unreachable")
+                status = TIMEOUT
+                message = f"grading took longer than {self.timeout_s:g} s in all and was stopped"
+            else:
+                status = ERROR
+                bug = "the grader failed on this submission (a bug in course, not your code)"
+                message = f"{bug}: {answer}"
+            break
+        return not_run_result(
+            self.exercise_id, status, message, duration_s=time.perf_counter() - started
+        )
 
     def _process(self) -> _GradingProcess:
         with self._lock:

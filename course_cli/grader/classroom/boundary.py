@@ -23,12 +23,9 @@ class IsolationRefused(UsageError):
 
 
 def choose(requested: str, *, trust_submissions: bool) -> str:
-    """The isolation `course grade` uses: `namespaces`, `uid` or `none`.
-
-    `auto` takes namespaces where the kernel gives them, else a user id of the worker's own
-    where we are root and an unprivileged user can run this Python, else refuses — unless
-    `trust_submissions`, which grades anyway with no boundary (`none`). Asking for one mode
-    by name refuses when that mode cannot be had, saying why."""
+    """The isolation `course grade` uses: `namespaces`, `uid` or `none` (only when
+    `trust_submissions`). `auto` takes the first of the two walls this machine can give;
+    `IsolationRefused`, saying why, when the one asked for cannot be had."""
     from course_cli.runtime.worker.isolation import namespaces_problem
     from course_cli.runtime.worker.process import uid_problem
 

@@ -138,7 +138,8 @@ class ClassReport:
     ) -> ClassReport:
         """The report for these submissions; a learner graded more than once keeps the last."""
         latest = {s.learner: s for s in submissions}
-        ordered = tuple(latest[name] for name in sorted(latest, key=_name_order))
+        # Case-insensitive first ("bob" between "Alice" and "Carol"), then exact, to be total.
+        ordered = tuple(latest[n] for n in sorted(latest, key=lambda n: (n.casefold(), n)))
         return cls(exercise, ordered, isolation)
 
     def summary(self) -> ClassSummary:
@@ -177,8 +178,3 @@ class ClassReport:
             "submissions": [s.to_json() for s in self.submissions],
             "summary": self.summary().to_json(),
         }
-
-
-def _name_order(name: str) -> tuple[str, str]:
-    # Case-insensitive first, so "bob" sits between "Alice" and "Carol"; then exact, to be total.
-    return name.casefold(), name

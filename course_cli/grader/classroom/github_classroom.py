@@ -72,12 +72,8 @@ def init_classroom(
     force: bool = False,
 ) -> ClassroomTemplate:
     """Make `target` a GitHub Classroom template repository grading `exercise_ids` (all when
-    empty).
-
-    A folder that already holds a workspace keeps every exercise file it has; missing exercise
-    folders are added. Refuses (`ScaffoldError`, exit 2) when `target` is a file, or when the
-    workflow exists and `force` is false; `force` rewrites only the workflow and the README
-    section this function wrote.
+    empty). Exercise files already there are kept. `ScaffoldError` when `target` is a file, or
+    the workflow exists and not `force`, which rewrites only the workflow and README section.
     """
     exercises = graded_exercises(exercise_ids)
     install_spec = checked_install_spec(install_spec)

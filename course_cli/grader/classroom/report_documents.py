@@ -43,8 +43,7 @@ _WHOLE_SUBMISSION: Final = "(whole submission)"
 
 
 def results_json(report: ClassReport) -> dict[str, Any]:
-    """`results.json`: `{"exercise", "submissions": [...], "summary": {...}}`
-    (`ClassReport.to_json`)."""
+    """`results.json`: `ClassReport.to_json`."""
     return report.to_json()
 
 
@@ -54,11 +53,9 @@ def report_jsonl(report: ClassReport) -> str:
 
 
 def junit_xml(report: ClassReport) -> str:
-    """`junit.xml`: one `<testsuite>` per learner (named after them), one `<testcase>` per case
-    (classname `<exercise>.<learner>`). A failed case holds a `<failure type="failed">`; an
-    error, timeout or crash an `<error>` whose type is the status. The suite's `<properties>`
-    carry source, digest, status and score; its `<system-out>` the result in words and the
-    submission's message. Characters XML 1.0 forbids are dropped."""
+    """`junit.xml`: a `<testsuite>` per learner, a `<testcase>` per case (classname
+    `<exercise>.<learner>`); a failed case a `<failure>`, an error, timeout or crash an
+    `<error>` typed with the status. Characters XML 1.0 forbids are dropped."""
     root = ET.Element("testsuites", name=_xml_text(report.exercise))
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     time_s = 0.0
@@ -117,10 +114,8 @@ def _junit_suite(exercise: str, sub: GradedSubmission) -> ET.Element:
 
 
 def gradebook_csv(report: ClassReport) -> str:
-    """`grades.csv`, a gradebook: `learner,status,score,max_score,percent,duration_s`, then one
-    column per case (points earned; empty when the learner's grading did not reach it), then
-    `message`. One row per learner. A text cell a spreadsheet would run as a formula (starting
-    with `=`, `+`, `-`, `@`, tab or CR) gets a leading `'`."""
+    """`grades.csv`, a gradebook: a row per learner, a column per case (points; empty when
+    not reached); a text cell a spreadsheet would run as a formula gets a leading `'`."""
     case_names = [case.name for case in report.summary().cases]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -150,11 +145,8 @@ def gradebook_csv(report: ClassReport) -> str:
 
 
 def gradescope_results(sub: GradedSubmission) -> dict[str, Any]:
-    """The learner's Gradescope autograder `results.json`: `score`, `execution_time`
-    (seconds), `output` (the result in words), `visibility`, `stdout_visibility` (hidden: our
-    log is for instructors), `extra_data`, and one test per case with `name`, `score`,
-    `max_score`, `status` (`passed`/`failed`), `output` and `visibility` (`after_published`
-    for a hidden case, else `visible`)."""
+    """The learner's Gradescope autograder `results.json`: a test per case, a hidden case's
+    visible only once published; our log (stdout) is for instructors."""
     return {
         "score": float(sub.score),
         "execution_time": round(_seconds(sub.result.duration_s), 3),
@@ -177,11 +169,9 @@ def gradescope_results(sub: GradedSubmission) -> dict[str, Any]:
 
 
 def classroom_result(sub: GradedSubmission) -> dict[str, Any]:
-    """The learner's result in the shape GitHub Classroom's autograding reporter
-    (`classroom-resources/autograding-grading-reporter`) decodes from a runner's `result`
-    output: `{"version": 1, "status": "pass"|"fail"|"error", "max_score", "tests": [...]}`, each
-    test with `name`, `status`, `score`, `max_score`, `message`, `line_no`, `execution_time`
-    and `test_code`. An error, timeout or crash is `error`."""
+    """The learner's result as GitHub Classroom's reporter
+    (`classroom-resources/autograding-grading-reporter`) decodes a runner's `result` output;
+    an error, timeout or crash is `error`."""
     return {
         "version": 1,
         "status": _classroom_status(sub.status),
@@ -214,10 +204,8 @@ def github_output_line(report: ClassReport) -> str | None:
 
 
 def feedback_markdown(sub: GradedSubmission, exercise: str | None = None) -> str:
-    """Feedback ready to hand back to the learner: a title with the exercise and the learner,
-    the result in words, the submission's message if any, a table of cases (✓/✗, result,
-    points, message) and the hints of the visible cases that did not pass. All text is
-    escaped, so nothing in a message can break the table or restyle the page."""
+    """Feedback to hand back to the learner: the result, a table of cases, and the hints of
+    the visible cases that did not pass; all learner text escaped."""
     result = sub.result
     lines = [
         f"# {_md(exercise or result.exercise)}: feedback for {_md(sub.learner)}",
@@ -231,8 +219,9 @@ def feedback_markdown(sub: GradedSubmission, exercise: str | None = None) -> str
         lines += ["| | Check | Result | Points | What happened |", "|:-:|---|---|--:|---|"]
         for case in result.cases:
             name = _md(case.name) + (" *(hidden)*" if case.hidden else "")
+            outcome = _OUTCOME_WORDS.get(case.status, _md(case.status))
             lines.append(
-                f"| {'✓' if case.passed else '✗'} | {name} | {_outcome(case.status)} "
+                f"| {'✓' if case.passed else '✗'} | {name} | {outcome} "
                 f"| {case.points}/{case.max_points} | {_md(case.message)} |"
             )
         lines.append("")
@@ -280,10 +269,6 @@ def _result_words(sub: GradedSubmission) -> str:
 
 def _classroom_status(status: str) -> str:
     return {PASSED: "pass", FAILED: "fail"}.get(status, "error")
-
-
-def _outcome(status: str) -> str:
-    return _OUTCOME_WORDS.get(status, _md(status))
 
 
 def _capitalised(text: str) -> str:

@@ -55,16 +55,10 @@ def write_reports(
     *,
     environ: Mapping[str, str] | None = None,
 ) -> list[Path]:
-    """Write each format's files under `out` (created), return the paths written, in order.
-
-    Every path is inside `out` whatever the learners are called. `ValueError` names an unknown
-    format before anything is written. Files from an earlier run are overwritten, never deleted.
-
-    With `classroom`, inside GitHub Actions (`GITHUB_OUTPUT` set in `environ`, which defaults to
-    `os.environ`) and with exactly one submission, the step output `result=<base64 JSON>` is
-    also appended to the file `GITHUB_OUTPUT` names (see `github_output_line`). That file is the
-    workflow's, outside `out`, and not among the paths returned.
-    """
+    """Write each format's files inside `out` (created); return the paths written, in order.
+    `ValueError` names an unknown format before anything is written. With `classroom`, in
+    GitHub Actions (`GITHUB_OUTPUT` in `environ`), `github_output_line` is also appended to
+    the workflow's step output file."""
     # One format passed as a bare string is one format, not its letters.
     wanted = list(dict.fromkeys([formats] if isinstance(formats, str) else formats))
     unknown = [name for name in wanted if name not in FORMATS]
@@ -89,9 +83,6 @@ def write_reports(
         with open(env["GITHUB_OUTPUT"], "a", encoding="utf-8") as step_output:
             step_output.write(line + "\n")
     return list(dict.fromkeys(written))
-
-
-# --- file names ---------------------------------------------------------------------------
 
 
 def safe_file_name(learner: str) -> str:
@@ -132,8 +123,6 @@ def _truncate_utf8(text: str, max_bytes: int) -> str:
         text = text[:-1]
     return text
 
-
-# --- writing ------------------------------------------------------------------------------
 
 _Writer = Callable[[ClassReport, Path, Mapping[str, str]], list[Path]]
 

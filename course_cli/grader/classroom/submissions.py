@@ -70,13 +70,9 @@ def find_submissions(
     *,
     skip: Path | None = None,
 ) -> SubmissionSet:
-    """Find and stage every submission in `path` (see the module docstring).
-
-    `exercise_files` are the names the exercise's starter has (`["handler.py"]`); `staging`
-    is an empty folder this call may fill; `skip` is a folder never to take as a submission
-    (the results folder, when it lies inside SUBMISSIONS). `SubmissionsError` when `path`
-    does not exist or is not a folder, a zip or a file.
-    """
+    """Find and stage every submission in `path` into the empty folder `staging`, looking for
+    `exercise_files` and never taking `skip` (the results folder) as one. `SubmissionsError`
+    when `path` is not a folder, a zip or a file."""
     path = path.expanduser()
     found = SubmissionSet()
     if not path.exists():
@@ -137,16 +133,11 @@ class _Finder:
             names.add(learner)
             shown = f"{shown_as}/{entry.name}" if shown_as else entry.name
             if entry.name in self.unsafe:
-                self.found.submissions.append(
-                    self._problem(
-                        learner,
-                        shown,
-                        "the zip holds an unsafe path for it (one "
-                        "that climbs out of its folder): refused, nothing was graded",
-                    )
-                )
-                continue
-            self.found.submissions.append(self.one(learner, entry, shown))
+                unsafe = "the zip holds an unsafe path for it (one that climbs out of its folder)"
+                problem = self._problem(learner, shown, f"{unsafe}: refused, nothing was graded")
+                self.found.submissions.append(problem)
+            else:
+                self.found.submissions.append(self.one(learner, entry, shown))
 
     def _has_learner_folders(self, root: Path) -> bool:
         # A folder holding handler.py *and* learner folders that hold it too is a class. A
@@ -268,10 +259,7 @@ def gradescope_names(root: Path, warnings: list[str]) -> dict[str, str]:
 
 def extract_zip(archive: Path, target: Path) -> list[str]:
     """Extract `archive` into `target`, never outside it; return the entries refused as unsafe.
-
-    `SubmissionsError` for a file that is not a readable zip, or one over the entry or size
-    limits (counted as bytes come out, not as the zip's headers claim).
-    """
+    `SubmissionsError` for an unreadable zip, or one over the entry or size limits."""
     target.mkdir(parents=True, exist_ok=True)
     unsafe: list[str] = []
     written = 0
