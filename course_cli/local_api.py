@@ -166,14 +166,8 @@ def build_request(
             hint="for example --path /users/123 --query include=orders",
         )
     header_list = list(headers)
-    names = {name.lower() for name, _ in header_list}
-    if "user-agent" not in names:
+    if "user-agent" not in {name.lower() for name, _ in header_list}:
         header_list.append(("User-Agent", "course/0.1"))
     return HttpRequest.build(
-        method,
-        path,
-        query=pairs or None,
-        headers=header_list,
-        body=body,
-        source_ip=source_ip,
+        method, path, query=pairs or None, headers=header_list, body=body, source_ip=source_ip
     )

@@ -30,15 +30,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-lesson.register(app)
-workspace.register(app)
-gateway.register(app)
-vtl.register(app)
-sandbox.register(app)
-exercises.register(app)
-grade.register(app)
-scale_out.register(app)
-notebook.register(app)
+for group in (lesson, workspace, gateway, vtl, sandbox, exercises, grade, scale_out, notebook):
+    group.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

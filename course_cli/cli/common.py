@@ -41,8 +41,7 @@ def print_json(document: Any) -> None:
 
 
 def stop_on_sigterm() -> None:
-    """Treat SIGTERM (a supervisor, a test, `kill`) like Ctrl-C: long-running commands stop
-    cleanly and flush their output."""
+    """Treat SIGTERM (a supervisor, a test, `kill`) like Ctrl-C, so commands stop cleanly."""
     import signal
 
     def stop(signum: int, frame: object) -> None:

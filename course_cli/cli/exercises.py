@@ -18,11 +18,8 @@ ExerciseArgument = Annotated[
 
 def register(app: typer.Typer) -> None:
     """Add the exercise commands to `app`."""
-    app.command("check")(check)
-    app.command("hint")(hint)
-    app.command("watch")(watch)
-    app.command("reset")(reset)
-    app.command("solution")(solution)
+    for command in (check, hint, watch, reset, solution):
+        app.command(command.__name__)(command)
 
 
 def _exercise(exercise_id: str) -> Exercise:

@@ -156,11 +156,7 @@ def _show_position(position: Position, as_json: bool, store: ProgressStore) -> N
         print_json(document)
         return
     from course_cli.ui.console import get_console
-    from course_cli.ui.lesson_view import (
-        render_continue_help,
-        render_position_note,
-        render_step,
-    )
+    from course_cli.ui.lesson_view import render_continue_help, render_position_note, render_step
 
     console = get_console()
     console.print(render_step(lesson, step, exercise))

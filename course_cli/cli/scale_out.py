@@ -24,10 +24,8 @@ InstallOption = Annotated[
     typer.Option(
         "--install",
         metavar="SPEC",
-        help=(
-            "What `pip install` installs to get `course` there, e.g. "
-            "'course @ git+https://github.com/ORG/course' (default: course==VERSION from PyPI)."
-        ),
+        help="What `pip install` installs to get `course` there, e.g. "
+        "'course @ git+https://github.com/ORG/course' (default: course==VERSION from PyPI).",
     ),
 ]
 ForceOption = Annotated[

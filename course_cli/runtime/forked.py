@@ -279,10 +279,9 @@ def _serve(runtime: InProcessRuntime, requests: int, replies: int, output: int) 
         if message.get("op") == "load":
             try:
                 runtime.load(name)
+                write_frame(replies, {"loaded": True})
             except HandlerError as exc:
                 write_frame(replies, {"handler_error": exc.message, "hint": exc.hint})
-                continue
-            write_frame(replies, {"loaded": True})
             continue
         result = runtime.invoke(
             name, message.get("event"), float(message["timeout_s"]), float(message["wait_s"])

@@ -149,8 +149,7 @@ def load_handler(spec: HandlerSpec | str) -> LoadedHandler:
 
 
 class HandlerCache:
-    """Loaded handlers by spec, reloaded when their file changes on disk. Safe to share
-    between threads (`course serve` answers on several)."""
+    """Loaded handlers by spec, reloaded when their file changes; safe to share between threads."""
 
     def __init__(self) -> None:
         self._entries: dict[HandlerSpec, LoadedHandler] = {}

@@ -89,11 +89,7 @@ class InProcessRuntime(LambdaInvoker):
         """Load (or reuse) the handler now, within Lambda's 10 s init limit; `HandlerError`
         with one clear line if it can't (for commands that report it up front)."""
         spec = self.spec(function_name)
-
-        def load() -> LoadedHandler:
-            return self._cache.get(spec)[0]
-
-        answered, loaded = _within_init_limit(load, INIT_TIMEOUT_S)
+        answered, loaded = _within_init_limit(lambda: self._cache.get(spec)[0], INIT_TIMEOUT_S)
         if not answered or loaded is None:
             self._cache.forget(spec)
             raise HandlerError(

@@ -33,8 +33,7 @@ class TaskTimedOut(BaseException):
 
     def __init__(self, *args: object) -> None:
         super().__init__(*args)
-        # Created in the thread it strikes: by our signal handler, or (when injected) as the
-        # first handler that may catch it is reached - the one moment that thread runs our code.
+        # Created in the thread it strikes, so the one place to start tracing that thread.
         if threading.get_ident() in _out_of_time:
             _trace_function(sys._getframe(1))
 

@@ -66,9 +66,8 @@ def describe(mode: str) -> str:
 
 @contextlib.contextmanager
 def hidden_from_workers(paths: Iterable[Path]) -> Iterator[None]:
-    """For the `with` block, make each existing path (a folder: the folder itself, which
-    is enough to stop anyone else entering it) readable by its owner only; then put the
-    modes back. Used by the `uid` mode, whose workers run under user ids of their own."""
+    """For the `with` block, make each existing path (a folder itself is enough) readable by
+    its owner only, out of reach of the `uid` mode's workers; then put the modes back."""
     changed: list[tuple[Path, int]] = []
     try:
         for path in dict.fromkeys(p.resolve() for p in paths):

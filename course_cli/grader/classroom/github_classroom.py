@@ -1,8 +1,5 @@
-"""`course classroom init`: a GitHub Classroom template repository that grades with `course grade`.
-
-It holds the learner workspace (the starter files), `.github/workflows/classroom.yml`, which
-grades every push one exercise per step and hands the results to GitHub Classroom's reporter
-action, and a README section.
+"""`course classroom init`: a GitHub Classroom template repository that grades with `course grade`:
+the learner workspace, a workflow grading every push, and a README section.
 """
 
 from __future__ import annotations

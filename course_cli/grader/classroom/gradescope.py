@@ -1,8 +1,5 @@
-"""`course gradescope build`: a Gradescope autograder zip that grades with `course grade`.
-
-`setup.sh` installs `course`; `run_autograder` grades `/autograder/submission` and leaves
-`results.json`.
-"""
+"""`course gradescope build`: a Gradescope autograder zip whose `setup.sh` installs `course`
+and whose `run_autograder` grades the submission with `course grade`."""
 
 from __future__ import annotations
 

@@ -1,9 +1,7 @@
 """The documents `course grade --format ...` writes, each a pure function of the report.
 
-`results.json` and `report.jsonl` are the raw results, hints of hidden cases included.
-Everything a learner may see (JUnit in a learner's CI, the Gradescope and Classroom results,
-the Markdown feedback) shows a hidden case's name, outcome, points and message, never its
-hint. Learner text is escaped for each format: XML, CSV formulas, Markdown.
+Only `results.json` and `report.jsonl` (the raw results) hold the hints of hidden cases;
+every document a learner may see shows those cases without them. Learner text is escaped.
 """
 
 from __future__ import annotations

@@ -1,8 +1,5 @@
-"""`results.jsonl`, where `course grade` keeps every result the moment it arrives.
-
-One `GradedSubmission` a line, flushed and synced, so Ctrl-C or a crash keeps everything
-graded so far; `--resume` reads it back, and without it an earlier file is set aside as
-`results-<time>.jsonl`.
+"""`results.jsonl`: every result of `course grade`, one line each, synced as it arrives, so a
+crash keeps what was graded; `--resume` reads it back, else it is set aside first.
 """
 
 from __future__ import annotations
