@@ -1,10 +1,13 @@
-"""Lambda functions the graders put behind the learner's templates (exercises 04 and 05).
+"""Lambda functions the graders put behind the learner's templates (exercises 04 and 05) and
+authorizer (exercise 08).
 
-They are the "legacy" code of those exercises: the learner writes only the templates.
+They are the "legacy" code of those exercises: the learner writes only the templates or the
+authorizer.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 ORDERS: dict[str, dict[str, Any]] = {
@@ -39,3 +42,10 @@ def find_order(event: Any, context: Any) -> dict[str, Any]:
     if order is None:
         raise NotFound(f"Order {order_id} was not found")
     return order
+
+
+def echo_authorizer(event: Any, context: Any) -> dict[str, Any]:
+    """Exercise 08: answers 200 with what the authorizer passed on, and the method it guarded."""
+    request_context = event.get("requestContext") or {}
+    seen = {"method": event.get("httpMethod"), "authorizer": request_context.get("authorizer")}
+    return {"statusCode": 200, "body": json.dumps(seen)}

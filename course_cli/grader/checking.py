@@ -39,6 +39,7 @@ CHECK_MODULES = {
     "05-vtl-response": "ex05_vtl_response",
     "06-crud-handler": "ex06_crud_handler",
     "07-wire-the-api": "ex07_wire_the_api",
+    "08-authorizer": "ex08_authorizer",
 }
 
 

@@ -108,14 +108,14 @@ def test_watch_without_an_id_watches_everything_once_all_passed(
     starter = handler.read_text()
     solved = (bundled_dir("solutions") / "02-proxy-event" / "handler.py").read_text()
     try:
-        child.expect_exact("watching all 7 exercises in exercises")
+        child.expect_exact("watching all 8 exercises in exercises")
         # The learner breaks a file that had passed: the save re-checks that exercise.
         _save_until(child, lambda: handler.write_text(starter), "course check 02-proxy-event")
         child.expect_exact("failed")
         child.expect_exact("watching exercises/02-proxy-event for changes")
         _save_until(child, lambda: handler.write_text(solved), "Done: 02-proxy-event passes")
         child.expect_exact("every exercise passes")
-        child.expect_exact("watching all 7 exercises")
+        child.expect_exact("watching all 8 exercises")
         child.sendintr()
         child.expect_exact("stopped watching")
         child.expect(pexpect.EOF)

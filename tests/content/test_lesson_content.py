@@ -27,6 +27,7 @@ EXPECTED_EXERCISES = {
     "05-vtl-response",
     "06-crud-handler",
     "07-wire-the-api",
+    "08-authorizer",
 }
 
 

@@ -1,0 +1,6 @@
+"""Never answers."""
+
+
+def handler(event, context):
+    while True:
+        pass
