@@ -56,7 +56,7 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from course_cli.gateway.authorizers import Authorizer, authorizer_of, identity_source_parts
+from course_cli.gateway.authorizers import Authorizer, identity_source_parts
 from course_cli.gateway.definition import stable_id
 from course_cli.gateway.errors import GatewayError
 from course_cli.gateway.events import build_proxy_event, query_parameters
@@ -253,19 +253,9 @@ def build_event(invocation: Invocation, authorizer: Authorizer, arn: str, token:
     }
 
 
-def authorize(invocation: Invocation, invoker: LambdaInvoker) -> None:
-    """Run the matched method's authorizer, if it has one; raise AWS's answer when the request
-    may not go on, else put `authorizer` in the request context."""
-    match = invocation.match
-    assert match is not None
-    authorizer = authorizer_of(match.method)
-    if authorizer is None:
-        return
-    if authorizer.payload_format == "2.0":  # an HTTP API's, with simple responses
-        from course_cli.gateway.http_authorization import authorize_http
-
-        authorize_http(invocation, invoker, authorizer)
-        return
+def authorize(invocation: Invocation, invoker: LambdaInvoker, authorizer: Authorizer) -> None:
+    """Run a REST API method's `authorizer`; raise AWS's answer when the request may not go
+    on, else put `authorizer` in the request context."""
     definition, request, ids = invocation.definition, invocation.request, invocation.ids
     arn = method_arn(definition, request.method, invocation.path)
     auth_id = authorizer_id(definition, authorizer)

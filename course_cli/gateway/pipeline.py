@@ -18,6 +18,7 @@ import time
 from typing import Any
 
 from course_cli.gateway.authorization import authorize
+from course_cli.gateway.authorizers import authorizer_of
 from course_cli.gateway.context import (
     Clock,
     IdFactory,
@@ -37,6 +38,7 @@ from course_cli.gateway.events import event_headers, query_parameters
 from course_cli.gateway.execution_log import java_map
 from course_cli.gateway.http import HttpRequest, HttpResponse
 from course_cli.gateway.http_api import RouteNotFound, error_response
+from course_cli.gateway.http_authorization import authorize_http
 from course_cli.gateway.ids import RequestIds, new_request_id
 from course_cli.gateway.integrations import Integration, integration_for
 from course_cli.gateway.invoker import LambdaInvoker
@@ -91,8 +93,11 @@ def run_stages(invocation: Invocation, invoker: LambdaInvoker | None) -> None:
     """
     try:
         route(invocation)
-        if invoker is not None:
-            authorize(invocation, invoker)
+        authorizer = authorizer_of(invocation.match.method) if invocation.match else None
+        if invoker is not None and authorizer is not None:
+            # An HTTP API's authorizer answers with simple responses; a REST API's, a policy.
+            run = authorize_http if authorizer.payload_format == "2.0" else authorize
+            run(invocation, invoker, authorizer)
         method_request(invocation)
         integration = integration_of(invocation)
         integration.integration_request(invocation)
