@@ -1,4 +1,4 @@
-"""Writes the five companion notebooks from the cells below, without outputs.
+"""Writes the six companion notebooks from the cells below, without outputs.
 
 Run it after changing a cell or a starter in `exercises/`: `python notebooks/make_notebooks.py`.
 Exercise cells are tagged `exercise` and carry `{"course": {"exercise", "file"}}` in their
@@ -505,12 +505,139 @@ stage. The check runs it in a fresh sandbox and sends the CRUD sequence to what 
     ),
 ]
 
+# --- topic 6 ----------------------------------------------------------------------------------
+
+TOPIC_6: list[Cell] = [
+    md("""
+# 6. Beyond the REST proxy
+
+An **HTTP API** (API Gateway v2) sends Lambda a different event, payload format 2.0, and reads
+the answer more leniently. A **Lambda authorizer** runs before your function and decides, with
+an IAM policy, whether the request goes on. This notebook puts both side by side with what you
+know from the REST API.
+
+`%%invoke` serves a REST API; the cells below call the same library directly (`api_for_handler`
+with `payload="2.0"`, and an API whose methods sit behind an authorizer).
+"""),
+    SETUP,
+    md("""
+## One request, two events
+
+`GET /users/123?tag=a&tag=b` with a cookie, as a REST API (1.0) and as an HTTP API (2.0) send it.
+Look for `routeKey`, the lower-case headers, `"tag": "a,b"` and the `cookies` list.
+"""),
+    code("""
+from course_cli.ui.examples.beyond import payload_1_and_2
+
+show(payload_1_and_2())
+"""),
+    md("""
+## A return value without statusCode
+
+The handler below misspells `statusCode`. Behind a REST API that is a 502; behind an HTTP API
+the whole value becomes a 200's JSON body, and nothing says anything went wrong.
+"""),
+    code("""
+%%writefile nb06_slip.py
+def handler(event, context):
+    return {"status": 404, "body": "no such product"}  # "status", not "statusCode"
+"""),
+    code("""
+from course_cli.gateway.pipeline import invocation_to_json
+from course_cli.local_api import api_for_handler, build_request
+from course_cli.notebook import InvocationView
+
+
+def send(api, method, path, token=None):
+    headers = [("Authorization", token)] if token is not None else []
+    sent = api.send(build_request(method, path, headers=headers))
+    return InvocationView(invocation_to_json(sent))
+
+
+rest = send(api_for_handler("nb06_slip.py"), "GET", "/products/p9")
+http = send(api_for_handler("nb06_slip.py", payload="2.0"), "GET", "/products/p9")
+rest.status, http.status, http.body
+"""),
+    md("""
+## A TOKEN authorizer
+
+API Gateway calls it with `authorizationToken` (the `Authorization` header) and `methodArn`, and
+it returns a policy. `raise Exception("Unauthorized")` is a 401, a `Deny` a 403, anything else
+that goes wrong a 500. The function behind it reads `requestContext.authorizer`.
+"""),
+    code("""
+%%writefile nb06_auth.py
+TOKENS = {"allow-me": "ada", "deny-me": "bob"}
+
+
+def handler(event, context):
+    user = TOKENS.get(event["authorizationToken"])
+    if user is None:
+        raise Exception("Unauthorized")
+    effect = "Deny" if user == "bob" else "Allow"
+    statement = {"Action": "execute-api:Invoke", "Effect": effect, "Resource": event["methodArn"]}
+    return {
+        "principalId": user,
+        "policyDocument": {"Version": "2012-10-17", "Statement": [statement]},
+        "context": {"plan": "pro", "admin": False, "quota": 5},
+    }
+"""),
+    code("""
+%%writefile nb06_app.py
+import json
+
+
+def handler(event, context):
+    return {"statusCode": 200, "body": json.dumps(event["requestContext"]["authorizer"])}
+"""),
+    code("""
+from pathlib import Path
+
+from course_cli.ui.examples.beyond import guarded_api
+
+api = guarded_api(Path("nb06_app.py"), Path("nb06_auth.py"))
+{token: send(api, "GET", "/items/1", token).status for token in (None, "nobody", "deny-me")}
+"""),
+    md("""
+As ada, the function gets the authorizer's `context`, every value turned into a string:
+`"admin": "false"` is a non-empty string, so it is true in an `if`.
+"""),
+    code("""
+send(api, "GET", "/items/1", "allow-me")
+"""),
+    md("""
+## The cached policy
+
+The answer above is cached for 300 seconds, per token. Its policy allowed `GET /items/1` only,
+so the next request with the same token, `POST /items`, is checked against it and denied. The
+explanation says the policy came from the cache.
+"""),
+    code("""
+send(api, "POST", "/items", "allow-me")
+"""),
+    md("""
+## Exercise
+
+Write the authorizer the items API needs: it allows one token with the user's context, denies
+another, refuses the rest, and its cached policy must fit every method of the API.
+"""),
+    (
+        "nb",
+        "08-authorizer|authorizer.py|"
+        + """
+A TOKEN authorizer: allow "allow" for every method of the API with the user's context, deny
+"deny", and answer 401 to any other token.
+""",
+    ),
+]
+
 NOTEBOOKS = {
     "01-integration-types": TOPIC_1,
     "02-proxy-event": TOPIC_2,
     "03-proxy-response": TOPIC_3,
     "04-vtl": TOPIC_4,
     "05-crud-api": TOPIC_5,
+    "06-beyond-rest-proxy": TOPIC_6,
 }
 
 

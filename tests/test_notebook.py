@@ -279,7 +279,7 @@ def test_check_names_a_missing_file() -> None:
 
 
 def test_there_is_one_notebook_per_topic() -> None:
-    assert [nb.name[:2] for nb in NOTEBOOKS] == ["01", "02", "03", "04", "05"]
+    assert [nb.name[:2] for nb in NOTEBOOKS] == ["01", "02", "03", "04", "05", "06"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
