@@ -66,6 +66,12 @@ A route may name a **Lambda authorizer** (`authorizers.py`), with `create_author
 "method.request.header.Authorization", "authorizerResultTtlInSeconds": 300}` (type, identity
 source and TTL optional, these are their defaults; `function` is a name in `functions`).
 
+`"payloadFormatVersion": "2.0"` makes the table an **HTTP API**: its Lambda proxy routes send
+payload format 2.0 (`events_v2.py`), it serves its `$default` stage (no `stage` key), and a
+route with `"resource": "$default"` (method ANY) answers what no other route matches. HTTP APIs
+have no mapping templates or method responses: only AWS_PROXY routes, without
+`methodResponses` or (here) `authorizer`.
+
 `handler` is `file.py[:function]`, resolved by the caller (relative to the JSON file).
 `timeout` is the function's own timeout in seconds (Lambda's default 3, at most 900; a
 fraction is allowed, see `invoker.FUNCTION_TIMEOUT_RULE`). The loader rejects what AWS
@@ -79,6 +85,7 @@ import difflib
 import json
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -88,6 +95,7 @@ from course_cli.gateway.definition import (
     ApiDefinition,
     FunctionConfig,
     Integration,
+    Method,
     build_api,
     check_method,
     check_method_responses,
@@ -95,12 +103,14 @@ from course_cli.gateway.definition import (
 )
 from course_cli.gateway.errors import ApiDefinitionError
 from course_cli.gateway.gateway_responses import GatewayResponse
+from course_cli.gateway.http_api import INTEGRATION_TIMEOUT_S
 from course_cli.gateway.invoker import (
     DEFAULT_FUNCTION_TIMEOUT_S,
     FUNCTION_TIMEOUT_HINT,
     FUNCTION_TIMEOUT_RULE,
     is_function_timeout,
 )
+from course_cli.gateway.routing import DEFAULT_STAGE
 
 _TABLE_KEYS: Final = (
     "name",
@@ -111,6 +121,7 @@ _TABLE_KEYS: Final = (
     "functions",
     "routes",
     "gatewayResponses",
+    "payloadFormatVersion",
 )
 _GATEWAY_RESPONSE_KEYS: Final = ("statusCode", "responseParameters", "responseTemplates")
 _FUNCTION_KEYS: Final = ("handler", "timeout")
@@ -164,12 +175,29 @@ def load_route_table(data: Any, *, source: str = "route table") -> ApiDefinition
             f"{source}: routes must be a non-empty list",
             hint='e.g. "routes": [{"resource": "/products", "method": "GET", ...}]',
         )
+    http_api = _payload_format(table, source) == "2.0"
+    if http_api and "stage" in table:
+        raise ApiDefinitionError(
+            f"{source}: stage: an HTTP API serves its $default stage (payloadFormatVersion 2.0)",
+            hint='leave out "stage"',
+        )
     triples = []
+    default_route: Method | None = None
     method_responses: dict[tuple[str, str], dict[str, dict[str, bool]]] = {}
     authorizers: dict[tuple[str, str], Authorizer] = {}
     for index, route in enumerate(routes):
         where = f"{source}: routes[{index}]"
-        path, verb, integration = _route(route, where, functions)
+        is_default = http_api and isinstance(route, dict) and route.get("resource") == "$default"
+        path, verb, integration = _route(
+            {**route, "resource": "/"} if is_default else route, where, functions
+        )
+        if http_api:
+            integration = _http_api_integration(route, integration, where)
+        if is_default:
+            if verb != "ANY":
+                raise ApiDefinitionError(f"{where}.method: the $default route's method is ANY")
+            default_route = Method(http_method="ANY", integration=integration)
+            continue
         triples.append((path, verb, integration))
         if "methodResponses" in route:
             declared = _method_responses(route["methodResponses"], f"{where}.methodResponses")
@@ -180,7 +208,8 @@ def load_route_table(data: Any, *, source: str = "route table") -> ApiDefinition
             authorizers[(path, verb)] = guard
     settings: dict[str, Any] = {
         "method_responses": method_responses,
-        "stage": stage,
+        "stage": DEFAULT_STAGE if http_api else stage,
+        "default_route": default_route,
         "stage_variables": dict(variables) or None,
         "binary_media_types": tuple(media),
         "functions": functions,
@@ -193,6 +222,36 @@ def load_route_table(data: Any, *, source: str = "route table") -> ApiDefinition
         return with_authorizers(build_api(triples, name=name, **settings), authorizers)
     except ApiDefinitionError as error:
         raise ApiDefinitionError(f"{source}: {error.message}", hint=error.hint) from None
+
+
+def _payload_format(table: Mapping[str, Any], source: str) -> str:
+    version = table.get("payloadFormatVersion", "1.0")
+    if version not in ("1.0", "2.0"):
+        raise ApiDefinitionError(
+            f"{source}: payloadFormatVersion {version!r} is not one API Gateway knows",
+            hint='"1.0" (a REST API, the default) or "2.0" (an HTTP API)',
+        )
+    return str(version)
+
+
+def _http_api_integration(
+    route: Mapping[str, Any], integration: Integration, where: str
+) -> Integration:
+    """An HTTP API route's integration: a Lambda proxy sending payload format 2.0."""
+    if integration.type != "AWS_PROXY":
+        raise ApiDefinitionError(
+            f"{where}.integration.type: an HTTP API route here is a Lambda proxy (AWS_PROXY); "
+            f"{integration.type} needs a REST API",
+            hint='leave out "payloadFormatVersion" for mapping templates and MOCK',
+        )
+    for key in ("methodResponses", "authorizer"):
+        if key in route:
+            raise ApiDefinitionError(
+                f"{where}.{key}: not in an HTTP API route table",
+                hint="HTTP APIs have no method responses; for an authorizer use "
+                "course invoke/serve HANDLER --payload 2.0 --authorizer AUTH.py",
+            )
+    return replace(integration, payload_format="2.0", integration_timeout_s=INTEGRATION_TIMEOUT_S)
 
 
 def read_route_table(path: Path) -> ApiDefinition:
