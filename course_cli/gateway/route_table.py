@@ -1,82 +1,18 @@
 """Our JSON route table: the small API definition format of `course serve --api api.json`.
 
-```json
-{
-  "name": "products",                      // optional, default "api"
-  "apiId": "a1b2c3d4e5",                   // optional, default derived from the name
-  "stage": "prod",                         // optional, default "prod"
-  "stageVariables": {"table": "Products"}, // optional, string values
-  "binaryMediaTypes": ["image/png"],       // optional
-  "functions": {                           // every Lambda function the routes name
-    "products": {"handler": "handler.py:handler", "timeout": 3}
-  },
-  "routes": [                              // one entry per (resource, method)
-    {"resource": "/products", "method": "GET",
-     "integration": {"type": "AWS_PROXY", "function": "products"}}
-  ],
-  "gatewayResponses": {                    // optional, by response type
-    "DEFAULT_4XX": {"responseParameters":
-      {"gatewayresponse.header.Access-Control-Allow-Origin": "'*'"}}}
-}
-```
+The format, key by key, is in the README ("Route tables"): `functions` (each a `handler` and a
+`timeout`), `routes` (a `resource`, a `method`, an `integration` in the words of
+`put_integration` / `put_integration_response`, optional `methodResponses` and `authorizer`),
+and optional `name`, `apiId`, `stage`, `stageVariables`, `binaryMediaTypes`,
+`gatewayResponses` and `payloadFormatVersion` ("2.0": an HTTP API at `$default`, AWS_PROXY
+routes only, a `"$default"` route for what nothing else matches).
 
-`gatewayResponses` customises API Gateway's own error answers as `put_gateway_response` (and
-OpenAPI's `x-amazon-apigateway-gateway-responses`) spells it: per response type, optional
-`statusCode`, `responseParameters` and `responseTemplates` (see `gateway_responses.py`).
-
-`resource` is an API Gateway resource path (`/products/{productId}`, `/{proxy+}`); `method` is
-one of ANY, DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT; `integration.type` is one of AWS_PROXY
-(the default), AWS, HTTP_PROXY, HTTP, MOCK. Besides `type`, an integration takes AWS's own
-keys, as `put_integration` / `put_integration_response` spell them:
-
-```json
-{"type": "AWS", "function": "products",            // AWS / AWS_PROXY: a name in functions
- "uri": "http://127.0.0.1:8080/users/{id}",        // HTTP / HTTP_PROXY: a loopback URL
- "httpMethod": "GET",                              // how the backend is called (ANY: as sent)
- "requestParameters": {"integration.request.path.id": "method.request.path.userId"},
- "requestTemplates": {"application/json": "{\"id\": \"$input.params('userId')\"}"},
- "passthroughBehavior": "WHEN_NO_MATCH",           // or WHEN_NO_TEMPLATES, NEVER
- "integrationResponses": [
-   {"statusCode": "200", "responseTemplates": {"application/json": "$input.json('$')"}},
-   {"statusCode": "404", "selectionPattern": "Not found.*",
-    "responseParameters": {"method.response.header.X-Reason": "'missing'"}}]}
-```
-
-A route may declare its **method responses** next to its integration, as `put_method_response`
-spells them (`statusCode`, `responseParameters` with `method.response.header.<Name>`: whether
-the header is required):
-
-```json
-"methodResponses": [
-  {"statusCode": "200"},
-  {"statusCode": "404", "responseParameters": {"method.response.header.X-Reason": true}}]
-```
-
-With `methodResponses`, course enforces what AWS enforces (`definition.check_method_responses`):
-an integration response's `responseParameters` may only set headers its status's method
-response declares (AWS refuses the integration response otherwise), and a request whose
-selected integration response has a status no method response declares fails with AWS's 500
-("Output mapping refers to an invalid method response"). Without `methodResponses` (a
-convenience of this format: the console creates a 200 method response for you), every
-integration response's status and headers are allowed. Proxy integrations ignore method
-responses, as on AWS.
-
-A route may name a **Lambda authorizer** (`authorizers.py`), with `create_authorizer`'s keys:
-`"authorizer": {"function": "auth", "type": "TOKEN", "identitySource":
-"method.request.header.Authorization", "authorizerResultTtlInSeconds": 300}` (type, identity
-source and TTL optional, these are their defaults; `function` is a name in `functions`).
-
-`"payloadFormatVersion": "2.0"` makes the table an **HTTP API**: its Lambda proxy routes send
-payload format 2.0 (`events_v2.py`), it serves its `$default` stage (no `stage` key), and a
-route with `"resource": "$default"` (method ANY) answers what no other route matches. HTTP APIs
-have no mapping templates or method responses: only AWS_PROXY routes, without
-`methodResponses` or (here) `authorizer`.
-
-`handler` is `file.py[:function]`, resolved by the caller (relative to the JSON file).
-`timeout` is the function's own timeout in seconds (Lambda's default 3, at most 900; a
-fraction is allowed, see `invoker.FUNCTION_TIMEOUT_RULE`). The loader rejects what AWS
-rejects (a `{proxy+}` with children, two different variables under one parent, bad path
-parts, unknown methods) and names the bad key.
+The loader rejects what AWS rejects and names the bad key. With `methodResponses` it also
+enforces what AWS enforces (`definition.check_method_responses`): an integration response may
+set only the headers its status's method response declares, and a status no method response
+declares fails with AWS's 500. Without them (a convenience of this format, as the console
+creates a 200 method response) every status and header is allowed; proxy integrations ignore
+method responses, as on AWS.
 """
 
 from __future__ import annotations
@@ -149,7 +85,7 @@ _PASSTHROUGH: Final = ("WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER")
 
 
 def load_route_table(data: Any, *, source: str = "route table") -> ApiDefinition:
-    """An `ApiDefinition` from our JSON route table (format in the module docstring).
+    """An `ApiDefinition` from our JSON route table (format: the README, "Route tables").
 
     Raises `ApiDefinitionError` naming the first bad key, e.g.
     `api.json: routes[1].method: 'FETCH' is not a method API Gateway accepts`.
