@@ -15,38 +15,16 @@ evaluate the policy against the method ARN ◀───┘
   Allow ──▶ requestContext.authorizer = {context..., principalId, integrationLatency}
 ```
 
-AWS's answers, each a `GatewayError` with its gateway response type (so an API's gateway
-responses customise them): UNAUTHORIZED 401 `{"message":"Unauthorized"}`
-(`UnauthorizedException`), ACCESS_DENIED 403 `{"Message":"User is not authorized to access this
-resource[ with an explicit deny]"}` (`AccessDeniedException`) - both recorded with curl in
-loige.co, "Debugging custom ApiGateway authorizers" (2023) - and AUTHORIZER_CONFIGURATION_ERROR
-500 `{"message":null}` (`AuthorizerConfigurationException`; recorded in the same article, in
-aws/chalice #670 and auth0-samples/jwt-rsa-aws-custom-authorizer #6, where any error other than
-"Unauthorized" gives it). AUTHORIZER_FAILURE is never produced: no recorded case maps to it.
-
-The events: TOKEN `{"type", "authorizationToken", "methodArn"}`; REQUEST `{"type",
-"methodArn", "resource", "path", "httpMethod", "headers", "multiValueHeaders",
-"queryStringParameters", "multiValueQueryStringParameters", "pathParameters",
-"stageVariables", "requestContext"}` (AWS, "Input to an API Gateway Lambda authorizer"; its
-example has `"pathParameters": {}` where a proxy event has null). The method ARN is
-`arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{VERB}/{path}` with the request's own
-path (AWS's output page: path parameter values can make it exceed 1600 bytes).
-
-The execution-log lines follow a recorded CloudWatch execution log (2017, a TOKEN authorizer:
-"Starting authorizer: <id> for request: <id>", "Incoming identity: ***...<last 6>", the
-endpoint request lines, "Authorizer result body before parsing: ...", "Using valid authorizer
-policy for principal: ***...<last 6>", "Successfully completed authorizer execution") and
-ExpanseLLC/lambda_authorizer #1 ("Execution failed due to configuration error: Could not parse
-policy", "AuthorizerConfigurationException"). Unverified wordings, ours: "Unauthorized request:
-<id>" (401), "The client is not authorized to perform this operation." (403), "Authorizer
-error" (the function failed); and a cache hit logs no endpoint lines and an integrationLatency
-of 0.
+Each answer is a `GatewayError` with its gateway response type, so an API's gateway responses
+customise it: UNAUTHORIZED 401, ACCESS_DENIED 403 (its body's key is `Message`, capitalised),
+AUTHORIZER_CONFIGURATION_ERROR 500 for any other failure. The events (TOKEN, REQUEST), the
+method ARN and the execution-log lines are AWS's; every one, with its source and the few
+wordings that are ours, is a row of `tests/gateway/cases/authorizers.json`.
 
 Results are cached per authorizer and identity (the token, or the identity sources' values),
-not per method: a policy that allows only the method it was asked about denies the next
-method until the TTL ends - AWS's own advice is to return a policy for every method, or set
-the TTL to 0 (AWS docs, "Configure a Lambda authorizer"; aws-solutions/digital-evidence-
-archive-on-aws #65). Only answers with a policy are cached, not errors.
+not per method: a policy that allows only the method it was asked about denies the next method
+until the TTL ends (AWS's advice: a policy for every method, or TTL 0). Only answers with a
+policy are cached, not errors.
 """
 
 from __future__ import annotations
