@@ -231,11 +231,11 @@ def build_event(invocation: Invocation, authorizer: Authorizer, arn: str, token:
     }
 
 
-def authorize(invocation: Invocation, invoker: LambdaInvoker, authorizer: Authorizer) -> None:
-    """Run a REST API method's `authorizer`; raise AWS's answer when the request may not go
-    on, else put `authorizer` in the request context."""
-    definition, request, ids = invocation.definition, invocation.request, invocation.ids
-    arn = method_arn(definition, request.method, invocation.path)
+def start(invocation: Invocation, authorizer: Authorizer, answered: str) -> tuple[str, list[str]]:
+    """The authorizer stage's first steps, for either kind of API: log its start, and return
+    the authorizer's id and the identity sources' values; `Unauthorized` (401, the function not
+    called) when one is missing, saying how the API `answered`."""
+    definition, ids = invocation.definition, invocation.ids
     auth_id = authorizer_id(definition, authorizer)
     invocation.note(f"Starting authorizer: {auth_id} for request: {ids.request_id}")
     values = identity_values(invocation, authorizer)
@@ -243,12 +243,21 @@ def authorize(invocation: Invocation, invoker: LambdaInvoker, authorizer: Author
     if missing:
         raise Unauthorized(
             f"The request has no value for the authorizer's identity source "
-            f"({', '.join(missing)}), so API Gateway answered 401 without calling the "
-            "authorizer function. Send it, e.g. curl -H 'Authorization: <token>' ...",
+            f"({', '.join(missing)}), so {answered} without calling the authorizer function. "
+            "Send it, e.g. curl -H 'Authorization: <token>' ...",
             [f"Unauthorized request: {ids.request_id}"],
         )
     present = [v for v in values if v is not None]
     invocation.note(lambda: f"Incoming identity: {', '.join(mask(v) for v in present)}")
+    return auth_id, present
+
+
+def authorize(invocation: Invocation, invoker: LambdaInvoker, authorizer: Authorizer) -> None:
+    """Run a REST API method's `authorizer`; raise AWS's answer when the request may not go
+    on, else put `authorizer` in the request context."""
+    definition, request = invocation.definition, invocation.request
+    arn = method_arn(definition, request.method, invocation.path)
+    auth_id, present = start(invocation, authorizer, "API Gateway answered 401")
     key = (authorizer.name or authorizer.function_name, authorizer.type, *present)
     cache = cache_of(definition)
     answer = cache.get(key, invocation.clock()) if authorizer.ttl_s else None

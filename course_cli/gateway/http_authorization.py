@@ -32,14 +32,11 @@ from typing import TYPE_CHECKING, Any
 
 from course_cli.gateway.authorization import (
     AuthorizerConfigurationError,
-    Unauthorized,
-    authorizer_id,
     cache_of,
     call_authorizer,
     decoded_answer,
-    identity_values,
-    mask,
     method_arn,
+    start,
 )
 from course_cli.gateway.errors import GatewayError
 from course_cli.gateway.events_v2 import build_http_event
@@ -125,21 +122,10 @@ def simple_answer(value: Any) -> tuple[bool, dict[str, Any]] | str:
 def authorize_http(invocation: Invocation, invoker: LambdaInvoker, authorizer: Authorizer) -> None:
     """The HTTP API's authorizer stage (see the module docstring); on an allow, the context
     is kept in the invocation's request context for the integration's 2.0 event."""
-    definition, request, ids = invocation.definition, invocation.request, invocation.ids
+    definition, request = invocation.definition, invocation.request
     arn = method_arn(definition, request.method, invocation.path)
-    auth_id = authorizer_id(definition, authorizer)
-    invocation.note(f"Starting authorizer: {auth_id} for request: {ids.request_id}")
-    values = identity_values(invocation, authorizer)
-    missing = [s for s, v in zip(authorizer.identity_source, values, strict=True) if v is None]
-    if missing:
-        raise Unauthorized(
-            f"The request has no value for the authorizer's identity source "
-            f'({", ".join(missing)}), so the HTTP API answered 401 {{"message":"Unauthorized"}} '
-            "without calling the authorizer function.",
-            [f"Unauthorized request: {ids.request_id}"],
-        )
-    present = [v for v in values if v is not None]
-    invocation.note(lambda: f"Incoming identity: {', '.join(mask(v) for v in present)}")
+    answered = 'the HTTP API answered 401 {"message":"Unauthorized"}'
+    auth_id, present = start(invocation, authorizer, answered)
     key = (authorizer.name or authorizer.function_name, "2.0", *present)
     cache = cache_of(definition)
     cached = cache.get(key, invocation.clock()) if authorizer.ttl_s else None
