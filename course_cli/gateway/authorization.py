@@ -32,11 +32,11 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from course_cli.gateway.authorizers import Authorizer, identity_source_parts
 from course_cli.gateway.definition import stable_id
-from course_cli.gateway.errors import GatewayError
+from course_cli.gateway.errors import AccessDenied, AuthorizerConfigurationError, Unauthorized
 from course_cli.gateway.events import build_proxy_event, query_parameters
 from course_cli.gateway.execution_log import java_map
 from course_cli.gateway.invoker import INTEGRATION_TIMEOUT_S, FunctionNotFound, Outcome
@@ -53,64 +53,6 @@ if TYPE_CHECKING:
     from course_cli.gateway.context import Invocation
     from course_cli.gateway.definition import ApiDefinition
     from course_cli.gateway.invoker import LambdaInvoker, LambdaResult
-
-
-class Unauthorized(GatewayError):
-    """401: no identity, or the authorizer said "Unauthorized"."""
-
-    status = 401
-    message = "Unauthorized"
-    error_type = "UnauthorizedException"
-    compact_body = True
-    reached_method = False
-    response_type = "UNAUTHORIZED"
-
-
-EXPLICIT_DENY = "User is not authorized to access this resource with an explicit deny"
-
-
-class AccessDenied(GatewayError):
-    """403: the policy denies this method, explicitly or by allowing something else."""
-
-    status = 403
-    message = "User is not authorized to access this resource"
-    error_type = "AccessDeniedException"
-    compact_body = True
-    reached_method = False
-    response_type = "ACCESS_DENIED"
-
-    def __init__(self, explanation: str, log_lines: list[str], *, explicit: bool) -> None:
-        super().__init__(explanation, log_lines)
-        self.explicit = explicit
-        if explicit:
-            self.message = EXPLICIT_DENY  # type: ignore[misc]
-
-    @property
-    def body(self) -> bytes:
-        """`{"Message":...}`: capital M, as recorded (unlike every other gateway error)."""
-        return json.dumps({"Message": self.message}, separators=(",", ":")).encode()
-
-
-class AuthorizerConfigurationError(GatewayError):
-    """500 with `{"message":null}`: the authorizer failed or answered something unusable."""
-
-    message: ClassVar[str | None] = None  # type: ignore[assignment]
-    error_type = "AuthorizerConfigurationException"
-    reached_method = False
-    response_type = "AUTHORIZER_CONFIGURATION_ERROR"
-
-    def __init__(self, reason: str, explanation: str, result: LambdaResult | None = None) -> None:
-        super().__init__(
-            explanation,
-            [f"Execution failed due to configuration error: {reason}", self.error_type],
-        )
-        # What the authorizer function did, when it ran: the grader tells a timeout or a
-        # crash of a learner's authorizer from a wrong answer by it.
-        self.lambda_result = result
-
-    @property
-    def body(self) -> bytes:
-        return b'{"message":null}'
 
 
 @dataclass(frozen=True, slots=True)

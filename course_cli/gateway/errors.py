@@ -5,6 +5,12 @@ GatewayError                      the request failed; the client gets AWS's erro
 ├── MissingRoute                  403 {"message":"Missing Authentication Token"}: no such
 │                                 resource, or the resource lacks that method
 │                                 (MISSING_AUTHENTICATION_TOKEN)
+├── Unauthorized                  401 {"message":"Unauthorized"}: no identity for the Lambda
+│                                 authorizer, or it refused the token (UNAUTHORIZED)
+├── AccessDenied                  403 {"Message":"User is not authorized ..."}: the
+│                                 authorizer's policy denies the method (ACCESS_DENIED)
+├── AuthorizerConfigurationError  500 {"message":null}: the authorizer failed or answered
+│                                 something unusable (AUTHORIZER_CONFIGURATION_ERROR)
 ├── UnsupportedMediaType          415 (hook for content handling and custom integrations)
 │                                 (UNSUPPORTED_MEDIA_TYPE)
 ├── IntegrationFailure            500 "Internal server error": the integration is set up wrong
@@ -32,6 +38,7 @@ the response, customised as the API's gateway responses say (`gateway_responses.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -39,6 +46,7 @@ from typing import Any, ClassVar
 
 from course_cli.errors import UsageError
 from course_cli.gateway.http import Headers, HttpResponse
+from course_cli.gateway.invoker import LambdaResult
 
 
 class ApiDefinitionError(UsageError):
@@ -295,3 +303,61 @@ class IntegrationTimeout(GatewayError):
             '{"message": "Endpoint request timed out"}. The function may still be running.',
             ["Execution failed due to a timeout error"],
         )
+
+
+class Unauthorized(GatewayError):
+    """401: no identity, or the authorizer said "Unauthorized"."""
+
+    status = 401
+    message = "Unauthorized"
+    error_type = "UnauthorizedException"
+    compact_body = True
+    reached_method = False
+    response_type = "UNAUTHORIZED"
+
+
+EXPLICIT_DENY = "User is not authorized to access this resource with an explicit deny"
+
+
+class AccessDenied(GatewayError):
+    """403: the policy denies this method, explicitly or by allowing something else."""
+
+    status = 403
+    message = "User is not authorized to access this resource"
+    error_type = "AccessDeniedException"
+    compact_body = True
+    reached_method = False
+    response_type = "ACCESS_DENIED"
+
+    def __init__(self, explanation: str, log_lines: list[str], *, explicit: bool) -> None:
+        super().__init__(explanation, log_lines)
+        self.explicit = explicit
+        if explicit:
+            self.message = EXPLICIT_DENY  # type: ignore[misc]
+
+    @property
+    def body(self) -> bytes:
+        """`{"Message":...}`: capital M, as recorded (unlike every other gateway error)."""
+        return json.dumps({"Message": self.message}, separators=(",", ":")).encode()
+
+
+class AuthorizerConfigurationError(GatewayError):
+    """500 with `{"message":null}`: the authorizer failed or answered something unusable."""
+
+    message: ClassVar[str | None] = None  # type: ignore[assignment]
+    error_type = "AuthorizerConfigurationException"
+    reached_method = False
+    response_type = "AUTHORIZER_CONFIGURATION_ERROR"
+
+    def __init__(self, reason: str, explanation: str, result: LambdaResult | None = None) -> None:
+        super().__init__(
+            explanation,
+            [f"Execution failed due to configuration error: {reason}", self.error_type],
+        )
+        # What the authorizer function did, when it ran: the grader tells a timeout or a
+        # crash of a learner's authorizer from a wrong answer by it.
+        self.lambda_result = result
+
+    @property
+    def body(self) -> bytes:
+        return b'{"message":null}'

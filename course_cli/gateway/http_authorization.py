@@ -31,14 +31,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from course_cli.gateway.authorization import (
-    AuthorizerConfigurationError,
     cache_of,
     call_authorizer,
     decoded_answer,
     method_arn,
     start,
 )
-from course_cli.gateway.errors import GatewayError
+from course_cli.gateway.errors import AuthorizerConfigurationError, GatewayError
 from course_cli.gateway.events_v2 import build_http_event
 
 if TYPE_CHECKING:
