@@ -84,7 +84,8 @@ class ApiDefinition:
     """A deployed REST API stage: everything the data plane needs, nothing about requests.
 
     Checked on construction with AWS's rules. `gateway_responses`: the API's customisations by
-    type. `compiled` caches what is derived from the definition; it takes no part in equality.
+    type. `api_keys`: the key values accepted where a method requires one. `compiled` caches
+    what is derived from the definition; it takes no part in equality.
     """
 
     api_id: str
@@ -100,6 +101,9 @@ class ApiDefinition:
     gateway_responses: Mapping[str, GatewayResponse] = field(default_factory=dict)
     # An HTTP API's `$default` route: what no other route matches (see `http_api.py`).
     default_route: Method | None = None
+    # The enabled API key values a client may send in `x-api-key` to a method with
+    # `api_key_required`; empty means no key is configured, so such a method always answers 403.
+    api_keys: frozenset[str] = frozenset()
     compiled: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
