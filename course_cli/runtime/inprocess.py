@@ -1,14 +1,17 @@
 """Run a learner's Lambda handler inside this process, as Lambda's Python runtime would.
 
 `InProcessRuntime` is the `LambdaInvoker` behind `course invoke`, `course serve` and the
-notebooks: the payload, error documents, timeout and log are Lambda's.
+notebooks: the payload, error documents, timeout and log are Lambda's. A function may have
+its own environment variables, set only while it loads or runs (`function_environment`).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -59,13 +62,21 @@ class InProcessRuntime(LambdaInvoker):
     """Lambda functions by name, each a handler file: `{"products": "app.py:handler"}`.
 
     Relative paths are taken from `base_dir` (default: the working folder at construction).
-    Handlers load on first use and reload when their file changes.
+    Handlers load on first use and reload when their file changes. `environments` gives a
+    function the variables Lambda would set for it, in `os.environ` only while it loads or runs.
     """
 
-    def __init__(self, functions: Mapping[str, str], *, base_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        functions: Mapping[str, str],
+        *,
+        base_dir: Path | None = None,
+        environments: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> None:
         self._specs: dict[str, HandlerSpec] = {
             name: parse_handler_spec(spec, base_dir) for name, spec in functions.items()
         }
+        self._environments = {name: dict(env) for name, env in (environments or {}).items()}
         self._cache = HandlerCache()
         # Told the function's name when a cold start's init is over (its timeout starts now).
         self.after_init: Callable[[str], None] | None = None
@@ -85,10 +96,18 @@ class InProcessRuntime(LambdaInvoker):
             raise UnknownFunctionError(function_name, known)
         return spec
 
+    def environment(self, function_name: str) -> dict[str, str]:
+        """The variables `function_name` runs with, beyond the process's own."""
+        return dict(self._environments.get(function_name, {}))
+
     def load(self, function_name: str) -> LoadedHandler:
         """Load (or reuse) the handler now, within Lambda's 10 s init limit; `HandlerError`
         with one clear line if it can't (for commands that report it up front)."""
         spec = self.spec(function_name)
+        with function_environment(self._environments.get(function_name)):
+            return self._load(function_name, spec)
+
+    def _load(self, function_name: str, spec: HandlerSpec) -> LoadedHandler:
         answered, loaded = _within_init_limit(lambda: self._cache.get(spec)[0], INIT_TIMEOUT_S)
         if not answered or loaded is None:
             self._cache.forget(spec)
@@ -110,6 +129,12 @@ class InProcessRuntime(LambdaInvoker):
         """
         spec = self.spec(function_name)
         event = copy_event(event)
+        with function_environment(self._environments.get(function_name)):
+            return self._invoke(function_name, spec, event, timeout_s, wait_s)
+
+    def _invoke(
+        self, function_name: str, spec: HandlerSpec, event: Any, timeout_s: float, wait_s: float
+    ) -> LambdaResult:
         arrived = time.monotonic()
         invocation = _Invocation(self._cache, function_name, spec, event, timeout_s, arrived)
         logs.install_capture()
@@ -168,6 +193,29 @@ class InProcessRuntime(LambdaInvoker):
             invocation.prefix = loaded.init_output
             invocation.init_ms = loaded.init_duration_ms
         return None
+
+
+@contextmanager
+def function_environment(variables: Mapping[str, str] | None) -> Iterator[None]:
+    """`variables` in `os.environ` for the length of the block, then the previous values back.
+
+    Handlers run one at a time on the main thread under `course serve`, so one function never
+    sees another's variables. A handler still running on its own thread after its caller
+    stopped waiting (a timeout off the main thread) loses them early: a limit of one process.
+    """
+    if not variables:
+        yield
+        return
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _within_init_limit(load: Callable[[], R], wait_s: float) -> tuple[bool, R | None]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -171,10 +170,20 @@ class SandboxInvoker(LambdaInvoker):
         from course_cli.runtime import InProcessRuntime
 
         self.functions = dict(functions)
+        # Each function sees its own variables and none of another's, only while it runs.
+        environments = {
+            name: {
+                **credentials,
+                "AWS_REGION": region,
+                "AWS_DEFAULT_REGION": region,
+                **fn.environment,
+                "AWS_LAMBDA_FUNCTION_NAME": name,
+            }
+            for name, fn in self.functions.items()
+        }
         self.runtime: InProcessRuntime = InProcessRuntime(
-            {name: fn.handler for name, fn in self.functions.items()}
+            {name: fn.handler for name, fn in self.functions.items()}, environments=environments
         )
-        self._credentials = dict(credentials)
         self._account_id = account_id
         self._region = region
 
@@ -182,14 +191,8 @@ class SandboxInvoker(LambdaInvoker):
         self, function_name: str, event: Any, timeout_s: float, wait_s: float
     ) -> LambdaResult:
         """Run the function; an unknown name raises the gateway's `FunctionNotFound`."""
-        function = self.functions.get(function_name)
-        if function is None:
+        if function_name not in self.functions:
             raise FunctionNotFound(
                 function_name, "no function of that name was created in the sandbox"
             )
-        # One process, one environment: set per call (two concurrent calls may see each
-        # other's values, a limit of running in-process).
-        os.environ.update(self._credentials)
-        os.environ.update(function.environment)
-        os.environ["AWS_LAMBDA_FUNCTION_NAME"] = function_name
         return self.runtime.invoke(function_name, event, timeout_s, wait_s)
