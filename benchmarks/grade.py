@@ -132,7 +132,7 @@ def run_grade(
             "course_cli",
             "grade",
             str(root),
-            "-e",
+            "--exercise",
             EXERCISE,
             "-o",
             str(out),

@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from course_cli.errors import BadOptionError
+from course_cli.gateway.invoker import DEFAULT_FUNCTION_TIMEOUT_S
 
 if TYPE_CHECKING:
     from course_cli.gateway.context import Invocation
     from course_cli.gateway.definition import ApiDefinition, Integration
     from course_cli.gateway.http import HttpRequest
+    from course_cli.gateway.invoker import LambdaResult
     from course_cli.runtime import InProcessRuntime
 
 # With no --resource, a handler answers every path, as `sam local`'s catch-all does: the root
@@ -53,6 +55,43 @@ class LocalApi:
                 forked.load(name)
             return handle_request(self.definition, request, forked)
 
+    def send_debug(self, request: HttpRequest) -> Invocation:
+        """`send` in this process with every timeout lifted, so a handler can stop in a
+        debugger (`breakpoint()`) for as long as needed: `course invoke --debug`."""
+        from course_cli.runtime.debugging import debug_session
+
+        self.check_handlers()
+        with debug_session():
+            return self.send(request)
+
+    def call_function(self, function_name: str, event: Any, *, debug: bool = False) -> LambdaResult:
+        """Invoke `function_name` with `event` as Lambda's Invoke API would, no gateway in
+        front (`course invoke -e`): in a forked copy of this process as `send_once` does, or
+        here with timeouts lifted when `debug`."""
+        config = self.definition.functions.get(function_name)
+        timeout_s = config.timeout_s if config is not None else DEFAULT_FUNCTION_TIMEOUT_S
+        if debug or not hasattr(os, "fork"):
+            from course_cli.runtime.debugging import debug_session
+
+            self.check_handlers()
+            with debug_session(debug):
+                return self.runtime(function_name, event, timeout_s=timeout_s, wait_s=timeout_s)
+        from course_cli.runtime.forked import ForkedRuntime
+
+        with ForkedRuntime(self.runtime) as forked:
+            forked.load(function_name)
+            return forked(function_name, event, timeout_s=timeout_s, wait_s=timeout_s)
+
+    def with_api_keys(self, keys: Iterable[str]) -> LocalApi:
+        """This API, also accepting `keys` where a method requires an API key."""
+        keys = frozenset(keys)
+        if not keys:
+            return self
+        from dataclasses import replace
+
+        definition = replace(self.definition, api_keys=self.definition.api_keys | keys)
+        return replace(self, definition=definition)
+
     def check_handlers(self) -> None:
         """Load every handler now, so a missing file or a syntax error is a clear usage error
         (`HandlerError`, exit 2) before any request, rather than a 502 later."""
@@ -61,7 +100,12 @@ class LocalApi:
 
 
 def function_name_for(handler: str) -> str:
-    """The Lambda function name a handler file gets: its file stem (`app.py:fn` → `app`)."""
+    """The Lambda function name a handler gets: its file's stem (`app.py:fn` → `app`), or
+    its module's last name (`app.lambda_handler` → `app`, `pkg.orders.fn` → `orders`)."""
+    from course_cli.runtime.handler_spec import is_module_form
+
+    if is_module_form(handler) and not Path(handler).is_file():  # as parse_handler_spec reads it
+        return handler.rsplit(".", 2)[-2]
     file_part = handler.rsplit(":", 1)[0] if handler.count(":") else handler
     return Path(file_part).stem or "handler"
 

@@ -6,6 +6,7 @@ importing library code inside the commands so `course --help` stays fast. `main`
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import click
 import typer
@@ -27,11 +28,33 @@ app = typer.Typer(
     name="course",
     help="Hands-on companion for the lesson 'Connecting API Gateway to Lambda' (lesson-3).",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
 )
 for group in (lesson, workspace, gateway, vtl, sandbox, exercises, grade, scale_out, notebook):
     group.register(app)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from course_cli import __version__
+
+        sys.stdout.write(f"course {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print course's version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Hands-on companion for the lesson 'Connecting API Gateway to Lambda' (lesson-3)."""
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -56,6 +57,36 @@ def check_port(port: int) -> None:
         raise BadOptionError(f"--port must be between 0 and 65535, got {port}")
 
 
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """How `course serve` serves, whatever it serves: where it listens (`host`), whether
+    timeouts are lifted for a debugger (`debug`), and the API keys `--api-key` adds."""
+
+    host: str = "127.0.0.1"
+    debug: bool = False
+    api_keys: tuple[str, ...] = ()
+
+    def check(self) -> None:
+        """`BadOptionError` for an empty --host or --api-key."""
+        if not self.host.strip():
+            raise BadOptionError("--host is empty", hint="for example --host 0.0.0.0")
+        if any(not key for key in self.api_keys):
+            raise BadOptionError("--api-key is empty", hint="for example --api-key my-key-123")
+
+    def warnings(self) -> list[str]:
+        """What the learner must know before serving this way, one line each."""
+        lines = []
+        if self.host not in LOOPBACK_HOSTS:
+            lines.append(
+                f"listening on {self.host}: other machines that can reach this one can call "
+                "your handlers too; use it only on a network you trust"
+            )
+        return lines
+
+
 def serve_api(
     definition: ApiDefinition,
     invoker: LambdaInvoker,
@@ -64,15 +95,30 @@ def serve_api(
     title: str,
     notes: Sequence[str] = (),
     reload_check: ReloadCheck | None = None,
+    settings: ServeSettings | None = None,
 ) -> None:
-    """Serve `definition` on 127.0.0.1:`port` until Ctrl-C or SIGTERM, saying where, its
-    routes and `notes`, and logging each request: the body of every `course serve`."""
+    """Serve `definition` on `settings.host` (default 127.0.0.1) and `port` until Ctrl-C or
+    SIGTERM, saying where, its routes and `notes`, and logging each request: the body of
+    every `course serve`. `settings.debug` lifts timeouts and takes one request at a time;
+    `settings.api_keys` are added to the definition's."""
     from course_cli.gateway.routing import describe_routes
     from course_cli.gateway.server import GatewayServer, serve
-    from course_cli.ui.console import get_console
+    from course_cli.ui.console import get_console, print_warning
     from course_cli.ui.request_log import print_request
 
+    settings = settings or ServeSettings()
+    settings.check()
+    definition = with_api_keys(definition, settings.api_keys)
+    if settings.api_keys and reload_check is not None:
+        check = reload_check
+
+        def reload_check() -> ApiDefinition | None:
+            fresh = check()
+            return None if fresh is None else with_api_keys(fresh, settings.api_keys)
+
     console = get_console()
+    for warning in settings.warnings():
+        print_warning(warning)
 
     def ready(server: GatewayServer) -> None:
         console.print(f"[ok]Serving[/] {title} at {server.url}/")
@@ -81,18 +127,36 @@ def serve_api(
                 console.print(f"  {line}", highlight=False)
         for note in notes:  # one line each, never wrapped: commands are meant to be copied
             console.print(note, soft_wrap=True, highlight=False)
+        if settings.debug:
+            console.print(
+                "[muted]Debug mode: no timeouts, one request at a time; breakpoint() stops here.[/]"
+            )
         console.print("[muted]Edits to handler files apply on the next request. Ctrl-C stops.[/]")
         console.file.flush()
 
     stop_on_sigterm()
+    from course_cli.runtime.debugging import debug_session
+
     try:
-        serve(
-            definition,
-            invoker,
-            port=port,
-            on_request=print_request,
-            reload_check=reload_check,
-            on_ready=ready,
-        )
+        with debug_session(settings.debug):
+            serve(
+                definition,
+                invoker,
+                host=settings.host,
+                port=port,
+                on_request=print_request,
+                reload_check=reload_check,
+                on_ready=ready,
+                one_at_a_time=settings.debug,
+            )
     except KeyboardInterrupt:
         console.print("\nStopped.")
+
+
+def with_api_keys(definition: ApiDefinition, keys: Sequence[str]) -> ApiDefinition:
+    """`definition`, also accepting `keys` where a method requires an API key."""
+    if not keys:
+        return definition
+    from dataclasses import replace
+
+    return replace(definition, api_keys=definition.api_keys | frozenset(keys))

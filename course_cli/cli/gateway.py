@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,40 +14,29 @@ from course_cli.cli.authorizer_options import (
     IdentitySourceOption,
     with_authorizer,
 )
-from course_cli.cli.common import check_port, print_json, serve_api
+from course_cli.cli.common import ServeSettings, check_port, print_json, serve_api
+from course_cli.cli.gateway_options import (
+    ApiKeyOption,
+    BodyOption,
+    DebugOption,
+    EventFileOption,
+    HeaderOption,
+    HostOption,
+    JsonOption,
+    MethodOption,
+    PathOption,
+    PayloadOption,
+    PortOption,
+    QueryOption,
+    ResourceOption,
+    StageOption,
+)
+from course_cli.cli.live_api import LiveApi as _LiveApi
 from course_cli.cli.options import parse_header, parse_method, parse_pair, parse_path
-from course_cli.gateway.invoker import LambdaInvoker, LambdaResult
 
 if TYPE_CHECKING:
-    from course_cli.gateway.definition import ApiDefinition
     from course_cli.gateway.http import HttpRequest
     from course_cli.local_api import LocalApi
-
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document instead.")]
-MethodOption = Annotated[str, typer.Option("--method", "-X", help="HTTP method.")]
-PathOption = Annotated[str, typer.Option("--path", "-p", help="Request path, e.g. /users/123.")]
-ResourceOption = Annotated[
-    str | None,
-    typer.Option(
-        "--resource", "-r", help="Resource template, e.g. '/users/{userId}' (default: the path)."
-    ),
-]
-QueryOption = Annotated[
-    list[str] | None, typer.Option("--query", "-q", help="Query parameter key=value (repeat).")
-]
-HeaderOption = Annotated[
-    list[str] | None, typer.Option("--header", "-H", help="Header 'Name: value' (repeat).")
-]
-BodyOption = Annotated[str | None, typer.Option("--body", "-d", help="Request body (text).")]
-StageOption = Annotated[str, typer.Option("--stage", help="Stage name in requestContext.")]
-PayloadOption = Annotated[
-    str,
-    typer.Option(
-        "--payload",
-        help="Payload format: 1.0, a REST API's proxy event (the default), or 2.0, an HTTP "
-        "API's event and response rules (served at its $default stage).",
-    ),
-]
 
 
 def register(app: typer.Typer) -> None:
@@ -117,7 +106,7 @@ def event(
         raise typer.Exit(1)
     explainer = explain_http_event if payload == "2.0" else explain_event
     notes = explainer(invocation.event, request) if explain else []
-    if as_json:
+    if as_json or not (explain or _stdout_is_terminal()):  # `course event > e.json` works
         if explain:
             print_json(
                 {
@@ -144,8 +133,12 @@ def event(
 def invoke(
     handler: Annotated[
         str | None,
-        typer.Argument(metavar="[HANDLER]", help="file.py[:function] (default function: handler)."),
+        typer.Argument(
+            metavar="[HANDLER]",
+            help="file.py[:function] or module.function (default function: handler).",
+        ),
     ] = None,
+    event_file: EventFileOption = None,
     method: MethodOption = "GET",
     path: PathOption = "/",
     resource: ResourceOption = None,
@@ -169,14 +162,25 @@ def invoke(
     authorizer_type: AuthorizerTypeOption = None,
     identity_source: IdentitySourceOption = None,
     authorizer_ttl: AuthorizerTtlOption = None,
+    api_key: ApiKeyOption = None,
+    debug: DebugOption = False,
 ) -> None:
     """Send one request through API Gateway to a handler: event, result, response, log.
 
-    With --payload 2.0, through an HTTP API: the 2.0 event and response rules. Exit 1 when
-    the response status is 500 or above.
+    With --payload 2.0, through an HTTP API: the 2.0 event and response rules. With --event,
+    the event goes straight to the function. Exit 1 when the response status is 500 or
+    above (with --event: when the function fails).
     """
     from course_cli.gateway.pipeline import invocation_to_json
 
+    if event_file is not None:
+        from course_cli.cli.event_invoke import check_request_options_unused, invoke_with_event
+
+        check_request_options_unused(
+            method, path, resource, query, header, body, stage, api, payload, authorizer, api_key
+        )
+        local = _local_api(handler, None, [], stage, timeout)
+        return invoke_with_event(local, None, event_file, debug=debug, as_json=as_json)
     request = _request(method, path, query, header, body)
     _check_payload(payload, stage, api)
     if payload == "2.0":  # a route of the request's verb, or the $default route
@@ -193,7 +197,8 @@ def invoke(
         authorizer_ttl,
         from_route_table=api is not None,
     )
-    invocation = local.send_once(request)
+    local = local.with_api_keys(api_key or ())
+    invocation = local.send_debug(request) if debug else local.send_once(request)
     document = invocation_to_json(invocation)
     if as_json:
         print_json(document)
@@ -210,7 +215,9 @@ def invoke(
 def serve(
     handler: Annotated[
         str | None,
-        typer.Argument(metavar="[HANDLER]", help="file.py[:function] answering every path."),
+        typer.Argument(
+            metavar="[HANDLER]", help="file.py[:function] or module.function answering every path."
+        ),
     ] = None,
     resource: Annotated[
         list[str] | None,
@@ -223,7 +230,8 @@ def serve(
             help="A route-table JSON file instead of HANDLER (format: README, 'Route tables').",
         ),
     ] = None,
-    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 3000,
+    port: PortOption = 3000,
+    host: HostOption = "127.0.0.1",
     stage: StageOption = "prod",
     timeout: Annotated[
         float | None, typer.Option("--timeout", help="The function's timeout in seconds (3).")
@@ -247,8 +255,11 @@ def serve(
     authorizer_type: AuthorizerTypeOption = None,
     identity_source: IdentitySourceOption = None,
     authorizer_ttl: AuthorizerTtlOption = None,
+    api_key: ApiKeyOption = None,
+    debug: DebugOption = False,
 ) -> None:
-    """Serve handlers over real HTTP on 127.0.0.1 through the API Gateway emulator.
+    """Serve handlers over real HTTP (on 127.0.0.1 unless --host) through the API Gateway
+    emulator.
 
     With --sandbox and HANDLER, your CRUD handler serves the products API on the sandbox's
     products table. Edits to handler files (and to --api) take effect on the next request.
@@ -256,6 +267,7 @@ def serve(
     """
     from course_cli.errors import BadOptionError
 
+    settings = ServeSettings(host=host, debug=debug, api_keys=tuple(api_key or ()))
     if sandbox or crud:
         if authorizer is not None:
             raise BadOptionError(
@@ -274,7 +286,12 @@ def serve(
 
         # "prod" is also the option's default: then the sandbox picks the API's own stage.
         return serve_sandbox(
-            port, crud, api_id, None if stage == "prod" else stage, handler=handler
+            port,
+            crud,
+            api_id,
+            None if stage == "prod" else stage,
+            handler=handler,
+            settings=settings,
         )
     check_port(port)
     _check_payload(payload, stage, api)
@@ -291,7 +308,14 @@ def serve(
     local.check_handlers()
     live = _LiveApi(local)
     reload_check = live.reload_check if api is not None else None
-    serve_api(local.definition, live, port, title=local.definition.name, reload_check=reload_check)
+    serve_api(
+        local.definition,
+        live,
+        port,
+        title=local.definition.name,
+        reload_check=reload_check,
+        settings=settings,
+    )
 
 
 def _local_api(
@@ -324,6 +348,12 @@ def _local_api(
     return api_for_handler(handler, resources, stage=stage, timeout_s=timeout)
 
 
+def _stdout_is_terminal() -> bool:
+    from course_cli.ui.console import get_console
+
+    return get_console().is_terminal
+
+
 def _check_payload(payload: str, stage: str, api: Path | None) -> None:
     """`BadOptionError` for a --payload course does not know, or one that --stage or --api
     contradicts (an HTTP API serves its $default stage; a route table says its own format)."""
@@ -344,47 +374,3 @@ def _check_payload(payload: str, stage: str, api: Path | None) -> None:
             "a route table says its own payload format: --payload goes with a HANDLER",
             hint='put "payloadFormatVersion": "2.0" in the route table instead',
         )
-
-
-class _LiveApi(LambdaInvoker):
-    """The API `course serve` serves, re-read when its route-table file changes.
-
-    Handler files reload by themselves (the runtime checks them on each call); a route table
-    that changes brings new functions, so the invoker follows the current API too.
-    """
-
-    def __init__(self, local: LocalApi) -> None:
-        self.local = local
-        self._stamp = self._file_stamp()
-
-    def _file_stamp(self) -> tuple[int, int] | None:
-        source = self.local.source
-        try:
-            info = source.stat() if source is not None else None
-        except OSError:
-            return None
-        return (info.st_mtime_ns, info.st_size) if info is not None else None
-
-    def invoke(
-        self, function_name: str, event: Any, timeout_s: float, wait_s: float
-    ) -> LambdaResult:
-        """Invoke through the current API's runtime (which copies `event`)."""
-        return self.local.runtime.invoke(function_name, event, timeout_s, wait_s)
-
-    def reload_check(self) -> ApiDefinition | None:
-        stamp = self._file_stamp()
-        if stamp == self._stamp or self.local.source is None:
-            return None
-        self._stamp = stamp
-        from course_cli.errors import CourseError
-        from course_cli.local_api import api_from_file
-        from course_cli.ui.console import print_warning
-
-        try:
-            fresh = api_from_file(self.local.source, stage=self.local.definition.stage)
-        except CourseError as exc:
-            print_warning(f"{exc.message} — still serving the previous version")
-            return None
-        print_warning(f"reloaded {self.local.source.name}")
-        self.local = fresh
-        return fresh.definition

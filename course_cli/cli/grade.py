@@ -29,11 +29,11 @@ def grade(
     ],
     exercise: Annotated[
         str,
-        typer.Option("--exercise", "-e", help="Exercise id, e.g. 06-crud-handler (or 6)."),
+        typer.Option("--exercise", help="Exercise id, e.g. 06-crud-handler (or 6)."),
     ],
     workers: Annotated[
         int | None,
-        typer.Option("--workers", "-j", help="Submissions graded at once [default: cores]."),
+        typer.Option("--workers", "-j", help="Submissions graded at once.", show_default="cores"),
     ] = None,
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Folder for results.jsonl and the reports.")
@@ -44,7 +44,8 @@ def grade(
             "--format",
             "-f",
             help="table, json, jsonl, junit, csv, gradescope, classroom or markdown; "
-            "repeat for several [default: table].",
+            "repeat for several.",
+            show_default="table",
         ),
     ] = None,
     resume: Annotated[

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from course_cli.cli.common import check_port, serve_api, stop_on_sigterm
+from course_cli.cli.common import ServeSettings, check_port, serve_api, stop_on_sigterm
 
 if TYPE_CHECKING:
     from course_cli.sandbox.session import Sandbox
@@ -88,7 +88,13 @@ def running_sandbox() -> Sandbox:
 
 
 def serve_sandbox(
-    port: int, crud: bool, api_id: str | None, stage: str | None, *, handler: str | None = None
+    port: int,
+    crud: bool,
+    api_id: str | None,
+    stage: str | None,
+    *,
+    handler: str | None = None,
+    settings: ServeSettings | None = None,
 ) -> None:
     """`course serve --sandbox`: serve the sandbox's REST API through our gateway. With `crud`
     or a `handler` (`file.py[:function]`), a fresh sandbox gets the products API first, its
@@ -130,6 +136,7 @@ def serve_sandbox(
                 "[muted]The data lives in the sandbox; to see it, in a shell:[/]",
                 "  " + aws_cli_command(scan, sandbox.variables()),
             ],
+            settings=settings,
         )
 
 

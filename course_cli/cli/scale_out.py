@@ -49,7 +49,6 @@ def classroom_init(
         list[str] | None,
         typer.Option(
             "--exercise",
-            "-e",
             metavar="ID",
             help="An exercise to grade (repeat for more; default: all of them).",
         ),
@@ -81,7 +80,7 @@ def classroom_init(
 def gradescope_build(
     exercise: Annotated[
         str,
-        typer.Option("--exercise", "-e", metavar="ID", help="The exercise to grade, e.g. 06."),
+        typer.Option("--exercise", metavar="ID", help="The exercise to grade, e.g. 06."),
     ],
     out: Annotated[
         Path | None,

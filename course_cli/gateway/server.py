@@ -1,4 +1,4 @@
-"""`course serve`'s server: the gateway answering HTTP/1.1 on 127.0.0.1.
+"""`course serve`'s server: the gateway answering HTTP/1.1 on 127.0.0.1 (or a chosen host).
 
 `GatewayServer` binds, starts and stops; its connections (`connections`) read each request,
 which it answers through the pipeline, logging a `RequestRecord`. While `serve_forever()` runs
@@ -59,11 +59,13 @@ def serve(
     reload_check: ReloadCheck | None = None,
     on_ready: Callable[[GatewayServer], None] | None = None,
     handle: Handle | None = None,
+    one_at_a_time: bool = False,
 ) -> None:
     """Serve `definition` on `host:port` until interrupted (`KeyboardInterrupt` propagates);
     `PortInUseError` or `ServerAddressError` when it cannot listen. `on_ready(server)` runs
     once bound, `on_request(record)` after each request (never two at once), `reload_check()`
-    before each, and may return a new definition to serve."""
+    before each, and may return a new definition to serve. `one_at_a_time`: requests go
+    through the gateway one after the other (for a debugger paused in a handler)."""
     server = GatewayServer(
         definition,
         invoker,
@@ -72,6 +74,7 @@ def serve(
         on_request=on_request,
         reload_check=reload_check,
         handle=handle,
+        one_at_a_time=one_at_a_time,
     )
     try:
         if on_ready is not None:
@@ -100,6 +103,7 @@ class GatewayServer:
         reload_check: ReloadCheck | None = None,
         handle: Handle | None = None,
         max_body_bytes: int = MAX_BODY_BYTES,
+        one_at_a_time: bool = False,
     ) -> None:
         if handle is None:
             from course_cli.gateway.pipeline import handle_request
@@ -120,6 +124,8 @@ class GatewayServer:
         self._started = False
         self.closing = False
         self._stopped = threading.Event()
+        # Held while a request goes through the gateway, when requests take turns.
+        self._turn: threading.Lock | None = threading.Lock() if one_at_a_time else None
 
     @property
     def url(self) -> str:
@@ -188,7 +194,11 @@ class GatewayServer:
                 fresh = self._reload_check()
                 if fresh is not None:
                     self.definition = fresh
-            invocation = self._handle(self.definition, request, self._invoker)
+            if self._turn is None:
+                invocation = self._handle(self.definition, request, self._invoker)
+            else:
+                with self._turn:
+                    invocation = self._handle(self.definition, request, self._invoker)
             response = invocation.response or HttpResponse(500, body=INTERNAL_ERROR_BODY)
         except Exception as exc:  # our bug or a broken definition: answer like a gateway
             error = exc

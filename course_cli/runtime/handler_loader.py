@@ -1,4 +1,5 @@
-"""Load a learner's handler from `file.py[:function]`, the way Lambda imports a function.
+"""Load a learner's handler from `file.py[:function]` or Lambda's own `module.function` form
+(`app.lambda_handler`, `pkg.mod.fn`), the way Lambda imports a function.
 
 The file's folder is first on `sys.path` while its top level runs, so sibling modules import
 as from Lambda's `/var/task`; each file gets its own module name, and its folder's modules are
@@ -25,12 +26,29 @@ from pathlib import Path
 from typing import Any
 
 from course_cli.errors import HandlerError
+
+__all__ = [
+    "SPEC_HINT",
+    "HandlerCache",
+    "HandlerLoadError",
+    "HandlerSpec",
+    "LoadedHandler",
+    "is_module_form",
+    "load_handler",
+    "parse_handler_spec",
+]
 from course_cli.runtime import lambda_errors, logs
+from course_cli.runtime.handler_spec import (
+    SPEC_HINT,
+    HandlerSpec,
+    is_module_form,
+    parse_handler_spec,
+)
+from course_cli.runtime.handler_spec import shown_path as _shown_path
 from course_cli.runtime.lambda_context import new_log_stream_name
 from course_cli.runtime.timeouts import TaskTimedOut
 
 DEFAULT_FUNCTIONS = ("handler", "lambda_handler")
-SPEC_HINT = "give the handler as file.py or file.py:function"
 
 
 class HandlerLoadError(HandlerError):
@@ -56,38 +74,6 @@ class HandlerLoadError(HandlerError):
         self.exit_reason = exit_reason
         self.output = output
         self.at_init = at_init
-
-
-@dataclass(frozen=True)
-class HandlerSpec:
-    """Where a handler lives: an absolute file path and, if given, the function's name."""
-
-    path: Path
-    function: str | None = None
-
-    @property
-    def module_name(self) -> str:
-        """The module name Lambda would use (the file's stem), for Lambda's own messages."""
-        return self.path.stem
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.function}" if self.function else str(self.path)
-
-
-def parse_handler_spec(text: str, base_dir: Path | None = None) -> HandlerSpec:
-    """Parse `file.py[:function]`; a relative path is taken from `base_dir` (default: cwd)."""
-    path_text, function = text, None
-    if not text.endswith(".py") and ":" in text:
-        # rpartition keeps Windows drive letters (C:\x\app.py:handler) in the path.
-        path_text, _, function = text.rpartition(":")
-        if not function.isidentifier():
-            raise HandlerError(f"{function!r} in {text!r} is not a Python function name", SPEC_HINT)
-    if not path_text:
-        raise HandlerError(f"no file in handler {text!r}", SPEC_HINT)
-    path = Path(path_text).expanduser()
-    if not path.is_absolute():
-        path = (base_dir or Path.cwd()) / path
-    return HandlerSpec(Path(os.path.abspath(path)), function)
 
 
 @dataclass(frozen=True)
@@ -189,14 +175,6 @@ def _signature(stat: os.stat_result) -> tuple[int, int, int]:
     return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
 
-def _shown_path(path: Path) -> str:
-    """The path as the learner would write it: relative to the working folder when inside it."""
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
 def _import_file(
     spec: HandlerSpec, source: bytes, shown: str, capture: logs.Capture
 ) -> types.ModuleType:
@@ -208,6 +186,10 @@ def _import_file(
     module = types.ModuleType(name)
     module.__file__ = str(path)
     _forget_siblings(folder)
+    root = str(spec.import_root) if spec.import_root is not None else None
+    if root is not None and root != folder:
+        _forget_siblings(root)
+        sys.path.insert(0, root)
     sys.modules[name] = module  # dataclasses, pickle and typing look modules up by name
     sys.path.insert(0, folder)
     logs.install_capture()
@@ -229,10 +211,11 @@ def _import_file(
         raise _import_time_error(spec, shown, exc, capture) from None
     finally:
         logs.restore(previous_capture)
-        try:
-            sys.path.remove(folder)
-        except ValueError:  # the module removed it itself
-            pass
+        for added in (folder, root) if root is not None and root != folder else (folder,):
+            try:
+                sys.path.remove(added)
+            except ValueError:  # the module removed it itself
+                pass
     return module
 
 

@@ -7,6 +7,9 @@
 
 `TaskTimedOut` is a `BaseException`, and once it has struck the function's frames are traced
 so it strikes again at the next line: not even a bare `except:` in a loop keeps it alive.
+
+`lifted()` switches all of it off for a while (`--debug`): both calls then simply run the
+function on the calling thread, for as long as a debugger keeps it paused.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import FrameType
 from typing import Any, Generic, TypeVar
 
@@ -78,6 +82,28 @@ def _on_trace(frame: FrameType, event: str, arg: object) -> Any:
     return _on_trace
 
 
+# --- lifted, for a debugger -------------------------------------------------------------------
+
+_lifted = 0  # how many `lifted()` blocks are open
+
+
+@contextmanager
+def lifted() -> Iterator[None]:
+    """While open, no timeout stops anything, in any thread: `call_with_alarm` and
+    `call_in_thread` run their body to its end on the calling thread."""
+    global _lifted
+    _lifted += 1
+    try:
+        yield
+    finally:
+        _lifted -= 1
+
+
+def timeouts_lifted() -> bool:
+    """True inside a `lifted()` block."""
+    return _lifted > 0
+
+
 def alarm_available() -> bool:
     """True where `call_with_alarm` works: on the main thread, on a platform with SIGALRM."""
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
@@ -124,7 +150,9 @@ def call_with_alarm(body: Callable[[], R], timeout_s: float) -> tuple[bool, R | 
     """Run `body()` on the main thread, raising `TaskTimedOut` in it after `timeout_s`:
     `(timed_out, result)`, `result` None when the body did not return. `UserInterrupt` when
     the user pressed Ctrl-C meanwhile, even if the body caught it. An outer SIGALRM timer is
-    put back with what was left of it."""
+    put back with what was left of it. Inside `lifted()`: `(False, body())`."""
+    if _lifted:
+        return False, body()
     alarm = _Alarm()
     previous_sigint = signal.signal(signal.SIGINT, alarm.on_sigint)
     if callable(previous_sigint):
@@ -208,7 +236,10 @@ def call_in_thread(
 ) -> tuple[bool, R | None]:
     """Run `body()` on a new thread, waiting at most `wait_s`: `(finished, result)`, re-raising
     what the body raised. A body still running goes on (as on Lambda) until `stop_after_s`
-    after the call began, then gets `TaskTimedOut` until it ends."""
+    after the call began, then gets `TaskTimedOut` until it ends. Inside `lifted()`: the body
+    runs on this thread, `(True, body())`."""
+    if _lifted:
+        return True, body()
     started = time.monotonic()
     job: _Job[R] = _Job(body)
     thread = threading.Thread(target=job.run, name="course-lambda", daemon=True)

@@ -31,7 +31,7 @@ def handler(event, context):
 
 def test_event_payload_2_prints_the_http_api_event(run_cli: Run) -> None:
     result = run_cli(
-        "event", "--payload", "2.0", "-p", "/items/7", "-r", "/items/{id}",
+        "event", "--payload", "2.0", "--path", "/items/7", "-r", "/items/{id}",
         "-q", "tag=a", "-q", "tag=b", "-H", "Cookie: a=1; b=2", "--json",
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
@@ -45,12 +45,12 @@ def test_event_payload_2_prints_the_http_api_event(run_cli: Run) -> None:
 
 
 def test_event_payload_2_without_resource_is_the_default_route(run_cli: Run) -> None:
-    event = json.loads(run_cli("event", "--payload", "2.0", "-p", "/x", "--json").stdout)
+    event = json.loads(run_cli("event", "--payload", "2.0", "--path", "/x", "--json").stdout)
     assert event["routeKey"] == "$default" and "pathParameters" not in event
 
 
 def test_event_payload_1_stays_the_default(run_cli: Run) -> None:
-    event = json.loads(run_cli("event", "-p", "/x", "--json").stdout)
+    event = json.loads(run_cli("event", "--path", "/x", "--json").stdout)
     assert event["httpMethod"] == "GET" and "version" not in event
 
 
@@ -78,7 +78,7 @@ def test_bad_payload_options_are_usage_errors(
 def test_invoke_payload_2_infers_the_response(run_cli: Run, tmp_path: Path) -> None:
     app = tmp_path / "app.py"
     app.write_text(APP)
-    result = run_cli("invoke", str(app), "--payload", "2.0", "-p", "/items/3", "--json")
+    result = run_cli("invoke", str(app), "--payload", "2.0", "--path", "/items/3", "--json")
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
     assert doc["response"]["statusCode"] == 200
@@ -89,7 +89,7 @@ def test_invoke_payload_2_infers_the_response(run_cli: Run, tmp_path: Path) -> N
 def test_invoke_payload_2_dict_body_is_500_and_explained(run_cli: Run, tmp_path: Path) -> None:
     app = tmp_path / "app.py"
     app.write_text(APP)
-    result = run_cli("invoke", str(app), "--payload", "2.0", "-p", "/dict-body", "--json")
+    result = run_cli("invoke", str(app), "--payload", "2.0", "--path", "/dict-body", "--json")
     assert result.exit_code == 1
     doc = json.loads(result.stdout)
     assert doc["response"]["statusCode"] == 500

@@ -17,7 +17,7 @@ Run = Callable[..., CliResult]
 
 
 def test_classroom_init_reports_the_points_and_what_to_do(run_cli: Run, tmp_path: Path) -> None:
-    result = run_cli("classroom", "init", str(tmp_path / "repo"), "-e", "3", "-e", "2")
+    result = run_cli("classroom", "init", str(tmp_path / "repo"), "--exercise", "3", "--exercise", "2")
     assert result.exit_code == 0, result.stderr
     assert "GitHub Classroom template ready" in result.stdout
     assert "02-proxy-event" in result.stdout and "03-fix-the-502" in result.stdout
@@ -56,7 +56,7 @@ def test_classroom_init_refuses_in_one_line(run_cli: Run, tmp_path: Path, make: 
 
 
 def test_classroom_init_unknown_exercise(run_cli: Run, tmp_path: Path) -> None:
-    result = run_cli("classroom", "init", str(tmp_path / "repo"), "-e", "crud")
+    result = run_cli("classroom", "init", str(tmp_path / "repo"), "--exercise", "crud")
     assert result.exit_code == 2 and "no exercise 'crud'" in result.stderr
     assert not (tmp_path / "repo").exists()
 
@@ -72,7 +72,7 @@ def test_gradescope_build(run_cli: Run, tmp_path: Path, monkeypatch: pytest.Monk
     again = run_cli("gradescope", "build", "--exercise", "3")
     assert again.exit_code == 2 and "already exists" in again.stderr
 
-    forced = run_cli("gradescope", "build", "-e", "03-fix-the-502", "--force", "--json")
+    forced = run_cli("gradescope", "build", "--exercise", "03-fix-the-502", "--force", "--json")
     assert forced.exit_code == 0, forced.stderr
     document = json.loads(forced.stdout)
     assert document["path"] == str(tmp_path / "gradescope-03-fix-the-502.zip")

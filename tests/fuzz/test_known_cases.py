@@ -170,8 +170,8 @@ INVOKE_CASES = [
     Case("a path", ("event", "--path", "users"), (2,), "must start with '/'"),
     Case("a header", ("event", "-H", "X-Y"), (2,), "malformed --header"),
     Case("a query", ("event", "-q", "=x"), (2,), "malformed --query"),
-    Case("a query twice", ("event", "-p", "/a?b=1", "-q", "c=2"), (2,), "not both"),
-    Case("a resource", ("event", "-p", "/a", "-r", "{x}"), (2,), ""),
+    Case("a query twice", ("event", "--path", "/a?b=1", "-q", "c=2"), (2,), "not both"),
+    Case("a resource", ("event", "--path", "/a", "-r", "{x}"), (2,), ""),
 ]
 
 

@@ -168,7 +168,7 @@ def test_interrupt_then_resume_gives_the_same_report(tmp_path: Path) -> None:
         )
     shutil.copy(SUBMISSIONS / "hostile" / "syntax_error.py", classroom / "gus.py")
     env = _env(tmp_path / "home")
-    command = ["grade", str(classroom), "-e", EXERCISE, "-j", "1", "-f", "json"]
+    command = ["grade", str(classroom), "--exercise", EXERCISE, "-j", "1", "-f", "json"]
 
     straight = _run_to_the_end([*command, "-o", str(tmp_path / "straight")], env)
     assert straight.returncode == 0, straight.stderr
@@ -288,7 +288,7 @@ def test_a_report_that_cannot_be_written_is_one_line(
     grade_class(tmp_path / "ann", EXERCISE, out, workers=1)
     (out / "junit.xml").mkdir()  # in the way of the JUnit report
     result = run_cli(
-        "grade", str(tmp_path / "ann"), "-e", EXERCISE, "--out", str(out), "--resume", "-f", "junit"
+        "grade", str(tmp_path / "ann"), "--exercise", EXERCISE, "--out", str(out), "--resume", "-f", "junit"
     )
     assert result.exit_code == 1, result
     assert "cannot write the junit report" in result.stderr
@@ -329,12 +329,12 @@ def test_a_stuck_grading_process_is_stopped_at_the_batch_timeout(tmp_path: Path)
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (["grade", "no-such-folder", "-e", EXERCISE], "no such file or folder"),
-        (["grade", "empty-class", "-e", EXERCISE], "no submissions in empty-class"),
-        (["grade", ".", "-e", "99"], "no exercise '99'"),
-        (["grade", ".", "-e", EXERCISE, "-f", "pdf"], "unknown --format 'pdf'"),
-        (["grade", ".", "-e", EXERCISE, "-j", "0"], "--workers must be at least 1"),
-        (["grade", ".", "-e", EXERCISE, "--timeout", "0"], "--timeout must be more than 0"),
+        (["grade", "no-such-folder", "--exercise", EXERCISE], "no such file or folder"),
+        (["grade", "empty-class", "--exercise", EXERCISE], "no submissions in empty-class"),
+        (["grade", ".", "--exercise", "99"], "no exercise '99'"),
+        (["grade", ".", "--exercise", EXERCISE, "-f", "pdf"], "unknown --format 'pdf'"),
+        (["grade", ".", "--exercise", EXERCISE, "-j", "0"], "--workers must be at least 1"),
+        (["grade", ".", "--exercise", EXERCISE, "--timeout", "0"], "--timeout must be more than 0"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(
@@ -355,7 +355,7 @@ def test_results_of_another_exercise_are_not_mixed_in(run_cli: Any, tmp_path: Pa
     shutil.copy(SOLUTION, classroom / "ann" / "handler.py")
     out = tmp_path / "grades"
     grade_class(classroom, EXERCISE, out, workers=1)
-    result = run_cli("grade", str(classroom), "-e", "2", "-o", str(out), "--resume")
+    result = run_cli("grade", str(classroom), "--exercise", "2", "-o", str(out), "--resume")
     assert result.exit_code == 2
     assert f"holds grades of {EXERCISE}, not 02-proxy-event" in result.stderr
 
@@ -366,7 +366,7 @@ def test_the_class_table_and_json(run_cli: Any, tmp_path: Path) -> None:
     for name, source in (("ann", SOLUTION), ("ben", STARTER), ("cy", STARTER)):
         (classroom / name).mkdir(parents=True)
         shutil.copy(source, classroom / name / "handler.py")
-    table = run_cli("grade", str(classroom), "-e", EXERCISE, "-o", str(tmp_path / "a"))
+    table = run_cli("grade", str(classroom), "--exercise", EXERCISE, "-o", str(tmp_path / "a"))
     assert table.exit_code == 0, table.stderr
     for text in (
         "course grade 03-fix-the-502",
@@ -380,7 +380,7 @@ def test_the_class_table_and_json(run_cli: Any, tmp_path: Path) -> None:
     assert "ann: passed 8/8" in table.stderr
     assert "[3/3] " in table.stderr
 
-    as_json = run_cli("grade", str(classroom), "-e", EXERCISE, "-o", str(tmp_path / "b"), "--json")
+    as_json = run_cli("grade", str(classroom), "--exercise", EXERCISE, "-o", str(tmp_path / "b"), "--json")
     assert as_json.exit_code == 0
     document = json.loads(as_json.stdout)
     assert [s["learner"] for s in document["submissions"]] == ["ann", "ben", "cy"]
@@ -399,7 +399,7 @@ def test_a_terminal_sees_a_progress_bar_with_rate_and_time_left(tmp_path: Path) 
     env.pop("NO_COLOR", None)
     child = pexpect.spawn(
         sys.executable,
-        ["-m", "course_cli", "grade", str(classroom), "-e", EXERCISE, "-o", str(tmp_path / "g")],
+        ["-m", "course_cli", "grade", str(classroom), "--exercise", EXERCISE, "-o", str(tmp_path / "g")],
         env=env,
         encoding="utf-8",
         timeout=60,

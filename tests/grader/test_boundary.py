@@ -31,7 +31,7 @@ def grade(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> tupl
     if not klass.exists():
         shutil.copytree(SOLUTION, klass / "ada")
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "course_cli", "grade", str(klass), "-e", "03"]
+    command = [sys.executable, "-m", "course_cli", "grade", str(klass), "--exercise", "03"]
     completed = subprocess.run(
         [*command, *FORMAT, str(out), *args],
         capture_output=True,

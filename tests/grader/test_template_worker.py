@@ -84,7 +84,7 @@ def test_course_grade_survives_a_runaway_template_and_grades_the_rest(tmp_path: 
     (klass / "loops").mkdir()
     (klass / "loops" / "request.vtl").write_text("#foreach($i in [1..2000000000])$i#end")
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "course_cli", "grade", str(klass), "-e", "04"]
+    command = [sys.executable, "-m", "course_cli", "grade", str(klass), "--exercise", "04"]
     completed = subprocess.run(
         [*command, "--format", "json", "--out", str(out), "--isolation", "namespaces"],
         capture_output=True,
