@@ -7,6 +7,7 @@ mode `script` runs one learner file and reports how it ended.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import runpy
 import sys
@@ -183,11 +184,7 @@ def _record_load_errors() -> dict[HandlerSpec, HandlerLoadError]:
 
 def _describe_load_error(exc: HandlerLoadError) -> dict[str, Any]:
     cause = exc.__context__
-    file, line = None, None
-    if isinstance(cause, SyntaxError):
-        file, line = cause.filename, cause.lineno
-    elif cause is not None:
-        file, line = _learner_frame(cause)
+    file, line = (None, None) if cause is None else _learner_line(cause)
     return {
         "message": exc.message,
         "hint": exc.hint,
@@ -197,8 +194,11 @@ def _describe_load_error(exc: HandlerLoadError) -> dict[str, Any]:
     }
 
 
-def _learner_frame(exc: BaseException) -> tuple[str | None, int | None]:
-    """The innermost frame in the worker's working folder (the learner's files)."""
+def _learner_line(exc: BaseException) -> tuple[str | None, int | None]:
+    """Where `exc` happened in the learner's files: a syntax error's own line, else the
+    innermost frame in the worker's working folder."""
+    if isinstance(exc, SyntaxError):
+        return exc.filename, exc.lineno
     folder = os.getcwd() + os.sep
     found: tuple[str | None, int | None] = (None, None)
     for frame in traceback.extract_tb(exc.__traceback__):
@@ -209,6 +209,7 @@ def _learner_frame(exc: BaseException) -> tuple[str | None, int | None]:
 
 def _render(request: dict[str, Any]) -> dict[str, Any]:
     """Render a learner's template in the worker: `{"rendered"}` or `{"template_error"}`."""
+    import dataclasses
     import json
 
     from course_cli.gateway.vtl import (
@@ -220,11 +221,11 @@ def _render(request: dict[str, Any]) -> dict[str, Any]:
 
     found = request.get("data")
     data: dict[str, Any] = found if isinstance(found, dict) else {}
-    fields = ("body", "path_params", "query", "headers", "context", "stage_variables")
+    names = [field.name for field in dataclasses.fields(TemplateData)]
     try:
         rendered = render_template(
             str(request.get("text", "")),
-            TemplateData(**{name: data[name] for name in fields if name in data}),
+            TemplateData(**{name: data[name] for name in names if name in data}),
         )
     except TemplateError as error:
         problem = {"reason": error.reason, "line": error.line, "column": error.column}
@@ -261,10 +262,7 @@ def _run_script(config: dict[str, Any], sandbox: guard.Guard, reply_fd: int) -> 
     except BaseException as exc:  # the script's own failure: reported, with its line
         traceback.print_exc()
         report["exit_code"] = 1
-        if isinstance(exc, SyntaxError):
-            file, line = exc.filename, exc.lineno
-        else:
-            file, line = _learner_frame(exc)
+        file, line = _learner_line(exc)
         report["error"] = {
             "type": type(exc).__name__,
             "message": str(exc),
@@ -273,10 +271,8 @@ def _run_script(config: dict[str, Any], sandbox: guard.Guard, reply_fd: int) -> 
         }
     report["refused"] = sandbox.take_refused()
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(OSError, ValueError):
             stream.flush()
-        except (OSError, ValueError):
-            pass
     write_frame(reply_fd, report)
     return int(report["exit_code"]) & 0xFF
 

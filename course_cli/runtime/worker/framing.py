@@ -17,7 +17,7 @@ import select
 import struct
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 _HEADER = struct.Struct(">I")
 # How often a parent waiting for a frame checks that the worker is still alive: a worker that
@@ -33,21 +33,16 @@ class PeerGone(ProtocolError):
     """The other side closed the pipe (or died) before a whole frame arrived."""
 
 
-def encode_frame(message: dict[str, Any]) -> bytes:
-    """The bytes of one frame carrying `message`."""
-    body = json.dumps(message, ensure_ascii=True, separators=(",", ":")).encode("ascii")
-    return _HEADER.pack(len(body)) + body
-
-
 def write_frame(fd: int, message: dict[str, Any]) -> None:
     """Write one frame, blocking until all of it is written."""
-    data = memoryview(encode_frame(message))
+    body = json.dumps(message, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+    data = memoryview(_HEADER.pack(len(body)) + body)
     while data:
         written = os.write(fd, data)
         data = data[written:]
 
 
-class SideChannel:
+class SideChannel(Protocol):
     """Another pipe to empty while waiting for a frame (the worker's stdout), so a child that
     prints more than a pipe holds never blocks before it answers."""
 
@@ -55,7 +50,6 @@ class SideChannel:
 
     def drain(self) -> bool:
         """Read what is there now; False once the pipe is closed (stop watching it)."""
-        raise NotImplementedError
 
 
 def read_frame(
@@ -103,21 +97,20 @@ def _read_exact(
     chunks: list[bytes] = []
     missing = size
     while missing:
-        if deadline is not None or alive is not None or watch:
-            wait = _ALIVE_CHECK_S if alive is not None else None
-            if deadline is not None:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return None
-                wait = left if wait is None else min(wait, left)
-            ready, _, _ = select.select([fd, *(side.fd for side in watch)], [], [], wait)
-            for side in list(watch):
-                if side.fd in ready and not side.drain():
-                    watch.remove(side)
-            if fd not in ready:
-                if not ready and alive is not None and not alive():
-                    raise PeerGone("the other side exited")
-                continue
+        wait = _ALIVE_CHECK_S if alive is not None else None
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            wait = left if wait is None else min(wait, left)
+        ready, _, _ = select.select([fd, *(side.fd for side in watch)], [], [], wait)
+        for side in list(watch):
+            if side.fd in ready and not side.drain():
+                watch.remove(side)
+        if fd not in ready:
+            if not ready and alive is not None and not alive():
+                raise PeerGone("the other side exited")
+            continue
         chunk = os.read(fd, min(missing, 1 << 20))
         if not chunk:
             raise PeerGone("the other side closed the pipe")

@@ -91,31 +91,18 @@ class IsolatedRuntime(LambdaInvoker):
         """Load the handler in the worker now: `None` if it loads, else a result of kind
         `load_error` (pointing at the learner's line), `timeout` (past Lambda's 10 s init) or
         `crashed`. Raises `FunctionNotFound` for an unknown name."""
-        if function_name not in self._specs:
-            raise FunctionNotFound(function_name, f"known: {', '.join(sorted(self._specs))}")
-        request_id = secrets.token_hex(16)
-        request = {"op": "load", "id": request_id, "function": function_name}
+        self._check_known(function_name)
+        request = {"op": "load", "id": secrets.token_hex(16), "function": function_name}
         with self._lock:
             worker = self._ensure_worker()
             started = time.monotonic()
-            try:
-                worker.send(request)
-                reply = worker.receive(started + INIT_TIMEOUT_S + self.limits.grace_s)
-            except PeerGone:
-                return self._ended(crashed(worker, started, "", INIT_TIMEOUT_S))
-            except ProtocolError as exc:
-                return self._ended(
-                    crashed(worker, started, f"the worker broke the protocol: {exc}")
-                )
-            if reply is None:
-                return self._ended(stopped(worker, started, INIT_TIMEOUT_S, INIT_TIMEOUT_S))
-            if reply.get("id") != request_id:
-                return self._ended(crashed(worker, started, "the worker answered another request"))
+            reply = self._ask(worker, request, started, INIT_TIMEOUT_S, INIT_TIMEOUT_S)
+            if isinstance(reply, IsolatedResult):
+                return reply
             problem = reply.get("load_error")
             if not isinstance(problem, dict):
                 self._warm.add(function_name)
                 return None
-            task = str(worker.folder.task)
             kind = ResultKind.LOAD_ERROR
             if problem.get("exit"):
                 kind = ResultKind.CRASHED
@@ -129,7 +116,7 @@ class IsolatedRuntime(LambdaInvoker):
                 duration_ms=(time.monotonic() - started) * 1000,
                 kind=kind,
                 message=str(problem.get("message") or ""),
-                location=learner_location(problem, task, self.source),
+                location=learner_location(problem, str(worker.folder.task), self.source),
                 refused_connections=tuple(str(item) for item in reply.get("refused") or ()),
                 console=worker.stdout.take_new(),
             )
@@ -142,13 +129,10 @@ class IsolatedRuntime(LambdaInvoker):
         Never raises for anything the submission does; `FunctionNotFound`, `TypeError` for a
         non-JSON event, `WorkerStartError` when no worker can be started at all.
         """
-        spec = self._specs.get(function_name)
-        if spec is None:
-            raise FunctionNotFound(function_name, f"known: {', '.join(sorted(self._specs))}")
-        request_id = secrets.token_hex(16)
+        self._check_known(function_name)
         request = {
             "op": "invoke",
-            "id": request_id,
+            "id": secrets.token_hex(16),
             "function": function_name,
             "event": json.loads(json.dumps(event)),  # TypeError for a non-JSON event, here
             "timeout_s": timeout_s,
@@ -157,27 +141,9 @@ class IsolatedRuntime(LambdaInvoker):
         with self._lock:
             worker = self._ensure_worker()
             started = time.monotonic()
-            # A cold start's init phase has its own limit, before the function's timeout.
-            limit_s = timeout_s if function_name in self._warm else INIT_TIMEOUT_S + timeout_s
-            deadline = started + min(limit_s, wait_s) + self.limits.grace_s
-            try:
-                worker.send(request)
-                reply = worker.receive(deadline)
-                if reply is not None and reply.get("init_done") and reply.get("id") == request_id:
-                    # The cold start's init is over: the function's timeout starts now.
-                    now = time.monotonic()
-                    wait_left = wait_s - (now - started)
-                    reply = worker.receive(now + min(timeout_s, wait_left) + self.limits.grace_s)
-            except PeerGone:
-                return self._ended(crashed(worker, started, "", timeout_s))
-            except ProtocolError as exc:
-                return self._ended(
-                    crashed(worker, started, f"the worker broke the protocol: {exc}")
-                )
-            if reply is None:
-                return self._ended(stopped(worker, started, timeout_s, wait_s))
-            if reply.get("id") != request_id:
-                return self._ended(crashed(worker, started, "the worker answered another request"))
+            reply = self._ask(worker, request, started, timeout_s, wait_s)
+            if isinstance(reply, IsolatedResult):
+                return reply
             result = read_reply(worker, reply, started, self.source)
             if result.kind in (ResultKind.OK, ResultKind.FUNCTION_ERROR):
                 self._warm.add(function_name)
@@ -185,6 +151,42 @@ class IsolatedRuntime(LambdaInvoker):
             if result.kind is ResultKind.LOAD_ERROR:
                 return result
             return self._ended(result)
+
+    def _ask(
+        self,
+        worker: WorkerProcess,
+        request: dict[str, Any],
+        started: float,
+        timeout_s: float,
+        wait_s: float,
+    ) -> dict[str, Any] | IsolatedResult:
+        """The worker's reply to `request`, or the result that ends the worker: a crash, a
+        broken protocol, a timeout or no answer."""
+        grace_s = self.limits.grace_s
+        # A cold start's init phase has its own limit, before the function's timeout.
+        cold = request["function"] not in self._warm
+        limit_s = INIT_TIMEOUT_S + timeout_s if cold else timeout_s
+        try:
+            worker.send(request)
+            reply = worker.receive(started + min(limit_s, wait_s) + grace_s)
+            if reply is not None and reply.get("init_done") and reply.get("id") == request["id"]:
+                # The cold start's init is over: the function's timeout starts now.
+                now = time.monotonic()
+                wait_left = wait_s - (now - started)
+                reply = worker.receive(now + min(timeout_s, wait_left) + grace_s)
+        except PeerGone:
+            return self._ended(crashed(worker, started, "", timeout_s))
+        except ProtocolError as exc:
+            return self._ended(crashed(worker, started, f"the worker broke the protocol: {exc}"))
+        if reply is None:
+            return self._ended(stopped(worker, started, timeout_s, wait_s))
+        if reply.get("id") != request["id"]:
+            return self._ended(crashed(worker, started, "the worker answered another request"))
+        return reply
+
+    def _check_known(self, function_name: str) -> None:
+        if function_name not in self._specs:
+            raise FunctionNotFound(function_name, f"known: {', '.join(sorted(self._specs))}")
 
     def exchange(self, message: dict[str, Any], wait_s: float) -> dict[str, Any] | None:
         """Send the worker one request (`message` with an `op` and an `id`); its reply, or

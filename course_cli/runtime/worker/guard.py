@@ -10,6 +10,7 @@ and other programs unless the worker has a user id of its own.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import ipaddress
 import os
@@ -75,17 +76,13 @@ def apply_limits(limits: dict[str, Any]) -> None:
 
 def set_parent_death_signal() -> None:
     """Ask the kernel to SIGKILL this process when its parent dies (Linux only; best effort)."""
-    if not sys.platform.startswith("linux"):
-        return
     import ctypes
     import signal
 
     pr_set_pdeathsig = 1
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # no `prctl` outside Linux
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
 
 
 class Guard:
@@ -98,23 +95,20 @@ class Guard:
         denied_reads: list[str],
         max_processes: int,
         allow_programs: bool,
-        allowed_sockets: list[str] | None = None,
-        writable_also: list[str] | None = None,
+        allowed_sockets: list[str],
+        writable_also: list[str],
     ) -> None:
-        self.writable_root = os.path.realpath(writable_root)
-        self.writable_roots = [self.writable_root, *(writable_also or [])]
-        self.allowed_sockets = frozenset(allowed_sockets or ())
+        self.writable_roots = [os.path.realpath(writable_root), *writable_also]
+        self.allowed_sockets = frozenset(allowed_sockets)
         self.denied_reads = [os.path.realpath(path) for path in denied_reads]
         self.processes_left = max_processes
         self.allow_programs = allow_programs
         self.pgid = os.getpgid(0)
         self.pid = os.getpid()
         self.refused_connections: list[str] = []
-        self._active = False
 
     def install(self) -> None:
         """Add the audit hook (for the rest of this process's life)."""
-        self._active = True
         sys.addaudithook(self.hook)
 
     def take_refused(self) -> list[str]:
@@ -195,7 +189,7 @@ class Guard:
             return
         if isinstance(host, bytes):
             host = host.decode("ascii", "replace")
-        if isinstance(host, str) and (_is_loopback(host) or _is_address(host)):
+        if isinstance(host, str) and (_is_loopback(host) or _address(host) is not None):
             return  # a numeric address needs no lookup: `connect` decides about it
         self._refuse(event, str(host))
 
@@ -214,11 +208,9 @@ class Guard:
         elif target in {0, self.pid}:
             return
         else:
-            try:
+            with contextlib.suppress(OSError):
                 if os.getpgid(target) == self.pgid:
                     return
-            except OSError:
-                pass
         raise PermissionError(errno.EPERM, "Operation not permitted")
 
 
@@ -233,21 +225,16 @@ def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
-def _is_address(host: str) -> bool:
+def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
-        ipaddress.ip_address(host.split("%", 1)[0])
+        return ipaddress.ip_address(host.split("%", 1)[0])
     except ValueError:
-        return False
-    return True
+        return None
 
 
 def _is_loopback(host: str) -> bool:
-    if host.lower() in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.split("%", 1)[0]).is_loopback
-    except ValueError:
-        return False
+    address = _address(host)
+    return host.lower() in _LOOPBACK_NAMES or (address is not None and address.is_loopback)
 
 
 # --- output with a ceiling --------------------------------------------------------------------

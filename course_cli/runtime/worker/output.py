@@ -6,10 +6,8 @@ import os
 import threading
 from typing import IO
 
-from course_cli.runtime.worker.framing import SideChannel
 
-
-class CappedOutput(SideChannel):
+class CappedOutput:
     """A pipe's output kept up to `limit` bytes, the rest read and discarded: by a thread
     (`threaded`), else non-blocking, drained by whoever waits for the worker's reply and once
     more after it, so what the worker wrote before answering is in hand, in order."""

@@ -6,6 +6,8 @@ the grader, and unpickles what the child sends): the parent only ever decodes JS
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import shutil
 import signal
@@ -15,12 +17,10 @@ import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from course_cli.errors import CourseError
-from course_cli.runtime import lambda_errors
 from course_cli.runtime.worker.folder import (
-    SandboxFolder,
     make_sandbox_folder,
     real_aws_files,
     scrubbed_environment,
@@ -98,81 +98,28 @@ def uid_problem() -> str | None:
     return None
 
 
-_can_drop: list[bool] = []
-
-
+@functools.cache
 def privileges_can_drop() -> bool:
     """True when we are root and an unprivileged user can run this Python and `course_cli`
     (checked once, by trying: an interpreter under `/root` cannot be)."""
-    if not _can_drop:
-        usable = False
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            uid = unused_id()
-            try:
-                probe = subprocess.run(
-                    [sys.executable, "-I", "-c", "import course_cli.runtime.worker.child"],
-                    user=uid,
-                    group=uid,
-                    extra_groups=[],
-                    cwd="/",
-                    stdin=subprocess.DEVNULL,
-                    capture_output=True,
-                    timeout=30,
-                    check=False,
-                )
-                usable = probe.returncode == 0
-            except (OSError, subprocess.SubprocessError):
-                usable = False
-        _can_drop.append(usable)
-    return _can_drop[0]
-
-
-def _start(
-    folder: SandboxFolder,
-    env: dict[str, str],
-    uid: int | None,
-    request_read: int,
-    reply_write: int,
-    separate_stderr: bool,
-    isolation: str,
-) -> tuple[subprocess.Popen[bytes], IO[bytes], IO[bytes] | None]:
-    """Start a worker process (in its namespaces for `Isolation.NAMESPACES`); returns it and
-    its stdout and stderr (None: merged into stdout)."""
-    task = folder.task
-    if isolation == Isolation.NAMESPACES:
-        command = [*_WORKER_COMMAND, str(request_read), str(reply_write)]
-        command += [_ENTER_FLAG, str(folder.root), str(task)]
-        try:
-            namespaced = start_namespaced(
-                command,
-                folder=folder.root,
-                env=env,
-                outside_id=uid,
-                pass_fds=(request_read, reply_write),
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE if separate_stderr else subprocess.STDOUT,
-            )
-        except IsolationUnavailable as error:
-            raise WorkerStartError(f"cannot start the grading worker: {error}") from None
-        assert namespaced.stdout is not None
-        return namespaced, namespaced.stdout, namespaced.stderr
-    process = subprocess.Popen(
-        # -I: a learner's `json.py` shadows nothing of ours; -B: no .pyc written; -u: what
-        # a script prints reaches the parent even if it ends with os._exit.
-        [*_WORKER_COMMAND, str(request_read), str(reply_write)],
-        cwd=task,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE if separate_stderr else subprocess.STDOUT,
-        pass_fds=(request_read, reply_write),
-        start_new_session=True,
-        user=uid,
-        group=uid,
-        extra_groups=[] if uid is not None else None,
-    )
-    assert process.stdout is not None
-    return process, process.stdout, process.stderr
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return False
+    uid = unused_id()
+    try:
+        probe = subprocess.run(
+            [sys.executable, "-I", "-c", "import course_cli.runtime.worker.child"],
+            user=uid,
+            group=uid,
+            extra_groups=[],
+            cwd="/",
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return probe.returncode == 0
 
 
 class WorkerProcess:
@@ -201,15 +148,7 @@ class WorkerProcess:
         try:
             if self.isolation == Isolation.NAMESPACES:
                 relay_config = self._open_relay(environment)
-            self.process, stdout, stderr = _start(
-                self.folder,
-                environment,
-                self.uid,
-                request_read,
-                reply_write,
-                separate_stderr,
-                self.isolation,
-            )
+            self.process = self._start(environment, request_read, reply_write, separate_stderr)
         except (OSError, WorkerStartError) as exc:
             for fd in (self._request_fd, self._reply_fd):
                 os.close(fd)
@@ -222,8 +161,12 @@ class WorkerProcess:
         finally:
             os.close(request_read)
             os.close(reply_write)
+        assert self.process.stdout is not None
+        stderr = self.process.stderr
         # Functions mode: the parent drains stdout while it waits for replies (no thread).
-        self.stdout = CappedOutput(stdout, limits.output_bytes, threaded=separate_stderr)
+        self.stdout = CappedOutput(
+            self.process.stdout, limits.output_bytes, threaded=separate_stderr
+        )
         self.stderr = (
             CappedOutput(stderr, limits.output_bytes, threaded=True) if stderr is not None else None
         )
@@ -240,11 +183,47 @@ class WorkerProcess:
             "max_log_chars": limits.output_bytes,
             **config,
         }
-        try:
+        # If the worker died at once, the caller finds out when it reads.
+        with contextlib.suppress(OSError):
             write_frame(self._request_fd, full_config)
-        except OSError:
-            pass  # the worker died at once; the caller finds out when it reads
         self.closed = False
+
+    def _start(
+        self, env: dict[str, str], request_read: int, reply_write: int, separate_stderr: bool
+    ) -> subprocess.Popen[bytes]:
+        """Start the worker process, in its namespaces for `Isolation.NAMESPACES`; its stderr
+        is None when merged into stdout."""
+        command = [*_WORKER_COMMAND, str(request_read), str(reply_write)]
+        stderr = subprocess.PIPE if separate_stderr else subprocess.STDOUT
+        if self.isolation == Isolation.NAMESPACES:
+            command += [_ENTER_FLAG, str(self.folder.root), str(self.folder.task)]
+            try:
+                return start_namespaced(
+                    command,
+                    folder=self.folder.root,
+                    env=env,
+                    outside_id=self.uid,
+                    pass_fds=(request_read, reply_write),
+                    stdout=subprocess.PIPE,
+                    stderr=stderr,
+                )
+            except IsolationUnavailable as error:
+                raise WorkerStartError(f"cannot start the grading worker: {error}") from None
+        # -I: a learner's `json.py` shadows nothing of ours; -B: no .pyc written; -u: what
+        # a script prints reaches the parent even if it ends with os._exit.
+        return subprocess.Popen(
+            command,
+            cwd=self.folder.task,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            pass_fds=(request_read, reply_write),
+            start_new_session=True,
+            user=self.uid,
+            group=self.uid,
+            extra_groups=[] if self.uid is not None else None,
+        )
 
     def _open_relay(self, environment: dict[str, str]) -> dict[str, Any] | None:
         """The one way out of a namespaced worker: its `AWS_ENDPOINT_URL`'s loopback port."""
@@ -301,10 +280,8 @@ class WorkerProcess:
     def kill(self) -> int | None:
         """Kill the worker and everything it started; returns its exit status (-N: signal N)."""
         # Even when the worker itself has exited, processes it forked may live on in its group.
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
         self._kill_user_processes()
         try:
             return self._status(self.process.wait(timeout=5))
@@ -350,10 +327,8 @@ class WorkerProcess:
         self.closed = True
         status = self.kill()
         for fd in (self._request_fd, self._reply_fd):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
         if self.relay is not None:
             self.relay.close()
         self.stdout.text(wait_s=1.0)  # what is left, before our end closes
@@ -363,8 +338,3 @@ class WorkerProcess:
             self.stderr.close()
         shutil.rmtree(self.folder.root, ignore_errors=True)
         return status
-
-
-SIGXCPU = 24
-# Lambda's words for a runtime process that ended with a status (-N: signal N).
-exit_reason = lambda_errors.process_exit_reason

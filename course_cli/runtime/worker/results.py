@@ -7,6 +7,7 @@ fresh execution environment.
 from __future__ import annotations
 
 import json
+import signal
 import time
 from dataclasses import dataclass
 from enum import StrEnum
@@ -17,9 +18,7 @@ from course_cli.gateway.invoker import LambdaResult, Outcome
 from course_cli.runtime import lambda_errors, logs
 from course_cli.runtime.lambda_context import new_request_id
 from course_cli.runtime.worker.folder import learner_location, unrelocate
-from course_cli.runtime.worker.process import SIGXCPU, WorkerProcess, exit_reason
-
-OUT_OF_MEMORY = "Runtime.OutOfMemory"
+from course_cli.runtime.worker.process import WorkerProcess
 
 
 class ResultKind(StrEnum):
@@ -79,7 +78,10 @@ def read_reply(
     error_type = error.get("errorType") if isinstance(error, dict) else None
     if outcome is Outcome.TIMEOUT:
         kind = ResultKind.TIMEOUT
-        message = f"the function ran longer than its timeout of {raw_timeout(error)}"
+        # Lambda's message ends with the timeout: "... after 3.00 seconds".
+        text = str(error.get("errorMessage", "")) if isinstance(error, dict) else ""
+        limit = text.rpartition("after ")[2] or "timeout"
+        message = f"the function ran longer than its timeout of {limit}"
     elif outcome is Outcome.NO_ANSWER:
         kind = ResultKind.NO_ANSWER
     elif error_type == lambda_errors.EXIT_ERROR:
@@ -91,11 +93,11 @@ def read_reply(
         kind = ResultKind.CRASHED
         message = f"the submission ran out of memory (limit {worker.limits.memory_mb} MB)"
         error = {
-            "errorType": OUT_OF_MEMORY,
+            "errorType": "Runtime.OutOfMemory",
             "errorMessage": f"RequestId: {raw.get('request_id', '')} Error: "
             "Runtime exited with error: signal: killed",
         }
-        payload = json.dumps(error, separators=(",", ":"))
+        payload = _compact(error)
     elif isinstance(load_error, dict):
         kind = ResultKind.LOAD_ERROR
         message = str(load_error.get("message") or "")
@@ -135,15 +137,15 @@ def crashed(
         status = worker.kill()
     console, _ = worker.stdout.text(wait_s=0.5)
     request_id = new_request_id()
-    if status is not None and -status == SIGXCPU:
+    if status is not None and -status == signal.SIGXCPU:
         cpu_s = worker.limits.cpu_s
         message = f"the submission used more than {cpu_s} s of CPU (the worker's limit)"
         return timed_out(started, request_id, timeout_s, message, console)
-    reason = why or exit_reason(status)
-    error = lambda_errors.exit_error(request_id, exit_reason(status))
+    reason = lambda_errors.process_exit_reason(status)
+    error = lambda_errors.exit_error(request_id, reason)
     return IsolatedResult(
         outcome=Outcome.ERROR,
-        payload=json.dumps(error, separators=(",", ":")),
+        payload=_compact(error),
         error=error,
         logs=_platform_log(
             request_id, started, f"{error['errorMessage']}\n", lambda_errors.EXIT_ERROR
@@ -188,7 +190,7 @@ def timed_out(
     line = f"{logs.utc_timestamp()} {request_id} {lambda_errors.timeout_message(timeout_s)}\n"
     return IsolatedResult(
         outcome=Outcome.TIMEOUT,
-        payload=json.dumps(error, separators=(",", ":")),
+        payload=_compact(error),
         error=error,
         logs=_platform_log(request_id, started, line, "timeout"),
         duration_ms=(time.monotonic() - started) * 1000,
@@ -199,10 +201,8 @@ def timed_out(
     )
 
 
-def raw_timeout(error: Any) -> str:
-    """`3.00 seconds` out of Lambda's timeout message, for the learner's line."""
-    text = str(error.get("errorMessage", "")) if isinstance(error, dict) else ""
-    return text.rpartition("after ")[2] or "timeout"
+def _compact(error: dict[str, Any]) -> str:
+    return json.dumps(error, separators=(",", ":"))
 
 
 def _platform_log(request_id: str, started: float, middle: str, status: str) -> str:

@@ -6,16 +6,19 @@ a limit or a crash is each a `ScriptResult` with a `ScriptKind`.
 
 from __future__ import annotations
 
+import functools
+import signal
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from course_cli.runtime.lambda_errors import process_exit_reason
 from course_cli.runtime.worker.folder import learner_location, relocate, unrelocate
 from course_cli.runtime.worker.framing import ProtocolError, decode_value, encode_value
-from course_cli.runtime.worker.process import SIGXCPU, Limits, WorkerProcess, exit_reason
+from course_cli.runtime.worker.process import Limits, WorkerProcess
 
 
 class ScriptKind(StrEnum):
@@ -40,7 +43,7 @@ class ScriptResult:
     truncated: bool = False
     message: str = ""
     location: tuple[str, int] | None = None
-    refused_connections: tuple[str, ...] = field(default=())
+    refused_connections: tuple[str, ...] = ()
     # `run_module` only: the module's public names (JSON-able values), or what `call` returned.
     value: Any = None
 
@@ -102,49 +105,33 @@ def _run_file(
     except ProtocolError:
         report = None
     finally:
-        if report is not None:
-            try:  # the process is ending on its own: give it a moment, then make sure
-                worker.ended(wait_s=limits.grace_s)
-            except Exception:
-                pass
+        if report is not None:  # the process is ending on its own: give it a moment
+            worker.ended(wait_s=limits.grace_s)
         status = worker.close()
     stdout, cut_out = worker.stdout.text()
     stderr, cut_err = worker.stderr.text() if worker.stderr is not None else ("", False)
-    stdout, stderr = unrelocate(stdout, task, source), unrelocate(stderr, task, source)
-    truncated = cut_out or cut_err
-
-    def ended(
-        kind: ScriptKind,
-        exit_code: int | None,
-        message: str = "",
-        location: tuple[str, int] | None = None,
-        refused: tuple[str, ...] = (),
-        value: Any = None,
-    ) -> ScriptResult:
-        return ScriptResult(
-            kind=kind,
-            exit_code=exit_code,
-            stdout=stdout,
-            stderr=stderr,
-            duration_s=time.monotonic() - started,
-            truncated=truncated,
-            message=message,
-            location=location,
-            refused_connections=refused,
-            value=value,
-        )
-
-    if timed_out or (status is not None and -status == SIGXCPU):
+    ended = functools.partial(
+        ScriptResult,
+        stdout=unrelocate(stdout, task, source),
+        stderr=unrelocate(stderr, task, source),
+        duration_s=time.monotonic() - started,
+        truncated=cut_out or cut_err,
+    )
+    if timed_out or (status is not None and -status == signal.SIGXCPU):
         limit = f"{limits.script_timeout_s:g} s" if timed_out else f"{limits.cpu_s} s of CPU time"
-        return ended(ScriptKind.TIMEOUT, None, f"{path.name} ran longer than {limit}")
+        return ended(ScriptKind.TIMEOUT, None, message=f"{path.name} ran longer than {limit}")
     if report is None or not isinstance(report.get("exit_code"), int):
         return ended(
             ScriptKind.CRASHED,
             status if status is not None and status >= 0 else None,
-            f"{path.name} ended without finishing: {exit_reason(status)}",
+            message=f"{path.name} ended without finishing: {process_exit_reason(status)}",
         )
-    refused = tuple(str(item) for item in report.get("refused") or ())
     exit_code = int(report["exit_code"])
+    ended = functools.partial(
+        ended,
+        exit_code=exit_code,
+        refused_connections=tuple(str(item) for item in report.get("refused") or ()),
+    )
     error = report.get("error")
     if isinstance(error, dict):
         location = learner_location(error, task, source)
@@ -155,21 +142,16 @@ def _run_file(
                 shown = shown.relative_to(source)
             where = f" at {shown}, line {location[1]}"
         message = f"{path.name} failed{where}: {error.get('type')}: {error.get('message')}"
-        return ended(ScriptKind.ERROR, exit_code, message, location, refused)
+        return ended(ScriptKind.ERROR, message=message, location=location)
     if "missing" in report:
-        message = f"{path.name} has no function {report['missing']}()"
-        return ended(ScriptKind.ERROR, exit_code, message, None, refused)
+        return ended(ScriptKind.ERROR, message=f"{path.name} has no function {report['missing']}()")
     if "unsendable" in report:
         message = (
             f"{extra.get('call')}() in {path.name} returned a {report['unsendable']}, "
             "which is not JSON"
         )
-        return ended(ScriptKind.ERROR, exit_code, message, None, refused)
+        return ended(ScriptKind.ERROR, message=message)
     if exit_code == 0:
         value = report.get("value")
-        if extra.get("as_module"):
-            value = decode_value(value)
-        return ended(ScriptKind.OK, 0, refused=refused, value=value)
-    return ended(
-        ScriptKind.ERROR, exit_code, f"{path.name} exited with status {exit_code}", None, refused
-    )
+        return ended(ScriptKind.OK, value=decode_value(value) if extra.get("as_module") else value)
+    return ended(ScriptKind.ERROR, message=f"{path.name} exited with status {exit_code}")
