@@ -17,7 +17,9 @@ Run = Callable[..., CliResult]
 
 
 def test_classroom_init_reports_the_points_and_what_to_do(run_cli: Run, tmp_path: Path) -> None:
-    result = run_cli("classroom", "init", str(tmp_path / "repo"), "--exercise", "3", "--exercise", "2")
+    result = run_cli(
+        "classroom", "init", str(tmp_path / "repo"), "--exercise", "3", "--exercise", "2"
+    )
     assert result.exit_code == 0, result.stderr
     assert "GitHub Classroom template ready" in result.stdout
     assert "02-proxy-event" in result.stdout and "03-fix-the-502" in result.stdout

@@ -288,7 +288,15 @@ def test_a_report_that_cannot_be_written_is_one_line(
     grade_class(tmp_path / "ann", EXERCISE, out, workers=1)
     (out / "junit.xml").mkdir()  # in the way of the JUnit report
     result = run_cli(
-        "grade", str(tmp_path / "ann"), "--exercise", EXERCISE, "--out", str(out), "--resume", "-f", "junit"
+        "grade",
+        str(tmp_path / "ann"),
+        "--exercise",
+        EXERCISE,
+        "--out",
+        str(out),
+        "--resume",
+        "-f",
+        "junit",
     )
     assert result.exit_code == 1, result
     assert "cannot write the junit report" in result.stderr
@@ -380,7 +388,9 @@ def test_the_class_table_and_json(run_cli: Any, tmp_path: Path) -> None:
     assert "ann: passed 8/8" in table.stderr
     assert "[3/3] " in table.stderr
 
-    as_json = run_cli("grade", str(classroom), "--exercise", EXERCISE, "-o", str(tmp_path / "b"), "--json")
+    as_json = run_cli(
+        "grade", str(classroom), "--exercise", EXERCISE, "-o", str(tmp_path / "b"), "--json"
+    )
     assert as_json.exit_code == 0
     document = json.loads(as_json.stdout)
     assert [s["learner"] for s in document["submissions"]] == ["ann", "ben", "cy"]
@@ -399,7 +409,16 @@ def test_a_terminal_sees_a_progress_bar_with_rate_and_time_left(tmp_path: Path) 
     env.pop("NO_COLOR", None)
     child = pexpect.spawn(
         sys.executable,
-        ["-m", "course_cli", "grade", str(classroom), "--exercise", EXERCISE, "-o", str(tmp_path / "g")],
+        [
+            "-m",
+            "course_cli",
+            "grade",
+            str(classroom),
+            "--exercise",
+            EXERCISE,
+            "-o",
+            str(tmp_path / "g"),
+        ],
         env=env,
         encoding="utf-8",
         timeout=60,
