@@ -273,21 +273,18 @@ def stop_reading(connection: socket.socket) -> None:
 
 
 def listen(host: str, port: int, gateway: Gateway) -> HttpServer:
-    """A bound, listening server on a loopback `host`; our one-line errors otherwise."""
+    """A bound, listening server on `host` (an IP address, or `localhost`); our one-line
+    errors otherwise. Whether to listen beyond loopback is the caller's decision: the CLI
+    says what it means before it asks (`--host`)."""
     if host == "localhost":
         host = "127.0.0.1"
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
         raise ServerAddressError(
-            f"{host!r} is not an IP address; course serve listens on 127.0.0.1",
-            "leave out --host, or use --host 127.0.0.1",
+            f"--host {host!r} is not an IP address",
+            "use 127.0.0.1 (this machine only, the default) or 0.0.0.0 (every interface)",
         ) from None
-    if not address.is_loopback:
-        raise ServerAddressError(
-            f"course serve listens on loopback only, not on {host}",
-            "it runs your code; use --host 127.0.0.1 (the default)",
-        )
     family = socket.AF_INET6 if address.version == 6 else socket.AF_INET
     try:
         return HttpServer((host, port), family, gateway)
@@ -302,4 +299,7 @@ def listen(host: str, port: int, gateway: Gateway) -> HttpServer:
                 f"not allowed to listen on port {port}; try --port 3000",
                 "ports below 1024 need administrator rights",
             ) from None
-        raise ServerAddressError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+        raise ServerAddressError(
+            f"cannot listen on {host}:{port}: {exc.strerror}",
+            "give an address of this machine, or 0.0.0.0 for all of them",
+        ) from None

@@ -370,10 +370,24 @@ def test_port_in_use_is_a_one_line_usage_error() -> None:
     assert caught.value.message == f"port {port} is in use; try --port {port + 1}"
 
 
-@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "example.com"])
-def test_listens_on_loopback_only(host: str) -> None:
-    with pytest.raises(ServerAddressError):
+@pytest.mark.parametrize(
+    ("host", "message"),
+    [("192.0.2.1", "cannot listen on 192.0.2.1:0"), ("example.com", "is not an IP address")],
+)
+def test_a_host_it_cannot_listen_on_is_one_line(host: str, message: str) -> None:
+    # 192.0.2.1 is TEST-NET-1 (RFC 5737): no interface of this machine has it.
+    with pytest.raises(ServerAddressError) as caught:
         GatewayServer(DEFINITION, echo, host=host, port=0)
+    assert message in caught.value.message and "\n" not in caught.value.message
+
+
+def test_listens_beyond_loopback_when_asked() -> None:
+    with GatewayServer(DEFINITION, echo, host="0.0.0.0", port=0) as srv:
+        assert srv.url == f"http://0.0.0.0:{srv.port}"
+        connection = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+        connection.request("GET", "/prod/x")
+        assert connection.getresponse().status == 200
+        connection.close()
 
 
 def test_localhost_means_127_0_0_1() -> None:
