@@ -49,7 +49,6 @@ def course_home() -> Path:
 
 
 def empty_progress() -> dict[str, Any]:
-    """A fresh progress document."""
     document = {"format_version": FORMAT_VERSION, "current_lesson": None}
     return {**document, "lessons": {}, "exercises": {}}
 

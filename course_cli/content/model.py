@@ -29,7 +29,6 @@ class Step:
         return f"{self.topic_index}.{self.index}"
 
     def markdown(self) -> str:
-        """The step's Markdown text."""
         return self.file.read_text(encoding="utf-8")
 
 
@@ -68,11 +67,9 @@ class Lesson:
 
     @property
     def steps(self) -> tuple[Step, ...]:
-        """Every step, in reading order."""
         return tuple(step for topic in self.topics for step in topic.steps)
 
     def topic_of(self, step: Step) -> Topic:
-        """The topic a step belongs to."""
         return self.topics[step.topic_index - 1]
 
     def position(self, step: Step) -> int:
@@ -80,5 +77,4 @@ class Lesson:
         return self.steps.index(step)
 
     def exercise(self, exercise_id: str) -> Exercise | None:
-        """The exercise with this id, or None."""
         return next((e for e in self.exercises if e.id == exercise_id), None)

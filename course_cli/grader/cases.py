@@ -40,8 +40,12 @@ class Case:
     hidden: bool = False
 
 
+def shown_request(method: str, path: str, query: tuple[tuple[str, str], ...] = ()) -> str:
+    """`GET /users/u1?include=orders`: a request as a case's message names it."""
+    return f"{method} {path}" + ("?" + "&".join(f"{k}={v}" for k, v in query) if query else "")
+
+
 def expect(condition: bool, message: str) -> None:
-    """Raise `CaseFailed(message)` unless `condition`."""
     if not condition:
         raise CaseFailed(message)
 
@@ -90,6 +94,13 @@ class Reply:
         return f"{said} {where}".strip()
 
 
+# Lambda's error types for a function whose process ended, and what the function did.
+_PROCESS_ENDED = {
+    "Runtime.ExitError": "ended its own process (sys.exit or os._exit)",
+    "Runtime.OutOfMemory": "used more memory than its limit and its process was ended",
+}
+
+
 def answered(invocation: Invocation) -> Reply:
     """A `Reply`; a timeout or a crash of the learner's function becomes `CaseFailed` with
     status timeout or crashed, so the result says what kind of failure it was."""
@@ -107,16 +118,10 @@ def answered(invocation: Invocation) -> Reply:
             TIMEOUT,
         )
     error_type = result.error.get("errorType") if result is not None and result.error else None
-    if error_type == "Runtime.ExitError":
+    if error_type in _PROCESS_ENDED:
         raise CaseFailed(
-            f"{who} ended its own process (sys.exit or os._exit); Lambda reports "
-            f"Runtime.ExitError and the client got {_status(invocation)}",
-            CRASHED,
-        )
-    if error_type == "Runtime.OutOfMemory":
-        raise CaseFailed(
-            f"{who} used more memory than its limit and its process was ended; Lambda "
-            f"reports Runtime.OutOfMemory and the client got {_status(invocation)}",
+            f"{who} {_PROCESS_ENDED[error_type]}; Lambda reports {error_type} and the client "
+            f"got {_status(invocation)}",
             CRASHED,
         )
     return Reply(invocation)

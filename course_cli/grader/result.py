@@ -33,7 +33,6 @@ class CaseResult:
 
     @property
     def passed(self) -> bool:
-        """Whether the case passed."""
         return self.status == PASSED
 
     @classmethod
@@ -72,12 +71,10 @@ class CheckResult:
 
     @property
     def score(self) -> int:
-        """Points earned."""
         return sum(case.points for case in self.cases)
 
     @property
     def max_score(self) -> int:
-        """Points available in the cases that ran."""
         return sum(case.max_points for case in self.cases)
 
     @property

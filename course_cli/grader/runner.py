@@ -104,7 +104,6 @@ class InProcessRunner:
         """Nothing to end: everything ran in this process."""
 
     def template_renderer(self) -> TemplateRenderer | None:
-        """Templates render in this process too."""
         return None
 
     def load(self, function: SubmittedFunction) -> None:
@@ -136,11 +135,7 @@ class InProcessRunner:
         from course_cli.runtime.timeouts import call_with_alarm
 
         try:
-            source = path.read_text(encoding="utf-8")
-        except OSError as error:
-            raise SubmissionFailed(ERROR, f"cannot read {path.name}: {error.strerror}") from None
-        try:
-            code = compile(source, str(path), "exec")
+            code = compile(read_submitted(path), str(path), "exec")
         except SyntaxError as error:
             where = f"{path.name}, line {error.lineno}"
             text = f": {error.text.strip()}" if error.text and error.text.strip() else ""
@@ -172,6 +167,14 @@ class InProcessRunner:
         if timed_out:
             raise script_timed_out(path, timeout_s)
         return value
+
+
+def read_submitted(path: Path) -> str:
+    """The text of a learner's file; `SubmissionFailed` when it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise SubmissionFailed(ERROR, f"cannot read {path.name}: {error.strerror}") from None
 
 
 def script_timed_out(path: Path, timeout_s: float) -> SubmissionFailed:

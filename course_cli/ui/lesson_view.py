@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.console import Console, Group, RenderableType
 from rich.markdown import Markdown
 from rich.markup import escape
 from rich.panel import Panel
-from rich.segment import Segment
+from rich.segment import SegmentLines
 from rich.table import Table
 from rich.text import Text
 
@@ -84,9 +84,8 @@ def render_example(step: Step) -> RenderableType:
 
 
 def fit_example(console: Console, example: RenderableType, rows: int) -> RenderableType | None:
-    """`example` cut to its first `rows` rows on `console`, the last of them saying how much
-    more there is and that `r` shows it all; unchanged when it fits, None when no row is left
-    (the key bar still offers `r`)."""
+    """`example` cut to its first `rows` rows on `console`, the last saying how much more `r`
+    shows; unchanged when it fits, None when no row is left."""
     lines = console.render_lines(example, console.options, pad=False)
     if len(lines) <= rows:
         return example
@@ -94,19 +93,7 @@ def fit_example(console: Console, example: RenderableType, rows: int) -> Rendera
         return None
     shown = max(rows - 1, 0)
     more = Text(f"… {len(lines) - shown} more lines of the example: press r to see it all", "muted")
-    return Group(_Lines(lines[:shown]), more)
-
-
-class _Lines:
-    """Rendered lines, printed as they are."""
-
-    def __init__(self, lines: list[list[Segment]]) -> None:
-        self.lines = lines
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        for line in self.lines:
-            yield from line
-            yield Segment.line()
+    return Group(SegmentLines(lines[:shown], new_lines=True), more)
 
 
 def render_position_note(position: Position) -> RenderableType | None:

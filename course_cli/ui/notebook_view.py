@@ -66,7 +66,6 @@ class InvocationView(_View):
 
     @property
     def body(self) -> str:
-        """The response body as the client got it."""
         return str((self.document.get("response") or {}).get("body", ""))
 
     def __rich__(self) -> RenderableType:
@@ -86,12 +85,10 @@ class TemplateView(_View):
 
     @property
     def output(self) -> str:
-        """What the template rendered."""
         return str(self.document["output"])
 
     @property
     def json_valid(self) -> bool:
-        """Whether the output is valid JSON."""
         return bool(self.document["json_valid"])
 
     def __rich__(self) -> RenderableType:

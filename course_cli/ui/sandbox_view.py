@@ -67,17 +67,16 @@ def render_item_changes(changes: Sequence[ItemChange]) -> RenderableType:
     """One block per changed item: `+` added, `-` removed, `~` changed attributes."""
     if not changes:
         return Text("table unchanged", style="muted")
+    marks = {"added": ("+", "ok"), "removed": ("-", "fail"), "changed": ("~", "warning")}
     parts: list[RenderableType] = []
     for change in changes:
-        style = {"added": "ok", "removed": "fail", "changed": "warning"}[change.kind]
+        mark, style = marks[change.kind]
         parts.append(Text(f"{change.kind} item {change.key}", style=style))
         for name, (old, new) in change.attributes.items():
-            if change.kind == "added":
-                parts.append(Text(f"  + {name}: {_show(new)}", style="ok"))
-            elif change.kind == "removed":
-                parts.append(Text(f"  - {name}: {_show(old)}", style="fail"))
-            else:
-                parts.append(Text(f"  ~ {name}: {_show(old)} → {_show(new)}", style="warning"))
+            shown = {"added": _show(new), "removed": _show(old)}.get(
+                change.kind, f"{_show(old)} → {_show(new)}"
+            )
+            parts.append(Text(f"  {mark} {name}: {shown}", style=style))
     return Group(*parts)
 
 

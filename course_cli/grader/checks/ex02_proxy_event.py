@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from course_cli.grader.cases import Case, expect, expect_status
+from course_cli.grader.cases import Case, expect, expect_status, shown_request
 from course_cli.grader.checks._proxy import handler_api
 from course_cli.grader.lesson_api import GradedApi
 from course_cli.grader.runner import SubmissionRunner
@@ -27,9 +27,7 @@ def _user(
     query: tuple[tuple[str, str], ...] = (),
     headers: tuple[tuple[str, str], ...] = (),
 ) -> dict[str, Any]:
-    shown = f"GET /users/{user_id}" + (
-        "?" + "&".join(f"{k}={v}" for k, v in query) if query else ""
-    )
+    shown = shown_request("GET", f"/users/{user_id}", query)
     reply = api.send("GET", f"/users/{user_id}", query=query, headers=headers)
     expect_status(reply, 200, shown)
     body = reply.json()

@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from course_cli.grader.cases import Case, CaseFailed, expect, expect_status
+from course_cli.grader.cases import Case, CaseFailed, expect, expect_status, shown_request
 from course_cli.grader.lesson_api import GradedApi, graded_api
-from course_cli.grader.result import ERROR
-from course_cli.grader.runner import SubmissionFailed, SubmissionRunner, SubmittedFunction
+from course_cli.grader.runner import SubmissionRunner, SubmittedFunction, read_submitted
 
 EXERCISE = "04-vtl-request"
 BACKENDS = Path(__file__).resolve().parent.parent / "backends.py"
@@ -34,9 +33,7 @@ class Sent:
     def input_for(
         self, method: str, user_id: str, query: tuple[tuple[str, str], ...] = ()
     ) -> tuple[dict[str, Any], str]:
-        shown = f"{method} /users/{user_id}" + (
-            "?" + "&".join(f"{k}={v}" for k, v in query) if query else ""
-        )
+        shown = shown_request(method, f"/users/{user_id}", query)
         reply = self.api.send(method, f"/users/{user_id}", query=query)
         rendered = reply.invocation.event
         if isinstance(rendered, str):
@@ -62,11 +59,7 @@ class Sent:
 
 @contextmanager
 def session(folder: Path, runner: SubmissionRunner) -> Iterator[Sent]:
-    path = folder / "request.vtl"
-    try:
-        template = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise SubmissionFailed(ERROR, f"cannot read {path.name}: {error.strerror}") from None
+    template = read_submitted(folder / "request.vtl")
     integration = {
         "type": "AWS",
         "function": "legacy",
@@ -111,12 +104,7 @@ def every_query_parameter(sent: Sent) -> None:
         (("include", "orders"), ("limit", "5"), ("sort", "name")),
     ):
         received, _ = sent.input_for("GET", "u1", query)
-        _field(
-            received,
-            "filters",
-            dict(query),
-            "GET /users/u1?" + "&".join(f"{k}={v}" for k, v in query),
-        )
+        _field(received, "filters", dict(query), shown_request("GET", "/users/u1", query))
 
 
 def no_query_parameters(sent: Sent) -> None:

@@ -12,8 +12,7 @@ from typing import Any
 from course_cli.grader.backends import ORDERS
 from course_cli.grader.cases import Case, CaseFailed, Reply, expect, expect_status
 from course_cli.grader.lesson_api import GradedApi, graded_api
-from course_cli.grader.result import ERROR
-from course_cli.grader.runner import SubmissionFailed, SubmissionRunner, SubmittedFunction
+from course_cli.grader.runner import SubmissionRunner, SubmittedFunction, read_submitted
 
 EXERCISE = "05-vtl-response"
 BACKENDS = Path(__file__).resolve().parent.parent / "backends.py"
@@ -24,11 +23,7 @@ NOT_FOUND_TEMPLATE = '{"message": "$util.escapeJavaScript($input.path(\'$.errorM
 
 @contextmanager
 def session(folder: Path, runner: SubmissionRunner) -> Iterator[GradedApi]:
-    path = folder / "response.vtl"
-    try:
-        template = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise SubmissionFailed(ERROR, f"cannot read {path.name}: {error.strerror}") from None
+    template = read_submitted(folder / "response.vtl")
     responses: list[dict[str, Any]] = [
         {"statusCode": "200", "responseTemplates": {"application/json": template}}
     ]

@@ -5,7 +5,6 @@ to that API through the gateway."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -56,24 +55,6 @@ def _package() -> bytes:
     return buffer.getvalue()
 
 
-def _warm_up(sandbox: Sandbox) -> threading.Thread:
-    """moto loads each service's backend on its first request; do that for the services
-    deploy.py uses while its worker starts (another process), not in its requests' way."""
-    clients = [sandbox.client(service) for service in ("dynamodb", "lambda", "apigateway")]
-
-    def warm() -> None:
-        dynamodb, functions, apigateway = clients
-        for call in (dynamodb.list_tables, functions.list_functions, apigateway.get_rest_apis):
-            try:
-                call()
-            except Exception:  # only a warm-up: the checks report real problems
-                pass
-
-    thread = threading.Thread(target=warm, name="course-moto-warm-up", daemon=True)
-    thread.start()
-    return thread
-
-
 @contextmanager
 def session(folder: Path, runner: SubmissionRunner) -> Iterator[Built]:
     from course_cli.errors import CourseError
@@ -94,14 +75,9 @@ def session(folder: Path, runner: SubmissionRunner) -> Iterator[Built]:
         sandbox.client("iam").create_role(
             RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(trust)
         )
-        warming = _warm_up(sandbox) if runner.separate_process else None
-        try:
-            api_id = runner.run_file(
-                folder / "deploy.py", "deploy", (_package(),), env=sandbox.variables()
-            )
-        finally:
-            if warming is not None:
-                warming.join()
+        api_id = runner.run_file(
+            folder / "deploy.py", "deploy", (_package(),), env=sandbox.variables()
+        )
         built = Built(sandbox, api_id, runner)
         try:
             built._target = sandbox_target(sandbox, str(api_id), runner)

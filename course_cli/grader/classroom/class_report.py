@@ -27,17 +27,14 @@ class GradedSubmission:
 
     @property
     def score(self) -> int:
-        """Points earned."""
         return self.result.score
 
     @property
     def max_score(self) -> int:
-        """Points available."""
         return self.result.max_score
 
     @property
     def status(self) -> str:
-        """passed, failed, error, timeout or crashed."""
         return self.result.status
 
     def to_json(self) -> dict[str, Any]:

@@ -20,11 +20,14 @@ from course_cli.grader.classroom.scaffold import (
     GradedExercise,
     ScaffoldError,
     checked_install_spec,
+    fill_template,
     graded_exercises,
 )
 from course_cli.workspace import MARKER, bundled_dir, init_workspace
 
 WORKFLOW = Path(".github/workflows/classroom.yml")
+# The workflow, its grading step and the README section, with `@NAME@` blanks.
+TEMPLATES = Path(__file__).parent / "github_files"
 README_BEGIN = "<!-- course classroom: begin (written by `course classroom init`) -->"
 README_END = "<!-- course classroom: end -->"
 
@@ -141,92 +144,37 @@ def classroom_workflow(exercises: Iterable[GradedExercise], install_spec: str) -
     runner id, output `result`), then GitHub Classroom's reporter over all of them."""
     exercises = tuple(exercises)
     width = max(len(e.exercise) for e in exercises)
-    table = [
+    total = sum(e.max_points for e in exercises)
+    points = [
         f"#   {e.exercise:<{width}}  step {e.runner_id}  {e.max_points:>3} points"
         for e in exercises
     ]
-    total = sum(e.max_points for e in exercises)
-    lines = [
-        "# GitHub Classroom autograding for lesson-3, written by `course classroom init`",
-        f"# (course {__version__}). Every push grades these exercises with `course grade`,",
-        "# hidden cases included, and reports the points to GitHub Classroom:",
-        "#",
-        *table,
-        f"#   {'total':<{width}}             {total:>3} points",
-        "#",
-        "# COURSE_INSTALL below is what `pip install` gets: change it there to install course",
-        "# from somewhere else. In GitHub Classroom, add no autograding tests to the assignment:",
-        "# tests added there replace this file.",
-        "name: Autograding",
-        '"on":  # quoted: YAML 1.1 readers take a bare `on` for `true`',
-        "  push:",
-        "  workflow_dispatch:",
-        "  repository_dispatch:",
-        "permissions:",
-        "  checks: write",
-        "  actions: read",
-        "  contents: read",
-        "env:",
-        f"  COURSE_INSTALL: {json.dumps(install_spec)}",
-        "jobs:",
-        "  autograding:",
-        "    name: Grade the exercises",
-        "    runs-on: ubuntu-latest",
-        "    # GitHub Classroom's bot makes each repository's first commit: nothing to grade yet.",
-        "    if: github.actor != 'github-classroom[bot]'",
-        "    timeout-minutes: 30",
-        "    steps:",
-        "      - name: Check out the learner's work",
-        "        uses: actions/checkout@v4",
-        "      - name: Set up Python",
-        "        uses: actions/setup-python@v5",
-        "        with:",
-        '          python-version: "3.11"',
-        "      - name: Install course",
-        '        run: python -m pip install "$COURSE_INSTALL"',
-        "      - name: Let course grade give each submission its own namespaces",
-        "        # Ubuntu's AppArmor keeps unprivileged programs from making user namespaces;",
-        "        # without them course grade would refuse to run the learner's code.",
-        "        run: |",
-        "          if [ -e /proc/sys/kernel/apparmor_restrict_unprivileged_userns ]; then",
-        "            sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0",
-        "          fi",
+    points.append(f"#   {'total':<{width}}             {total:>3} points")
+    steps = [
+        fill_template(
+            TEMPLATES / "grading-step.yml",
+            {
+                "EXERCISE": e.exercise,
+                "MAX_POINTS": str(e.max_points),
+                "RUNNER": e.runner_id,
+                "NOT_GRADED": classroom_fallback_result(e),
+            },
+        )
+        for e in exercises
     ]
-    for e in exercises:
-        lines += _grading_step(e)
-    lines += [
-        "      - name: Report the points to GitHub Classroom",
-        "        if: always()",
-        "        uses: classroom-resources/autograding-grading-reporter@v1",
-        "        env:",
-        *(
-            f"          {e.runner_id.upper()}_RESULTS: "
-            f'"${{{{ steps.{e.runner_id}.outputs.result }}}}"'
-            for e in exercises
-        ),
-        "        with:",
-        f"          runners: {','.join(e.runner_id for e in exercises)}",
+    results = [
+        f'          {e.runner_id.upper()}_RESULTS: "${{{{ steps.{e.runner_id}.outputs.result }}}}"'
+        for e in exercises
     ]
-    return "\n".join(lines) + "\n"
-
-
-def _grading_step(exercise: GradedExercise) -> list[str]:
-    out = f'"$RUNNER_TEMP/grades-{exercise.exercise}"'
-    return [
-        f"      - name: Grade {exercise.exercise} ({exercise.max_points} points)",
-        f"        id: {exercise.runner_id}",
-        "        # Grade every exercise even when an earlier step failed.",
-        "        if: always()",
-        "        env:",
-        f"          NOT_GRADED: {classroom_fallback_result(exercise)}",
-        "        run: |",
-        f"          course grade . --exercise {exercise.exercise} --format classroom"
-        f" --out {out} || status=$?",
-        "          # No result from course grade (it could not run): report 0 points, not nothing.",
-        '          grep -q \'^result=\' "$GITHUB_OUTPUT" || echo "result=$NOT_GRADED"'
-        ' >> "$GITHUB_OUTPUT"',
-        '          exit "${status:-0}"',
-    ]
+    values = {
+        "VERSION": __version__,
+        "POINTS": "\n".join(points),
+        "COURSE_INSTALL": json.dumps(install_spec),
+        "GRADING_STEPS": "".join(steps).removesuffix("\n"),
+        "RESULTS": "\n".join(results),
+        "RUNNERS": ",".join(e.runner_id for e in exercises),
+    }
+    return fill_template(TEMPLATES / "classroom.yml", values)
 
 
 def classroom_fallback_result(exercise: GradedExercise) -> str:
@@ -259,43 +207,20 @@ def classroom_readme(exercises: Iterable[GradedExercise], install_spec: str) -> 
     """The learner-facing README section: the exercises and points, how to check locally,
     and what the workflow does with a push."""
     exercises = tuple(exercises)
-    first = exercises[0].exercise
     rows = [
         f"| `{e.exercise}` | "
         + ", ".join(f"`exercises/{e.exercise}/{name}`" for name in e.files)
         + f" | {e.max_points} |"
         for e in exercises
     ]
-    total = sum(e.max_points for e in exercises)
-    return "\n".join(
-        [
-            README_BEGIN,
-            "## Grading",
-            "",
-            "This assignment is graded automatically. Edit only your files below:",
-            "",
-            "| exercise | your file | points |",
-            "|---|---|---|",
-            *rows,
-            f"| **total** | | **{total}** |",
-            "",
-            "Check your work on your machine before you push. Install course once, then, in",
-            "this folder:",
-            "",
-            "```bash",
-            f"python3 -m pip install {shlex.quote(install_spec)}",
-            f"course check {first}    # one line per case; exit 0 when all pass",
-            f"course hint {first}     # a hint, a little more direct each time",
-            "```",
-            "",
-            "Every push runs `.github/workflows/classroom.yml` in GitHub Actions: it installs",
-            "course, grades each exercise with `course grade` - the cases `course check` runs",
-            "and a few hidden ones - and reports your points to GitHub Classroom. Each case's",
-            "result is in the run's log, under the **Actions** tab of your repository.",
-            README_END,
-            "",
-        ]
-    )
+    values = {
+        "ROWS": "\n".join(rows),
+        "TOTAL": str(sum(e.max_points for e in exercises)),
+        "INSTALL": shlex.quote(install_spec),
+        "FIRST": exercises[0].exercise,
+    }
+    section = fill_template(TEMPLATES / "README-section.md", values)
+    return f"{README_BEGIN}\n{section}{README_END}\n"
 
 
 def _write_readme_section(readme: Path, section: str) -> None:

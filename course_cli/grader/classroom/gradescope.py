@@ -17,6 +17,7 @@ from course_cli.grader.classroom.scaffold import (
     GradedExercise,
     ScaffoldError,
     checked_install_spec,
+    fill_template,
     graded_exercises,
 )
 
@@ -47,17 +48,14 @@ class GradescopeAutograder:
 def gradescope_files(exercise: GradedExercise, install_spec: str) -> dict[str, str]:
     """The autograder's files by name: `setup.sh` and `run_autograder`, filled in."""
     values = {
-        "@EXERCISE@": shlex.quote(exercise.exercise),
-        "@MAX_SCORE@": str(exercise.max_points),
-        "@COURSE_INSTALL@": shlex.quote(install_spec),
+        "EXERCISE": shlex.quote(exercise.exercise),
+        "MAX_SCORE": str(exercise.max_points),
+        "COURSE_INSTALL": shlex.quote(install_spec),
     }
-    files = {}
-    for name in ("setup.sh", "run_autograder"):
-        text = (AUTOGRADER_FILES / name).read_text(encoding="utf-8")
-        for placeholder, value in values.items():
-            text = text.replace(placeholder, value)
-        files[name] = text
-    return files
+    return {
+        name: fill_template(AUTOGRADER_FILES / name, values)
+        for name in ("setup.sh", "run_autograder")
+    }
 
 
 def build_gradescope_autograder(

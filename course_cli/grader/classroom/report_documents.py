@@ -40,20 +40,14 @@ _WHOLE_SUBMISSION: Final = "(whole submission)"
 # --- whole-class documents ------------------------------------------------------------------
 
 
-def results_json(report: ClassReport) -> dict[str, Any]:
-    """`results.json`: `ClassReport.to_json`."""
-    return report.to_json()
-
-
 def report_jsonl(report: ClassReport) -> str:
     """`report.jsonl`: one `GradedSubmission.to_json` line per learner, sorted by learner."""
     return "".join(json.dumps(sub.to_json()) + "\n" for sub in by_learner(report.submissions))
 
 
 def junit_xml(report: ClassReport) -> str:
-    """`junit.xml`: a `<testsuite>` per learner, a `<testcase>` per case (classname
-    `<exercise>.<learner>`); a failed case a `<failure>`, an error, timeout or crash an
-    `<error>` typed with the status. Characters XML 1.0 forbids are dropped."""
+    """`junit.xml`: a `<testsuite>` per learner, a `<testcase>` per case; a failed case is a
+    `<failure>`, an error, timeout or crash an `<error>`."""
     root = ET.Element("testsuites", name=_xml_text(report.exercise))
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     time_s = 0.0
@@ -167,9 +161,7 @@ def gradescope_results(sub: GradedSubmission) -> dict[str, Any]:
 
 
 def classroom_result(sub: GradedSubmission) -> dict[str, Any]:
-    """The learner's result as GitHub Classroom's reporter
-    (`classroom-resources/autograding-grading-reporter`) decodes a runner's `result` output;
-    an error, timeout or crash is `error`."""
+    """The learner's result as GitHub Classroom's grading reporter decodes a runner's output."""
     return {
         "version": 1,
         "status": _classroom_status(sub.status),
@@ -192,9 +184,7 @@ def classroom_result(sub: GradedSubmission) -> dict[str, Any]:
 
 def github_output_line(report: ClassReport) -> str | None:
     """`result=<base64 of classroom_result JSON>` for a report of exactly one submission (a
-    learner's own repository in CI), else None. Appended to `$GITHUB_OUTPUT` by a step with an
-    `id`, it becomes `steps.<id>.outputs.result`, which the reporter action reads from its
-    `<ID>_RESULTS` variable."""
+    learner's repository in CI), else None: the step output the reporter action reads."""
     if len(report.submissions) != 1:
         return None
     document = json.dumps(classroom_result(report.submissions[0]), separators=(",", ":"))

@@ -1,17 +1,6 @@
-"""The files `course grade --format ...` writes about a class (`write_reports`).
-
-| format       | file(s) under `out`             | document                          |
-| ------------ | ------------------------------- | --------------------------------- |
-| `json`       | `results.json`                  | `results_json(report)`            |
-| `jsonl`      | `report.jsonl`                  | `report_jsonl(report)`            |
-| `junit`      | `junit.xml`                     | `junit_xml(report)`               |
-| `csv`        | `grades.csv`                    | `gradebook_csv(report)`           |
-| `gradescope` | `gradescope/<name>.json`        | `gradescope_results(submission)`  |
-| `classroom`  | `classroom/<name>.json`         | `classroom_result(submission)`    |
-| `markdown`   | `feedback/<name>.md`            | `feedback_markdown(submission)`   |
-
-The documents are made in `report_documents.py`; `<name>` is the learner's name made safe
-for a file (`file_names`). `results.jsonl` is the batch's own (`results_log.py`).
+"""The files `course grade --format ...` writes about a class (`write_reports`): each
+format's file (`_WRITERS`), its document made by `report_documents.py`, per learner under a
+file name made safe (`file_names`). `results.jsonl` is the batch's own (`results_log.py`).
 """
 
 from __future__ import annotations
@@ -55,10 +44,9 @@ def write_reports(
     *,
     environ: Mapping[str, str] | None = None,
 ) -> list[Path]:
-    """Write each format's files inside `out` (created); return the paths written, in order.
-    `ValueError` names an unknown format before anything is written. With `classroom`, in
-    GitHub Actions (`GITHUB_OUTPUT` in `environ`), `github_output_line` is also appended to
-    the workflow's step output file."""
+    """Write each format's files inside `out`; return the paths written. `ValueError` for an
+    unknown format, before anything is written. With `classroom` in GitHub Actions
+    (`GITHUB_OUTPUT` in `environ`), also append `github_output_line` there."""
     # One format passed as a bare string is one format, not its letters.
     wanted = list(dict.fromkeys([formats] if isinstance(formats, str) else formats))
     unknown = [name for name in wanted if name not in FORMATS]
@@ -86,9 +74,8 @@ def write_reports(
 
 
 def safe_file_name(learner: str) -> str:
-    """A file name (no extension) for this learner on any OS: letters, digits and `-_.` kept,
-    anything else `_`; never empty, never starting or ending with a dot (so never `.`/`..`
-    nor hidden), never a Windows device name, at most 100 bytes of UTF-8."""
+    """A file name (no extension) for this learner that is safe on any OS: never empty, hidden,
+    `.`/`..` or a Windows device name, at most 100 bytes of UTF-8."""
     name = unicodedata.normalize("NFC", learner)  # one spelling for "é" typed two ways
     name = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
     if name.split(".")[0].upper() in _WINDOWS_DEVICES:

@@ -6,8 +6,10 @@ files; max points are summed from each exercise's cases, hidden ones included.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from course_cli import __version__
@@ -93,3 +95,9 @@ def checked_install_spec(spec: str) -> str:
             hint="e.g. --install 'course @ git+https://github.com/ORG/course'",
         )
     return spec
+
+
+def fill_template(template: Path, values: Mapping[str, str]) -> str:
+    """The text of `template` with each `@NAME@` replaced by `values["NAME"]`."""
+    text = template.read_text(encoding="utf-8")
+    return re.sub(r"@([A-Z_]+)@", lambda name: values[name.group(1)], text)
