@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from course_cli.errors import BadOptionError
+from course_cli.errors import BadOptionError, CourseError
 from course_cli.gateway.invoker import DEFAULT_FUNCTION_TIMEOUT_S
 
 if TYPE_CHECKING:
@@ -82,14 +82,33 @@ class LocalApi:
             forked.load(function_name)
             return forked(function_name, event, timeout_s=timeout_s, wait_s=timeout_s)
 
-    def with_api_keys(self, keys: Iterable[str]) -> LocalApi:
-        """This API, also accepting `keys` where a method requires an API key."""
+    def with_api_keys(self, keys: Iterable[str], *, everywhere: bool = False) -> LocalApi:
+        """This API, also accepting `keys` where a method requires an API key; `everywhere`:
+        every method requires one (`course serve HANDLER --api-key KEY`)."""
         keys = frozenset(keys)
         if not keys:
             return self
         from dataclasses import replace
 
+        from course_cli.gateway.api_keys import check_api_key_values, require_api_key
+
+        if self.definition.http_api:
+            raise BadOptionError(
+                "--api-key: an HTTP API (--payload 2.0) has no API keys; REST APIs have them",
+                hint="leave out --payload 2.0, or --api-key",
+            )
+        try:
+            keys = check_api_key_values(sorted(keys), "--api-key")
+        except CourseError as error:
+            raise BadOptionError(error.message) from None
         definition = replace(self.definition, api_keys=self.definition.api_keys | keys)
+        if everywhere:
+            methods = {
+                (resource.path, verb)
+                for resource in definition.resources
+                for verb in resource.methods
+            }
+            definition = require_api_key(definition, methods)
         return replace(self, definition=definition)
 
     def check_handlers(self) -> None:

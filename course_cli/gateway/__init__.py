@@ -7,6 +7,8 @@ HTTP request and an invoker that runs Lambda functions, and answers what API Gat
 http.py            Headers, HttpRequest, HttpResponse, status constants
 definition.py      ApiDefinition, Resource, Method, Integration; single_route, build_api
 route_table.py     our JSON route table (course serve --api api.json): load_route_table
+json_checks.py     one-line errors for a route table's JSON, naming the bad key
+api_keys.py        apiKeyRequired: the x-api-key check after the authorizer, 403 Forbidden
 routing.py         the compiled resource tree: RouteMatch | NoResource | NoMethod; strip_stage
 context.py         Invocation (one request's state), build_request_context
 ids.py             RequestIds: request id, extended request id, trace ids; new_request_id

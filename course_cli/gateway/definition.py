@@ -104,6 +104,8 @@ class ApiDefinition:
     # The enabled API key values a client may send in `x-api-key` to a method with
     # `api_key_required`; empty means no key is configured, so such a method always answers 403.
     api_keys: frozenset[str] = frozenset()
+    # Where known (the sandbox), the id of each key value, for `$context.identity.apiKeyId`.
+    api_key_ids: Mapping[str, str] = field(default_factory=dict)
     compiled: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -11,6 +11,8 @@ GatewayError                      the request failed; the client gets AWS's erro
 │                                 authorizer's policy denies the method (ACCESS_DENIED)
 ├── AuthorizerConfigurationError  500 {"message":null}: the authorizer failed or answered
 │                                 something unusable (AUTHORIZER_CONFIGURATION_ERROR)
+├── InvalidApiKey                 403 {"message":"Forbidden"}: the method requires an API key
+│                                 and x-api-key holds none of the API's (INVALID_API_KEY)
 ├── UnsupportedMediaType          415 (hook for content handling and custom integrations)
 │                                 (UNSUPPORTED_MEDIA_TYPE)
 ├── IntegrationFailure            500 "Internal server error": the integration is set up wrong
@@ -361,3 +363,15 @@ class AuthorizerConfigurationError(GatewayError):
     @property
     def body(self) -> bytes:
         return b'{"message":null}'
+
+
+class InvalidApiKey(GatewayError):
+    """403 `{"message":"Forbidden"}`: the method requires an API key and the request's
+    `x-api-key` is missing or not one of the API's keys (`api_keys.py`)."""
+
+    status = 403
+    message = "Forbidden"
+    error_type = "ForbiddenException"
+    compact_body = True
+    reached_method = False
+    response_type = "INVALID_API_KEY"

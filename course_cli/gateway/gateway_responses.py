@@ -10,9 +10,10 @@ Types and default statuses: AWS's "Gateway response types" table (developer guid
 supported-gateway-response-types.html). Produced here: ACCESS_DENIED, UNAUTHORIZED and
 AUTHORIZER_CONFIGURATION_ERROR (`authorization`), API_CONFIGURATION_ERROR
 (`IntegrationFailure`), INTEGRATION_FAILURE (`FunctionError`, with 502 not 504),
-INTEGRATION_TIMEOUT, MISSING_AUTHENTICATION_TOKEN (also an unsupported method or resource),
-UNSUPPORTED_MEDIA_TYPE, and REQUEST_TOO_LARGE (`course serve`'s wire layer); AUTHORIZER_FAILURE
-never (no recorded case maps to it); the rest belong to features not emulated.
+INTEGRATION_TIMEOUT, INVALID_API_KEY (`api_keys`), MISSING_AUTHENTICATION_TOKEN (also an
+unsupported method or resource), UNSUPPORTED_MEDIA_TYPE, and REQUEST_TOO_LARGE (`course
+serve`'s wire layer); AUTHORIZER_FAILURE never (no recorded case maps to it); the rest belong
+to features not emulated.
 
 Recorded on AWS, not in the table: a proxy function error (exception, Runtime.ExitError,
 Function.ResponseSizeTooLarge) is INTEGRATION_FAILURE with status 502, and a DEFAULT_5XX

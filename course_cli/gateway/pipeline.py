@@ -1,7 +1,7 @@
 """One request through API Gateway, stage by stage, named after AWS's own stages.
 
 ```
-route ─▶ authorizer ─▶ method request ─▶ integration request ─▶ integration
+route ─▶ authorizer ─▶ API key ─▶ method request ─▶ integration request ─▶ integration
       ─▶ integration response ─▶ method response
 ```
 
@@ -17,6 +17,7 @@ import base64
 import time
 from typing import Any
 
+from course_cli.gateway.api_keys import check_api_key
 from course_cli.gateway.authorization import authorize
 from course_cli.gateway.authorizers import authorizer_of
 from course_cli.gateway.context import (
@@ -98,6 +99,7 @@ def run_stages(invocation: Invocation, invoker: LambdaInvoker | None) -> None:
             # An HTTP API's authorizer answers with simple responses; a REST API's, a policy.
             run = authorize_http if authorizer.payload_format == "2.0" else authorize
             run(invocation, invoker, authorizer)
+        check_api_key(invocation)
         method_request(invocation)
         integration = integration_of(invocation)
         integration.integration_request(invocation)

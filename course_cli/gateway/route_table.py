@@ -2,10 +2,10 @@
 
 The format, key by key, is in the README ("Route tables"): `functions` (each a `handler` and a
 `timeout`), `routes` (a `resource`, a `method`, an `integration` in the words of
-`put_integration` / `put_integration_response`, optional `methodResponses` and `authorizer`),
-and optional `name`, `apiId`, `stage`, `stageVariables`, `binaryMediaTypes`,
-`gatewayResponses` and `payloadFormatVersion` ("2.0": an HTTP API at `$default`, AWS_PROXY
-routes only, a `"$default"` route for what nothing else matches).
+`put_integration` / `put_integration_response`, optional `methodResponses`, `authorizer` and
+`apiKeyRequired`), and optional `name`, `apiId`, `stage`, `stageVariables`, `binaryMediaTypes`,
+`gatewayResponses`, `apiKeys` and `payloadFormatVersion` ("2.0": an HTTP API at `$default`,
+AWS_PROXY routes only, a `"$default"` route for what nothing else matches).
 
 The loader rejects what AWS rejects and names the bad key. With `methodResponses` it also
 enforces what AWS enforces (`definition.check_method_responses`): an integration response may
@@ -17,14 +17,14 @@ method responses, as on AWS.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Final
 
+from course_cli.gateway.api_keys import check_api_key_values, require_api_key
 from course_cli.gateway.authorizers import Authorizer, authorizer_from_table, with_authorizers
 from course_cli.gateway.definition import (
     INTEGRATION_TYPES,
@@ -46,6 +46,15 @@ from course_cli.gateway.invoker import (
     FUNCTION_TIMEOUT_RULE,
     is_function_timeout,
 )
+from course_cli.gateway.json_checks import (
+    json_flag,
+    json_object,
+    json_string,
+    json_strings,
+    json_type,
+    known_keys,
+    status_code,
+)
 from course_cli.gateway.routing import DEFAULT_STAGE
 
 _TABLE_KEYS: Final = (
@@ -57,13 +66,21 @@ _TABLE_KEYS: Final = (
     "functions",
     "routes",
     "gatewayResponses",
+    "apiKeys",
     "payloadFormatVersion",
 )
 _GATEWAY_RESPONSE_KEYS: Final = ("statusCode", "responseParameters", "responseTemplates")
 _FUNCTION_KEYS: Final = ("handler", "timeout")
 # A route table is a few KB: one far larger is not one (and is not read).
 MAX_TABLE_BYTES: Final = 1024 * 1024
-_ROUTE_KEYS: Final = ("resource", "method", "integration", "methodResponses", "authorizer")
+_ROUTE_KEYS: Final = (
+    "resource",
+    "method",
+    "integration",
+    "methodResponses",
+    "authorizer",
+    "apiKeyRequired",
+)
 _METHOD_RESPONSE_KEYS: Final = ("statusCode", "responseParameters")
 _INTEGRATION_KEYS: Final = (
     "type",
@@ -90,20 +107,20 @@ def load_route_table(data: Any, *, source: str = "route table") -> ApiDefinition
     Raises `ApiDefinitionError` naming the first bad key, e.g.
     `api.json: routes[1].method: 'FETCH' is not a method API Gateway accepts`.
     """
-    table = _object(data, source)
-    _known_keys(table, _TABLE_KEYS, source)
-    name = _string(table.get("name", "api"), f"{source}: name")
-    stage = _string(table.get("stage", "prod"), f"{source}: stage")
+    table = json_object(data, source)
+    known_keys(table, _TABLE_KEYS, source)
+    name = json_string(table.get("name", "api"), f"{source}: name")
+    stage = json_string(table.get("stage", "prod"), f"{source}: stage")
     if not re.fullmatch(r"[A-Za-z0-9_-]+", stage):
         raise ApiDefinitionError(f"{source}: stage {stage!r} may only hold a-zA-Z0-9_-")
-    variables = _object(table.get("stageVariables", {}), f"{source}: stageVariables")
+    variables = json_object(table.get("stageVariables", {}), f"{source}: stageVariables")
     for key, value in variables.items():
-        _string(value, f"{source}: stageVariables.{key}")
+        json_string(value, f"{source}: stageVariables.{key}")
     media = table.get("binaryMediaTypes", [])
     if not isinstance(media, list):
         raise ApiDefinitionError(f"{source}: binaryMediaTypes must be a list of media types")
     for index, item in enumerate(media):
-        _string(item, f"{source}: binaryMediaTypes[{index}]")
+        json_string(item, f"{source}: binaryMediaTypes[{index}]")
     functions = _functions(table.get("functions", {}), source)
     routes = table.get("routes")
     if not isinstance(routes, list) or not routes:
@@ -121,6 +138,7 @@ def load_route_table(data: Any, *, source: str = "route table") -> ApiDefinition
     default_route: Method | None = None
     method_responses: dict[tuple[str, str], dict[str, dict[str, bool]]] = {}
     authorizers: dict[tuple[str, str], Authorizer] = {}
+    keyed: set[tuple[str, str]] = set()  # the routes with apiKeyRequired
     for index, route in enumerate(routes):
         where = f"{source}: routes[{index}]"
         is_default = http_api and isinstance(route, dict) and route.get("resource") == "$default"
@@ -142,6 +160,8 @@ def load_route_table(data: Any, *, source: str = "route table") -> ApiDefinition
         if "authorizer" in route:
             guard = authorizer_from_table(route["authorizer"], f"{where}.authorizer", functions)
             authorizers[(path, verb)] = guard
+        if json_flag(route.get("apiKeyRequired", False), f"{where}.apiKeyRequired"):
+            keyed.add((path, verb))
     settings: dict[str, Any] = {
         "method_responses": method_responses,
         "stage": DEFAULT_STAGE if http_api else stage,
@@ -151,11 +171,20 @@ def load_route_table(data: Any, *, source: str = "route table") -> ApiDefinition
         "functions": functions,
     }
     if "apiId" in table:
-        settings["api_id"] = _string(table["apiId"], f"{source}: apiId")
+        settings["api_id"] = json_string(table["apiId"], f"{source}: apiId")
     if "gatewayResponses" in table:
         settings["gateway_responses"] = _gateway_responses(table["gatewayResponses"], source)
+    if "apiKeys" in table:
+        if http_api or not isinstance(table["apiKeys"], list):
+            raise ApiDefinitionError(
+                f"{source}: apiKeys must be a list of key values"
+                + (", and only a REST API has API keys" if http_api else ""),
+                hint='e.g. "apiKeys": ["my-key-1234567890abcdefgh"]',
+            )
+        settings["api_keys"] = check_api_key_values(table["apiKeys"], f"{source}: apiKeys")
     try:
-        return with_authorizers(build_api(triples, name=name, **settings), authorizers)
+        definition = build_api(triples, name=name, **settings)
+        return require_api_key(with_authorizers(definition, authorizers), keyed)
     except ApiDefinitionError as error:
         raise ApiDefinitionError(f"{source}: {error.message}", hint=error.hint) from None
 
@@ -180,7 +209,7 @@ def _http_api_integration(
             f"{integration.type} needs a REST API",
             hint='leave out "payloadFormatVersion" for mapping templates and MOCK',
         )
-    for key in ("methodResponses", "authorizer"):
+    for key in ("methodResponses", "authorizer", "apiKeyRequired"):
         if key in route:
             raise ApiDefinitionError(
                 f"{where}.{key}: not in an HTTP API route table",
@@ -213,16 +242,16 @@ def read_route_table(path: Path) -> ApiDefinition:
 
 def _gateway_responses(data: Any, source: str) -> dict[str, GatewayResponse]:
     responses = {}
-    for kind, spec in _object(data, f"{source}: gatewayResponses").items():
+    for kind, spec in json_object(data, f"{source}: gatewayResponses").items():
         where = f"{source}: gatewayResponses.{kind}"
-        _known_keys(_object(spec, where), _GATEWAY_RESPONSE_KEYS, where)
+        known_keys(json_object(spec, where), _GATEWAY_RESPONSE_KEYS, where)
         raw = {
             "responseType": kind,
             "statusCode": None if "statusCode" not in spec else str(spec["statusCode"]),
-            "responseParameters": _strings(
+            "responseParameters": json_strings(
                 spec.get("responseParameters", {}), where, "responseParameters"
             ),
-            "responseTemplates": _strings(
+            "responseTemplates": json_strings(
                 spec.get("responseTemplates", {}), where, "responseTemplates"
             ),
         }
@@ -232,11 +261,11 @@ def _gateway_responses(data: Any, source: str) -> dict[str, GatewayResponse]:
 
 def _functions(data: Any, source: str) -> dict[str, FunctionConfig]:
     functions: dict[str, FunctionConfig] = {}
-    for name, spec in _object(data, f"{source}: functions").items():
+    for name, spec in json_object(data, f"{source}: functions").items():
         where = f"{source}: functions.{name}"
-        spec = _object(spec, where)
-        _known_keys(spec, _FUNCTION_KEYS, where)
-        handler = _string(spec.get("handler"), f"{where}.handler")
+        spec = json_object(spec, where)
+        known_keys(spec, _FUNCTION_KEYS, where)
+        handler = json_string(spec.get("handler"), f"{where}.handler")
         timeout = spec.get("timeout", DEFAULT_FUNCTION_TIMEOUT_S)
         if not is_function_timeout(timeout):
             raise ApiDefinitionError(
@@ -250,16 +279,16 @@ def _functions(data: Any, source: str) -> dict[str, FunctionConfig]:
 def _route(
     data: Any, where: str, functions: Mapping[str, FunctionConfig]
 ) -> tuple[str, str, Integration]:
-    route = _object(data, where)
-    _known_keys(route, _ROUTE_KEYS, where)
-    path = _string(route.get("resource"), f"{where}.resource")
+    route = json_object(data, where)
+    known_keys(route, _ROUTE_KEYS, where)
+    path = json_string(route.get("resource"), f"{where}.resource")
     check_resource_path(path, where=f"{where}.resource")
-    verb = _string(route.get("method"), f"{where}.method")
+    verb = json_string(route.get("method"), f"{where}.method")
     check_method(verb, where=f"{where}.method")
-    spec = _object(route.get("integration"), f"{where}.integration")
-    _known_keys(spec, _INTEGRATION_KEYS, f"{where}.integration")
+    spec = json_object(route.get("integration"), f"{where}.integration")
+    known_keys(spec, _INTEGRATION_KEYS, f"{where}.integration")
     where = f"{where}.integration"
-    kind = _string(spec.get("type", "AWS_PROXY"), f"{where}.type")
+    kind = json_string(spec.get("type", "AWS_PROXY"), f"{where}.type")
     if kind not in INTEGRATION_TYPES:
         raise ApiDefinitionError(
             f"{where}.type: {kind!r} is not an integration type",
@@ -267,7 +296,7 @@ def _route(
         )
     settings: dict[str, Any] = {"type": kind}
     if kind in ("AWS", "AWS_PROXY"):
-        function = _string(spec.get("function"), f"{where}.function")
+        function = json_string(spec.get("function"), f"{where}.function")
         if function not in functions:
             known = ", ".join(sorted(functions)) or "none"
             raise ApiDefinitionError(
@@ -276,12 +305,12 @@ def _route(
             )
         settings |= {"function_name": function, "timeout_s": functions[function].timeout_s}
     elif kind in ("HTTP", "HTTP_PROXY"):
-        settings["uri"] = _string(spec.get("uri"), f"{where}.uri")
-        settings["http_method"] = _string(spec.get("httpMethod", "ANY"), f"{where}.httpMethod")
-    settings["request_parameters"] = _strings(
+        settings["uri"] = json_string(spec.get("uri"), f"{where}.uri")
+        settings["http_method"] = json_string(spec.get("httpMethod", "ANY"), f"{where}.httpMethod")
+    settings["request_parameters"] = json_strings(
         spec.get("requestParameters", {}), where, "requestParameters"
     )
-    settings["request_templates"] = _strings(
+    settings["request_templates"] = json_strings(
         spec.get("requestTemplates", {}), where, "requestTemplates"
     )
     passthrough = spec.get("passthroughBehavior", "WHEN_NO_MATCH")
@@ -301,38 +330,23 @@ def _method_responses(value: Any, where: str) -> dict[str, dict[str, bool]]:
     declared: dict[str, dict[str, bool]] = {}
     for index, item in enumerate(value):
         at = f"{where}[{index}]"
-        response = _object(item, at)
-        _known_keys(response, _METHOD_RESPONSE_KEYS, at)
-        status = _status_code(response.get("statusCode", ""), at)
+        response = json_object(item, at)
+        known_keys(response, _METHOD_RESPONSE_KEYS, at)
+        status = status_code(response.get("statusCode", ""), at)
         if status in declared:
             raise ApiDefinitionError(
                 f"{at}.statusCode: {status} is declared twice; AWS refuses it: "
                 "ConflictException: Response already exists for this resource"
             )
-        headers = _object(response.get("responseParameters", {}), f"{at}.responseParameters")
+        headers = json_object(response.get("responseParameters", {}), f"{at}.responseParameters")
         for name, required in headers.items():
             if not isinstance(required, bool):
                 raise ApiDefinitionError(
                     f"{at}.responseParameters.{name} must be true or false (is the header "
-                    f"required?), not {_json_type(required)}"
+                    f"required?), not {json_type(required)}"
                 )
         declared[status] = dict(headers)
     return declared
-
-
-def _status_code(value: Any, where: str) -> str:
-    status = str(value)
-    if not re.fullmatch(r"[1-5]\d\d", status):
-        raise ApiDefinitionError(f"{where}.statusCode: {status!r} is not an HTTP status code")
-    return status
-
-
-def _strings(value: Any, where: str, key: str) -> dict[str, str]:
-    mapping = _object(value, f"{where}.{key}")
-    for name, item in mapping.items():
-        if not isinstance(item, str):
-            raise ApiDefinitionError(f"{where}.{key}.{name} must be a string")
-    return dict(mapping)
 
 
 def _responses(value: Any, where: str) -> tuple[dict[str, Any], ...]:
@@ -341,13 +355,13 @@ def _responses(value: Any, where: str) -> tuple[dict[str, Any], ...]:
     responses = []
     for index, item in enumerate(value):
         at = f"{where}.integrationResponses[{index}]"
-        response = _object(item, at)
-        _known_keys(response, _RESPONSE_KEYS, at)
-        status = _status_code(response.get("statusCode", ""), at)
+        response = json_object(item, at)
+        known_keys(response, _RESPONSE_KEYS, at)
+        status = status_code(response.get("statusCode", ""), at)
         pattern = response.get("selectionPattern")
         if pattern is not None:
             try:
-                re.compile(_string(pattern, f"{at}.selectionPattern") if pattern else "")
+                re.compile(json_string(pattern, f"{at}.selectionPattern") if pattern else "")
             except re.error as error:
                 raise ApiDefinitionError(
                     f"{at}.selectionPattern: {pattern!r} is not a regular expression ({error})"
@@ -356,43 +370,12 @@ def _responses(value: Any, where: str) -> tuple[dict[str, Any], ...]:
             {
                 "statusCode": status,
                 "selectionPattern": pattern or None,
-                "responseTemplates": _strings(
+                "responseTemplates": json_strings(
                     response.get("responseTemplates", {}), at, "responseTemplates"
                 ),
-                "responseParameters": _strings(
+                "responseParameters": json_strings(
                     response.get("responseParameters", {}), at, "responseParameters"
                 ),
             }
         )
     return tuple(responses)
-
-
-def _object(value: Any, where: str) -> dict[str, Any]:
-    if value is None:
-        raise ApiDefinitionError(f"{where} is missing")
-    if not isinstance(value, dict):
-        raise ApiDefinitionError(f"{where} must be a JSON object, not {_json_type(value)}")
-    return value
-
-
-def _string(value: Any, where: str) -> str:
-    if value is None:
-        raise ApiDefinitionError(f"{where} is missing")
-    if not isinstance(value, str) or not value:
-        raise ApiDefinitionError(f"{where} must be a non-empty string, not {_json_type(value)}")
-    return value
-
-
-def _known_keys(data: Mapping[str, Any], known: Iterable[str], where: str) -> None:
-    known = tuple(known)
-    for key in data:
-        if key not in known:
-            close = difflib.get_close_matches(key, known, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
-            raise ApiDefinitionError(f"{where}: unknown key {key!r}", hint=hint)
-
-
-def _json_type(value: Any) -> str:
-    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string"}
-    names |= {list: "a list", dict: "an object", type(None): "null"}
-    return names.get(type(value), type(value).__name__)
