@@ -1,12 +1,16 @@
-"""An OpenAPI 3 document with `x-amazon-apigateway-integration` extensions, as an `ApiDefinition`.
+"""An OpenAPI 3 or Swagger 2.0 document with `x-amazon-apigateway-integration` extensions, as an
+`ApiDefinition`: a REST API, or with `http_api` an HTTP API (payload 2.0, `$default` route).
 
 Ours, because moto's `import_rest_api` crashes on MOCK integrations and drops parameters.
-An operation without an integration is refused, as AWS's import refuses it.
+An operation without an integration is refused, as AWS's import refuses it. Swagger 2.0 is
+what SAM's translator writes for a REST API; an `x-api-key` security scheme makes a method
+require an API key; authorizers are not read, and are named in `warnings`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any, Final
 
 from course_cli.gateway.definition import (
@@ -33,6 +37,7 @@ _VERBS: Final = {
     "x-amazon-apigateway-any-method": "ANY",
 }
 _LOCATIONS: Final = {"path": "path", "query": "querystring", "header": "header"}
+_DEFAULT_ROUTE: Final = "/$default"  # an HTTP API's catch-all, as OpenAPI writes it
 
 
 def read_openapi(
@@ -41,44 +46,108 @@ def read_openapi(
     functions: Mapping[str, FunctionConfig] | None = None,
     stage: str = "prod",
     source: str = "OpenAPI document",
+    api_id: str | None = None,
+    http_api: bool = False,
+    warnings: list[str] | None = None,
 ) -> ApiDefinition:
     """The API `document` describes; `functions` maps Lambda function names to handlers.
 
     Raises `ApiDefinitionError` naming the operation for what AWS's import would refuse.
+    What is read but not served (authorizers) is added to `warnings`, one line each.
     """
-    if not str(document.get("openapi", "")).startswith("3"):
-        raise ApiDefinitionError(f"{source}: not an OpenAPI 3 document (no 'openapi: 3.x')")
+    if not (
+        str(document.get("openapi", "")).startswith("3") or str(document.get("swagger")) == "2.0"
+    ):
+        raise ApiDefinitionError(
+            f"{source}: not an OpenAPI 3 document nor Swagger 2.0 "
+            "(no 'openapi: 3.x', no 'swagger: \"2.0\"')"
+        )
     paths = document.get("paths")
     if not isinstance(paths, Mapping) or not paths:
         raise ApiDefinitionError(f"{source}: 'paths' must hold at least one path")
+    schemes = _security_schemes(document)
     routes = []
     methods: dict[tuple[str, str], Method] = {}
+    default_route = None
     for path, operations in paths.items():
         for key, operation in (operations or {}).items():
             verb = _VERBS.get(key)
             if verb is None:
                 continue  # `parameters`, `summary`, other extensions
             where = f"{source}: {verb} {path}"
-            integration = _integration(where, (operation or {}).get(INTEGRATION_KEY))
-            routes.append((path, verb, integration))
-            methods[(path, verb)] = Method(
-                verb, integration, request_parameters=_parameters(operation)
+            integration = _integration(where, (operation or {}).get(INTEGRATION_KEY), http_api)
+            config = (functions or {}).get(integration.function_name or "")
+            if config is not None:  # the function's own timeout, as Lambda holds it
+                integration = replace(integration, timeout_s=config.timeout_s)
+            security = (operation or {}).get("security", document.get("security")) or ()
+            method = Method(
+                verb,
+                integration,
+                api_key_required=_api_key_required(where, security, schemes, warnings),
+                request_parameters=_parameters(operation or {}),
             )
+            if http_api and path == _DEFAULT_ROUTE:
+                default_route = method
+                continue
+            routes.append((path, verb, integration))
+            methods[(path, verb)] = method
     info = document.get("info") or {}
+    settings: dict[str, Any] = {"stage": stage}
+    if http_api:
+        from course_cli.gateway.routing import DEFAULT_STAGE
+
+        settings = {"stage": DEFAULT_STAGE, "default_route": default_route}
     try:
         definition = build_api(
             routes,
             name=str(info.get("title", "api")),
-            stage=stage,
+            api_id=api_id,
             binary_media_types=tuple(document.get("x-amazon-apigateway-binary-media-types", ())),
             functions=dict(functions or {}),
+            **settings,
         )
     except ApiDefinitionError as error:
         raise ApiDefinitionError(f"{source}: {error.message}", hint=error.hint) from None
     return _with_methods(definition, methods)
 
 
-def _integration(where: str, raw: Any) -> Integration:
+def _security_schemes(document: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Security schemes by name: Swagger 2.0's `securityDefinitions`, OpenAPI 3's components."""
+    if "securityDefinitions" in document:
+        return document.get("securityDefinitions") or {}
+    return (document.get("components") or {}).get("securitySchemes") or {}
+
+
+def _api_key_required(
+    where: str,
+    security: Any,
+    schemes: Mapping[str, Any],
+    warnings: list[str] | None,
+) -> bool:
+    """Whether an operation's `security` asks for API Gateway's API key (`x-api-key` in the
+    header); every other scheme it names (an authorizer, IAM) goes to `warnings`."""
+    required = False
+    for requirement in security:
+        for name in requirement or {}:
+            scheme = schemes.get(name) or {}
+            kind = scheme.get("x-amazon-apigateway-authtype")
+            if (
+                scheme.get("type") == "apiKey"
+                and str(scheme.get("name", "")).lower() == "x-api-key"
+                and scheme.get("in") == "header"
+                and kind is None
+            ):
+                required = True
+            elif warnings is not None:
+                kind = kind or (scheme.get("x-amazon-apigateway-authorizer") or {}).get("type")
+                described = f"{name} ({kind})" if kind else name
+                line = f"{where}: authorizer {described} is not served here; the route is open"
+                if line not in warnings:
+                    warnings.append(line)
+    return required
+
+
+def _integration(where: str, raw: Any, http_api: bool = False) -> Integration:
     if not isinstance(raw, Mapping):
         raise ApiDefinitionError(
             f"{where} has no {INTEGRATION_KEY}; AWS's import refuses it: No integration "
@@ -94,12 +163,20 @@ def _integration(where: str, raw: Any) -> Integration:
     if kind != "MOCK" and not uri:
         raise ApiDefinitionError(f"{where}: a {kind} integration needs a uri")
     responses = raw.get("responses") or {}
+    extra: dict[str, Any] = {}
+    timeout_s = INTEGRATION_TIMEOUT_S
+    if http_api:
+        from course_cli.gateway.http_api import INTEGRATION_TIMEOUT_S as HTTP_API_TIMEOUT_S
+
+        # An HTTP API's Lambda integrations default to payload 2.0 (SAM writes it anyway).
+        extra["payload_format"] = str(raw.get("payloadFormatVersion", "2.0"))
+        timeout_s = HTTP_API_TIMEOUT_S
     return Integration(
         type=kind,
         function_name=lambda_function_name(uri, {}) if ":lambda:path/" in uri else None,
         uri=uri,
         http_method=str(raw.get("httpMethod", "POST")).upper(),
-        integration_timeout_s=int(raw.get("timeoutInMillis", INTEGRATION_TIMEOUT_S * 1000)) / 1000,
+        integration_timeout_s=int(raw.get("timeoutInMillis", timeout_s * 1000)) / 1000,
         request_templates=dict(raw.get("requestTemplates") or {}),
         request_parameters=dict(raw.get("requestParameters") or {}),
         # OpenAPI keys responses by selection pattern; API Gateway's model by status code.
@@ -111,6 +188,7 @@ def _integration(where: str, raw: Any) -> Integration:
         ),
         passthrough_behavior=str(raw.get("passthroughBehavior", "when_no_match")).upper(),
         content_handling=raw.get("contentHandling"),
+        **extra,
     )
 
 
@@ -129,8 +207,6 @@ def _with_methods(
     definition: ApiDefinition, methods: Mapping[tuple[str, str], Method]
 ) -> ApiDefinition:
     """`build_api` made plain methods; put back the request parameters read from the document."""
-    from dataclasses import replace
-
     resources = tuple(
         replace(
             resource,

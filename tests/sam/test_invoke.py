@@ -1,0 +1,89 @@
+"""`course invoke -t template.yaml FunctionId`: one function of a SAM template, through its
+API event's route, with an event file, or with the empty event when it has no API event."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, CliResult
+
+EXAMPLES = REPO / "examples" / "sam"
+GLOBALS = str(EXAMPLES / "globals" / "template.yaml")
+Run = Callable[..., CliResult]
+
+
+def test_the_functions_api_event_gives_the_request(run_cli: Run) -> None:
+    result = run_cli("invoke", "-t", GLOBALS, "FarewellFunction", "--json")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["event"]["httpMethod"] == "GET"
+    assert document["event"]["resource"] == "/farewell"
+    assert json.loads(document["response"]["body"])["MESSAGE"] == "Goodbye"
+
+
+def test_an_event_file_goes_straight_to_the_function(run_cli: Run, tmp_path: Path) -> None:
+    event = tmp_path / "event.json"
+    event.write_text('{"source": "test"}')
+    result = run_cli("invoke", "-t", GLOBALS, "GreetFunction", "-e", str(event), "--json")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["event"] == {"source": "test"}
+    assert json.loads(document["result"]["body"])["GREET_ONLY"] == "yes"
+
+
+def test_a_function_without_an_api_event_gets_the_empty_event(run_cli: Run, tmp_path: Path) -> None:
+    (tmp_path / "job.py").write_text("def run(event, context):\n    return {'got': event}\n")
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        textwrap.dedent(
+            """\
+            Transform: AWS::Serverless-2016-10-31
+            Resources:
+              Nightly:
+                Type: AWS::Serverless::Function
+                Properties:
+                  CodeUri: .
+                  Handler: job.run
+                  Runtime: python3.11
+                  Events:
+                    Every:
+                      Type: Schedule
+                      Properties: {Schedule: rate(1 day)}
+            """
+        )
+    )
+    result = run_cli("invoke", "-t", str(template), "--json")  # its only function
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["result"] == {"got": {}}
+    assert "event Every (Schedule) is not delivered here" in result.stderr
+
+
+def test_an_unknown_function_is_one_line_and_exit_2(run_cli: Run) -> None:
+    result = run_cli("invoke", "-t", GLOBALS, "Nope")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == (
+        "error: template.yaml has no function 'Nope' (functions: GreetFunction, FarewellFunction)"
+    )
+
+
+def test_options_that_t_replaces_are_refused(run_cli: Run) -> None:
+    result = run_cli("invoke", "-t", GLOBALS, "GreetFunction", "--timeout", "9")
+    assert result.exit_code == 2 and "--timeout would be ignored" in result.stderr
+
+
+@pytest.mark.slow
+def test_the_products_function_writes_to_its_table(run_cli: Run) -> None:
+    template = str(EXAMPLES / "products" / "template.yaml")
+    result = run_cli(
+        "invoke", "-t", template, "ProductsFunction", "-X", "POST", "--path", "/products",
+        "-d", '{"name": "pen", "price": 2}', "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    response = json.loads(result.stdout)["response"]
+    assert response["statusCode"] == 201
+    assert json.loads(response["body"])["name"] == "pen"
