@@ -18,9 +18,10 @@ are plain functions registered on the shell that loads the extension.
 from __future__ import annotations
 
 import argparse
+import atexit
 import shlex
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -137,7 +138,6 @@ class KernelSandbox:
     """The one sandbox a kernel runs (`%sandbox`), kept until `%sandbox stop` or exit."""
 
     sandbox: Sandbox | None = None
-    _atexit: list[bool] = field(default_factory=list)
 
     def start(self) -> Sandbox:
         """Start it once; later calls hand back the running one."""
@@ -145,11 +145,6 @@ class KernelSandbox:
             from course_cli.sandbox import Sandbox
 
             self.sandbox = Sandbox().start()
-            if not self._atexit:
-                import atexit
-
-                atexit.register(self.stop)
-                self._atexit.append(True)
         return self.sandbox
 
     def stop(self) -> bool:
@@ -162,6 +157,7 @@ class KernelSandbox:
 
 
 KERNEL_SANDBOX = KernelSandbox()
+atexit.register(KERNEL_SANDBOX.stop)
 
 
 def sandbox_command(line: str) -> str:

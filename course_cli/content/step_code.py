@@ -1,8 +1,5 @@
-"""The code a lesson step shows, run for real: what the live examples are built from.
-
-A step's Markdown holds its request (```http), templates (```velocity), function (```python)
-and values (```json); the live examples take them from there, so what runs is what the learner
-reads. Lambda code is written under `$COURSE_HOME/examples/` where the learner can open it.
+"""The code a lesson step shows (```http, ```velocity, ```python and ```json blocks), run for
+real by the live examples, so what runs is what the learner reads.
 """
 
 from __future__ import annotations

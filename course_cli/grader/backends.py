@@ -1,8 +1,5 @@
-"""Lambda functions the graders put behind the learner's templates (exercises 04 and 05) and
-authorizer (exercise 08).
-
-They are the "legacy" code of those exercises: the learner writes only the templates or the
-authorizer.
+"""The "legacy" Lambda functions the graders put behind the learner's templates (exercises 04
+and 05) and authorizer (exercise 08): the learner writes only those.
 """
 
 from __future__ import annotations

@@ -100,13 +100,10 @@ def check_exercise(
     public cases only unless `include_hidden`. Never raises for what the learner's code does."""
     exercise_id = resolve_exercise_id(exercise_id)
     module = check_module(exercise_id)
-    folder = (
-        workspace / exercise_id
-        if isinstance(workspace, Path)
-        else workspace.exercises_dir / exercise_id
-    )
-    if isinstance(workspace, Path) and not (folder.is_dir()):
-        folder = workspace  # the exercise folder itself
+    if isinstance(workspace, Path):  # a folder of exercises, or the exercise folder itself
+        folder = workspace / exercise_id if (workspace / exercise_id).is_dir() else workspace
+    else:
+        folder = workspace.exercises_dir / exercise_id
     runner = runner or default_runner()
     cases = [c for c in module.CASES if include_hidden or not c.hidden]
     hidden = 0 if include_hidden else sum(c.hidden for c in module.CASES)
@@ -114,10 +111,11 @@ def check_exercise(
     try:
         results = list(_run_cases(module, folder, runner, cases))
     except SubmissionFailed as failed:
-        not_run = _not_run(
-            exercise_id, cases, failed.status, failed.message, time.perf_counter() - started, hidden
+        took = time.perf_counter() - started
+        not_run = not_run_result(
+            exercise_id, failed.status, failed.message, include_hidden=include_hidden
         )
-        return dataclasses.replace(not_run, printed=_printed(runner))
+        return dataclasses.replace(not_run, duration_s=took, printed=_printed(runner))
     finally:
         runner.close()  # the workers of this check: each check starts afresh
     return CheckResult(
@@ -152,22 +150,11 @@ def not_run_result(
     module = check_module(resolve_exercise_id(exercise_id))
     cases = [c for c in module.CASES if include_hidden or not c.hidden]
     hidden = 0 if include_hidden else sum(c.hidden for c in module.CASES)
-    return _not_run(module.EXERCISE, cases, status, message, duration_s, hidden)
-
-
-def _not_run(
-    exercise_id: str,
-    cases: list[Case],
-    status: str,
-    message: str,
-    duration_s: float,
-    hidden: int,
-) -> CheckResult:
     results = tuple(
         CaseResult(c.name, status, 0, c.points, "not run: " + message, c.hint, c.hidden)
         for c in cases
     )
-    return CheckResult(exercise_id, status, results, duration_s, message, hidden)
+    return CheckResult(module.EXERCISE, status, results, duration_s, message, hidden)
 
 
 def _run_cases(
@@ -183,26 +170,17 @@ def _run_cases(
             try:
                 case.run(shared)
             except CaseFailed as failed:
-                took = time.perf_counter() - started
-                yield CaseResult(
-                    case.name,
-                    failed.status,
-                    0,
-                    case.points,
-                    failed.message,
-                    case.hint,
-                    case.hidden,
-                    took,
-                )
-                if failed.status in (TIMEOUT, CRASHED):
-                    # Each further case would wait for the same limit: say so and stop.
-                    what = "timed out" if failed.status == TIMEOUT else "crashed"
-                    stopped = f"not run: the case '{case.name}' {what}"
+                status, points, message, hint = failed.status, 0, failed.message, case.hint
             else:
-                took = time.perf_counter() - started
-                yield CaseResult(
-                    case.name, PASSED, case.points, case.points, "", "", case.hidden, took
-                )
+                status, points, message, hint = PASSED, case.points, "", ""
+            took = time.perf_counter() - started
+            yield CaseResult(
+                case.name, status, points, case.points, message, hint, case.hidden, took
+            )
+            if status in (TIMEOUT, CRASHED):
+                # Each further case would wait for the same limit: say so and stop.
+                what = "timed out" if status == TIMEOUT else "crashed"
+                stopped = f"not run: the case '{case.name}' {what}"
 
 
 def _overall(results: list[CaseResult]) -> str:

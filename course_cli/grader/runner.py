@@ -1,10 +1,9 @@
 """The seam between the grader and the learner's code: a `SubmissionRunner`.
 
 The checks never import or call a learner's file themselves: a runner gives them a
-`LambdaInvoker` and runs plain files (`answers.py`, `deploy.py`). Whatever the learner's code
-does comes back as a `SubmissionFailed` pointing at the learner's line, never a grader
-traceback. `InProcessRunner` is what notebooks use; `isolated_runner.IsolatedRunner` is what
-`course check` and `course grade` use.
+`LambdaInvoker` and runs plain files (`answers.py`, `deploy.py`); whatever that code does
+comes back as a `SubmissionFailed` pointing at the learner's line. `InProcessRunner` is for
+notebooks; `isolated_runner.IsolatedRunner` for `course check` and `course grade`.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ from __future__ import annotations
 import os
 import traceback
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -144,20 +143,19 @@ class InProcessRunner:
         module.__file__ = str(path)
 
         def body() -> Any:
-            exec(code, module.__dict__)
-            if call is None:
-                return {k: v for k, v in vars(module).items() if not k.startswith("_")}
-            function = getattr(module, call, None)
-            if not callable(function):
-                raise _MissingFunction(call)
-            return function(*args)
+            try:
+                exec(code, module.__dict__)
+                if call is None:
+                    return {k: v for k, v in vars(module).items() if not k.startswith("_")}
+                function = getattr(module, call, None)
+                return function(*args) if callable(function) else _NO_FUNCTION
+            except (Exception, SystemExit) as error:  # the learner's, to be reported
+                return _Raised(error)
 
         saved = {name: os.environ.get(name) for name in env or {}}
         os.environ.update(env or {})
         try:
-            timed_out, value = call_with_alarm(_tagged(body), timeout_s)
-        except _Raised as raised:
-            raise SubmissionFailed(*_describe(raised.error, path)) from None
+            timed_out, value = call_with_alarm(body, timeout_s)
         finally:
             for name, old in saved.items():
                 if old is None:
@@ -166,6 +164,11 @@ class InProcessRunner:
                     os.environ[name] = old
         if timed_out:
             raise script_timed_out(path, timeout_s)
+        if value is _NO_FUNCTION:
+            message = f"{path.name} has no function {call}(); define it (see the TODO)"
+            raise SubmissionFailed(ERROR, message)
+        if isinstance(value, _Raised):
+            raise SubmissionFailed(*_describe(value.error, path))
         return value
 
 
@@ -186,37 +189,18 @@ def script_timed_out(path: Path, timeout_s: float) -> SubmissionFailed:
     )
 
 
-class _MissingFunction(Exception):
-    def __init__(self, name: str) -> None:
-        super().__init__(name)
-        self.name = name
+# What `run_file`'s timed call returns when the script lacks the function to call.
+_NO_FUNCTION = object()
 
 
-class _Raised(Exception):
-    """Carries whatever the learner's code raised (even SystemExit) out of the timed call."""
+@dataclass(frozen=True)
+class _Raised:
+    """What the learner's code raised (even SystemExit), carried out of the timed call."""
 
-    def __init__(self, error: BaseException) -> None:
-        super().__init__(repr(error))
-        self.error = error
-
-
-def _tagged(body: Callable[[], Any]) -> Callable[[], Any]:
-    from course_cli.runtime.timeouts import TaskTimedOut
-
-    def run() -> Any:
-        try:
-            return body()
-        except TaskTimedOut:
-            raise
-        except (Exception, SystemExit) as error:  # the learner's, to be reported
-            raise _Raised(error) from None
-
-    return run
+    error: BaseException
 
 
 def _describe(error: BaseException, path: Path) -> tuple[str, str]:
-    if isinstance(error, _MissingFunction):
-        return ERROR, f"{path.name} has no function {error.name}(); define it (see the TODO)"
     where = learner_line(error, path)
     if isinstance(error, SystemExit):
         return CRASHED, f"{path.name} called sys.exit(){where}: nothing after it ran"

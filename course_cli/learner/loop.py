@@ -1,10 +1,6 @@
 """The learner's loop around the grader: record a check in progress, escalating hints, reset
 to the starter with a backup, and the reference solution once the exercise has passed.
-
-Per exercise the progress file keeps the last check, hints shown, `passed_once` (unlocks
-`course solution`), `last_failure` (what hint level 2 points at) and `practice`: the last
-check of other code, e.g. a notebook cell, kept apart so a notebook grading its untouched
-starter never undoes a pass of the learner's own file.
+A `practice` check (other code, e.g. a notebook cell) is kept apart and never undoes a pass.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ call: they read and update the progress store, and return plain objects for the 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from course_cli.content import Lesson, Step, available_lessons, load_lesson
@@ -69,16 +69,7 @@ class LessonStatus:
                 {"number": t.index, "title": t.title, "seen": t.seen, "total": t.total}
                 for t in self.topics
             ],
-            "exercises": [
-                {
-                    "id": e.id,
-                    "title": e.title,
-                    "status": e.status,
-                    "score": e.score,
-                    "max_score": e.max_score,
-                }
-                for e in self.exercises
-            ],
+            "exercises": [asdict(e) for e in self.exercises],
             "next": self.next_action,
         }
 

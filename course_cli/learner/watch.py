@@ -1,8 +1,5 @@
 """`course watch`: check an exercise, wait for a save, check again; on a pass, move on to the
-next exercise still to do. It always says what it watches, and runs until Ctrl-C.
-
-Without an exercise id it starts at the first one never passed or changed since its last
-check; when all pass it watches them all.
+next exercise still to do (never passed, or changed since its check). Runs until Ctrl-C.
 """
 
 from __future__ import annotations

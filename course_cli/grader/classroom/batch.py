@@ -1,10 +1,8 @@
 """`course grade`: grade a whole class of one exercise, in parallel, losing nothing.
 
-`grade_class` stages the submissions (`submissions.py`) and keeps N grading processes busy
-(`grading_process.py`), each result saved as it comes (`results_log.py`); `--resume` grades
-only learners missing or changed since. Whatever a submission does, it ends as a result: a
-process past `timeout_s` is stopped (`timeout`); one that dies is restarted and the
-submission tried once more, then `crashed`.
+Results are saved as they come (`results_log.py`), and `--resume` grades only learners
+missing or changed since. A grading process past `timeout_s` is stopped (`timeout`); one that
+dies is restarted and the submission tried once more, then `crashed`.
 """
 
 from __future__ import annotations
@@ -165,11 +163,7 @@ def grade_class(
 
 
 class _ProcessGone(Exception):
-    """The grading process died before it answered; `last_words`: the end of its stderr."""
-
-    def __init__(self, last_words: str = "") -> None:
-        super().__init__(last_words)
-        self.last_words = last_words
+    """The grading process died before it answered; its message: its last words on stderr."""
 
 
 class _GradingProcess:
@@ -328,17 +322,17 @@ class _Slot:
             try:
                 answer = self._process().grade(self.exercise_id, submission.folder, self.timeout_s)
             except _ProcessGone as gone:
-                self._replace()
+                self.stop()
                 if attempt == 1 and not self.stopping.is_set():
                     continue  # a fresh process tries once more
-                why = f" ({gone.last_words})" if gone.last_words else ""
+                why = f" ({gone})" if str(gone) else ""
                 status = CRASHED
                 message = "the grading process stopped while grading this submission, twice" + why
                 break
             if isinstance(answer, CheckResult):
                 return answer
             if answer is None:
-                self._replace()
+                self.stop()
                 status = TIMEOUT
                 message = f"grading took longer than {self.timeout_s:g} s in all and was stopped"
             else:
@@ -356,11 +350,9 @@ class _Slot:
                 self.process = _GradingProcess(self.isolation)
             return self.process
 
-    def _replace(self) -> None:
+    def stop(self) -> None:
+        """Stop the grading process, if any; the next submission starts a fresh one."""
         with self._lock:
             process, self.process = self.process, None
         if process is not None:
             process.stop()
-
-    def stop(self) -> None:
-        self._replace()

@@ -1,16 +1,13 @@
 """What `course grade` knows about a class: one `GradedSubmission` per learner, gathered in a
-`ClassReport` with the numbers an instructor reads first (`ClassSummary`).
-
-A graded submission's JSON is its `CheckResult`'s with `learner`, `source` and `digest` added.
-The summary is derived, never stored, so the same results give the same report however many
-runs (`--resume`) graded them.
+`ClassReport`, and the numbers an instructor reads first (`ClassSummary`, derived, never
+stored, so a report is the same however many `--resume` runs graded it).
 """
 
 from __future__ import annotations
 
 import statistics
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from course_cli.grader.result import PASSED, STATUSES, CheckResult
@@ -107,14 +104,7 @@ class ClassSummary:
             "mean_score": round(self.mean_score, 3),
             "median_score": self.median_score,
             "cases": [
-                {
-                    "name": case.name,
-                    "max_points": case.max_points,
-                    "passed": case.passed,
-                    "graded": case.graded,
-                    "pass_rate": round(case.pass_rate, 4),
-                }
-                for case in self.cases
+                {**asdict(case), "pass_rate": round(case.pass_rate, 4)} for case in self.cases
             ],
             "histogram": [{"score": score, "learners": n} for score, n in self.histogram],
         }

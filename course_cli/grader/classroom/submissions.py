@@ -1,15 +1,10 @@
 """Finding a class's submissions for `course grade`: one per learner, staged for grading.
 
-SUBMISSIONS is a folder with one entry per learner (a folder, a file or a zip), a zip of such
-a folder (a Classroom or Gradescope download), or one learner's submission or workspace. In a
-learner's folder the exercise's files are looked for at the top, under `exercises/<id>/`,
-under `<id>/`, then anywhere below (the shallowest); a one-file exercise also takes a lone
-file of the right kind under another name.
-
-Each submission's files are copied into a private folder and hashed: the grader reads only
-those copies. One that cannot be graded is a `Submission` with a `problem` (an `error`
-result), never the end of the batch. A zip entry that is absolute, climbs out, is a link or
-has a NUL in its name is never extracted, and sizes are counted as the bytes come out.
+SUBMISSIONS is a folder with one entry (folder, file or zip) per learner, a zip of such a
+folder, or one learner's submission or workspace. A learner's files are looked for at the
+top, under `exercises/<id>/`, under `<id>/`, then the shallowest below. Each submission is
+copied into a private folder and hashed; one that cannot be graded carries a `problem`. A
+zip entry that is absolute, climbs out, is a link or has a NUL in its name is never extracted.
 """
 
 from __future__ import annotations

@@ -1,9 +1,5 @@
-"""Live example for topic 5: the products API built with boto3, and the table after each call.
-
-`crud-walkthrough` (step 5.1) runs what topic 5's steps describe, in a fresh sandbox: create
-the table, the function and the REST API with boto3, deploy, then call each route through our
-gateway and show what the request did to the DynamoDB table as a diff - the data, not only
-the HTTP answer.
+"""Live example for topic 5: the products API built with boto3 in a fresh sandbox, then each
+route called through our gateway, showing what the request did to the DynamoDB table.
 """
 
 from __future__ import annotations

@@ -1,9 +1,7 @@
 """Live examples for topic 1: the same request through all five integration types, and MOCK.
 
-Each runs what its step shows, through the real gateway and the in-process runtime. The HTTP
-integrations call a real HTTP server on 127.0.0.1 (`echo_backend.py`), started for the example
-and shut down before it returns; it is imported only then (`course start` imports this module
-to list the examples, and the key bar should not wait for `http.server`).
+The HTTP integrations call a real server on 127.0.0.1 (`echo_backend.py`), started for the
+example only and imported only then: listing the examples must not wait for `http.server`.
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
 """Live examples for topics 2 and 3: the proxy event and the proxy response.
 
-Each example runs the code its step shows: the handler is the step's first ```python block,
-written to `$COURSE_HOME/examples/<id>.py` (so the learner can open it and run
-`course invoke` on it), and real requests go through the gateway and the in-process runtime.
+Each runs its step's first ```python block, written to `$COURSE_HOME/examples/<id>.py` where
+the learner can open it, with real requests through the gateway and the in-process runtime.
 """
 
 from __future__ import annotations

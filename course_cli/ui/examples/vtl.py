@@ -1,8 +1,6 @@
-"""Live examples for topic 4: mapping templates as API Gateway renders them.
-
-Each runs the templates and the function its step shows (taken from the step's Markdown)
-through the real gateway and the in-process runtime: the request template of 4.4, the
-Java-style map of 4.7 and its fix, the selectionPattern of 4.8 and the 200-on-error trap.
+"""Live examples for topic 4: mapping templates as API Gateway renders them, taken from each
+step's Markdown: the request template of 4.4, the Java-style map of 4.7 and its fix, the
+selectionPattern of 4.8 and the 200-on-error trap.
 """
 
 from __future__ import annotations
