@@ -7,6 +7,7 @@ import secrets
 import sys
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
@@ -32,16 +33,12 @@ def new_request_id() -> str:
     return str(uuid.uuid4())
 
 
+@dataclass(slots=True, eq=False)
 class CognitoIdentity:
     """`context.identity`: who called through Amazon Cognito (both ids `None` otherwise)."""
 
-    __slots__ = ("cognito_identity_id", "cognito_identity_pool_id")
-
-    def __init__(
-        self, cognito_identity_id: str | None = None, cognito_identity_pool_id: str | None = None
-    ) -> None:
-        self.cognito_identity_id = cognito_identity_id
-        self.cognito_identity_pool_id = cognito_identity_pool_id
+    cognito_identity_id: str | None = None
+    cognito_identity_pool_id: str | None = None
 
     def __repr__(self) -> str:
         return (
@@ -102,15 +99,12 @@ class LambdaContext:
         sys.stdout.write(str(msg))
 
     def __repr__(self) -> str:
-        return (
-            f"LambdaContext([aws_request_id={self.aws_request_id},"
-            f"log_group_name={self.log_group_name},"
-            f"log_stream_name={self.log_stream_name},"
-            f"function_name={self.function_name},"
-            f"memory_limit_in_mb={self.memory_limit_in_mb},"
-            f"function_version={self.function_version},"
-            f"invoked_function_arn={self.invoked_function_arn},"
-            f"client_context={self.client_context},"
-            f"identity={self.identity},"
-            f"tenant_id={self.tenant_id}])"
-        )
+        shown = ",".join(f"{name}={getattr(self, name)}" for name in _REPR_FIELDS)
+        return f"LambdaContext([{shown}])"
+
+
+# awslambdaric's `LambdaContext.__repr__`, in its order.
+_REPR_FIELDS: Final = (
+    "aws_request_id log_group_name log_stream_name function_name memory_limit_in_mb "
+    "function_version invoked_function_arn client_context identity tenant_id"
+).split()

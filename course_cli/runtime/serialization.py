@@ -16,9 +16,8 @@ import secrets
 from decimal import Decimal
 from typing import Any, Final
 
-# Before python3.12, the runtime escaped non-ASCII characters.
-EMULATED_PYTHON_RUNTIME = "python3.12"
-_ENSURE_ASCII = EMULATED_PYTHON_RUNTIME in {"python3.8", "python3.9", "python3.10", "python3.11"}
+# python3.12's runtime writes non-ASCII as is (before it, it escaped them).
+_ENSURE_ASCII = False
 
 
 class MarshalError(Exception):
@@ -69,12 +68,7 @@ def marshal_response(value: Any) -> str:
     try:
         return json.dumps(value, ensure_ascii=_ENSURE_ASCII)
     except (TypeError, ValueError, UnicodeDecodeError, RecursionError):
-        return _marshal_slowly(value)
-
-
-def _marshal_slowly(value: Any) -> str:
-    """`marshal_response` for a value the plain encoder rejected: teach it what the runtime's
-    encoder knows (Decimal, nested bytes) and report anything else as Lambda does."""
+        pass  # the plain encoder's refusal: try again with the runtime's own rules
     try:
         return _encode_like_lambda(value)
     except (TypeError, ValueError, UnicodeDecodeError, RecursionError) as exc:

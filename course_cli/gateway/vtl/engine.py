@@ -99,29 +99,22 @@ def _patch() -> None:
     table.update(
         {
             "==": vtl_equals,
-            "eq": vtl_equals,
             "!=": lambda a, b: not vtl_equals(a, b),
-            "ne": lambda a, b: not vtl_equals(a, b),
+            "&&": lambda a, b: _truthy(a) and _truthy(b),
+            "||": lambda a, b: _truthy(a) or _truthy(b),
+            "<": _compare(operator.lt),
+            "<=": _compare(operator.le),
+            ">": _compare(operator.gt),
+            ">=": _compare(operator.ge),
             "/": vtl_divide,
             "%": vtl_modulo,
             "+": vtl_add,
             "-": vtl_subtract,
             "*": vtl_multiply,
-            "&&": lambda a, b: _truthy(a) and _truthy(b),
-            "and": lambda a, b: _truthy(a) and _truthy(b),
-            "||": lambda a, b: _truthy(a) or _truthy(b),
-            "or": lambda a, b: _truthy(a) or _truthy(b),
         }
     )
-    for name, op in (("<", operator.lt), ("<=", operator.le), (">", operator.gt)):
-        table[name] = _compare(op)
-    table[">="] = _compare(operator.ge)
-    for alias, name in (("lt", "<"), ("le", "<="), ("gt", ">"), ("ge", ">=")):
-        table[alias] = table[name]
-    ops.UnaryOperatorValue.OPERATORS = {
-        "!": lambda v: not _truthy(v),
-        "not": lambda v: not _truthy(v),
-    }
+    words, symbols = "eq ne and or lt le gt ge".split(), "== != && || < <= > >=".split()
+    table.update({word: table[symbol] for word, symbol in zip(words, symbols, strict=True)})
 
     def unary(self: Any, namespace: Any, loader: Any) -> Any:
         return not _truthy(self.value.calculate(namespace, loader))

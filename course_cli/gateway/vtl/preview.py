@@ -6,6 +6,7 @@ as a proxy event's requestContext), then `--context k=v` values override single 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,12 +27,7 @@ class TemplatePreview:
 
     def to_json(self) -> dict[str, Any]:
         """The `course vtl --json` document: `{output, json_valid, problems, warnings}`."""
-        return {
-            "output": self.output,
-            "json_valid": self.json_valid,
-            "problems": self.problems,
-            "warnings": self.warnings,
-        }
+        return dataclasses.asdict(self)
 
 
 def check_json_body(body: str, option: str = "--body") -> None:

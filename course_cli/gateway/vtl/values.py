@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, ClassVar, Final
 
@@ -223,10 +224,6 @@ def _split(text: str, pattern: str, limit: int = 0) -> list[str]:
     return parts
 
 
-def _index_of(text: str, sub: str, start: int = 0) -> int:
-    return text.find(sub, start)
-
-
 def _replace(text: str, old: Any, new: Any) -> str:
     old, new = render_value(old), render_value(new)
     size = replaced_size(text, old, new)
@@ -237,10 +234,6 @@ def _replace(text: str, old: Any, new: Any) -> str:
 
 def _replace_all(text: str, pattern: str, replacement: str, count: int = 0) -> str:
     return bounded_sub(java_regex(pattern), java_replacement(replacement), text, count)
-
-
-def _matches(text: str, pattern: str) -> bool:
-    return run_regex(java_regex(pattern).fullmatch, text) is not None
 
 
 def _map_remove(mapping: dict[Any, Any], key: Any) -> Any:
@@ -258,10 +251,6 @@ def _map_put(mapping: dict[Any, Any], key: Any, value: Any) -> Any:
 def _map_put_all(mapping: dict[Any, Any], other: Any) -> None:
     mark_mutated()
     mapping.update(other)
-
-
-def _map_contains_value(mapping: dict[Any, Any], value: Any) -> bool:
-    return _position(list(mapping.values()), value) >= 0
 
 
 def _list_add(items: list[Any], value: Any) -> bool:
@@ -287,15 +276,13 @@ def _position(items: Any, value: Any) -> int:
     return items.index(value) if value in items else -1
 
 
+@dataclass(slots=True, eq=False)
 class Entry:
     """A map entry in `#foreach($e in $map.entrySet())`: `$e.key`, `$e.value`."""
 
-    __slots__ = ("key", "value")
     TEMPLATE_MEMBERS: ClassVar[frozenset[str]] = frozenset({"key", "value", "getKey", "getValue"})
-
-    def __init__(self, key: Any, value: Any) -> None:
-        self.key = key
-        self.value = value
+    key: Any
+    value: Any
 
     def getKey(self) -> Any:  # Java spells it so
         return self.key
@@ -317,7 +304,7 @@ STRING_METHODS: Final[Methods] = {
     "endsWith": lambda s, suffix: s.endswith(suffix),
     "equals": lambda s, other: s == other,
     "equalsIgnoreCase": lambda s, other: isinstance(other, str) and s.lower() == other.lower(),
-    "indexOf": _index_of,
+    "indexOf": lambda s, sub, start=0: s.find(sub, start),
     "lastIndexOf": lambda s, sub: s.rfind(sub),
     "substring": lambda s, start, end=None: s[start:end],
     "charAt": lambda s, index: s[index],
@@ -328,7 +315,7 @@ STRING_METHODS: Final[Methods] = {
     "replaceAll": _replace_all,
     "replaceFirst": lambda s, p, r: _replace_all(s, p, r, 1),
     "split": _split,
-    "matches": _matches,
+    "matches": lambda s, pattern: run_regex(java_regex(pattern).fullmatch, s) is not None,
     "toString": lambda s: s,
     "hashCode": lambda s: hash(s) & 0x7FFFFFFF,
 }
@@ -337,7 +324,7 @@ MAP_METHODS: Final[Methods] = {
     "size": len,
     "isEmpty": lambda m: not m,
     "containsKey": lambda m, key: key in m,
-    "containsValue": _map_contains_value,
+    "containsValue": lambda m, value: _position(list(m.values()), value) >= 0,
     "get": lambda m, key: m.get(key),
     "put": _map_put,
     "putAll": _map_put_all,

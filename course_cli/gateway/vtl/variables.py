@@ -36,33 +36,28 @@ class TemplateInput:
         self._params = params
         self._document: Any = _UNPARSED
 
-    def _parsed(self) -> Any:
+    def _find(self, path: str) -> Any:
+        """The value at the JSONPath `path` (a list for wildcards), or `MISSING`."""
+        compiled = parse_path(str(path))
         if self._document is _UNPARSED:
             try:
                 self._document = from_json(json.loads(self.body))
             except (ValueError, RecursionError):
                 # Not JSON, or past Python's digits or depth: every path is null.
                 self._document = None
-        return self._document
+        if self._document is None:
+            return MISSING
+        found = compiled.find(self._document)
+        return found if found is MISSING or compiled.definite else JsonList(found)
 
     def path(self, path: str) -> Any:
         """The value at the JSONPath `path` (a list for wildcards), or null."""
-        compiled = parse_path(str(path))
-        document = self._parsed()
-        if document is None:
-            return None
-        found = compiled.find(document)
-        if found is MISSING:
-            return None
-        return found if compiled.definite else JsonList(found)
+        found = self._find(path)
+        return None if found is MISSING else found
 
     def json(self, path: str) -> str:
         """The value at `path` as compact JSON text; `""` when nothing matches (unverified)."""
-        compiled = parse_path(str(path))
-        document = self._parsed()
-        if document is None:
-            return ""
-        found = compiled.find(document)
+        found = self._find(path)
         return "" if found is MISSING else to_json(found)
 
     def params(self, name: str | None = None) -> Any:

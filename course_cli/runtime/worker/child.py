@@ -76,8 +76,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _serve(config: dict[str, Any], sandbox: guard.Guard, request_fd: int, reply_fd: int) -> int:
-    runtime = InProcessRuntime(dict(config["functions"]))
-    function_env: dict[str, dict[str, str]] = dict(config.get("function_env") or {})
+    # Lambda's per-function variables, set while the function loads or runs, as in-process.
+    runtime = InProcessRuntime(
+        dict(config["functions"]), environments=config.get("function_env") or {}
+    )
     load_errors = _record_load_errors()
     sandbox.install()
     write_frame(reply_fd, {"ready": True, "pid": os.getpid()})
@@ -89,10 +91,8 @@ def _serve(config: dict[str, Any], sandbox: guard.Guard, request_fd: int, reply_
         if request is None:  # pragma: no cover - no deadline given
             continue
         try:
-            # Lambda's per-function environment, as `sandbox.functions` sets it in-process.
-            os.environ.update(function_env.get(str(request.get("function")), {}))
             if request.get("op") == "load":
-                reply = _load(runtime, load_errors, sandbox, request)
+                reply = _load(runtime, sandbox, request)
             elif request.get("op") == "render":
                 reply = _render(request)
             else:
@@ -117,13 +117,10 @@ def _invoke(
         # The parent's deadline covered the init phase's 10 s too: now the timeout alone.
         write_frame(reply_fd, {"id": request["id"], "init_done": True})
 
-    runtime.after_init = init_done
-    try:
-        result = runtime(
-            name, request["event"], timeout_s=request["timeout_s"], wait_s=request["wait_s"]
-        )
-    finally:
-        runtime.after_init = None
+    runtime.after_init = init_done  # called during this invocation only, on this thread
+    result = runtime(
+        name, request["event"], timeout_s=request["timeout_s"], wait_s=request["wait_s"]
+    )
     failed_load = load_errors.pop(spec, None)
     return {
         "id": request["id"],
@@ -141,24 +138,16 @@ def _invoke(
 
 
 def _load(
-    runtime: InProcessRuntime,
-    load_errors: dict[HandlerSpec, HandlerLoadError],
-    sandbox: guard.Guard,
-    request: dict[str, Any],
+    runtime: InProcessRuntime, sandbox: guard.Guard, request: dict[str, Any]
 ) -> dict[str, Any]:
     """Load a handler ahead of its first invocation (Lambda's 10 s init limit applies)."""
-    name = request["function"]
-    spec = runtime.spec(name)
-    load_errors.pop(spec, None)
     problem: dict[str, Any] | None = None
     try:
-        runtime.load(name)
-    except HandlerError as exc:
-        failed = load_errors.pop(spec, None)
-        if failed is not None:
-            problem = _describe_load_error(failed)
-        else:  # the module's top level ran past the init limit
-            problem = {"message": exc.message, "hint": exc.hint, "timeout": True}
+        runtime.load(request["function"])
+    except HandlerLoadError as exc:
+        problem = _describe_load_error(exc)
+    except HandlerError as exc:  # the module's top level ran past the init limit
+        problem = {"message": exc.message, "hint": exc.hint, "timeout": True}
     return {"id": request["id"], "load_error": problem, "refused": sandbox.take_refused()}
 
 

@@ -55,7 +55,9 @@ class IsolatedRuntime(LambdaInvoker):
             name: dict(variables) for name, variables in (function_env or {}).items()
         }
         specs = {name: parse_handler_spec(text, workdir) for name, text in functions.items()}
-        self.source = (workdir or _common_folder(specs)).resolve()
+        folders = [str(spec.path.parent) for spec in specs.values()]
+        common = Path(os.path.commonpath(folders)) if folders else Path.cwd()
+        self.source = (workdir or common).resolve()
         self._specs = specs
         self._lock = threading.Lock()
         self._worker: WorkerProcess | None = None
@@ -164,7 +166,7 @@ class IsolatedRuntime(LambdaInvoker):
         broken protocol, a timeout or no answer."""
         grace_s = self.limits.grace_s
         # A cold start's init phase has its own limit, before the function's timeout.
-        cold = request["function"] not in self._warm
+        cold = request.get("function") not in self._warm
         limit_s = INIT_TIMEOUT_S + timeout_s if cold else timeout_s
         try:
             worker.send(request)
@@ -194,13 +196,8 @@ class IsolatedRuntime(LambdaInvoker):
         worker is then ended)."""
         with self._lock:
             worker = self._ensure_worker()
-            try:
-                worker.send(message)
-                reply = worker.receive(time.monotonic() + wait_s + self.limits.grace_s)
-            except (PeerGone, ProtocolError):
-                reply = None
-            if reply is None or reply.get("id") != message.get("id"):
-                self._stop_worker()
+            reply = self._ask(worker, message, time.monotonic(), wait_s, wait_s)
+            if isinstance(reply, IsolatedResult):
                 return None
             worker.stdout.take_new()  # a template prints nothing; a hostile one is not shown
             return reply
@@ -213,7 +210,8 @@ class IsolatedRuntime(LambdaInvoker):
             return worker
         self._stop_worker()
         functions = {
-            name: str(relocate(spec.path, self.source, Path("."))) + _suffix(spec)
+            name: str(relocate(spec.path, self.source, Path(".")))
+            + (f":{spec.function}" if spec.function else "")
             for name, spec in self._specs.items()
         }
         worker = WorkerProcess(
@@ -240,12 +238,3 @@ class IsolatedRuntime(LambdaInvoker):
         """`result` after which the worker is replaced, as Lambda starts a fresh environment."""
         self._stop_worker()
         return result
-
-
-def _common_folder(specs: Mapping[str, HandlerSpec]) -> Path:
-    folders = [str(spec.path.parent) for spec in specs.values()]
-    return Path(os.path.commonpath(folders)) if folders else Path.cwd()
-
-
-def _suffix(spec: HandlerSpec) -> str:
-    return f":{spec.function}" if spec.function else ""

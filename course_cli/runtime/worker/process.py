@@ -62,28 +62,21 @@ class Limits:
     start_timeout_s: float = 15.0  # wall clock for a worker to start
     script_timeout_s: float = 60.0  # wall clock for a whole script (`run_script`)
     copy_mb: int = 20  # largest submission folder copied into the worker's folder
-    # As root: an unused user id, so RLIMIT_NPROC applies and the worker can neither write
-    # other users' files nor signal the parent or other workers.
-    drop_privileges: bool = True
     # The walls (`isolation.Isolation`): `none` for the learner's own code, `namespaces` or
     # `uid` for untrusted submissions (`course grade`).
     isolation: str = Isolation.NONE
 
 
 def _worker_user(limits: Limits) -> int | None:
-    """The worker's user id outside any namespace, when it gets one of its own."""
+    """The worker's user id outside any namespace, when it gets one of its own. As root, an
+    unused one, so RLIMIT_NPROC applies and the worker can neither write other users' files
+    nor signal the parent or other workers."""
     if limits.isolation == Isolation.NAMESPACES:
         return unused_id() if os.geteuid() == 0 else None
-    if limits.isolation == Isolation.UID:
-        if not privileges_can_drop():
-            raise WorkerStartError(
-                "cannot run the worker under a user id of its own: "
-                + (uid_problem() or "this Python cannot be run by another user"),
-            )
-        return unused_id()
-    if not limits.drop_privileges or not privileges_can_drop():
-        return None
-    return unused_id()
+    problem = uid_problem()
+    if limits.isolation == Isolation.UID and problem is not None:
+        raise WorkerStartError(f"cannot run the worker under a user id of its own: {problem}")
+    return None if problem is not None else unused_id()
 
 
 def uid_problem() -> str | None:
