@@ -34,8 +34,6 @@ if TYPE_CHECKING:
 
 __all__ = ["ErrorView", "InvocationView", "TemplateView", "check", "show"]
 
-# --- option parsing ---------------------------------------------------------------------------
-
 
 class _Parser(argparse.ArgumentParser):
     """argparse that raises `BadOptionError` instead of exiting the kernel."""
@@ -77,9 +75,6 @@ def _vtl_parser() -> argparse.ArgumentParser:
     parser.add_argument("--stage-var", action="append", default=[])
     parser.add_argument("--context", action="append", default=[])
     return parser
-
-
-# --- the library calls behind the magics --------------------------------------------------------
 
 
 def invoke_source(source: str, line: str = "") -> InvocationView:
@@ -179,9 +174,6 @@ def sandbox_command(line: str) -> str:
     )
 
 
-# --- grading ----------------------------------------------------------------------------------
-
-
 def check(
     exercise_id: str,
     source: str | Path | None = None,
@@ -248,9 +240,6 @@ def _existing_path(source: str | Path) -> Path | None:
         return path if path.exists() else None
     except OSError:  # a name too long for the file system: it is text
         return None
-
-
-# --- the extension ----------------------------------------------------------------------------
 
 
 def _guarded(run: Any) -> Any:

@@ -54,8 +54,6 @@ class IsolatedRunner:
         self.printed: list[str] = []
         self._templates: TemplateWorker | None = None
 
-    # --- handlers ---
-
     def load(self, function: SubmittedFunction) -> None:
         from course_cli.runtime.worker.results import ResultKind
 
@@ -101,8 +99,6 @@ class IsolatedRunner:
         if self._templates is not None:
             self._templates.close()
 
-    # --- templates ---
-
     def template_renderer(self) -> TemplateRenderer | None:
         """Behind `course grade`'s wall, a worker of its own (`template_worker`); for the
         learner's own code, this process (the VTL limits are guard enough)."""
@@ -115,8 +111,6 @@ class IsolatedRunner:
 
             self._templates = TemplateWorker(self.limits)
         return self._templates
-
-    # --- scripts ---
 
     def run_file(
         self,

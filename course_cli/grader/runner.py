@@ -60,11 +60,9 @@ class SubmissionRunner(Protocol):
 
     def load(self, function: SubmittedFunction) -> None:
         """Load the handler now; `SubmissionFailed` if it cannot be (one clear message)."""
-        ...
 
     def invoker(self, functions: Mapping[str, SubmittedFunction]) -> LambdaInvoker:
         """A `LambdaInvoker` running these functions, by name."""
-        ...
 
     def run_file(
         self,
@@ -77,18 +75,12 @@ class SubmissionRunner(Protocol):
     ) -> Any:
         """Run `path` as a module with `env` added; its public (JSON-able) names as a dict, or
         with `call`, what `call(*args)` returned. `SubmissionFailed` when it cannot."""
-        ...
 
     def template_renderer(self) -> TemplateRenderer | None:
         """Who renders the learner's mapping templates; None: this process."""
-        ...
 
     def close(self) -> None:
         """End whatever the runner started (worker processes); it may be used again after."""
-        ...
-
-
-# --- in-process ------------------------------------------------------------------------------
 
 
 class InProcessRunner:

@@ -15,7 +15,6 @@ from rich.text import Text
 
 from course_cli.content import Lesson, Step
 from course_cli.learner.tutor import (
-    ExerciseStatus,
     Position,
     exercise_status,
     go_back,
@@ -75,14 +74,11 @@ def walk(
             console.print(render_key_bar())
 
 
-def _exercise_of(store: ProgressStore, position: Position) -> ExerciseStatus | None:
-    step = position.step
-    return exercise_status(store, position.lesson, step.exercise) if step.exercise else None
-
-
 def _show(console: Console, store: ProgressStore, position: Position, *, run: bool) -> None:
     console.clear()
-    step = render_step(position.lesson, position.step, _exercise_of(store, position))
+    lesson, exercise = position.lesson, position.step.exercise
+    status = exercise_status(store, lesson, exercise) if exercise else None
+    step = render_step(lesson, position.step, status)
     console.print(step)
     note = render_position_note(position)
     # Run the live example on arrival only when this version can run it; otherwise the code

@@ -4,7 +4,7 @@ the gateway to an API in the sandbox, and the DynamoDB table read by the grader 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -148,37 +148,29 @@ def deletes(target: CrudTarget) -> None:
     )
 
 
-def crud_cases(points: Callable[[int], int] = lambda p: p) -> tuple[Case, ...]:
-    """The sequence as cases (`points` may scale each case's points)."""
-    return (
-        Case("POST creates a product", points(2), "put_item with a new uuid, answer 201", creates),
-        Case(
-            "POST rejects bad bodies with 400",
-            points(1),
-            "catch JSONDecodeError; check name",
-            rejects_bad_bodies,
-        ),
-        Case("GET one product", points(1), "get_item(Key={'id': ...})['Item']", gets_one),
-        Case(
-            "GET a missing product answers 404",
-            points(1),
-            "no 'Item' key means no item",
-            get_missing_is_404,
-        ),
-        Case("GET lists every product", points(1), "scan, following LastEvaluatedKey", lists),
-        Case(
-            "PUT updates a product", points(1), "update_item with ReturnValues='ALL_NEW'", updates
-        ),
-        Case(
-            "PUT of a missing product answers 404",
-            points(1),
-            "ConditionExpression='attribute_exists(id)' and catch ConditionalCheckFailedException",
-            update_missing_is_404,
-        ),
-        Case(
-            "DELETE answers 204, then 404",
-            points(1),
-            "delete_item(..., ReturnValues='ALL_OLD'): no 'Attributes' means nothing was there",
-            deletes,
-        ),
-    )
+# The sequence as cases, in the order they run.
+CRUD_CASES = (
+    Case("POST creates a product", 2, "put_item with a new uuid, answer 201", creates),
+    Case(
+        "POST rejects bad bodies with 400",
+        1,
+        "catch JSONDecodeError; check name",
+        rejects_bad_bodies,
+    ),
+    Case("GET one product", 1, "get_item(Key={'id': ...})['Item']", gets_one),
+    Case("GET a missing product answers 404", 1, "no 'Item' key means no item", get_missing_is_404),
+    Case("GET lists every product", 1, "scan, following LastEvaluatedKey", lists),
+    Case("PUT updates a product", 1, "update_item with ReturnValues='ALL_NEW'", updates),
+    Case(
+        "PUT of a missing product answers 404",
+        1,
+        "ConditionExpression='attribute_exists(id)' and catch ConditionalCheckFailedException",
+        update_missing_is_404,
+    ),
+    Case(
+        "DELETE answers 204, then 404",
+        1,
+        "delete_item(..., ReturnValues='ALL_OLD'): no 'Attributes' means nothing was there",
+        deletes,
+    ),
+)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from course_cli.grader.checks._crud import CrudTarget, crud_cases, sandbox_target
+from course_cli.grader.checks._crud import CRUD_CASES, CrudTarget, sandbox_target
 from course_cli.grader.runner import SubmissionRunner, SubmittedFunction
 
 EXERCISE = "06-crud-handler"
@@ -40,4 +40,4 @@ def session(folder: Path, runner: SubmissionRunner) -> Iterator[CrudTarget]:
         yield sandbox_target(sandbox, api_id, runner)
 
 
-CASES = crud_cases()
+CASES = CRUD_CASES

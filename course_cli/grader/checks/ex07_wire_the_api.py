@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from course_cli.grader.cases import Case, CaseFailed, expect
-from course_cli.grader.checks._crud import CrudTarget, crud_cases, sandbox_target
+from course_cli.grader.checks._crud import CRUD_CASES, CrudTarget, sandbox_target
 from course_cli.grader.runner import SubmissionRunner
 
 if TYPE_CHECKING:
@@ -214,5 +214,5 @@ CASES = (
         "create_deployment(restApiId=..., stageName='prod')",
         stage_deployed,
     ),
-    *(_on_target(case) for case in crud_cases()),
+    *(_on_target(case) for case in CRUD_CASES),
 )

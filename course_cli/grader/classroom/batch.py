@@ -159,9 +159,6 @@ def grade_class(
     )
 
 
-# --- the grading processes -------------------------------------------------------------------
-
-
 class _ProcessGone(Exception):
     """The grading process died before it answered; its message: its last words on stderr."""
 

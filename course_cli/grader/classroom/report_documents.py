@@ -37,9 +37,6 @@ _OUTCOME_WORDS: Final = {
 _WHOLE_SUBMISSION: Final = "(whole submission)"
 
 
-# --- whole-class documents ------------------------------------------------------------------
-
-
 def report_jsonl(report: ClassReport) -> str:
     """`report.jsonl`: one `GradedSubmission.to_json` line per learner, sorted by learner."""
     return "".join(json.dumps(sub.to_json()) + "\n" for sub in by_learner(report.submissions))
@@ -133,9 +130,6 @@ def gradebook_csv(report: ClassReport) -> str:
     return buffer.getvalue()
 
 
-# --- per-learner documents ------------------------------------------------------------------
-
-
 def gradescope_results(sub: GradedSubmission) -> dict[str, Any]:
     """The learner's Gradescope autograder `results.json`: a test per case, a hidden case's
     visible only once published; our log (stdout) is for instructors."""
@@ -221,9 +215,6 @@ def feedback_markdown(sub: GradedSubmission, exercise: str | None = None) -> str
         lines += [f"- **{_md(case.name)}**: {_md(case.hint)}" for case in hints]
         lines.append("")
     return "\n".join(lines)
-
-
-# --- helpers ------------------------------------------------------------------------------
 
 
 def by_learner(subs: Iterable[GradedSubmission]) -> list[GradedSubmission]:

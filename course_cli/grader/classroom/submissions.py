@@ -169,7 +169,7 @@ class _Finder:
             return self._problem(
                 learner, shown, f"no {wanted} in the submission (it holds: {listed})"
             )
-        return self._stage(learner, located, f"{shown}/{_relative(located[0], entry)}")
+        return self._stage(learner, located, f"{shown}/{located[0].relative_to(entry).as_posix()}")
 
     def _stage_file(self, learner: str, file: Path, shown: str) -> Submission:
         if len(self.files) != 1 or file.suffix != Path(self.files[0]).suffix:
@@ -355,10 +355,3 @@ def _siblings(folder: Path, exclude: set[str]) -> list[Path]:
 
 def _regular(path: Path) -> bool:
     return path.is_file() and not path.is_symlink()
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.name

@@ -82,7 +82,6 @@ def crud_walkthrough() -> RenderableType:
     return Group(*parts)
 
 
-# The live examples of this module, by the id a step names.
 RUNNERS: dict[str, Callable[[], RenderableType]] = {
     "crud-walkthrough": crud_walkthrough,
 }

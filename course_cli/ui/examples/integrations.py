@@ -41,9 +41,6 @@ MOCK_SIDE_BY_SIDE = '{"message": "MOCK answered by itself"}'
 EVENT_KEYS_SHOWN = ("httpMethod", "path", "pathParameters", "queryStringParameters")
 
 
-# --- 1.2: the same request through all five types -------------------------------------------
-
-
 @dataclass(frozen=True)
 class SideBySideRow:
     """One integration type: what its backend received and what the client got."""
@@ -154,9 +151,6 @@ def _pretty(body: str) -> str:
         return body
 
 
-# --- 1.6: MOCK health check -----------------------------------------------------------------
-
-
 def mock_health_table() -> dict[str, Any]:
     """`GET /health` on a MOCK integration with step 1.6's two templates."""
     request_template, response_template = step_blocks("mock-health-check", "velocity")[:2]
@@ -202,7 +196,6 @@ def mock_health_check() -> RenderableType:
     )
 
 
-# The live examples of this module, by the id a step names.
 RUNNERS: dict[str, Callable[[], RenderableType]] = {
     "integration-side-by-side": integration_side_by_side,
     "mock-health-check": mock_health_check,

@@ -170,7 +170,6 @@ def render_proxy_example(spec: ProxyExample) -> RenderableType:
     return Group(*parts)
 
 
-# The live examples of this module, by the id a step names.
 RUNNERS: dict[str, Callable[[], RenderableType]] = {
     spec.example_id: partial(render_proxy_example, spec) for spec in EXAMPLES
 }

@@ -100,9 +100,6 @@ def _logged(document: dict[str, Any], prefix: str) -> str:
     raise LookupError(f"no log line {prefix!r}")
 
 
-# --- 4.7: a map prints Java-style -------------------------------------------------------------
-
-
 def returning_function(example_id: str) -> Path:
     """A function returning the step's ```json block (the value the step says it returns)."""
     value = json.loads(step_blocks(example_id, "json")[0])
@@ -213,7 +210,6 @@ def selection_pattern_404() -> RenderableType:
     return Group(*parts)
 
 
-# The live examples of this module, by the id a step names.
 RUNNERS: dict[str, Callable[[], RenderableType]] = {
     "vtl-request-template": vtl_request_template,
     "vtl-map-renders-java-style": vtl_map_renders_java_style,
