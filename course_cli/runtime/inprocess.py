@@ -77,11 +77,13 @@ class InProcessRuntime(LambdaInvoker):
             name: parse_handler_spec(spec, base_dir) for name, spec in functions.items()
         }
         self._environments = {name: dict(env) for name, env in (environments or {}).items()}
-        self._cache = HandlerCache()
+        # One cache per function: two functions on the same file each get their own module,
+        # loaded under their own variables, as two Lambda functions get their own sandboxes.
+        self._caches: dict[str, HandlerCache] = {}
         # Told the function's name when a cold start's init is over (its timeout starts now).
         self.after_init: Callable[[str], None] | None = None
         # Loaded by `load`: their next invocation shows the init, as a cold start's would.
-        self._loaded_ahead: dict[HandlerSpec, LoadedHandler] = {}
+        self._loaded_ahead: dict[str, LoadedHandler] = {}
 
     @property
     def functions(self) -> dict[str, HandlerSpec]:
@@ -107,16 +109,20 @@ class InProcessRuntime(LambdaInvoker):
         with function_environment(self._environments.get(function_name)):
             return self._load(function_name, spec)
 
+    def _cache(self, function_name: str) -> HandlerCache:
+        return self._caches.setdefault(function_name, HandlerCache())
+
     def _load(self, function_name: str, spec: HandlerSpec) -> LoadedHandler:
-        answered, loaded = _within_init_limit(lambda: self._cache.get(spec)[0], INIT_TIMEOUT_S)
+        cache = self._cache(function_name)
+        answered, loaded = _within_init_limit(lambda: cache.get(spec)[0], INIT_TIMEOUT_S)
         if not answered or loaded is None:
-            self._cache.forget(spec)
+            cache.forget(spec)
             raise HandlerError(
                 f"loading {spec.path.name} took longer than {INIT_TIMEOUT_S:.0f} s, "
                 "Lambda's limit for a module's top level",
                 "move slow work (or an endless loop) out of the module's top level",
             )
-        self._loaded_ahead[spec] = loaded
+        self._loaded_ahead[function_name] = loaded
         return loaded
 
     def invoke(
@@ -136,11 +142,12 @@ class InProcessRuntime(LambdaInvoker):
         self, function_name: str, spec: HandlerSpec, event: Any, timeout_s: float, wait_s: float
     ) -> LambdaResult:
         arrived = time.monotonic()
-        invocation = _Invocation(self._cache, function_name, spec, event, timeout_s, arrived)
+        cache = self._cache(function_name)
+        invocation = _Invocation(cache, function_name, spec, event, timeout_s, arrived)
         logs.install_capture()
-        loaded = invocation.loaded = self._cache.current(spec)
+        loaded = invocation.loaded = cache.current(spec)
         if self._loaded_ahead:
-            ahead = self._loaded_ahead.pop(spec, None)
+            ahead = self._loaded_ahead.pop(function_name, None)
             if ahead is not None and ahead is loaded:  # its cold start, the init already done
                 invocation.prefix = ahead.init_output
                 invocation.init_ms = ahead.init_duration_ms
@@ -175,7 +182,7 @@ class InProcessRuntime(LambdaInvoker):
         timeout. Returns the result when the invocation ends here (a failed load, a caller
         that stopped waiting); else `invocation.loaded` is the handler, or None past 10 s,
         when the invoke phase runs the top level again (Lambda's "suppressed" init)."""
-        cache, spec = self._cache, invocation.spec
+        cache, spec = invocation.cache, invocation.spec
 
         def load() -> LoadedHandler | HandlerLoadError:
             try:

@@ -50,3 +50,17 @@ def test_the_process_value_comes_back_after_the_call(
     assert os.environ["GREETING"] == "from the shell"
     assert json.loads(runtime.invoke("a", {}, 3, 3).payload)["now"] == "hello"
     assert os.environ["GREETING"] == "from the shell"
+
+
+def test_two_functions_on_one_handler_each_load_it_under_their_own_variables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GREETING", raising=False)
+    (tmp_path / "shared.py").write_text(HANDLER)
+    runtime = InProcessRuntime(
+        {"a": "shared.py", "b": "shared.py"},
+        base_dir=tmp_path,
+        environments={"a": {"GREETING": "hello"}, "b": {"GREETING": "hi"}},
+    )
+    assert json.loads(runtime.invoke("a", {}, 3, 3).payload)["load"] == "hello"
+    assert json.loads(runtime.invoke("b", {}, 3, 3).payload)["load"] == "hi"

@@ -87,3 +87,37 @@ def test_the_products_function_writes_to_its_table(run_cli: Run) -> None:
     response = json.loads(result.stdout)["response"]
     assert response["statusCode"] == 201
     assert json.loads(response["body"])["name"] == "pen"
+
+
+def test_a_route_with_api_key_required_wants_the_templates_key(
+    run_cli: Run, tmp_path: Path
+) -> None:
+    (tmp_path / "app.py").write_text("def handler(e, c):\n    return {'statusCode': 200}\n")
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        textwrap.dedent(
+            """\
+            Transform: AWS::Serverless-2016-10-31
+            Resources:
+              Fn:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Handler: app.handler
+                  Runtime: python3.12
+                  Events:
+                    Locked:
+                      Type: Api
+                      Properties: {Path: /locked, Method: get, Auth: {ApiKeyRequired: true}}
+              Key:
+                Type: AWS::ApiGateway::ApiKey
+                Properties: {Enabled: true, Value: abcdefghijklmnopqrst}
+            """
+        )
+    )
+
+    def status(*extra: str) -> int:
+        result = run_cli("invoke", "-t", str(template), "Fn", "--json", *extra)
+        return int(json.loads(result.stdout)["response"]["statusCode"])
+
+    assert status() == 403
+    assert status("-H", "x-api-key: abcdefghijklmnopqrst") == 200
