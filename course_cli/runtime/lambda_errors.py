@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import traceback
 from types import TracebackType
@@ -43,13 +44,8 @@ def learner_stack_trace(tb: TracebackType | None) -> list[str]:
     frames = [
         (frame.filename, frame.lineno, frame.name, frame.line) for frame in traceback.extract_tb(tb)
     ]
-    for index, frame in enumerate(frames):
-        if not frame[0].startswith(_RUNTIME_DIR):
-            frames = frames[index:]
-            break
-    else:
-        frames = []
-    return traceback.format_list(frames)  # type: ignore[arg-type]
+    learner = itertools.dropwhile(lambda frame: frame[0].startswith(_RUNTIME_DIR), frames)
+    return traceback.format_list(list(learner))  # type: ignore[arg-type]
 
 
 def function_error(exc: BaseException, request_id: str) -> dict[str, Any]:

@@ -25,6 +25,31 @@ except ImportError:  # pragma: no cover - Windows
     resource = None  # type: ignore[assignment]
 
 
+# What each capture keeps at most, set in worker processes (`guard.cap_captured_output`).
+capture_limit: int | None = None
+
+
+class _CappedParts(list[str]):
+    """A list of output pieces that stops growing at `room` characters."""
+
+    __slots__ = ("room",)
+
+    def __init__(self, room: int) -> None:
+        super().__init__()
+        self.room = room
+
+    def append(self, text: str) -> None:
+        if self.room < 0:
+            return  # already cut
+        if len(text) > self.room:
+            super().append(text[: self.room])
+            super().append("\n[output truncated: the rest was discarded]\n")
+            self.room = -1
+            return
+        self.room -= len(text)
+        super().append(text)
+
+
 class Capture:
     """The output of one invocation (or of one module import), in the order it was written."""
 
@@ -32,7 +57,13 @@ class Capture:
 
     def __init__(self, request_id: str) -> None:
         self.request_id = request_id
-        self.parts: list[str] = []
+        self.parts: list[str] = [] if capture_limit is None else _CappedParts(capture_limit)
+
+    def write(self, text: str) -> None:
+        """Keep `text`, and give it to `tee` when set."""
+        self.parts.append(text)
+        if tee is not None:
+            tee(text)
 
     def text(self) -> str:
         """Everything captured so far, ending with a newline when not empty."""
@@ -80,9 +111,7 @@ class _RoutingStream:
             return self._target.write(text)
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
-        capture.parts.append(text)
-        if tee is not None:
-            tee(text)
+        capture.write(text)
         return len(text)
 
     def writelines(self, lines: Any) -> None:
@@ -118,10 +147,7 @@ class _LambdaLogHandler(logging.Handler):
         try:
             # What awslambdaric's LambdaLoggerFilter adds to each record.
             setattr(record, "aws_request_id", capture.request_id)  # noqa: B010
-            text = self.format(record)
-            capture.parts.append(text)
-            if tee is not None:
-                tee(text)
+            capture.write(self.format(record))
         except Exception:
             self.handleError(record)
 

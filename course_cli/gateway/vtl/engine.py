@@ -1,14 +1,11 @@
 """airspeed-ext, taught to behave like the Velocity that API Gateway runs.
 
 Its parser already matches AWS where it matters; `install()` replaces, once per process, what
-it evaluates differently: member look-up (`members`: Java's methods, only AWS's members on
-`$input`/`$util`, no Python attribute), printing and operators (`values`), truth (only
-`false` is false; AWS treats a null condition as true), `#foreach` (a map's values, `#break`,
-1,000 iterations), `#macro`/`#evaluate`/`#return` printed literally with a warning,
-`#include`/`#parse` refused, every render under `limits`, and token patterns that stop after
-their token (`_linear_parsing`; as shipped they scan to the end of the template each time).
-The AWS-recorded cases in `tests/gateway/cases/vtl/` fail loudly if an airspeed upgrade
-moves any of this.
+it evaluates differently: member look-up (`members`), printing and operators (`values`),
+truth (a null condition is true), `#foreach`, the directives AWS prints literally or refuses,
+every render under `limits`, and token patterns that scan to the template's end. The
+AWS-recorded cases in `tests/gateway/cases/vtl/` fail loudly if an airspeed upgrade moves any
+of this.
 """
 
 from __future__ import annotations
@@ -78,13 +75,10 @@ def _compare(op: Any) -> Any:
 def install() -> None:
     """Apply AWS's semantics to airspeed, once (idempotent, thread-safe)."""
     global _installed
-    if _installed:
-        return
     with _lock:
-        if _installed:
-            return
-        _patch()
-        _installed = True
+        if not _installed:
+            _patch()
+            _installed = True
 
 
 def _patch() -> None:
@@ -175,8 +169,7 @@ def _patch() -> None:
         def evaluate(self, stream: Any, namespace: Any, loader: Any) -> None:
             raise BreakLoop
 
-    if BreakDirective not in ops.UserDefinedDirective.DIRECTIVES:
-        ops.UserDefinedDirective.DIRECTIVES.insert(0, BreakDirective)
+    ops.UserDefinedDirective.DIRECTIVES.insert(0, BreakDirective)
 
     def literal(what: str) -> Any:
         def evaluate_raw(self: Any, stream: Any, namespace: Any, loader: Any) -> None:

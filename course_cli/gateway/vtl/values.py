@@ -9,6 +9,7 @@ Java-style, `[1, 2]`.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -151,8 +152,6 @@ def vtl_modulo(left: Any, right: Any) -> Any:
     """Java remainder: takes the sign of the dividend (`-7 % 2` is -1)."""
     if isinstance(left, int) and isinstance(right, int):
         return left - right * vtl_divide(left, right)
-    import math
-
     return math.fmod(left, right)
 
 

@@ -66,8 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         writable_also=["/tmp"] if config["limits"].get("isolation") == "namespaces" else [],
     )
     if config["mode"] == "script":
-        # The report is sent and the output flushed: end here. The interpreter's own shutdown
-        # (boto3's, say) took a tenth of a second or more that `course check` waited for.
+        # The report is sent and the output flushed: skip the interpreter's slow shutdown.
         os._exit(_run_script(config, sandbox, reply_fd))
     return _serve(config, sandbox, request_fd, reply_fd)
 

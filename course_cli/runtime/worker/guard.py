@@ -237,39 +237,6 @@ def _is_loopback(host: str) -> bool:
     return host.lower() in _LOOPBACK_NAMES or (address is not None and address.is_loopback)
 
 
-# --- output with a ceiling --------------------------------------------------------------------
-
-
-class _CappedParts(list[str]):
-    """A list of output pieces that stops growing at `room` characters."""
-
-    __slots__ = ("room",)
-
-    def __init__(self, room: int) -> None:
-        super().__init__()
-        self.room = room
-
-    def append(self, text: str) -> None:
-        if self.room < 0:
-            return  # already cut
-        if len(text) > self.room:
-            super().append(text[: self.room])
-            super().append("\n[output truncated: the rest was discarded]\n")
-            self.room = -1
-            return
-        self.room -= len(text)
-        super().append(text)
-
-
 def cap_captured_output(max_chars: int) -> None:
-    """Make every capture made from now on keep `max_chars` at most (`logs.Capture` swapped,
-    in the worker only: the in-process runtime pays nothing)."""
-
-    class CappedCapture(logs.Capture):
-        __slots__ = ()
-
-        def __init__(self, request_id: str) -> None:
-            super().__init__(request_id)
-            self.parts = _CappedParts(max_chars)
-
-    setattr(logs, "Capture", CappedCapture)  # noqa: B010 - a class swap, worker process only
+    """Make every capture made from now on keep `max_chars` at most (worker processes only)."""
+    logs.capture_limit = max_chars

@@ -131,7 +131,6 @@ class WorkerProcess:
         self.limits = limits
         self.uid = _worker_user(limits)
         self.folder = make_sandbox_folder(source, limits.copy_mb, self.uid)
-        self.started = time.monotonic()
         request_read, self._request_fd = os.pipe()
         self._reply_fd, reply_write = os.pipe()
         environment = scrubbed_environment(self.folder, env)
