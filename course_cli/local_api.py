@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from course_cli.gateway.http import HttpRequest
     from course_cli.gateway.invoker import LambdaResult
     from course_cli.runtime import InProcessRuntime
+    from course_cli.runtime.forked import ForkedRuntime
+    from course_cli.runtime.node import RuntimeRouter
 
 # With no --resource, a handler answers every path, as `sam local`'s catch-all does: the root
 # and a greedy proxy below it (on AWS, `/{proxy+}` does not match `/`, so both are needed).
@@ -31,7 +33,7 @@ class LocalApi:
     """A definition and the runtime that runs its functions."""
 
     definition: ApiDefinition
-    runtime: InProcessRuntime
+    runtime: InProcessRuntime | RuntimeRouter  # a router when a handler is JavaScript
     source: Path | None = None  # the route-table file, when the API came from one
 
     def send(self, request: HttpRequest) -> Invocation:
@@ -48,9 +50,8 @@ class LocalApi:
             self.check_handlers()
             return self.send(request)
         from course_cli.gateway.pipeline import handle_request
-        from course_cli.runtime.forked import ForkedRuntime
 
-        with ForkedRuntime(self.runtime) as forked:
+        with _forked(self.runtime) as forked:
             for name in self.runtime.functions:
                 forked.load(name)
             return handle_request(self.definition, request, forked)
@@ -76,9 +77,7 @@ class LocalApi:
             self.check_handlers()
             with debug_session(debug):
                 return self.runtime(function_name, event, timeout_s=timeout_s, wait_s=timeout_s)
-        from course_cli.runtime.forked import ForkedRuntime
-
-        with ForkedRuntime(self.runtime) as forked:
+        with _forked(self.runtime) as forked:
             forked.load(function_name)
             return forked(function_name, event, timeout_s=timeout_s, wait_s=timeout_s)
 
@@ -118,6 +117,15 @@ class LocalApi:
             self.runtime.load(name)
 
 
+def _forked(runtime: InProcessRuntime | RuntimeRouter) -> ForkedRuntime | RuntimeRouter:
+    """`runtime` with its Python functions in a forked copy of this process (Node.js ones
+    already run in processes of their own)."""
+    from course_cli.runtime.forked import ForkedRuntime
+    from course_cli.runtime.node import RuntimeRouter
+
+    return runtime.forked() if isinstance(runtime, RuntimeRouter) else ForkedRuntime(runtime)
+
+
 def function_name_for(handler: str) -> str:
     """The Lambda function name a handler gets: its file's stem (`app.py:fn` → `app`), or
     its module's last name (`app.lambda_handler` → `app`, `pkg.orders.fn` → `orders`)."""
@@ -148,7 +156,7 @@ def api_for_handler(
         FUNCTION_TIMEOUT_RULE,
         is_function_timeout,
     )
-    from course_cli.runtime import InProcessRuntime
+    from course_cli.runtime.node import runtime_for
 
     if timeout_s is not None and not is_function_timeout(timeout_s):
         raise BadOptionError(
@@ -168,7 +176,7 @@ def api_for_handler(
             stage=stage,
             functions=functions,
         )
-    return LocalApi(definition, InProcessRuntime({name: handler}))
+    return LocalApi(definition, runtime_for({name: handler}))
 
 
 def http_api_for(
@@ -198,14 +206,14 @@ def api_from_file(path: Path, *, stage: str | None = None) -> LocalApi:
     from dataclasses import replace
 
     from course_cli.gateway.route_table import read_route_table
-    from course_cli.runtime import InProcessRuntime
+    from course_cli.runtime.node import runtime_for
 
     definition = read_route_table(path)
     if stage is not None and not definition.http_api:  # an HTTP API serves $default
         definition = replace(definition, stage=stage)
     functions = {name: config.handler for name, config in definition.functions.items()}
     return LocalApi(
-        definition, InProcessRuntime(functions, base_dir=path.resolve().parent), source=path
+        definition, runtime_for(functions, base_dir=path.resolve().parent), source=path
     )
 
 
