@@ -59,7 +59,8 @@ class UnknownFunctionError(FunctionNotFound, HandlerError):
 
 
 class InProcessRuntime(LambdaInvoker):
-    """Lambda functions by name, each a handler file: `{"products": "app.py:handler"}`.
+    """Lambda functions by name, each a handler file (`{"products": "app.py:handler"}`) or
+    a `HandlerSpec` already resolved.
 
     Relative paths are taken from `base_dir` (default: the working folder at construction).
     Handlers load on first use and reload when their file changes. `environments` gives a
@@ -68,13 +69,14 @@ class InProcessRuntime(LambdaInvoker):
 
     def __init__(
         self,
-        functions: Mapping[str, str],
+        functions: Mapping[str, str | HandlerSpec],
         *,
         base_dir: Path | None = None,
         environments: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         self._specs: dict[str, HandlerSpec] = {
-            name: parse_handler_spec(spec, base_dir) for name, spec in functions.items()
+            name: spec if isinstance(spec, HandlerSpec) else parse_handler_spec(spec, base_dir)
+            for name, spec in functions.items()
         }
         self._environments = {name: dict(env) for name, env in (environments or {}).items()}
         # One cache per function: two functions on the same file each get their own module,

@@ -52,6 +52,7 @@ class SamFunction:
     environment: Mapping[str, str] = field(default_factory=dict)
     routes: tuple[tuple[str, str], ...] = ()
     unservable: str | None = None
+    code_dir: Path | None = None  # its CodeUri folder, where Lambda imports from
 
     def lambda_variables(self, region: str) -> dict[str, str]:
         """The variables Lambda sets for every function, then the function's own."""
@@ -192,6 +193,7 @@ def _functions(
             environment=_environment(logical_id, properties, resolver, warnings),
             routes=_routes(logical_id, original, warnings),
             unservable=unservable,
+            code_dir=code_dir,
         )
     return functions
 

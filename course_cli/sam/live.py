@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from course_cli.gateway.invoker import FunctionNotFound, LambdaInvoker, LambdaResult
-from course_cli.sam.app import REGION, SamApp, read_app
+from course_cli.sam.app import REGION, SamApp, SamFunction, read_app
 
 if TYPE_CHECKING:
     from course_cli.gateway.definition import ApiDefinition
     from course_cli.local_api import LocalApi
     from course_cli.runtime import InProcessRuntime
+    from course_cli.runtime.handler_spec import HandlerSpec
     from course_cli.sandbox.session import Sandbox
 
 
@@ -88,7 +89,7 @@ class LiveTemplate(LambdaInvoker):
         aws = self.sandbox.variables() if self.sandbox is not None else {}
         served = {fn.name: fn for fn in self.app.functions.values() if fn.handler is not None}
         return InProcessRuntime(
-            {name: str(fn.handler) for name, fn in served.items()},
+            {name: _spec(fn) for name, fn in served.items()},
             environments={
                 name: {**aws, **fn.lambda_variables(REGION)} for name, fn in served.items()
             },
@@ -167,3 +168,12 @@ class LiveTemplate(LambdaInvoker):
         for warning in fresh.warnings:
             print_warning(warning)
         return fresh.definition
+
+
+def _spec(function: SamFunction) -> HandlerSpec:
+    """Where the function's handler is, its CodeUri folder importable as Lambda's /var/task
+    (so `Handler: handlers.products.handler` can `from handlers import common`)."""
+    from course_cli.runtime.handler_spec import HandlerSpec
+
+    file, _, name = str(function.handler).rpartition(":")
+    return HandlerSpec(Path(file), name, import_root=function.code_dir)

@@ -121,3 +121,21 @@ def test_a_route_with_api_key_required_wants_the_templates_key(
 
     assert status() == 403
     assert status("-H", "x-api-key: abcdefghijklmnopqrst") == 200
+
+
+def test_a_nested_handler_imports_from_its_code_uri_root(run_cli: Run, tmp_path: Path) -> None:
+    code = tmp_path / "src"
+    (code / "handlers").mkdir(parents=True)
+    (code / "shared.py").write_text("GREETING = 'from the root'\n")
+    (code / "handlers" / "orders.py").write_text(
+        "import shared\n\ndef handler(event, context):\n    return shared.GREETING\n"
+    )
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Orders:\n"
+        "    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src/\n"
+        "      Handler: handlers.orders.handler\n      Runtime: python3.13\n"
+    )
+    result = run_cli("invoke", "-t", str(template), "Orders", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["result"] == "from the root"
