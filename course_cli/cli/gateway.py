@@ -197,7 +197,7 @@ def invoke(
         authorizer_ttl,
         from_route_table=api is not None,
     )
-    local = local.with_api_keys(api_key or ())
+    local = local.with_api_keys(api_key or (), everywhere=handler is not None)
     invocation = local.send_debug(request) if debug else local.send_once(request)
     document = invocation_to_json(invocation)
     if as_json:
@@ -305,6 +305,7 @@ def serve(
         authorizer_ttl,
         from_route_table=api is not None,
     )
+    local = local.with_api_keys(api_key or (), everywhere=handler is not None)
     local.check_handlers()
     live = _LiveApi(local)
     reload_check = live.reload_check if api is not None else None

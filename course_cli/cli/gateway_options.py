@@ -61,8 +61,9 @@ ApiKeyOption = Annotated[
     typer.Option(
         "--api-key",
         metavar="KEY",
-        help="An API key clients may send in x-api-key (repeat). Routes that require a key "
-        "answer 403 without one of these.",
+        help="An API key clients may send in x-api-key (repeat). With HANDLER every route "
+        "requires a key; with --api, --sandbox or a template, the routes marked apiKeyRequired "
+        "do. Without a valid key: 403 Forbidden.",
     ),
 ]
 PortOption = Annotated[

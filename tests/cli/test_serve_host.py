@@ -1,10 +1,12 @@
 """`course serve --host` listens beyond loopback when asked, saying so in one warning line;
-loopback stays the default. `-p` is `--port`, as in `sam local start-api`."""
+loopback stays the default. `-p` is `--port`, as in `sam local start-api`; `--api-key`
+guards every route of a served handler."""
 
 from __future__ import annotations
 
 import signal
 import subprocess
+import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
@@ -17,9 +19,11 @@ Run = Callable[..., CliResult]
 APP = "def handler(event, context):\n    return {'statusCode': 200, 'body': 'hi'}\n"
 
 
-def _serve(tmp_path: Path, home: Path, *args: str) -> tuple[str, str, int]:
-    """Start `course serve app.py ARGS`, read up to its ready line, ask it once, stop it:
-    (stdout so far, stderr, the status of GET /prod/)."""
+def _serve(
+    tmp_path: Path, home: Path, *args: str, headers: dict[str, str] | None = None
+) -> tuple[str, str, int]:
+    """Start `course serve app.py ARGS`, read up to its ready line, ask it once (with
+    `headers`), stop it: (stdout so far, stderr, the status of GET /prod/)."""
     (tmp_path / "app.py").write_text(APP)
     process = subprocess.Popen(
         [PYTHON, "-m", "course_cli", "serve", "app.py", *args],
@@ -37,8 +41,12 @@ def _serve(tmp_path: Path, home: Path, *args: str) -> tuple[str, str, int]:
             if "Ctrl-C stops" in line:
                 break
         port = int(shown.split(" at http://", 1)[1].split("/", 1)[0].rsplit(":", 1)[1])
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/prod/", timeout=30) as answer:
-            status = answer.status
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/prod/", headers=headers or {})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                status = answer.status
+        except urllib.error.HTTPError as refused:
+            status = refused.code
     finally:
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=20)
@@ -58,6 +66,15 @@ def test_all_interfaces_with_one_warning(tmp_path: Path, course_home: Path) -> N
     assert "at http://0.0.0.0:" in shown and status == 200
     warnings = [line for line in stderr.splitlines() if "0.0.0.0" in line]
     assert len(warnings) == 1 and "network you trust" in warnings[0], stderr
+
+
+@pytest.mark.slow
+def test_api_key_is_required_over_http(tmp_path: Path, course_home: Path) -> None:
+    *_, refused = _serve(tmp_path, course_home, "-p", "0", "--api-key", "k-1")
+    *_, allowed = _serve(
+        tmp_path, course_home, "-p", "0", "--api-key", "k-1", headers={"x-api-key": "k-1"}
+    )
+    assert (refused, allowed) == (403, 200)
 
 
 @pytest.mark.parametrize(
