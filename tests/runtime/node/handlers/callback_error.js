@@ -1,0 +1,3 @@
+exports.handler = (event, context, callback) => {
+  callback(new Error("no such user"));
+};
