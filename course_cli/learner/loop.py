@@ -99,20 +99,17 @@ class HintView:
 def next_hint(store: ProgressStore, exercise: Exercise, *, show_all: bool = False) -> HintView:
     """Show one more hint level (all of them with `show_all`) and remember it."""
     total = len(exercise.hints)
-    shown: dict[str, int] = {}
 
     def change(data: dict[str, Any]) -> None:
         entry = data["exercises"].setdefault(exercise.id, {"status": "not started"})
         before = int(entry.get("hints_shown", 0) or 0)
         entry["hints_shown"] = total if show_all else min(before + 1, total)
-        shown["n"] = entry["hints_shown"]
 
-    store.update(change)
-    entry = exercise_entry(store, exercise.id)
+    entry = store.update(change)["exercises"][exercise.id]
     failure = entry.get("last_failure")
     return HintView(
         exercise.id,
-        exercise.hints[: shown["n"]],
+        exercise.hints[: entry["hints_shown"]],
         total,
         failure if isinstance(failure, dict) else None,
         bool(entry.get("passed_once")),

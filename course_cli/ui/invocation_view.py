@@ -133,10 +133,10 @@ def render_explanation(document: dict[str, Any]) -> RenderableType | None:
     return Panel(Group(*parts), title=title, title_align="left", border_style="red")
 
 
-def render_invocation(document: dict[str, Any], *, show_event: bool = True) -> RenderableType:
+def render_invocation(document: dict[str, Any]) -> RenderableType:
     """The whole `course invoke` view, from its `--json` document."""
     parts: list[RenderableType] = []
-    if show_event and document.get("event") is not None:
+    if document.get("event") is not None:
         parts.append(render_event(document["event"]))
     if document.get("result") is not None or document.get("event") is not None:
         parts.append(render_result(document.get("result")))

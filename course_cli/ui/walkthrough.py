@@ -7,8 +7,6 @@ the same step.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import click
 from rich.console import Console, RenderableType
 from rich.text import Text
@@ -37,18 +35,13 @@ BACK_KEYS = {"b", "B", "\x1b[D", "p"}
 QUIT_KEYS = {"q", "Q", "\x1b", "\x03", "\x04"}
 
 
-def walk(
-    console: Console,
-    store: ProgressStore,
-    lesson: Lesson,
-    read_key: Callable[[], str] = click.getchar,
-) -> Step:
+def walk(console: Console, store: ProgressStore, lesson: Lesson) -> Step:
     """Run the interactive loop until the learner quits; return the step they stopped on."""
     position = open_current(store, lesson)
     _show(console, store, position, run=True)
     while True:
         try:
-            key = read_key()
+            key = click.getchar()
         except (KeyboardInterrupt, EOFError):
             key = "q"
         if key in QUIT_KEYS:

@@ -17,9 +17,9 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from course_cli.errors import CourseError, UsageError
 from course_cli.grader.classroom.class_report import ClassReport, GradedSubmission
@@ -240,39 +240,33 @@ class _GradingProcess:
         self._stderr.close()
 
 
-_Record = Callable[[Submission, CheckResult], None]
-
-
 def _grade_in_parallel(
     todo: list[Submission],
     exercise_id: str,
     workers: int,
     timeout_s: float,
-    record: _Record,
+    record: Callable[[Submission, CheckResult], None],
     isolation: str,
 ) -> None:
     """Grade `todo` on `workers` grading processes; `record` each result in this thread."""
-    pending: queue.Queue[Submission] = queue.Queue()
-    for submission in todo:
-        pending.put(submission)
-    results: queue.Queue[tuple[Submission, CheckResult] | BaseException] = queue.Queue()
     stopping = threading.Event()
-    slots = [
-        _Slot(exercise_id, timeout_s, pending, results, stopping, isolation) for _ in range(workers)
-    ]
-    threads = [threading.Thread(target=slot.run, daemon=True) for slot in slots[: len(todo)]]
-    for thread in threads:
-        thread.start()
+    slots = [_Slot(exercise_id, timeout_s, stopping, isolation) for _ in todo[:workers]]
+    idle: queue.Queue[_Slot] = queue.Queue()
+    for slot in slots:
+        idle.put(slot)
+
+    def grade(submission: Submission) -> CheckResult:
+        slot = idle.get()
+        try:
+            return slot.grade(submission)
+        finally:
+            idle.put(slot)
+
+    pool = ThreadPoolExecutor(len(slots), thread_name_prefix="course-grade")
+    graded = {pool.submit(grade, submission): submission for submission in todo}
     try:
-        for _ in todo:
-            # Short waits, not one long block: Ctrl-C reaches the main thread promptly.
-            item = None
-            while item is None:
-                with contextlib.suppress(queue.Empty):
-                    item = results.get(timeout=0.2)
-            if isinstance(item, BaseException):
-                raise item
-            record(*item)
+        for future in as_completed(graded):
+            record(graded[future], future.result())
     except KeyboardInterrupt:
         raise GradingInterrupted(
             "grading interrupted; every result so far is saved",
@@ -280,37 +274,24 @@ def _grade_in_parallel(
         ) from None
     finally:
         stopping.set()
+        pool.shutdown(wait=False, cancel_futures=True)
         for slot in slots:
             slot.stop()
-        for thread in threads:
-            thread.join(_STOP_GRACE_S + 1)
+        pool.shutdown()
 
 
 @dataclass
 class _Slot:
-    """One grading process and the thread feeding it submissions."""
+    """One grading process, lent to one submission at a time."""
 
     exercise_id: str
     timeout_s: float
-    pending: queue.Queue[Submission]
-    results: queue.Queue[Any]
     stopping: threading.Event
     isolation: str
     process: _GradingProcess | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def run(self) -> None:
-        try:
-            while not self.stopping.is_set():
-                try:
-                    submission = self.pending.get_nowait()
-                except queue.Empty:
-                    return
-                self.results.put((submission, self._grade(submission)))
-        except BaseException as error:  # a bug of ours: hand it to the main thread
-            self.results.put(error)
-
-    def _grade(self, submission: Submission) -> CheckResult:
+    def grade(self, submission: Submission) -> CheckResult:
         from course_cli.grader.checking import not_run_result
 
         assert submission.folder is not None
@@ -343,6 +324,8 @@ class _Slot:
 
     def _process(self) -> _GradingProcess:
         with self._lock:
+            if self.stopping.is_set():  # no new process once the batch is stopping
+                raise _ProcessGone()
             if self.process is None:
                 self.process = _GradingProcess(self.isolation)
             return self.process

@@ -7,7 +7,7 @@ the learner can open it, with real requests through the gateway and the in-proce
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -49,7 +49,6 @@ class ProxyExample:
     event_keys: tuple[str, ...] = ()
     methods: tuple[str, ...] = ("ANY",)
     uses_step_code: bool = True
-    notes: tuple[str, ...] = field(default_factory=tuple)
 
 
 EXAMPLES = (
