@@ -71,8 +71,11 @@ class NodeProcess:
         os.set_blocking(self._reply_read, False)
         self._replies = b""
         self._reply_open = True
+        self._selector = selectors.DefaultSelector()
+        self._selector.register(self._reply_read, selectors.EVENT_READ, "reply")
+        self._selector.register(self._output, selectors.EVENT_READ, "output")
         self._finalizer = weakref.finalize(
-            self, _end, self._process, (self._request_write, self._reply_read)
+            self, _end, self._process, self._selector, (self._request_write, self._reply_read)
         )
 
     @property
@@ -99,26 +102,23 @@ class NodeProcess:
         except OSError:  # BrokenPipeError: it is gone already
             return self._gone(output)
         deadline = None if wait_s is None else started + wait_s
-        with selectors.DefaultSelector() as selector:
-            selector.register(self._reply_read, selectors.EVENT_READ, "reply")
-            selector.register(self._output, selectors.EVENT_READ, "output")
-            while True:
-                reply = self._next_reply()
-                if reply is not None:
-                    self._drain(output)
-                    elapsed = (time.monotonic() - started) * 1000
-                    return Exchange(reply, _text(output), elapsed)
-                if not self._reply_open:
-                    return self._gone(output)
-                left = None if deadline is None else deadline - time.monotonic()
-                if left is not None and left <= 0:
-                    self._drain(output)
-                    return Exchange(None, _text(output), (time.monotonic() - started) * 1000)
-                for key, _ in selector.select(left):
-                    if key.data == "reply":
-                        self._read_replies()
-                    else:
-                        self._read_output(output)
+        while True:
+            reply = self._next_reply()
+            if reply is not None:
+                self._drain(output)
+                elapsed = (time.monotonic() - started) * 1000
+                return Exchange(reply, _text(output), elapsed)
+            if not self._reply_open:
+                return self._gone(output)
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                self._drain(output)
+                return Exchange(None, _text(output), (time.monotonic() - started) * 1000)
+            for key, _ in self._selector.select(left):
+                if key.data == "reply":
+                    self._read_replies()
+                else:
+                    self._read_output(output)
 
     def take_output(self) -> str:
         """What the process printed since it was last asked (after it ended, for one)."""
@@ -194,8 +194,11 @@ def _text(output: bytearray) -> str:
     return output.decode("utf-8", errors="replace")
 
 
-def _end(process: subprocess.Popen[bytes], fds: tuple[int, ...]) -> None:
+def _end(
+    process: subprocess.Popen[bytes], selector: selectors.BaseSelector, fds: tuple[int, ...]
+) -> None:
     """Kill the process and close our ends of its pipes (also when garbage collected)."""
+    selector.close()
     if process.poll() is None:
         process.kill()
     with contextlib.suppress(subprocess.TimeoutExpired):

@@ -189,3 +189,17 @@ def test_an_init_error_is_the_invocations_error(node_runtime: MakeRuntime) -> No
     assert result.error["errorType"] == "Runtime.HandlerNotFound"
     # Logged before START, as Lambda logs a failed init.
     assert result.logs.index("Uncaught Exception") < result.logs.index("START RequestId")
+
+
+def test_callback_waits_for_the_empty_event_loop_unless_told_not_to(
+    node_runtime: MakeRuntime,
+) -> None:
+    runtime = node_runtime(fn="callback_with_timer.js")
+    waited = runtime("fn", {"waits": True})
+    assert waited.outcome is Outcome.OK
+    assert waited.duration_ms >= 290
+    assert "\tINFO\ttimer done" in waited.logs
+    early = runtime("fn", {"waits": False})
+    assert early.outcome is Outcome.OK
+    assert early.duration_ms < 250
+    assert "timer done" not in early.logs
