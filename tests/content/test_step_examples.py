@@ -1,6 +1,7 @@
 """`examples/`: the files the lesson's steps tell a learner to run, one folder per step, named
 like the step's file. What a step shows is what the file holds, every file is one a step names,
-`course init` copies them all, and a wheel carries them."""
+`course init` copies them all, and a wheel carries them. Beyond the lesson, `examples/sam/` and
+`examples/node/` hold what the README's SAM and Node.js sections name."""
 
 from __future__ import annotations
 
@@ -21,15 +22,30 @@ STEPS = {step.file.stem: step for step in LESSON.steps}
 LANGUAGE = {".py": "python", ".vtl": "velocity"}
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 EXAMPLE_PATH = re.compile(r"examples/[\w.-]+/[\w.-]+")
+# Folders for what comes after the lesson, each named in the README rather than in a step.
+BEYOND = {"sam", "node"}
 
 
 def example_files() -> list[Path]:
-    return sorted(p for p in EXAMPLES.glob("*/*") if p.is_file() and "__pycache__" not in p.parts)
+    return sorted(
+        p
+        for p in EXAMPLES.glob("*/*")
+        if p.is_file() and "__pycache__" not in p.parts and p.parent.name not in BEYOND
+    )
 
 
 def test_every_folder_is_named_after_a_step() -> None:
     folders = {p.name for p in EXAMPLES.iterdir() if p.is_dir() and p.name != "__pycache__"}
-    assert folders and folders <= set(STEPS), folders - set(STEPS)
+    assert folders and folders <= set(STEPS) | BEYOND, folders - set(STEPS) - BEYOND
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for name in BEYOND for p in (EXAMPLES / name).glob("*") if p.name != "__pycache__"),
+    ids=lambda p: f"{p.parent.name}/{p.name}",
+)
+def test_every_example_beyond_the_lesson_is_named_in_the_readme(path: Path) -> None:
+    assert f"examples/{path.parent.name}/{path.name}" in (REPO / "README.md").read_text()
 
 
 @pytest.mark.parametrize("path", example_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
