@@ -109,7 +109,7 @@ def guard_every_route(
     from course_cli.gateway.errors import ApiDefinitionError
     from course_cli.gateway.routing import DEFAULT_ROUTE
     from course_cli.local_api import LocalApi, function_name_for
-    from course_cli.runtime import InProcessRuntime
+    from course_cli.runtime.node import runtime_for
 
     definition = local.definition
     # An HTTP API's (--payload 2.0): a REQUEST authorizer with simple responses.
@@ -154,5 +154,5 @@ def guard_every_route(
     if definition.default_route is not None:  # an HTTP API's $default route
         every[(DEFAULT_ROUTE, definition.default_route.http_method)] = guard
     handlers = {fn: str(spec) for fn, spec in local.runtime.functions.items()}
-    runtime = InProcessRuntime({**handlers, name: handler})
+    runtime = runtime_for({**handlers, name: handler})  # Python or Node.js, each
     return LocalApi(with_authorizers(definition, every), runtime, source=local.source)

@@ -121,3 +121,33 @@ def test_a_node_older_than_18_is_named(
     assert result.stderr.strip() == (
         "error: Node.js handlers need node 18 or newer on PATH (found v16.20.2)"
     )
+
+
+def test_a_route_table_mixing_python_and_node(run_cli: Run, tmp_path: Path) -> None:
+    (tmp_path / "users.mjs").write_text(LESSON_HANDLER.read_text())
+    (tmp_path / "health.py").write_text(
+        "def handler(event, context):\n    return {'statusCode': 200, 'body': 'python'}\n"
+    )
+    route = {"method": "GET"}
+    table = {
+        "functions": {"users": {"handler": "users.mjs"}, "health": {"handler": "health.py"}},
+        "routes": [
+            {**route, "resource": "/users/{id}", "integration": {"function": "users"}},
+            {**route, "resource": "/health", "integration": {"function": "health"}},
+        ],
+    }
+    (tmp_path / "api.json").write_text(json.dumps(table))
+    api = str(tmp_path / "api.json")
+    users = invoke_json(run_cli, "--api", api, "--path", "/users/1")
+    assert json.loads(users["response"]["body"])["name"] == "Ada Lovelace"
+    health = invoke_json(run_cli, "--api", api, "--path", "/health")
+    assert health["response"]["body"] == "python"
+
+
+def test_a_node_authorizer_in_front_of_a_node_handler(run_cli: Run, handlers: Path) -> None:
+    guarded = [str(LESSON_HANDLER), "--path", "/users/1"]
+    guarded += ["--authorizer", str(handlers / "authorizer.mjs")]
+    allowed = invoke_json(run_cli, *guarded, "--header", "Authorization: allow")
+    assert allowed["response"]["statusCode"] == 200
+    denied = invoke_json(run_cli, *guarded, "--header", "Authorization: deny")
+    assert denied["response"]["statusCode"] == 403
