@@ -33,6 +33,7 @@ from course_cli.cli.gateway_options import (
 )
 from course_cli.cli.live_api import LiveApi as _LiveApi
 from course_cli.cli.options import parse_header, parse_method, parse_pair, parse_path
+from course_cli.cli.sam import EnvVarsOption, ParameterOverridesOption, TemplateOption
 
 if TYPE_CHECKING:
     from course_cli.gateway.http import HttpRequest
@@ -164,6 +165,9 @@ def invoke(
     authorizer_ttl: AuthorizerTtlOption = None,
     api_key: ApiKeyOption = None,
     debug: DebugOption = False,
+    template: TemplateOption = None,
+    env_vars: EnvVarsOption = None,
+    parameter_overrides: ParameterOverridesOption = None,
 ) -> None:
     """Send one request through API Gateway to a handler: event, result, response, log.
 
@@ -173,6 +177,21 @@ def invoke(
     """
     from course_cli.gateway.pipeline import invocation_to_json
 
+    if template is not None or env_vars is not None or parameter_overrides is not None:
+        from course_cli.cli import sam
+
+        sam.check_without_template(template, env_vars, parameter_overrides)
+        assert template is not None
+        sam.check_alone(
+            {"--resource": resource is not None, "--stage": stage != "prod", "--api": bool(api)}
+            | {"--timeout": timeout is not None, "--payload": payload != "1.0"}
+            | {"--authorizer": authorizer is not None}
+        )
+        request_args = sam.RequestArgs(method, path, query, header, body, api_key)
+        args = sam.TemplateArgs(template, env_vars, parameter_overrides)
+        return sam.invoke_template(
+            args, handler, event_file, request_args, debug=debug, as_json=as_json
+        )
     if event_file is not None:
         from course_cli.cli.event_invoke import check_request_options_unused, invoke_with_event
 
@@ -257,9 +276,12 @@ def serve(
     authorizer_ttl: AuthorizerTtlOption = None,
     api_key: ApiKeyOption = None,
     debug: DebugOption = False,
+    template: TemplateOption = None,
+    env_vars: EnvVarsOption = None,
+    parameter_overrides: ParameterOverridesOption = None,
 ) -> None:
     """Serve handlers over real HTTP (on 127.0.0.1 unless --host) through the API Gateway
-    emulator.
+    emulator; with -t, a SAM template's API.
 
     With --sandbox and HANDLER, your CRUD handler serves the products API on the sandbox's
     products table. Edits to handler files (and to --api) take effect on the next request.
@@ -268,6 +290,18 @@ def serve(
     from course_cli.errors import BadOptionError
 
     settings = ServeSettings(host=host, debug=debug, api_keys=tuple(api_key or ()))
+    if template is not None or env_vars is not None or parameter_overrides is not None:
+        from course_cli.cli import sam
+
+        sam.check_without_template(template, env_vars, parameter_overrides)
+        assert template is not None
+        sam.check_alone(
+            {"HANDLER": handler is not None, "--resource": bool(resource), "--api": bool(api)}
+            | {"--sandbox": sandbox or crud, "--timeout": timeout is not None}
+            | {"--payload": payload != "1.0", "--authorizer": authorizer is not None}
+        )
+        args = sam.TemplateArgs(template, env_vars, parameter_overrides)
+        return sam.serve_template(args, port, settings)
     if sandbox or crud:
         if authorizer is not None:
             raise BadOptionError(
