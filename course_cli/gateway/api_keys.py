@@ -9,7 +9,8 @@ run first). A request let through with a key shows it in the proxy event's
 `requestContext.identity.apiKey` and `apiKeyId`, and in `$context.identity.*`.
 
 Here an API's keys are `ApiDefinition.api_keys`, from `--api-key`, a route table's
-`apiKeys` or the sandbox's enabled keys; usage plans, quotas and throttling are not emulated.
+`apiKeys` or the sandbox (enabled keys in a usage plan of the stage); quotas and throttling
+are not emulated.
 HTTP APIs have no API keys.
 """
 
@@ -78,7 +79,10 @@ def _refusal(key: str | None, method: str, definition: ApiDefinition) -> str:
     elif not key:
         why = f"the request has no {API_KEY_HEADER} header"
     else:
-        why = f"its {API_KEY_HEADER} header, {mask_key(key)}, is not one of the API's keys"
+        why = (
+            f"its {API_KEY_HEADER} header, {mask_key(key)}, is not one of the API's keys (an "
+            "enabled key in a usage plan of this stage)"
+        )
     return (
         f"The method {method} requires an API key (apiKeyRequired) and {why}, so API Gateway "
         f'answered 403 {{"message":"Forbidden"}} without calling the integration. Send one of '

@@ -166,21 +166,18 @@ def read_api_keys(apigw: Any, api_id: str, stage: str) -> dict[str, Any]:
     """The keys a method with `apiKeyRequired` accepts on `api_id`/`stage`, as the
     `api_keys` and `api_key_ids` fields of an `ApiDefinition`.
 
-    On AWS a key counts when it is enabled and in a usage plan of the stage. Deliberate
-    deviation: in a sandbox with no usage plan at all every enabled key counts (on AWS every
-    keyed request would get 403), so that `create_api_key` alone is enough to try a key.
+    As on AWS, a key counts only when it is enabled and in a usage plan of the stage: a key
+    made with `create_api_key` alone is refused with 403, the classic surprise.
     """
     items = apigw.get_api_keys(includeValues=True, limit=500).get("items") or []
     enabled = {str(k["id"]): str(k["value"]) for k in items if k.get("enabled") and k.get("value")}
-    plans = apigw.get_usage_plans(limit=500).get("items") or []
-    if plans:
-        in_stage: set[str] = set()
-        for plan in plans:
-            stages = plan.get("apiStages") or []
-            if any(s.get("apiId") == api_id and s.get("stage") == stage for s in stages):
-                keys = apigw.get_usage_plan_keys(usagePlanId=plan["id"], limit=500)
-                in_stage |= {str(k["id"]) for k in keys.get("items") or []}
-        enabled = {key_id: value for key_id, value in enabled.items() if key_id in in_stage}
+    in_stage: set[str] = set()
+    for plan in apigw.get_usage_plans(limit=500).get("items") or []:
+        stages = plan.get("apiStages") or []
+        if any(s.get("apiId") == api_id and s.get("stage") == stage for s in stages):
+            keys = apigw.get_usage_plan_keys(usagePlanId=plan["id"], limit=500)
+            in_stage |= {str(k["id"]) for k in keys.get("items") or []}
+    enabled = {key_id: value for key_id, value in enabled.items() if key_id in in_stage}
     return {
         "api_keys": frozenset(enabled.values()),
         "api_key_ids": {value: key_id for key_id, value in enabled.items()},

@@ -42,9 +42,12 @@ def _status(sandbox: Any, key: str | None) -> int:
 
 @pytest.mark.slow  # the first request of a fresh sandbox takes seconds
 def test_enabled_keys_are_accepted_and_disabled_ones_refused(sandbox: Any) -> None:
-    apigw, _ = _keyed_api(sandbox)
+    apigw, api_id = _keyed_api(sandbox)
     good = apigw.create_api_key(name="good", value="good-key-0123456789abc", enabled=True)
-    apigw.create_api_key(name="off", value="off-key-0123456789abcd", enabled=False)
+    off = apigw.create_api_key(name="off", value="off-key-0123456789abcd", enabled=False)
+    plan = apigw.create_usage_plan(name="p", apiStages=[{"apiId": api_id, "stage": "prod"}])
+    for key in (good, off):
+        apigw.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"], keyType="API_KEY")
     assert _status(sandbox, None) == 403
     assert _status(sandbox, "off-key-0123456789abcd") == 403
     assert _status(sandbox, "good-key-0123456789abc") != 403  # reaches the integration
@@ -60,3 +63,10 @@ def test_with_usage_plans_only_the_stage_s_keys_count(sandbox: Any) -> None:
     apigw.create_usage_plan_key(usagePlanId=plan["id"], keyId=planned["id"], keyType="API_KEY")
     assert sandbox.api().definition.api_keys == frozenset({"planned-0123456789abcd"})
     assert _status(sandbox, "unplanned-0123456789ab") == 403
+
+
+def test_a_key_in_no_usage_plan_is_refused_as_on_aws(sandbox: Any) -> None:
+    apigw, _ = _keyed_api(sandbox)
+    apigw.create_api_key(name="alone", value="alone-key-0123456789ab", enabled=True)
+    assert sandbox.api().definition.api_keys == frozenset()
+    assert _status(sandbox, "alone-key-0123456789ab") == 403
