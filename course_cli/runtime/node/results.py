@@ -150,8 +150,11 @@ class InitFailure:
     timed_out: bool = False
     exit_status: int | None = None
 
-    def result(self, parts: LogParts, init_limit_s: float) -> LambdaResult:
-        """The invocation's result: Lambda logs a failed init before START."""
+    def result(self, parts: LogParts, timeout_s: float, waited_ms: float) -> LambdaResult:
+        """The invocation's result: Lambda logs a failed init before START. An init that ran
+        past its limit is reported as Lambda reports it, in the function's own timeout's words
+        (Lambda retries the init within the invocation, under that timeout; this runtime
+        stops at the init's limit instead)."""
         parts.prefix = self.output
         if self.error is not None:
             return LambdaResult(
@@ -163,7 +166,7 @@ class InitFailure:
                 parts.request_id,
             )
         if self.timed_out:
-            return timed_out(parts, init_limit_s, init_limit_s * 1000)
+            return timed_out(parts, timeout_s, waited_ms)
         return exited(parts, self.exit_status, 0.0)
 
     def handler_error(self, init_limit_s: float) -> HandlerError:
@@ -171,7 +174,7 @@ class InitFailure:
         shown = shown_path(self.spec.path)
         if self.timed_out:
             return HandlerError(
-                f"loading {shown} took longer than {init_limit_s:.0f} s, "
+                f"loading {shown} took longer than {init_limit_s:g} s, "
                 "Lambda's limit for a module's top level",
                 "move slow work (or an endless loop) out of the module's top level",
             )

@@ -131,7 +131,7 @@ class NodeRuntime(LambdaInvoker):
                 if started.timed_out and wait_s < INIT_TIMEOUT_S:
                     parts.prefix = started.output
                     return results.no_answer(parts, (time.monotonic() - arrived) * 1000)
-                return started.result(parts, INIT_TIMEOUT_S)
+                return started.result(parts, timeout_s, (time.monotonic() - arrived) * 1000)
             environment = started
         if environment.cold:
             environment.cold = False

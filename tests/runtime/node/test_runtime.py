@@ -203,3 +203,16 @@ def test_callback_waits_for_the_empty_event_loop_unless_told_not_to(
     assert early.outcome is Outcome.OK
     assert early.duration_ms < 250
     assert "timer done" not in early.logs
+
+
+def test_an_init_past_its_limit(node_runtime: MakeRuntime, monkeypatch: pytest.MonkeyPatch) -> None:
+    from course_cli.runtime.node import runtime as node_runtime_module
+
+    monkeypatch.setattr(node_runtime_module, "INIT_TIMEOUT_S", 0.5)
+    runtime = node_runtime(fn="top_level_loop.mjs")
+    with pytest.raises(HandlerError, match=r"took longer than 0.5 s"):
+        runtime.load("fn")
+    result = runtime("fn", EVENT, timeout_s=3, wait_s=29)
+    assert result.outcome is Outcome.TIMEOUT
+    assert result.error is not None
+    assert result.error["errorMessage"].endswith("Task timed out after 3.00 seconds")
