@@ -38,12 +38,10 @@ class SandboxFolder:
     tmp: Path
 
 
-def _copy_submission(source: Path | None, task: Path, copy_mb: int) -> None:
+def _copy_submission(source: Path, task: Path, copy_mb: int) -> None:
     """Copy regular files and folders only: a symlink in a submission (to `~/.aws`, say)
     is skipped, never followed, since the parent may be root."""
     task.mkdir()
-    if source is None:
-        return
     budget = copy_mb * _MB
     for folder, dirs, files in os.walk(source, followlinks=False):
         dirs[:] = [d for d in dirs if d not in _SKIPPED_DIRS and not d.startswith(".")]
@@ -66,7 +64,7 @@ def _copy_submission(source: Path | None, task: Path, copy_mb: int) -> None:
             shutil.copyfile(path, target_folder / name, follow_symlinks=False)
 
 
-def make_sandbox_folder(source: Path | None, copy_mb: int, owner: int | None) -> SandboxFolder:
+def make_sandbox_folder(source: Path, copy_mb: int, owner: int | None) -> SandboxFolder:
     """A fresh temporary folder holding a copy of `source`, owned by `owner` if given."""
     root = Path(tempfile.mkdtemp(prefix="course-worker-"))
     folder = SandboxFolder(root, root / "task", root / "home", root / "tmp")

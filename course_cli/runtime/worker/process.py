@@ -79,26 +79,14 @@ def _worker_user(limits: Limits) -> int | None:
     return None if problem is not None else unused_id()
 
 
+@functools.cache
 def uid_problem() -> str | None:
-    """None when workers can run under a user id of their own here, else why not."""
+    """None when workers can run under a user id of their own here, else why not (checked
+    once, by trying: an interpreter under `/root` cannot be run by another user)."""
     if not hasattr(os, "geteuid") or os.geteuid() != 0:
         return "only root can start a worker under another user id"
-    if not privileges_can_drop():
-        return (
-            f"an unprivileged user cannot run {sys.executable} "
-            "(is it installed in a folder only its owner can enter, such as /root?)"
-        )
-    return None
-
-
-@functools.cache
-def privileges_can_drop() -> bool:
-    """True when we are root and an unprivileged user can run this Python and `course_cli`
-    (checked once, by trying: an interpreter under `/root` cannot be)."""
-    if not hasattr(os, "geteuid") or os.geteuid() != 0:
-        return False
     uid = unused_id()
-    try:
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
         probe = subprocess.run(
             [sys.executable, "-I", "-c", "import course_cli.runtime.worker.child"],
             user=uid,
@@ -110,9 +98,12 @@ def privileges_can_drop() -> bool:
             timeout=30,
             check=False,
         )
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return probe.returncode == 0
+        if probe.returncode == 0:
+            return None
+    return (
+        f"an unprivileged user cannot run {sys.executable} "
+        "(is it installed in a folder only its owner can enter, such as /root?)"
+    )
 
 
 class WorkerProcess:
@@ -122,7 +113,7 @@ class WorkerProcess:
         self,
         *,
         mode: str,
-        source: Path | None,
+        source: Path,
         limits: Limits,
         env: Mapping[str, str],
         config: dict[str, Any],

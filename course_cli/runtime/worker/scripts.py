@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from course_cli.runtime.lambda_errors import process_exit_reason
-from course_cli.runtime.worker.folder import learner_location, relocate, unrelocate
+from course_cli.runtime.worker.folder import learner_location, unrelocate
 from course_cli.runtime.worker.framing import ProtocolError, decode_value, encode_value
 from course_cli.runtime.worker.process import Limits, WorkerProcess
 
@@ -52,13 +52,11 @@ def run_script(
     path: Path,
     *,
     limits: Limits = Limits(),  # noqa: B008 - frozen, shared safely
-    env: Mapping[str, str] | None = None,
-    workdir: Path | None = None,
     args: Sequence[str] = (),
 ) -> ScriptResult:
-    """Run the learner script `path` as `__main__` in an isolated worker, in a copy of
-    `workdir` (default: its folder); `WorkerStartError` if no worker can be started."""
-    return _run_file(path, limits, env, workdir, {"args": list(args)})
+    """Run the learner script `path` as `__main__` in an isolated worker, in a copy of its
+    folder; `WorkerStartError` if no worker can be started."""
+    return _run_file(path, limits, None, {"args": list(args)})
 
 
 def run_module(
@@ -68,32 +66,29 @@ def run_module(
     call_args: Sequence[Any] = (),
     limits: Limits = Limits(),  # noqa: B008 - frozen, shared safely
     env: Mapping[str, str] | None = None,
-    workdir: Path | None = None,
 ) -> ScriptResult:
     """Import `path` as a module in an isolated worker. `value` is its public JSON-able
     names, or what `call(*call_args)` returned; a missing function or a non-JSON value is an
     `error` saying so."""
     config = {"as_module": True, "call": call, "call_args": encode_value(list(call_args))}
-    return _run_file(path, limits, env, workdir, config)
+    return _run_file(path, limits, env, config)
 
 
 def _run_file(
     path: Path,
     limits: Limits,
     env: Mapping[str, str] | None,
-    workdir: Path | None,
     extra: dict[str, Any],
 ) -> ScriptResult:
     path = Path(path).resolve()
-    source = (workdir or path.parent).resolve()
-    relative = relocate(path, source, Path("."))
+    source = path.parent
     started = time.monotonic()
     worker = WorkerProcess(
         mode="script",
         source=source,
         limits=limits,
         env=dict(env or {}),
-        config={"script": str(relative), **extra},
+        config={"script": path.name, **extra},
         separate_stderr=True,
     )
     task = str(worker.folder.task)
