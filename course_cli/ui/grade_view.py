@@ -25,8 +25,6 @@ from rich.text import Text
 from course_cli.grader.classroom.batch import GradeListener
 
 if TYPE_CHECKING:
-    from types import TracebackType
-
     from course_cli.grader.classroom.batch import BatchResult
     from course_cli.grader.classroom.class_report import ClassReport, ClassSummary, GradedSubmission
 
@@ -40,16 +38,11 @@ _STATUS_STYLE = {
 _BAR_WIDTH = 24
 
 
-class GradeProgress(GradeListener):
+class GradeProgress(Progress, GradeListener):
     """Progress of a batch on `console` (stderr): a live bar, or plain lines when piped."""
 
     def __init__(self, console: Console) -> None:
-        self.console = console
-        self.live = console.is_terminal
-        self.total = 0
-        self.done = 0
-        self.passed = 0
-        self.progress = Progress(
+        super().__init__(
             TextColumn("grading"),
             BarColumn(),
             MofNCompleteColumn(),
@@ -60,21 +53,12 @@ class GradeProgress(GradeListener):
             TimeRemainingColumn(),
             console=console,
             transient=True,
-            disable=not self.live,
+            disable=not console.is_terminal,
         )
+        self.total = 0
+        self.done = 0
+        self.passed = 0
         self.task: TaskID | None = None
-
-    def __enter__(self) -> GradeProgress:
-        self.progress.__enter__()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.progress.__exit__(exc_type, exc, traceback)
 
     def started(self, total: int, to_grade: int) -> None:
         self.total = to_grade
@@ -83,18 +67,18 @@ class GradeProgress(GradeListener):
             self.console.print(
                 f"[muted]{reused} of {total} already graded (--resume); grading {to_grade}[/]"
             )
-        self.task = self.progress.add_task("grading", total=to_grade, rate="", passed=0)
+        self.task = self.add_task("grading", total=to_grade, rate="", passed=0)
 
     def graded(self, graded: GradedSubmission) -> None:
         self.done += 1
         self.passed += graded.result.passed
         if self.task is not None:
-            elapsed = self.progress.tasks[0].elapsed or 0.0
+            elapsed = self.tasks[0].elapsed or 0.0
             # Not before a second has passed: the first results (a submission that cannot be
             # graded is one at once) would promise a rate the rest never keeps.
             rate = f"{self.done / elapsed:.1f}/s" if elapsed >= 1.0 else ""
-            self.progress.update(self.task, advance=1, rate=rate, passed=self.passed)
-        if not self.live:
+            self.update(self.task, advance=1, rate=rate, passed=self.passed)
+        if self.disable:  # not a terminal: one plain line per submission
             width = len(str(self.total))
             self.console.print(
                 f"[{self.done:>{width}}/{self.total}] {escape(graded.learner)}: "

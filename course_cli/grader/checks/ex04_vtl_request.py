@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,41 +23,36 @@ APOSTROPHE_TRAP = (
 )
 
 
-@dataclass
-class Sent:
-    """What the template made the gateway send the function, per request."""
-
-    api: GradedApi
-
-    def input_for(
-        self, method: str, user_id: str, query: tuple[tuple[str, str], ...] = ()
-    ) -> tuple[dict[str, Any], str]:
-        shown = shown_request(method, f"/users/{user_id}", query)
-        reply = self.api.send(method, f"/users/{user_id}", query=query)
-        rendered = reply.invocation.event
-        if isinstance(rendered, str):
-            try:
-                json.loads(rendered)
-            except json.JSONDecodeError as error:
-                # The line as printed (not repr'd, which would double every backslash).
-                lines = rendered.splitlines()
-                line = lines[error.lineno - 1].strip() if error.lineno <= len(lines) else ""
-                raise CaseFailed(
-                    f"{shown}: your template printed text that is not JSON ({error.msg} at "
-                    f"line {error.lineno}, column {error.colno}: {line or '(nothing)'})"
-                    + (APOSTROPHE_TRAP if "\\'" in line else "")
-                ) from None
-        expect_status(reply, 200, shown)
-        received = reply.json()
-        expect(
-            isinstance(received, dict),
-            f"{shown}: the input must be a JSON object, got {reply.text}",
-        )
-        return received, reply.invocation.request_id
+def _input_for(
+    api: GradedApi, method: str, user_id: str, query: tuple[tuple[str, str], ...] = ()
+) -> tuple[dict[str, Any], str]:
+    """What the template made the gateway send the function, and the request's id."""
+    shown = shown_request(method, f"/users/{user_id}", query)
+    reply = api.send(method, f"/users/{user_id}", query=query)
+    rendered = reply.invocation.event
+    if isinstance(rendered, str):
+        try:
+            json.loads(rendered)
+        except json.JSONDecodeError as error:
+            # The line as printed (not repr'd, which would double every backslash).
+            lines = rendered.splitlines()
+            line = lines[error.lineno - 1].strip() if error.lineno <= len(lines) else ""
+            raise CaseFailed(
+                f"{shown}: your template printed text that is not JSON ({error.msg} at "
+                f"line {error.lineno}, column {error.colno}: {line or '(nothing)'})"
+                + (APOSTROPHE_TRAP if "\\'" in line else "")
+            ) from None
+    expect_status(reply, 200, shown)
+    received = reply.json()
+    expect(
+        isinstance(received, dict),
+        f"{shown}: the input must be a JSON object, got {reply.text}",
+    )
+    return received, reply.invocation.request_id
 
 
 @contextmanager
-def session(folder: Path, runner: SubmissionRunner) -> Iterator[Sent]:
+def session(folder: Path, runner: SubmissionRunner) -> Iterator[GradedApi]:
     template = read_submitted(folder / "request.vtl")
     integration = {
         "type": "AWS",
@@ -71,7 +65,7 @@ def session(folder: Path, runner: SubmissionRunner) -> Iterator[Sent]:
         "routes": [{"resource": "/users/{userId}", "method": "ANY", "integration": integration}],
     }
     legacy = SubmittedFunction(f"{BACKENDS}:legacy_echo", grader_code=True)
-    yield Sent(graded_api(table, runner, {"legacy": legacy}))
+    yield graded_api(table, runner, {"legacy": legacy})
 
 
 def _field(received: dict[str, Any], key: str, expected: Any, request: str) -> None:
@@ -82,50 +76,50 @@ def _field(received: dict[str, Any], key: str, expected: Any, request: str) -> N
     )
 
 
-def valid_json_with_several(sent: Sent) -> None:
-    sent.input_for("GET", "u1", (("include", "orders"), ("limit", "5"), ("sort", "name")))
+def valid_json_with_several(api: GradedApi) -> None:
+    _input_for(api, "GET", "u1", (("include", "orders"), ("limit", "5"), ("sort", "name")))
 
 
-def reads_user_id(sent: Sent) -> None:
+def reads_user_id(api: GradedApi) -> None:
     for user_id in ("u1", "42"):
-        received, _ = sent.input_for("GET", user_id)
+        received, _ = _input_for(api, "GET", user_id)
         _field(received, "userId", user_id, f"GET /users/{user_id}")
 
 
-def reads_method(sent: Sent) -> None:
+def reads_method(api: GradedApi) -> None:
     for method in ("GET", "DELETE"):
-        received, _ = sent.input_for(method, "u1")
+        received, _ = _input_for(api, method, "u1")
         _field(received, "method", method, f"{method} /users/u1")
 
 
-def every_query_parameter(sent: Sent) -> None:
+def every_query_parameter(api: GradedApi) -> None:
     for query in (
         (("include", "orders"),),
         (("include", "orders"), ("limit", "5"), ("sort", "name")),
     ):
-        received, _ = sent.input_for("GET", "u1", query)
+        received, _ = _input_for(api, "GET", "u1", query)
         _field(received, "filters", dict(query), shown_request("GET", "/users/u1", query))
 
 
-def no_query_parameters(sent: Sent) -> None:
-    received, _ = sent.input_for("GET", "u1")
+def no_query_parameters(api: GradedApi) -> None:
+    received, _ = _input_for(api, "GET", "u1")
     _field(received, "filters", {}, "GET /users/u1 (no query string)")
 
 
-def request_id(sent: Sent) -> None:
+def request_id(api: GradedApi) -> None:
     for _ in range(2):
-        received, request_id = sent.input_for("GET", "u1")
+        received, request_id = _input_for(api, "GET", "u1")
         _field(received, "requestId", request_id, "GET /users/u1")
 
 
-def quotes_in_values(sent: Sent) -> None:
-    received, _ = sent.input_for("GET", "u1", (("q", 'say "hi"'),))
+def quotes_in_values(api: GradedApi) -> None:
+    received, _ = _input_for(api, "GET", "u1", (("q", 'say "hi"'),))
     _field(received, "filters", {"q": 'say "hi"'}, 'GET /users/u1?q=say "hi"')
 
 
-def apostrophes_in_values(sent: Sent) -> None:
+def apostrophes_in_values(api: GradedApi) -> None:
     for value in ("it's", "rock 'n' roll"):
-        received, _ = sent.input_for("GET", "u1", (("q", value),))
+        received, _ = _input_for(api, "GET", "u1", (("q", value),))
         _field(received, "filters", {"q": value}, f"GET /users/u1?q={value}")
 
 

@@ -69,13 +69,10 @@ def _aws_api(
 def _preview(output: str) -> dict[str, Any]:
     """`output` with its JSON verdict, as `course vtl --json` has it."""
     from course_cli.gateway.vtl import json_problem
+    from course_cli.gateway.vtl.preview import TemplatePreview
 
     problem = json_problem(output)
-    return {
-        "output": output,
-        "json_valid": problem is None,
-        "problems": [problem] if problem else [],
-    }
+    return TemplatePreview(output, problem is None, [problem] if problem else []).to_json()
 
 
 def vtl_request_template() -> RenderableType:
