@@ -4,7 +4,7 @@
 Ours, because moto's `import_rest_api` crashes on MOCK integrations and drops parameters.
 An operation without an integration is refused, as AWS's import refuses it. Swagger 2.0 is
 what SAM's translator writes for a REST API; an `x-api-key` security scheme makes a method
-require an API key; authorizers are not read, and are named in `warnings`.
+require an API key, a Lambda authorizer guards its routes (`openapi_security.py`).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, Final
 
+from course_cli.gateway.authorizers import Authorizer, with_authorizers
 from course_cli.gateway.definition import (
     INTEGRATION_TYPES,
     ApiDefinition,
@@ -23,6 +24,7 @@ from course_cli.gateway.definition import (
 )
 from course_cli.gateway.errors import ApiDefinitionError
 from course_cli.gateway.invoker import INTEGRATION_TIMEOUT_S
+from course_cli.sandbox.openapi_security import read_security, security_schemes
 from course_cli.sandbox.rest_api import lambda_function_name
 
 INTEGRATION_KEY: Final = "x-amazon-apigateway-integration"
@@ -65,9 +67,10 @@ def read_openapi(
     paths = document.get("paths")
     if not isinstance(paths, Mapping) or not paths:
         raise ApiDefinitionError(f"{source}: 'paths' must hold at least one path")
-    schemes = _security_schemes(document)
+    schemes = security_schemes(document)
     routes = []
     methods: dict[tuple[str, str], Method] = {}
+    authorizers: dict[tuple[str, str], Authorizer] = {}
     default_route = None
     for path, operations in paths.items():
         for key, operation in (operations or {}).items():
@@ -80,10 +83,18 @@ def read_openapi(
             if config is not None:  # the function's own timeout, as Lambda holds it
                 integration = replace(integration, timeout_s=config.timeout_s)
             security = (operation or {}).get("security", document.get("security")) or ()
+            api_key, authorizer = read_security(
+                where,
+                security,
+                schemes,
+                functions=functions or {},
+                http_api=http_api,
+                warnings=warnings,
+            )
             method = Method(
                 verb,
                 integration,
-                api_key_required=_api_key_required(where, security, schemes, warnings),
+                api_key_required=api_key,
                 request_parameters=_parameters(operation or {}),
             )
             if http_api and path == _DEFAULT_ROUTE:
@@ -91,6 +102,8 @@ def read_openapi(
                 continue
             routes.append((path, verb, integration))
             methods[(path, verb)] = method
+            if authorizer is not None:
+                authorizers[(path, verb)] = authorizer
     info = document.get("info") or {}
     settings: dict[str, Any] = {"stage": stage}
     if http_api:
@@ -108,43 +121,7 @@ def read_openapi(
         )
     except ApiDefinitionError as error:
         raise ApiDefinitionError(f"{source}: {error.message}", hint=error.hint) from None
-    return _with_methods(definition, methods)
-
-
-def _security_schemes(document: Mapping[str, Any]) -> Mapping[str, Any]:
-    """Security schemes by name: Swagger 2.0's `securityDefinitions`, OpenAPI 3's components."""
-    if "securityDefinitions" in document:
-        return document.get("securityDefinitions") or {}
-    return (document.get("components") or {}).get("securitySchemes") or {}
-
-
-def _api_key_required(
-    where: str,
-    security: Any,
-    schemes: Mapping[str, Any],
-    warnings: list[str] | None,
-) -> bool:
-    """Whether an operation's `security` asks for API Gateway's API key (`x-api-key` in the
-    header); every other scheme it names (an authorizer, IAM) goes to `warnings`."""
-    required = False
-    for requirement in security:
-        for name in requirement or {}:
-            scheme = schemes.get(name) or {}
-            kind = scheme.get("x-amazon-apigateway-authtype")
-            if (
-                scheme.get("type") == "apiKey"
-                and str(scheme.get("name", "")).lower() == "x-api-key"
-                and scheme.get("in") == "header"
-                and kind is None
-            ):
-                required = True
-            elif warnings is not None:
-                kind = kind or (scheme.get("x-amazon-apigateway-authorizer") or {}).get("type")
-                described = f"{name} ({kind})" if kind else name
-                line = f"{where}: authorizer {described} is not served here; the route is open"
-                if line not in warnings:
-                    warnings.append(line)
-    return required
+    return with_authorizers(_with_methods(definition, methods), authorizers)
 
 
 def _integration(where: str, raw: Any, http_api: bool = False) -> Integration:

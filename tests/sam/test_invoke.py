@@ -139,3 +139,63 @@ def test_a_nested_handler_imports_from_its_code_uri_root(run_cli: Run, tmp_path:
     result = run_cli("invoke", "-t", str(template), "Orders", "--json")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["result"] == "from the root"
+
+
+AUTHORIZED = """\
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function: {Runtime: python3.12}
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: v1
+      Auth:
+        DefaultAuthorizer: TokenAuth
+        Authorizers:
+          TokenAuth: {FunctionArn: !GetAtt AuthFn.Arn}
+  AuthFn:
+    Type: AWS::Serverless::Function
+    Properties: {Handler: app.auth}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Events:
+        Locked:
+          Type: Api
+          Properties: {Path: /locked, Method: get, RestApiId: !Ref Api}
+        Open:
+          Type: Api
+          Properties: {Path: /open, Method: get, RestApiId: !Ref Api, Auth: {Authorizer: NONE}}
+"""
+AUTHORIZER = """\
+def handler(event, context):
+    return {"statusCode": 200, "body": event["requestContext"]["authorizer"]["principalId"]}
+
+def auth(event, context):
+    effect = "Allow" if event["authorizationToken"] == "let-me-in" else "Deny"
+    statement = {"Action": "execute-api:Invoke", "Effect": effect, "Resource": event["methodArn"]}
+    policy = {"Version": "2012-10-17", "Statement": [statement]}
+    return {"principalId": "ann", "policyDocument": policy}
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "status"),
+    [
+        (["--path", "/locked"], 401),
+        (["--path", "/locked", "-H", "Authorization: wrong"], 403),
+        (["--path", "/locked", "-H", "Authorization: let-me-in"], 200),
+    ],
+)
+def test_a_lambda_authorizer_in_the_template_guards_its_routes(
+    run_cli: Run, tmp_path: Path, args: list[str], status: int
+) -> None:
+    (tmp_path / "app.py").write_text(AUTHORIZER)
+    (tmp_path / "template.yaml").write_text(AUTHORIZED)
+    result = run_cli("invoke", "-t", str(tmp_path / "template.yaml"), "Fn", "--json", *args)
+    response = json.loads(result.stdout)["response"]
+    assert response["statusCode"] == status
+    if status == 200:
+        assert response["body"] == "ann"
