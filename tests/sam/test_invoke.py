@@ -199,3 +199,20 @@ def test_a_lambda_authorizer_in_the_template_guards_its_routes(
     assert response["statusCode"] == status
     if status == 200:
         assert response["body"] == "ann"
+
+
+def test_an_http_api_event_sends_the_2_0_event(run_cli: Run, tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(
+        "def handler(event, context):\n    return {'route': event['routeKey']}\n"
+    )
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n"
+        "    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.handler\n"
+        "      Runtime: python3.12\n      Events:\n        Hello:\n          Type: HttpApi\n"
+        "          Properties:\n            Path: /hello/{name}\n            Method: get\n"
+    )
+    result = run_cli("invoke", "-t", str(tmp_path / "template.yaml"), "Fn", "--json")
+    document = json.loads(result.stdout)
+    assert document["event"]["version"] == "2.0"
+    assert document["event"]["rawPath"] == "/hello/name"
+    assert json.loads(document["response"]["body"]) == {"route": "GET /hello/{name}"}
