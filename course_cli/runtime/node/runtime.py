@@ -18,6 +18,7 @@ from typing import Any
 from course_cli.errors import HandlerError
 from course_cli.gateway.invoker import LambdaInvoker, LambdaResult
 from course_cli.runtime.handler_spec import HandlerSpec, shown_path
+from course_cli.runtime.inprocess import INIT_TIMEOUT_S, UnknownFunctionError
 from course_cli.runtime.lambda_context import (
     FUNCTION_VERSION,
     MEMORY_SIZE_MB,
@@ -32,8 +33,6 @@ from course_cli.runtime.node.handler_spec import NODE_SPEC_HINT
 from course_cli.runtime.node.process import NodeGone, NodeProcess
 from course_cli.runtime.timeouts import timeouts_lifted
 
-# Lambda gives a module's top level (the init phase) 10 seconds, in Node.js as in Python.
-INIT_TIMEOUT_S = 10.0
 # The runtime identifier the environment reports (AWS_EXECUTION_ENV).
 NODE_RUNTIME_ID = "nodejs20.x"
 
@@ -78,8 +77,6 @@ class NodeRuntime(LambdaInvoker):
         """Where `function_name`'s handler lives; `UnknownFunctionError` for an unknown name."""
         spec = self._specs.get(function_name)
         if spec is None:
-            from course_cli.runtime.inprocess import UnknownFunctionError
-
             raise UnknownFunctionError(function_name, ", ".join(sorted(self._specs)) or "none")
         return spec
 
