@@ -107,6 +107,7 @@ def _patch() -> None:
             "*": vtl_multiply,
         }
     )
+    # Velocity's word operators mean what their symbols mean.
     words, symbols = "eq ne and or lt le gt ge".split(), "== != && || < <= > >=".split()
     table.update({word: table[symbol] for word, symbol in zip(words, symbols, strict=True)})
 

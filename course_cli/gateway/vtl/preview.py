@@ -30,23 +30,23 @@ class TemplatePreview:
         return dataclasses.asdict(self)
 
 
-def check_json_body(body: str, option: str = "--body") -> None:
+def check_json_body(body: str) -> None:
     """Raise `BadOptionError` (one line with line and column) unless `body` is JSON."""
     try:
         json.loads(body)
     except json.JSONDecodeError as error:
         raise BadOptionError(
-            f"{option} is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})",
+            f"--body is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})",
             hint="""quote it for your shell, e.g. --body '{"name": "lamp"}'""",
         ) from None
     except ValueError:
         raise BadOptionError(
-            f"{option} holds a number longer than Python can read (4,300 digits)",
+            "--body holds a number longer than Python can read (4,300 digits)",
             hint="pass such a number as a JSON string instead",
         ) from None
     except RecursionError:
         raise BadOptionError(
-            f"{option} nests arrays or objects too deeply to read",
+            "--body nests arrays or objects too deeply to read",
             hint="a few levels of nesting are plenty for a template's payload",
         ) from None
 

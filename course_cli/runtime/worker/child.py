@@ -32,9 +32,9 @@ from course_cli.runtime.worker.framing import (
 _MAX_REQUEST_BYTES = 64 * 1024 * 1024
 
 
-def main(argv: list[str] | None = None) -> int:
+def main() -> int:
     """Run the worker; returns its exit status."""
-    args = sys.argv[1:] if argv is None else argv
+    args = sys.argv[1:]
     request_fd, reply_fd = int(args[0]), int(args[1])
     if args[2:3] == ["--enter-sandbox"]:
         from course_cli.runtime.worker.isolation import enter_sandbox
@@ -44,8 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     os.set_inheritable(request_fd, False)
     os.set_inheritable(reply_fd, False)
     config = read_frame(request_fd, max_bytes=_MAX_REQUEST_BYTES)
-    if config is None:  # pragma: no cover - no deadline given, so a frame or an error
-        return 70
+    assert config is not None  # without a deadline, a frame or an exception
     guard.apply_limits(config["limits"])
     guard.set_parent_death_signal()
     guard.cap_captured_output(int(config["max_log_chars"]))
@@ -87,8 +86,7 @@ def _serve(config: dict[str, Any], sandbox: guard.Guard, request_fd: int, reply_
             request = read_frame(request_fd, max_bytes=_MAX_REQUEST_BYTES)
         except PeerGone:
             return 0
-        if request is None:  # pragma: no cover - no deadline given
-            continue
+        assert request is not None  # without a deadline, a frame or an exception
         try:
             if request.get("op") == "load":
                 reply = _load(runtime, sandbox, request)
