@@ -44,8 +44,6 @@ function send(frame) {
 const LEVELS = { log: "INFO", info: "INFO", warn: "WARN", error: "ERROR", debug: "DEBUG" };
 
 function logLine(level, message) {
-  // process.stdout is a pipe here: its writes are synchronous on Linux and macOS, so a line is
-  // in the pipe before the reply that follows it.
   process.stdout.write(`${new Date().toISOString()}\t${currentRequestId}\t${level}\t${message}\n`);
 }
 
@@ -138,7 +136,7 @@ async function init(request) {
   } catch (error) {
     const shape = initError(error, request.file);
     logError("Uncaught Exception", shape);
-    send({ type: "initError", error: shape });
+    whenFlushed(() => send({ type: "initError", error: shape }));
     return;
   }
   // CommonJS: `exports.handler` is a named export when Node can see it, else on `default`.
@@ -154,11 +152,11 @@ async function init(request) {
       trace: [`Runtime.HandlerNotFound: ${handlerLabel} ${problem}`],
     };
     logError("Uncaught Exception", shape);
-    send({ type: "initError", error: shape });
+    whenFlushed(() => send({ type: "initError", error: shape }));
     return;
   }
   handler = found;
-  send({ type: "ready" });
+  whenFlushed(() => send({ type: "ready" }));
 }
 
 // --- one invocation --------------------------------------------------------------------------
@@ -203,11 +201,31 @@ function answerError(invocation, error, force = false) {
   finish({ type: "error", error: shape });
 }
 
+// stdout and stderr are pipes here, and Node writes to pipes asynchronously on POSIX: what
+// the function printed may still be queued. An empty write calls back once everything queued
+// before it is out, so the reply never overtakes the function's output.
+function whenFlushed(then) {
+  const pending = [process.stdout, process.stderr].filter((stream) => stream.writableLength > 0);
+  let left = pending.length;
+  if (left === 0) {
+    then();
+    return;
+  }
+  for (const stream of pending) {
+    stream.write("", () => {
+      left -= 1;
+      if (left === 0) then();
+    });
+  }
+}
+
 function finish(frame) {
   frame.rssBytes = process.memoryUsage.rss();
   active = null;
-  send(frame);
-  input.ref(); // wait for the next request
+  whenFlushed(() => {
+    send(frame);
+    input.ref(); // wait for the next request
+  });
 }
 
 function invoke(request) {
@@ -256,11 +274,12 @@ process.on("beforeExit", () => {
 
 function fatal(label, shape, status) {
   logError(label, shape);
-  if (active !== null && !active.finished) {
-    active.finished = true;
-    send({ type: "error", error: shape, rssBytes: process.memoryUsage.rss() });
-  }
-  process.exit(status);
+  const answering = active !== null && !active.finished;
+  if (answering) active.finished = true;
+  whenFlushed(() => {
+    if (answering) send({ type: "error", error: shape, rssBytes: process.memoryUsage.rss() });
+    process.exit(status);
+  });
 }
 
 process.on("uncaughtException", (error) => fatal("Uncaught Exception", errorShape(error), 129));

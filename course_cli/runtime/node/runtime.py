@@ -153,6 +153,9 @@ class NodeRuntime(LambdaInvoker):
             self._forget(function_name)
             parts.output = gone.output
             return results.exited(parts, gone.status, (time.monotonic() - began) * 1000)
+        except BaseException:  # Ctrl-C while waiting: its reply must not answer the next call
+            self._forget(function_name)
+            raise
         parts.output = exchange.output
         if exchange.reply is not None:
             return results.answered(exchange.reply, parts, exchange.elapsed_ms)
@@ -192,6 +195,9 @@ class NodeRuntime(LambdaInvoker):
         except NodeGone as gone:
             process.end()
             return results.InitFailure(spec, gone.output, exit_status=gone.status)
+        except BaseException:
+            process.end()
+            raise
         reply = exchange.reply
         if reply is None or reply.get("type") != "ready":
             output = exchange.output + process.take_output()

@@ -216,3 +216,14 @@ def test_an_init_past_its_limit(node_runtime: MakeRuntime, monkeypatch: pytest.M
     assert result.outcome is Outcome.TIMEOUT
     assert result.error is not None
     assert result.error["errorMessage"].endswith("Task timed out after 3.00 seconds")
+
+
+def test_output_larger_than_a_pipe_stays_in_its_own_invocation(
+    node_runtime: MakeRuntime,
+) -> None:
+    runtime = node_runtime(fn="loud.mjs")
+    for _ in range(2):
+        result = runtime("fn", EVENT)
+        printed = result.function_output.splitlines()
+        assert len([line for line in printed if "\tINFO\t" in line]) == 300
+        assert printed[-1] == "raw tail"
