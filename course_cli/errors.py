@@ -33,9 +33,6 @@ class CourseError(Exception):
         self.message = message
         self.hint = hint
 
-    def __str__(self) -> str:
-        return self.message
-
 
 class UsageError(CourseError):
     """The user asked for something that does not exist, or gave a malformed value."""

@@ -42,8 +42,7 @@ class Workspace:
 
 
 def bundled_dir(name: str) -> Path:
-    """A shipped folder (`exercises`, `solutions`, `examples`): inside the wheel, or in the
-    clone."""
+    """A shipped folder (`exercises`, `solutions`, `examples`), in the wheel or the clone."""
     inside_wheel = PACKAGE_DIR / "_bundled" / name
     return inside_wheel if inside_wheel.is_dir() else REPO_ROOT / name
 

@@ -149,9 +149,7 @@ class _SplitInvoker(LambdaInvoker):
         self.runner = runner
         self.functions = dict(functions)
         graders = {n: f for n, f in self.functions.items() if f.grader_code}
-        self._parent: LambdaInvoker | None = (
-            runner._in_process.invoker(graders) if graders else None
-        )
+        self._parent = runner._in_process.invoker(graders)
 
     def invoke(
         self, function_name: str, event: Any, timeout_s: float, wait_s: float
@@ -159,7 +157,7 @@ class _SplitInvoker(LambdaInvoker):
         function = self.functions.get(function_name)
         if function is None:
             raise FunctionNotFound(function_name, f"known: {', '.join(sorted(self.functions))}")
-        if function.grader_code and self._parent is not None:
+        if function.grader_code:
             return self._parent.invoke(function_name, event, timeout_s, wait_s)
         return self.runner.runtime(function).invoke(_FUNCTION, event, timeout_s, wait_s)
 

@@ -52,10 +52,8 @@ def graded_api(
     runner: SubmissionRunner,
     functions: Mapping[str, SubmittedFunction] | None = None,
 ) -> GradedApi:
-    """The API of route table `table`, its `functions` run by `runner`.
-
-    Raises `ApiDefinitionError` when the table is one AWS would refuse.
-    """
+    """The API of route table `table`, its `functions` run by `runner`; `ApiDefinitionError`
+    when AWS would refuse the table."""
     from course_cli.gateway.route_table import load_route_table
 
     functions = dict(functions or {})

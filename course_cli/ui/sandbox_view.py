@@ -29,9 +29,8 @@ def render_sandbox_up(endpoint_url: str, variables: Mapping[str, str]) -> Render
 
 
 def aws_cli_command(args: list[str], variables: Mapping[str, str]) -> str:
-    """An `aws ...` command line that reaches the sandbox from any POSIX shell as it is: the
-    fake credentials go in front (a shell that never ran `aws configure` has none), region and
-    endpoint as options."""
+    """An `aws ...` command line that reaches the sandbox from any POSIX shell as it is (the
+    fake credentials in front: a shell that never ran `aws configure` has none)."""
     import shlex
 
     credentials = " ".join(

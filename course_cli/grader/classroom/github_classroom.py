@@ -72,9 +72,8 @@ def init_classroom(
     force: bool = False,
 ) -> ClassroomTemplate:
     """Make `target` a GitHub Classroom template repository grading `exercise_ids` (all when
-    empty). Exercise files already there are kept. `ScaffoldError` when `target` is a file, or
-    the workflow exists and not `force`, which rewrites only the workflow and README section.
-    """
+    empty), keeping exercise files already there. `ScaffoldError` when `target` is a file, or
+    the workflow exists and not `force` (which rewrites only the workflow and README section)."""
     exercises = graded_exercises(exercise_ids)
     install_spec = checked_install_spec(install_spec)
     root = target.expanduser().resolve()

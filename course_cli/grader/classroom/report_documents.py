@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import Any, Final
 
 from course_cli.grader.classroom.class_report import ClassReport, GradedSubmission
-from course_cli.grader.result import CRASHED, ERROR, FAILED, PASSED, TIMEOUT, CaseResult
+from course_cli.grader.result import FAILED, PASSED, TIMEOUT, CaseResult
 
 # Characters XML 1.0 cannot hold at all, escaped or not (and lone surrogates, which a folder
 # name read with surrogateescape can carry and UTF-8 cannot encode).
@@ -27,13 +27,6 @@ _NOT_XML: Final = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010f
 _MARKDOWN_SPECIAL: Final = re.compile(r"([\\`*_\[\]<>|~&#$])")
 # A spreadsheet runs a cell starting with one of these as a formula.
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
-_OUTCOME_WORDS: Final = {
-    PASSED: "passed",
-    FAILED: "failed",
-    ERROR: "error",
-    TIMEOUT: "timed out",
-    CRASHED: "crashed",
-}
 _WHOLE_SUBMISSION: Final = "(whole submission)"
 
 
@@ -201,7 +194,7 @@ def feedback_markdown(sub: GradedSubmission, exercise: str | None = None) -> str
         lines += ["| | Check | Result | Points | What happened |", "|:-:|---|---|--:|---|"]
         for case in result.cases:
             name = _md(case.name) + (" *(hidden)*" if case.hidden else "")
-            outcome = _OUTCOME_WORDS.get(case.status, _md(case.status))
+            outcome = "timed out" if case.status == TIMEOUT else _md(case.status)
             lines.append(
                 f"| {'✓' if case.passed else '✗'} | {name} | {outcome} "
                 f"| {case.points}/{case.max_points} | {_md(case.message)} |"

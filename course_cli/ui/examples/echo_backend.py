@@ -56,11 +56,8 @@ class _EchoServer(HTTPServer):
 
 @contextmanager
 def echo_backend() -> Iterator[EchoBackend]:
-    """A real HTTP server on 127.0.0.1 (a free port) for the duration of the `with` block.
-
-    One thread serves requests one at a time; on exit the server stops, its socket closes and
-    the thread is joined, so nothing is left running.
-    """
+    """A real HTTP server on a free port of 127.0.0.1 for the `with` block; nothing of it is
+    left running after."""
     server = _EchoServer(("127.0.0.1", 0), _Echo)
     server.received = []
     thread = threading.Thread(target=server.serve_forever, name="echo-backend", daemon=True)

@@ -154,25 +154,15 @@ def _pretty(body: str) -> str:
 def mock_health_table() -> dict[str, Any]:
     """`GET /health` on a MOCK integration with step 1.6's two templates."""
     request_template, response_template = step_blocks("mock-health-check", "velocity")[:2]
-    return {
-        "name": "health",
-        "routes": [
-            {
-                "resource": "/health",
-                "method": "GET",
-                "integration": {
-                    "type": "MOCK",
-                    "requestTemplates": {"application/json": request_template},
-                    "integrationResponses": [
-                        {
-                            "statusCode": "200",
-                            "responseTemplates": {"application/json": response_template},
-                        }
-                    ],
-                },
-            }
+    integration = {
+        "type": "MOCK",
+        "requestTemplates": {"application/json": request_template},
+        "integrationResponses": [
+            {"statusCode": "200", "responseTemplates": {"application/json": response_template}}
         ],
     }
+    route = {"resource": "/health", "method": "GET", "integration": integration}
+    return {"name": "health", "routes": [route]}
 
 
 def run_mock_health_check() -> dict[str, Any]:

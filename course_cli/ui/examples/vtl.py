@@ -18,8 +18,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
-# --- 4.4: a request template with #foreach ------------------------------------------------------
-
 REQUEST_TEMPLATE_QUERIES: tuple[tuple[tuple[str, str], ...], ...] = (
     (("include", "orders"), ("limit", "5")),
     (),
@@ -146,8 +144,6 @@ def vtl_map_renders_java_style() -> RenderableType:
         parts.append(render_preview(preview, title="response template"))
     return Group(*parts)
 
-
-# --- 4.8: selectionPattern ----------------------------------------------------------------------
 
 NOT_FOUND_PATTERN = "Not found.*"
 
