@@ -4,10 +4,11 @@
 // replies leave on REPLY_FD, one JSON document per line; the handler's own stdout and stderr
 // stay the function's log, so nothing it prints can be mistaken for a reply.
 //
-// Requests:  {"op": "init", "file", "handler", "name"}   import the module, find the handler
+// Requests:  {"op": "init", "file", "handler"}   import the module, find the export
 //            {"op": "invoke", "event", "requestId", "deadlineMs", ...}   run it once
 // Replies:   {"type": "ready"} | {"type": "initError", "error"}
-//            {"type": "result", "payload"} | {"type": "error", "error"}   (+ "rssBytes")
+//            {"type": "result", "payload"} | {"type": "error", "error"}   (+ "rssBytes", and
+//            "exiting" when an uncaught exception ends this process right after)
 
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -87,7 +88,8 @@ function errorShape(error) {
 }
 
 function logError(label, shape) {
-  const logged = { errorType: shape.errorType, errorMessage: shape.errorMessage, stack: shape.trace };
+  const { errorType, errorMessage, trace } = shape;
+  const logged = { errorType, errorMessage, stack: trace };
   logLine("ERROR", `${label} \t${JSON.stringify(logged)}`);
 }
 
@@ -277,7 +279,9 @@ function fatal(label, shape, status) {
   const answering = active !== null && !active.finished;
   if (answering) active.finished = true;
   whenFlushed(() => {
-    if (answering) send({ type: "error", error: shape, rssBytes: process.memoryUsage.rss() });
+    if (answering) {
+      send({ type: "error", error: shape, rssBytes: process.memoryUsage.rss(), exiting: true });
+    }
     process.exit(status);
   });
 }
@@ -286,7 +290,9 @@ process.on("uncaughtException", (error) => fatal("Uncaught Exception", errorShap
 process.on("unhandledRejection", (reason) => {
   const shape = {
     errorType: "Runtime.UnhandledPromiseRejection",
-    errorMessage: util.types.isNativeError(reason) ? `${reason.name}: ${reason.message}` : String(reason),
+    errorMessage: util.types.isNativeError(reason)
+      ? `${reason.name}: ${reason.message}`
+      : String(reason),
     trace: errorShape(reason).trace,
   };
   fatal("Unhandled Promise Rejection", shape, 128);

@@ -158,6 +158,8 @@ class NodeRuntime(LambdaInvoker):
             raise
         parts.output = exchange.output
         if exchange.reply is not None:
+            if exchange.reply.get("exiting"):  # an uncaught exception: the process is ending
+                self._forget(function_name)
             return results.answered(exchange.reply, parts, exchange.elapsed_ms)
         # No answer in time: Lambda stops the environment; the next invocation is cold.
         parts.output += environment.process.take_output()

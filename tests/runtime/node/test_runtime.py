@@ -227,3 +227,18 @@ def test_output_larger_than_a_pipe_stays_in_its_own_invocation(
         printed = result.function_output.splitlines()
         assert len([line for line in printed if "\tINFO\t" in line]) == 300
         assert printed[-1] == "raw tail"
+
+
+def test_an_uncaught_exception_ends_the_process(node_runtime: MakeRuntime) -> None:
+    runtime = node_runtime(fn="throws_in_a_timer.mjs")
+    result = runtime("fn", {"boom": True})
+    assert result.outcome is Outcome.ERROR
+    assert result.error is not None
+    assert (result.error["errorType"], result.error["errorMessage"]) == (
+        "RangeError",
+        "thrown from a timer",
+    )
+    assert "\tERROR\tUncaught Exception \t" in result.logs
+    # A fresh process answers the next request: its module state starts over.
+    after = runtime("fn", EVENT)
+    assert json.loads(after.payload)["body"] == "1"
