@@ -70,6 +70,7 @@ class NodeProcess:
         os.set_blocking(self._output, False)
         os.set_blocking(self._reply_read, False)
         self._replies = b""
+        self._cut = False  # output past _MAX_OUTPUT_BYTES was dropped since the last exchange
         self._reply_open = True
         self._selector = selectors.DefaultSelector()
         self._selector.register(self._reply_read, selectors.EVENT_READ, "reply")
@@ -107,13 +108,13 @@ class NodeProcess:
             if reply is not None:
                 self._drain(output)
                 elapsed = (time.monotonic() - started) * 1000
-                return Exchange(reply, _text(output), elapsed)
+                return Exchange(reply, self._text(output), elapsed)
             if not self._reply_open:
                 return self._gone(output)
             left = None if deadline is None else deadline - time.monotonic()
             if left is not None and left <= 0:
                 self._drain(output)
-                return Exchange(None, _text(output), (time.monotonic() - started) * 1000)
+                return Exchange(None, self._text(output), (time.monotonic() - started) * 1000)
             for key, _ in self._selector.select(left):
                 if key.data == "reply":
                     self._read_replies()
@@ -124,7 +125,7 @@ class NodeProcess:
         """What the process printed since it was last asked (after it ended, for one)."""
         output = bytearray()
         self._drain(output)
-        return _text(output)
+        return self._text(output)
 
     def end(self) -> int | None:
         """Kill the process if it still runs; its exit status (-N: signal N)."""
@@ -141,7 +142,7 @@ class NodeProcess:
 
     def _gone(self, output: bytearray) -> Exchange:
         self._drain(output)
-        raise NodeGone(self.status(), _text(output))
+        raise NodeGone(self.status(), self._text(output))
 
     def _next_reply(self) -> dict[str, Any] | None:
         newline = self._replies.find(b"\n")
@@ -173,9 +174,17 @@ class NodeProcess:
             chunk = os.read(self._output, _READ_CHUNK)
         except OSError:  # nothing there now (EAGAIN), or the pipe is closed already
             return False
-        if len(output) < _MAX_OUTPUT_BYTES:
-            output += chunk[: _MAX_OUTPUT_BYTES - len(output)]
+        room = _MAX_OUTPUT_BYTES - len(output)
+        output += chunk[: max(room, 0)]
+        self._cut = self._cut or len(chunk) > room
         return bool(chunk)
+
+    def _text(self, output: bytearray) -> str:
+        text = output.decode("utf-8", errors="replace")
+        if self._cut:  # the words the Python runtime uses for its own cap
+            self._cut = False
+            text += "\n[output truncated: the rest was discarded]\n"
+        return text
 
     def _drain(self, output: bytearray) -> None:
         # node writes to a pipe synchronously, so what it printed before replying is there now.
@@ -188,10 +197,6 @@ def _write_all(fd: int, data: bytes) -> None:
     while view:
         written = os.write(fd, view)
         view = view[written:]
-
-
-def _text(output: bytearray) -> str:
-    return output.decode("utf-8", errors="replace")
 
 
 def _end(
