@@ -136,7 +136,7 @@ def serve_template(args: TemplateArgs, port: int, settings: ServeSettings) -> No
 
 
 def _table_notes(live: LiveTemplate) -> list[str]:
-    if live.sandbox is None:
+    if live.sandbox is None or not live.app.tables:
         return []
     from course_cli.ui.sandbox_view import aws_cli_command
 

@@ -1,7 +1,8 @@
 """A SAM app running on this machine: its functions in-process, its tables in the sandbox.
 
 `LiveTemplate` is what `course serve -t` and `course invoke -t` hold: the app read from the
-template, a sandbox (moto) started only when the template declares tables, and an
+template, a sandbox (moto: every AWS call of its functions stays on this machine, with fake
+credentials, whatever the shell's own are) holding its tables, and an
 `InProcessRuntime` giving each function its own variables (Lambda's, the sandbox's endpoint
 and fake credentials, the template's). Under `course serve` it re-reads the template when the
 file changes; handler files reload by themselves.
@@ -69,10 +70,8 @@ class LiveTemplate(LambdaInvoker):
         )
 
     def _create_tables(self) -> None:
-        """Start the sandbox when there are tables (moto is slow to import), and create any
-        table it does not have yet."""
-        if not self.app.tables:
-            return
+        """Start the sandbox, even for a template without tables: a function's AWS calls go
+        to moto, never to the account the shell's credentials name. Create any table it lacks."""
         if self.sandbox is None:
             from course_cli.sandbox import Sandbox
 
