@@ -123,7 +123,7 @@ def check_exercise(
         _overall(results),
         tuple(results),
         time.perf_counter() - started,
-        _first_message(results),
+        next((r.message for r in results if r.status in (ERROR, CRASHED, TIMEOUT)), None),
         hidden,
         _printed(runner),
     )
@@ -184,15 +184,6 @@ def _run_cases(
 
 
 def _overall(results: list[CaseResult]) -> str:
+    """The worst status of the cases: error, crashed, timeout, failed, else passed."""
     statuses = {r.status for r in results}
-    for status in (ERROR, CRASHED, TIMEOUT, FAILED):
-        if status in statuses:
-            return status
-    return PASSED
-
-
-def _first_message(results: list[CaseResult]) -> str | None:
-    for r in results:
-        if r.status in (ERROR, CRASHED, TIMEOUT):
-            return r.message
-    return None
+    return next((s for s in (ERROR, CRASHED, TIMEOUT, FAILED) if s in statuses), PASSED)

@@ -16,21 +16,15 @@ from course_cli.learner.tutor import ExerciseStatus, LessonStatus, Position
 KEYS = (("n", "next"), ("b", "back"), ("r", "run example"), ("h", "hint"), ("q", "quit"))
 
 
-def step_header(lesson: Lesson, step: Step) -> str:
-    """`2/5 Proxy event · step 3/7`."""
-    topic = lesson.topic_of(step)
-    return (
-        f"{topic.index}/{len(lesson.topics)} {topic.title} · step {step.index}/{len(topic.steps)}"
-    )
-
-
 def render_step(
     lesson: Lesson, step: Step, exercise: ExerciseStatus | None = None
 ) -> RenderableType:
     """The header panel, the step's Markdown, and the state of the exercise it introduces."""
-    title = Text.assemble(
-        (step_header(lesson, step), "topic"), ("  —  ", "muted"), (step.title, "heading")
+    topic = lesson.topic_of(step)
+    place = (
+        f"{topic.index}/{len(lesson.topics)} {topic.title} · step {step.index}/{len(topic.steps)}"
     )
+    title = Text.assemble((place, "topic"), ("  —  ", "muted"), (step.title, "heading"))
     header = Panel(title, subtitle=f"{lesson.title} · {step.number}", border_style="cyan")
     parts: list[RenderableType] = [header, Markdown(step.markdown(), code_theme="monokai")]
     if step.exercise:

@@ -26,21 +26,18 @@ EXPECTED_ROUTES = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class Built:
-    """What deploy.py built, and the CRUD target on it (None when it cannot be served)."""
+    """What deploy.py built, and the CRUD target on it (or why it cannot be served)."""
 
     sandbox: Sandbox
     api_id: Any
-    runner: SubmissionRunner
-    _target: CrudTarget | None = None
-    _problem: str | None = None
+    served: CrudTarget | str
 
     def target(self) -> CrudTarget:
-        if self._problem is not None:
-            raise CaseFailed(self._problem)
-        assert self._target is not None
-        return self._target
+        if isinstance(self.served, str):
+            raise CaseFailed(self.served)
+        return self.served
 
 
 def _package() -> bytes:
@@ -78,12 +75,12 @@ def session(folder: Path, runner: SubmissionRunner) -> Iterator[Built]:
         api_id = runner.run_file(
             folder / "deploy.py", "deploy", (_package(),), env=sandbox.variables()
         )
-        built = Built(sandbox, api_id, runner)
+        served: CrudTarget | str
         try:
-            built._target = sandbox_target(sandbox, str(api_id), runner)
+            served = sandbox_target(sandbox, str(api_id), runner)
         except CourseError as error:
-            built._problem = f"the API cannot be served: {error.message}"
-        yield built
+            served = f"the API cannot be served: {error.message}"
+        yield Built(sandbox, api_id, served)
 
 
 def table_created(built: Built) -> None:

@@ -39,17 +39,12 @@ def junit_xml(report: ClassReport) -> str:
     """`junit.xml`: a `<testsuite>` per learner, a `<testcase>` per case; a failed case is a
     `<failure>`, an error, timeout or crash an `<error>`."""
     root = ET.Element("testsuites", name=_xml_text(report.exercise))
-    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    time_s = 0.0
-    for sub in by_learner(report.submissions):
-        suite = _junit_suite(report.exercise, sub)
-        for key in totals:
-            totals[key] += int(suite.get(key, "0"))
-        time_s += _seconds(sub.result.duration_s)
-        root.append(suite)
-    for key, value in totals.items():
-        root.set(key, str(value))
-    root.set("time", f"{time_s:.3f}")
+    subs = by_learner(report.submissions)
+    suites = [_junit_suite(report.exercise, sub) for sub in subs]
+    for key in ("tests", "failures", "errors", "skipped"):
+        root.set(key, str(sum(int(suite.get(key, "0")) for suite in suites)))
+    root.set("time", f"{sum(_seconds(sub.result.duration_s) for sub in subs):.3f}")
+    root.extend(suites)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
 

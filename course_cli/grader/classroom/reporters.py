@@ -1,6 +1,6 @@
 """The files `course grade --format ...` writes about a class (`write_reports`): each
-format's file (`_WRITERS`), its document made by `report_documents.py`, per learner under a
-file name made safe (`file_names`). `results.jsonl` is the batch's own (`results_log.py`).
+format's files (`_CLASS_FILES`, `_LEARNER_FILES` under safe names made by `file_names`), the
+documents made by `report_documents.py`. `results.jsonl` is the batch's own (`results_log.py`).
 """
 
 from __future__ import annotations
@@ -58,7 +58,15 @@ def write_reports(
     try:
         out.mkdir(parents=True, exist_ok=True)
         for name in wanted:
-            written += _WRITERS[name](report, out, names)
+            if name in _CLASS_FILES:
+                file, document = _CLASS_FILES[name]
+                written.append(_write(out / file, document(report)))
+                continue
+            folder, suffix, render = _LEARNER_FILES[name]
+            (out / folder).mkdir(exist_ok=True)
+            for sub in by_learner(report.submissions):
+                path = out / folder / (names[sub.learner] + suffix)
+                written.append(_write(path, render(sub, report.exercise)))
     except OSError as error:  # a full disk, a read-only folder: the results file stays
         raise CourseError(
             f"cannot write the {name} report in {out}: {error.strerror or error}",
@@ -111,27 +119,10 @@ def _truncate_utf8(text: str, max_bytes: int) -> str:
     return text
 
 
-_Writer = Callable[[ClassReport, Path, Mapping[str, str]], list[Path]]
-
-
 def _write(path: Path, text: str) -> Path:
     # newline="": the documents choose their own line ends (CSV's are CRLF, as RFC 4180 says).
     path.write_text(text, encoding="utf-8", errors="replace", newline="")
     return path
-
-
-def _per_learner(
-    report: ClassReport,
-    folder: Path,
-    names: Mapping[str, str],
-    suffix: str,
-    render: Callable[[GradedSubmission], str],
-) -> list[Path]:
-    folder.mkdir(exist_ok=True)
-    return [
-        _write(folder / (names[sub.learner] + suffix), render(sub))
-        for sub in by_learner(report.submissions)
-    ]
 
 
 def _json_text(document: Any) -> str:
@@ -139,22 +130,16 @@ def _json_text(document: Any) -> str:
     return json.dumps(document, indent=2) + "\n"
 
 
-_WRITERS: Final[dict[str, _Writer]] = {
-    "json": lambda report, out, _: [_write(out / "results.json", _json_text(report.to_json()))],
-    "jsonl": lambda report, out, _: [_write(out / "report.jsonl", report_jsonl(report))],
-    "junit": lambda report, out, _: [_write(out / "junit.xml", junit_xml(report))],
-    "csv": lambda report, out, _: [_write(out / "grades.csv", gradebook_csv(report))],
-    "gradescope": lambda report, out, names: _per_learner(
-        report, out / "gradescope", names, ".json", lambda s: _json_text(gradescope_results(s))
-    ),
-    "classroom": lambda report, out, names: _per_learner(
-        report, out / "classroom", names, ".json", lambda s: _json_text(classroom_result(s))
-    ),
-    "markdown": lambda report, out, names: _per_learner(
-        report,
-        out / "feedback",
-        names,
-        ".md",
-        lambda s: feedback_markdown(s, report.exercise),
-    ),
+# Format -> its file in `out`, and the document written there.
+_CLASS_FILES: Final[dict[str, tuple[str, Callable[[ClassReport], str]]]] = {
+    "json": ("results.json", lambda report: _json_text(report.to_json())),
+    "jsonl": ("report.jsonl", report_jsonl),
+    "junit": ("junit.xml", junit_xml),
+    "csv": ("grades.csv", gradebook_csv),
+}
+# Format -> its folder in `out`, the files' suffix, and the learner's document.
+_LEARNER_FILES: Final[dict[str, tuple[str, str, Callable[[GradedSubmission, str], str]]]] = {
+    "gradescope": ("gradescope", ".json", lambda sub, _: _json_text(gradescope_results(sub))),
+    "classroom": ("classroom", ".json", lambda sub, _: _json_text(classroom_result(sub))),
+    "markdown": ("feedback", ".md", feedback_markdown),
 }
