@@ -22,12 +22,6 @@ if TYPE_CHECKING:
 BACKUP_DIR = ".course-backups"
 
 
-def exercise_entry(store: ProgressStore, exercise_id: str) -> dict[str, Any]:
-    """The progress entry of an exercise ({} when never checked)."""
-    entry = store.load().get("exercises", {}).get(exercise_id)
-    return entry if isinstance(entry, dict) else {}
-
-
 def record_check(store: ProgressStore, result: CheckResult, *, practice: bool = False) -> None:
     """Save a check's outcome (what `course status` shows): a check of the workspace's file
     is the record, a worse one included; a `practice` check (other code) replaces it only
@@ -35,23 +29,16 @@ def record_check(store: ProgressStore, result: CheckResult, *, practice: bool = 
 
     def change(data: dict[str, Any]) -> None:
         entry = data["exercises"].setdefault(result.exercise, {})
-        checked_at = datetime.now(UTC).isoformat(timespec="seconds")
+        outcome = {"status": result.status, "score": result.score, "max_score": result.max_score}
+        outcome["checked_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         entry.setdefault("hints_shown", 0)
         if practice:
-            entry["practice"] = {
-                "status": result.status,
-                "score": result.score,
-                "max_score": result.max_score,
-                "checked_at": checked_at,
-            }
+            entry["practice"] = dict(outcome)
             if not _better(result, entry):
                 return
         failure = result.first_failure
         entry.update(
-            status=result.status,
-            score=result.score,
-            max_score=result.max_score,
-            checked_at=checked_at,
+            outcome,
             passed_once=bool(entry.get("passed_once")) or result.passed,
             last_failure=(
                 {"case": failure.name, "message": failure.message} if failure is not None else None
@@ -160,7 +147,8 @@ def solution_files(store: ProgressStore, exercise: Exercise) -> list[tuple[str, 
     """The reference files, as (name, text); refused until the exercise has passed once."""
     from course_cli.workspace import bundled_dir
 
-    if not exercise_entry(store, exercise.id).get("passed_once"):
+    # The store's documents are validated: every exercise entry is an object.
+    if not store.load()["exercises"].get(exercise.id, {}).get("passed_once"):
         raise CourseError(
             f"the solution of {exercise.id} opens once your own version passes",
             hint=f"run `course check {exercise.id}`; stuck? `course hint {exercise.id}`",

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from course_cli.grader.result import PASSED, STATUSES, CheckResult
+from course_cli.grader.result import STATUSES, CheckResult
 
 
 @dataclass(frozen=True)
@@ -83,11 +83,6 @@ class ClassSummary:
     median_score: float
     cases: tuple[CaseSummary, ...]  # in the order the exercise runs them
     histogram: tuple[tuple[int, int], ...]  # (score, learners with it) for 0..max_score
-
-    @property
-    def passed(self) -> int:
-        """Learners whose every case passed."""
-        return self.statuses.get(PASSED, 0)
 
     @property
     def hardest_case(self) -> CaseSummary | None:

@@ -98,16 +98,14 @@ def find_submissions(
     return found
 
 
+@dataclass
 class _Finder:
-    def __init__(
-        self, files: list[str], exercise_id: str, staging: Path, found: SubmissionSet
-    ) -> None:
-        self.files = files
-        self.exercise_id = exercise_id
-        self.staging = staging
-        self.found = found
-        self.unsafe: set[str] = set()
-        self.count = 0
+    files: list[str]
+    exercise_id: str
+    staging: Path
+    found: SubmissionSet
+    unsafe: set[str] = field(default_factory=set)  # learner entries a zip's unsafe path is in
+    count: int = 0  # staged folders made so far
 
     def read(self, root: Path, *, shown_as: str | None, skip: Path | None = None) -> None:
         """Take `root` as one submission if it holds the exercise itself, else each entry."""
