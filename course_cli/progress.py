@@ -1,7 +1,4 @@
-"""The learner's progress: one small, versioned, human-readable JSON file.
-
-Where it lives: `$COURSE_HOME/progress.json` when `COURSE_HOME` is set, else the user data
-directory (`~/.local/share/course` on Linux). Shape (`format_version` 1):
+"""The learner's progress: one small, versioned, human-readable JSON file in `course_home()`.
 
 ```json
 {"format_version": 1,

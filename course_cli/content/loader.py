@@ -9,9 +9,7 @@ id = "lesson-3"            title = "..."            summary = "..."
 [[exercises]]              id, topic, title, summary, files = [...], hints = [...] (two or more)
 ```
 
-Anything off (a missing key, a wrong type, a duplicate id, a step file that does not exist, a
-step pointing at an unknown exercise) is a `ContentError` naming the place: it is a bug in the
-package, and the message should make it a one-minute fix.
+Anything off is a `ContentError` naming the place: a bug in the package, a one-minute fix.
 """
 
 from __future__ import annotations

@@ -45,10 +45,12 @@ def render_classroom_template(
     template: ClassroomTemplate, *, default_install: bool
 ) -> RenderableType:
     """The template's folder, its grading table, the files written and kept, and next steps."""
+    from course_cli.grader.classroom.github_classroom import WORKFLOW
+
     parts: list[RenderableType] = [
         Text.assemble(("GitHub Classroom template ready: ", "ok"), str(template.root)),
         _points_table(template.exercises),
-        Text(f"wrote {len(template.written)} files, including {template.workflow.name}", "muted"),
+        Text(f"wrote {len(template.written)} files, including {WORKFLOW.name}", "muted"),
     ]
     if template.kept:
         parts.append(Text("kept as they were: " + ", ".join(template.kept), "muted"))

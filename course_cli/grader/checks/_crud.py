@@ -39,13 +39,12 @@ class CrudTarget:
     def create(self, name: str, price: Any) -> dict[str, Any]:
         reply = self.send("POST", "/products", {"name": name, "price": price})
         expect_status(reply, 201, "POST /products")
-        body = reply.json()
+        body: dict[str, Any] = reply.json()
         expect(
             isinstance(body, dict) and isinstance(body.get("id"), str),
             f"POST /products: expected the new product with its id, got {reply.text}",
         )
-        created: dict[str, Any] = body
-        return created
+        return body
 
 
 def sandbox_target(

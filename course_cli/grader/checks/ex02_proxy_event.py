@@ -30,10 +30,9 @@ def _user(
     shown = shown_request("GET", f"/users/{user_id}", query)
     reply = api.send("GET", f"/users/{user_id}", query=query, headers=headers)
     expect_status(reply, 200, shown)
-    body = reply.json()
+    body: dict[str, Any] = reply.json()
     expect(isinstance(body, dict), f"{shown}: the body must be a JSON object, got {reply.text!r}")
-    result: dict[str, Any] = body
-    return result
+    return body
 
 
 def _field(body: dict[str, Any], key: str, expected: Any, request: str) -> None:

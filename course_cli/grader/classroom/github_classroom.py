@@ -47,10 +47,6 @@ class ClassroomTemplate:
     def max_points(self) -> int:
         return sum(e.max_points for e in self.exercises)
 
-    @property
-    def workflow(self) -> Path:
-        return self.root / WORKFLOW
-
     def to_json(self) -> dict[str, Any]:
         """The `--json` shape: root, install, exercises, max_points, written, kept."""
         return {
