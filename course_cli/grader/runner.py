@@ -201,10 +201,8 @@ def _describe(error: BaseException, path: Path) -> tuple[str, str]:
 
 def learner_line(error: BaseException, path: Path) -> str:
     """`' at line 12 (code)'` for the innermost frame in the learner's file, or ''."""
-    found = None
-    for frame in traceback.extract_tb(error.__traceback__):
-        if Path(frame.filename).name == path.name:
-            found = frame
+    frames = reversed(traceback.extract_tb(error.__traceback__))
+    found = next((f for f in frames if Path(f.filename).name == path.name), None)
     if found is None:
         return ""
     code = f" ({found.line.strip()})" if found.line else ""

@@ -4,7 +4,6 @@ next exercise still to do (never passed, or changed since its check). Runs until
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -109,22 +108,15 @@ def _watch_all(workspace: Workspace, store: ProgressStore, console: Console) -> 
         "re-checks the exercise it belongs to (Ctrl-C to stop)",
         style="muted",
     )
-    while True:
-        touched = _exercises_of(_wait_for_save([workspace.exercises_dir]), workspace, ids)
-        if touched:
-            return touched[0]
-
-
-def _exercises_of(paths: Iterable[Path], workspace: Workspace, ids: list[str]) -> list[str]:
-    """The exercises (in lesson order) whose folders hold one of `paths`."""
     root = workspace.exercises_dir.resolve()
-    names = set()
-    for path in paths:
-        try:
-            names.add(path.resolve().relative_to(root).parts[0])
-        except (ValueError, IndexError):
-            continue
-    return [exercise_id for exercise_id in ids if exercise_id in names]
+    while True:
+        saved = [p.resolve() for p in _wait_for_save([workspace.exercises_dir])]
+        names = {
+            p.relative_to(root).parts[0] for p in saved if p.is_relative_to(root) and p != root
+        }
+        touched = next((exercise_id for exercise_id in ids if exercise_id in names), None)
+        if touched is not None:  # the first in lesson order
+            return touched
 
 
 def _wait_for_save(folders: list[Path]) -> list[Path]:
