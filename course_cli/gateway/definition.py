@@ -40,7 +40,6 @@ class Integration:
     request_parameters: Mapping[str, str] = field(default_factory=dict)
     integration_responses: tuple[Mapping[str, Any], ...] = ()
     passthrough_behavior: str = "WHEN_NO_MATCH"
-    content_handling: str | None = None
     # AWS_PROXY on an HTTP API: "2.0" sends the HTTP API event (`events_v2.py`) and reads the
     # answer by its rules (`proxy_response_v2.py`); "1.0" is the REST proxy event.
     payload_format: str = "1.0"

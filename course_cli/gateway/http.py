@@ -7,15 +7,10 @@ casing and order, because the proxy event shows the learner exactly what their c
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Final
-from urllib.parse import urlencode
-
-OK: Final = 200
-FORBIDDEN: Final = 403
-BAD_GATEWAY: Final = 502
-GATEWAY_TIMEOUT: Final = 504
+from urllib.parse import urlencode, urlsplit
 
 HeaderInput = Iterable[tuple[str, str]] | Mapping[str, str]
 
@@ -66,23 +61,6 @@ class Headers:
         """Every value sent for `name` (any casing), in order; empty if none."""
         group = self.groups().get(name.lower())
         return list(group[1]) if group else []
-
-    def items(self) -> tuple[tuple[str, str], ...]:
-        """The pairs exactly as given."""
-        return self._pairs
-
-    def names(self) -> list[str]:
-        """Distinct names in first-seen order, each in the casing it was first sent with."""
-        return [name for name, _ in self.groups().values()]
-
-    def with_added(self, name: str, value: str) -> Headers:
-        """A copy with one more pair at the end."""
-        return Headers((*self._pairs, (name, value)))
-
-    def without(self, *names: str) -> Headers:
-        """A copy without any pair whose name is one of `names` (any casing)."""
-        drop = {name.lower() for name in names}
-        return Headers(pair for pair in self._pairs if pair[0].lower() not in drop)
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and name.lower() in self.groups()
@@ -203,3 +181,14 @@ def matches_media_types(media: str, patterns: Iterable[str]) -> bool:
         if pattern.endswith("/*") and media.startswith(pattern[:-1]):
             return True
     return False
+
+
+def is_loopback_url(url: str) -> bool:
+    """Whether `url` is http(s) on this machine: `localhost` or a loopback address."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    return parts.scheme in ("http", "https") and loopback

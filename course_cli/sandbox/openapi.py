@@ -164,7 +164,6 @@ def _integration(where: str, raw: Any, http_api: bool = False) -> Integration:
             for pattern, spec in responses.items()
         ),
         passthrough_behavior=str(raw.get("passthroughBehavior", "when_no_match")).upper(),
-        content_handling=raw.get("contentHandling"),
         **extra,
     )
 

@@ -324,5 +324,4 @@ def _integration(where: str, raw: Mapping[str, Any], variables: Mapping[str, str
         request_parameters=dict(raw.get("requestParameters") or {}),
         integration_responses=tuple(dict(responses[code]) for code in sorted(responses)),
         passthrough_behavior=raw.get("passthroughBehavior", "WHEN_NO_MATCH"),
-        content_handling=raw.get("contentHandling"),
     )

@@ -15,16 +15,15 @@ accounts, each with its own access key.
 from __future__ import annotations
 
 import functools
-import ipaddress
 import itertools
 import tempfile
 import threading
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
-from urllib.parse import urlsplit
 
 from course_cli.errors import CourseError, UsageError
+from course_cli.gateway.http import is_loopback_url
 from course_cli.sandbox.environment import (
     FAKE_ACCESS_KEY_ID,
     FAKE_SECRET_ACCESS_KEY,
@@ -227,13 +226,7 @@ def _boto3_session(access_key_id: str, secret_access_key: str, region: str) -> A
 def check_loopback(url: str) -> None:
     """Raise `UsageError` unless `url` is http(s) on a loopback address: the sandbox never
     talks to anything else."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    try:
-        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if parts.scheme not in ("http", "https") or not loopback:
+    if not is_loopback_url(url):
         raise UsageError(
             f"the sandbox endpoint {url!r} is not on this machine",
             hint="the sandbox only talks to 127.0.0.1; start one with `course sandbox up`",

@@ -7,10 +7,6 @@ import dataclasses
 import pytest
 
 from course_cli.gateway.http import (
-    BAD_GATEWAY,
-    FORBIDDEN,
-    GATEWAY_TIMEOUT,
-    OK,
     Headers,
     HttpRequest,
     HttpResponse,
@@ -28,18 +24,14 @@ def test_headers_are_case_insensitive_and_keep_casing_and_order() -> None:
     assert headers.get("missing", "d") == "d"
     assert headers.get_all("missing") == []
     assert list(headers) == [("Cookie", "a=1"), ("X-Tag", "x"), ("cookie", "b=2")]
-    assert headers.items() == (("Cookie", "a=1"), ("X-Tag", "x"), ("cookie", "b=2"))
-    assert headers.names() == ["Cookie", "X-Tag"]
     assert "x-tag" in headers and "nope" not in headers and 3 not in headers
     assert len(headers) == 3 and headers and not Headers()
 
 
 def test_headers_are_immutable_values() -> None:
     headers = Headers({"A": "1"})
-    added = headers.with_added("B", "2")
+    added = Headers([("A", "1"), ("B", "2")])
     assert headers == Headers([("A", "1")])
-    assert added == Headers([("A", "1"), ("B", "2")])
-    assert added.without("a") == Headers([("B", "2")])
     assert Headers(added) == added
     assert hash(added) == hash(Headers([("A", "1"), ("B", "2")]))
     assert headers != {"A": "1"}
@@ -64,13 +56,9 @@ def test_request_and_response_are_frozen() -> None:
     request = HttpRequest.build()
     with pytest.raises(dataclasses.FrozenInstanceError):
         request.path = "/x"  # type: ignore[misc]
-    response = HttpResponse(OK, Headers([("A", "1")]), b"ok")
+    response = HttpResponse(200, Headers([("A", "1")]), b"ok")
     assert response.header("a") == "1"
     assert response.header("b") is None
-
-
-def test_status_constants() -> None:
-    assert (OK, FORBIDDEN, BAD_GATEWAY, GATEWAY_TIMEOUT) == (200, 403, 502, 504)
 
 
 def test_media_types() -> None:

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from course_cli.gateway.context import Invocation
     from course_cli.gateway.invoker import LambdaInvoker
 
-# The integration types API Gateway has; the registry only ever imports these modules.
+# The integration types API Gateway has, each run by the module of its lower-case name.
 KNOWN_TYPES: Final = ("AWS_PROXY", "AWS", "HTTP_PROXY", "HTTP", "MOCK")
 
 
@@ -31,26 +31,10 @@ class Integration(Protocol):
         """Turn the backend's answer into `invocation.response`."""
 
 
-REGISTRY: dict[str, Integration] = {}
-
-
 def integration_for(kind: str) -> Integration | None:
-    """The implementation of integration type `kind`, or None if course cannot run it yet."""
-    found = REGISTRY.get(kind)
-    if found is not None or kind not in KNOWN_TYPES:
-        return found
-    module_name = f"{__name__}.{kind.lower()}"
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        if error.name != module_name:  # a broken import inside the module is a bug: surface it
-            raise
+    """The implementation of integration type `kind`, or None if it is not one of AWS's."""
+    if kind not in KNOWN_TYPES:
         return None
-    implementation: Integration = module.INTEGRATION
-    REGISTRY[kind] = implementation
+    # Imported on first use (the import system caches it): each module is `kind.lower()`.
+    implementation: Integration = importlib.import_module(f"{__name__}.{kind.lower()}").INTEGRATION
     return implementation
-
-
-def supported_types() -> list[str]:
-    """The integration types course can run, in AWS's order."""
-    return [kind for kind in KNOWN_TYPES if integration_for(kind) is not None]

@@ -8,13 +8,12 @@ selects the integration response.
 from __future__ import annotations
 
 import http.client
-import ipaddress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode, urlsplit
 
 from course_cli.gateway.errors import IntegrationFailure, IntegrationTimeout
-from course_cli.gateway.http import Headers
+from course_cli.gateway.http import Headers, is_loopback_url
 from course_cli.gateway.integrations.custom import (
     build_response,
     integration_of,
@@ -41,13 +40,8 @@ class BackendAnswer:
 
 def check_loopback(url: str) -> None:
     """Raise `IntegrationFailure` unless `url` is http(s) on a loopback host."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    try:
-        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if parts.scheme not in ("http", "https") or not loopback:
+    if not is_loopback_url(url):
+        host = urlsplit(url).hostname
         raise IntegrationFailure(
             f"Invalid endpoint address {url}",
             f"course only calls HTTP backends on this machine (127.0.0.1 or localhost), not "
