@@ -60,8 +60,7 @@ class IsolatedRunner:
         if function.grader_code:
             self._in_process.load(function)
             return
-        runtime = self.runtime(function)
-        problem = runtime.load(_FUNCTION)
+        problem = self.runtime(function).load(_FUNCTION)
         if problem is None:
             return
         self._runtimes.pop(_key(function)).close()
@@ -78,18 +77,16 @@ class IsolatedRunner:
         from course_cli.runtime.worker.functions import IsolatedRuntime
 
         key = _key(function)
-        runtime = self._runtimes.get(key)
-        if runtime is None:
+        if key not in self._runtimes:
             try:
-                runtime = IsolatedRuntime(
+                self._runtimes[key] = IsolatedRuntime(
                     {_FUNCTION: function.handler},
                     limits=self.limits,
                     env=dict(function.environment),
                 )
             except CourseError as error:
                 raise SubmissionFailed(ERROR, error.message) from None
-            self._runtimes[key] = runtime
-        return runtime
+        return self._runtimes[key]
 
     def close(self) -> None:
         """End every worker this runner started (a later use starts fresh ones)."""

@@ -126,8 +126,7 @@ def render_explanation(document: dict[str, Any]) -> RenderableType | None:
         fix = problem.get("fix")
         if fix and not any(fix in explanation for explanation in explanations):
             parts.append(Text.assemble(("  fix: ", "hint"), problem["fix"]))
-    for explanation in explanations:
-        parts.append(Text(explanation))
+    parts += [Text(explanation) for explanation in explanations]
     status = (document.get("response") or {}).get("statusCode")
     title = f"Why {status}" if status else "What happened"
     return Panel(Group(*parts), title=title, title_align="left", border_style="red")

@@ -21,8 +21,7 @@ def render_preview(document: dict[str, Any], *, title: str = "template") -> Rend
     parts: list[RenderableType] = [output]
     if valid:
         parts.append(Text("✓ valid JSON", "ok"))
-    for problem in document["problems"]:
-        parts.append(Text.assemble(("✗ ", "fail"), problem))
+    parts += [Text.assemble(("✗ ", "fail"), problem) for problem in document["problems"]]
     for warning in document.get("warnings") or []:
         parts.append(Text.assemble(("! ", "warning"), warning))
     return Group(*parts)

@@ -12,13 +12,7 @@ from rich.console import Console, RenderableType
 from rich.text import Text
 
 from course_cli.content import Lesson, Step
-from course_cli.learner.tutor import (
-    Position,
-    exercise_status,
-    go_back,
-    go_next,
-    open_current,
-)
+from course_cli.learner.tutor import Position, exercise_status, go_back, go_next, open_current
 from course_cli.progress import ProgressStore
 from course_cli.ui.examples import available_examples
 from course_cli.ui.lesson_view import (

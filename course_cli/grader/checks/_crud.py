@@ -47,13 +47,11 @@ class CrudTarget:
         return body
 
 
-def sandbox_target(
-    sandbox: Sandbox, api_id: str | None, runner: Any, stage: str | None = "prod"
-) -> CrudTarget:
-    """The learner's API in `sandbox`, its functions run by `runner`."""
+def sandbox_target(sandbox: Sandbox, api_id: str, runner: Any) -> CrudTarget:
+    """The learner's API in `sandbox`, stage prod, its functions run by `runner`."""
     from course_cli.grader.runner import SubmittedFunction
 
-    api = sandbox.api(api_id, stage)
+    api = sandbox.api(api_id, "prod")
     functions: Mapping[str, SubmittedFunction] = {
         name: SubmittedFunction(
             function.handler, {**sandbox.variables(), **function.environment}, 5.0
@@ -147,7 +145,6 @@ def deletes(target: CrudTarget) -> None:
     )
 
 
-# The sequence as cases, in the order they run.
 CRUD_CASES = (
     Case("POST creates a product", 2, "put_item with a new uuid, answer 201", creates),
     Case(

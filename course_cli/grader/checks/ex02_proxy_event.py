@@ -71,7 +71,6 @@ def header_missing_defaults(api: GradedApi) -> None:
 
 
 def repeated_query_key(api: GradedApi) -> None:
-    # queryStringParameters keeps the last value of a repeated key.
     body = _user(api, "u5", (("include", "orders"), ("include", "profile")))
     _field(body, "include", "profile", "GET /users/u5?include=orders&include=profile")
 

@@ -45,8 +45,7 @@ def _input_for(
     expect_status(reply, 200, shown)
     received = reply.json()
     expect(
-        isinstance(received, dict),
-        f"{shown}: the input must be a JSON object, got {reply.text}",
+        isinstance(received, dict), f"{shown}: the input must be a JSON object, got {reply.text}"
     )
     return received, reply.invocation.request_id
 
