@@ -14,7 +14,7 @@ from course_cli.cli.authorizer_options import (
     IdentitySourceOption,
     with_authorizer,
 )
-from course_cli.cli.common import ServeSettings, check_port, print_json, serve_api
+from course_cli.cli.common import JsonOption, ServeSettings, check_port, print_json, serve_api
 from course_cli.cli.gateway_options import (
     ApiKeyOption,
     BodyOption,
@@ -22,20 +22,22 @@ from course_cli.cli.gateway_options import (
     EventFileOption,
     HeaderOption,
     HostOption,
-    JsonOption,
     MethodOption,
     PathOption,
     PayloadOption,
     PortOption,
     QueryOption,
     ResourceOption,
+    RouteTableOption,
     StageOption,
+    TimeoutOption,
 )
 from course_cli.cli.live_api import LiveApi as _LiveApi
 from course_cli.cli.options import parse_header, parse_method, parse_pair, parse_path
 from course_cli.cli.sam import EnvVarsOption, ParameterOverridesOption, TemplateOption
 
 if TYPE_CHECKING:
+    from course_cli.gateway.context import Invocation
     from course_cli.gateway.http import HttpRequest
     from course_cli.local_api import LocalApi
 
@@ -61,9 +63,26 @@ def _request(
     )
 
 
-def _resource(resource: str | None, path: str) -> str:
-    """Without --resource the resource is the path itself (its query string removed)."""
-    return parse_path(resource, "--resource") if resource else path.split("?", 1)[0]
+def _resources(resource: str | None, path: str, payload: str) -> list[str]:
+    """--resource; without it, a REST API's resource is the path itself (its query string
+    removed), and an HTTP API's request takes its $default route."""
+    if resource:
+        return [parse_path(resource, "--resource")]
+    return [] if payload == "2.0" else [path.split("?", 1)[0]]
+
+
+def _print_invocation(invocation: Invocation, as_json: bool) -> None:
+    """The whole trip (request, event, result, response, log), as JSON or for the terminal."""
+    from course_cli.gateway.pipeline import invocation_to_json
+
+    document = invocation_to_json(invocation)
+    if as_json:
+        print_json(document)
+        return
+    from course_cli.ui.console import get_console
+    from course_cli.ui.invocation_view import render_invocation
+
+    get_console().print(render_invocation(document))
 
 
 def event(
@@ -82,51 +101,30 @@ def event(
 ) -> None:
     """Print the event API Gateway would send a Lambda function for a request: the REST proxy
     event (--payload 1.0), or the HTTP API event (--payload 2.0)."""
+    from dataclasses import asdict, astuple
+
     from course_cli.gateway.events import explain_event
     from course_cli.gateway.events_v2 import explain_http_event
-    from course_cli.gateway.pipeline import invocation_to_json, prepare_event
-    from course_cli.local_api import api_for_handler
-
-    request = _request(method, path, query, header, body)
-    _check_payload(payload, stage, None)
-    if payload == "2.0":  # a route of the request's verb, or the $default route
-        resources = [parse_path(resource, "--resource")] if resource else []
-        api = api_for_handler("handler.py", resources, payload=payload, method=request.method)
-    else:
-        api = api_for_handler("handler.py", [_resource(resource, path)], stage=stage)
-    invocation = prepare_event(api.definition, request)
-    if invocation.event is None:  # the path does not fit the resource: say what AWS would
-        document = invocation_to_json(invocation)
-        if as_json:
-            print_json(document)
-        else:
-            from course_cli.ui.console import get_console
-            from course_cli.ui.invocation_view import render_invocation
-
-            get_console().print(render_invocation(document))
-        raise typer.Exit(1)
-    explainer = explain_http_event if payload == "2.0" else explain_event
-    notes = explainer(invocation.event, request) if explain else []
-    if as_json or not (explain or _stdout_is_terminal()):  # `course event > e.json` works
-        if explain:
-            print_json(
-                {
-                    "event": invocation.event,
-                    "explain": [
-                        {"field": n.field, "value": n.value, "explanation": n.explanation}
-                        for n in notes
-                    ],
-                }
-            )
-        else:
-            print_json(invocation.event)
-        return
+    from course_cli.gateway.pipeline import prepare_event
     from course_cli.ui.console import get_console
     from course_cli.ui.invocation_view import render_event, render_event_notes
 
+    request = _request(method, path, query, header, body)
+    _check_payload(payload, stage, None)
+    resources = _resources(resource, path, payload)
+    api = _local_api("handler.py", None, resources, stage, None, payload, request.method)
+    invocation = prepare_event(api.definition, request)
+    if invocation.event is None:  # the path does not fit the resource: say what AWS would
+        _print_invocation(invocation, as_json)
+        raise typer.Exit(1)
+    explainer = explain_http_event if payload == "2.0" else explain_event
+    notes = explainer(invocation.event, request) if explain else []
     console = get_console()
-    if explain:
-        console.print(render_event_notes([(n.field, n.value, n.explanation) for n in notes]))
+    if as_json or not (explain or console.is_terminal):  # `course event > e.json` works
+        explained = {"event": invocation.event, "explain": [asdict(n) for n in notes]}
+        print_json(explained if explain else invocation.event)
+    elif explain:
+        console.print(render_event_notes([astuple(n) for n in notes]))
     else:
         console.print(render_event(invocation.event, title=f"{request.method} {request.path}"))
 
@@ -147,16 +145,8 @@ def invoke(
     header: HeaderOption = None,
     body: BodyOption = None,
     stage: StageOption = "prod",
-    api: Annotated[
-        Path | None,
-        typer.Option(
-            "--api",
-            help="A route-table JSON file instead of HANDLER (format: README, 'Route tables').",
-        ),
-    ] = None,
-    timeout: Annotated[
-        float | None, typer.Option("--timeout", help="The function's timeout in seconds (3).")
-    ] = None,
+    api: RouteTableOption = None,
+    timeout: TimeoutOption = None,
     payload: PayloadOption = "1.0",
     as_json: JsonOption = False,
     authorizer: AuthorizerOption = None,
@@ -175,8 +165,6 @@ def invoke(
     the event goes straight to the function. Exit 1 when the response status is 500 or
     above (with --event: when the function fails).
     """
-    from course_cli.gateway.pipeline import invocation_to_json
-
     if template is not None or env_vars is not None or parameter_overrides is not None:
         from course_cli.cli import sam
 
@@ -202,12 +190,8 @@ def invoke(
         return invoke_with_event(local, None, event_file, debug=debug, as_json=as_json)
     request = _request(method, path, query, header, body)
     _check_payload(payload, stage, api)
-    if payload == "2.0":  # a route of the request's verb, or the $default route
-        resources = [parse_path(resource, "--resource")] if resource else []
-        local = _local_api(handler, api, resources, stage, timeout, payload, request.method)
-    else:
-        resources = [_resource(resource, path)] if handler else []
-        local = _local_api(handler, api, resources, stage, timeout)
+    resources = _resources(resource, path, payload) if handler else []
+    local = _local_api(handler, api, resources, stage, timeout, payload, request.method)
     local = with_authorizer(
         local,
         authorizer,
@@ -218,14 +202,7 @@ def invoke(
     )
     local = local.with_api_keys(api_key or (), everywhere=handler is not None)
     invocation = local.send_debug(request) if debug else local.send_once(request)
-    document = invocation_to_json(invocation)
-    if as_json:
-        print_json(document)
-    else:
-        from course_cli.ui.console import get_console
-        from course_cli.ui.invocation_view import render_invocation
-
-        get_console().print(render_invocation(document))
+    _print_invocation(invocation, as_json)
     status = invocation.response.status if invocation.response is not None else 502
     if status >= 500:
         raise typer.Exit(1)
@@ -242,19 +219,11 @@ def serve(
         list[str] | None,
         typer.Option("--resource", "-r", help="Resource template to serve (repeat)."),
     ] = None,
-    api: Annotated[
-        Path | None,
-        typer.Option(
-            "--api",
-            help="A route-table JSON file instead of HANDLER (format: README, 'Route tables').",
-        ),
-    ] = None,
+    api: RouteTableOption = None,
     port: PortOption = 3000,
     host: HostOption = "127.0.0.1",
     stage: StageOption = "prod",
-    timeout: Annotated[
-        float | None, typer.Option("--timeout", help="The function's timeout in seconds (3).")
-    ] = None,
+    timeout: TimeoutOption = None,
     payload: PayloadOption = "1.0",
     sandbox: Annotated[
         bool,
@@ -381,12 +350,6 @@ def _local_api(
     if payload == "2.0":
         return api_for_handler(handler, resources, timeout_s=timeout, payload="2.0", method=method)
     return api_for_handler(handler, resources, stage=stage, timeout_s=timeout)
-
-
-def _stdout_is_terminal() -> bool:
-    from course_cli.ui.console import get_console
-
-    return get_console().is_terminal
 
 
 def _check_payload(payload: str, stage: str, api: Path | None) -> None:

@@ -7,11 +7,11 @@ walks every command to keep it so). Only typer here: `course --help` must stay l
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document instead.")]
 MethodOption = Annotated[str, typer.Option("--method", "-X", help="HTTP method.")]
 # No short flag: `-p` is the port, as in `sam local start-api -p 3000`.
 PathOption = Annotated[str, typer.Option("--path", help="Request path, e.g. /users/123.")]
@@ -76,4 +76,13 @@ HostOption = Annotated[
         help="Address to listen on. The default answers this machine only; 0.0.0.0 answers "
         "other machines too (containers, WSL2), so use it only on a network you trust.",
     ),
+]
+RouteTableOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--api", help="A route-table JSON file instead of HANDLER (format: README, 'Route tables')."
+    ),
+]
+TimeoutOption = Annotated[
+    float | None, typer.Option("--timeout", help="The function's timeout in seconds (3).")
 ]
