@@ -2,9 +2,10 @@
 
 `read_app` reads the template, expands it with SAM's translator, resolves intrinsics to local
 values and returns a `SamApp`: the API (every route, every integration type), each function
-with its handler file (`Handler: app.handler` in `CodeUri: src/` is `src/app.py:handler`),
-Timeout, MemorySize and environment (`--env-vars` applied), the tables for the sandbox, and a
-warning line for each thing read that cannot be served here.
+with its handler file (`Handler: app.handler` in `CodeUri: src/` is `src/app.py:handler`, or
+`src/app.mjs:handler` for Node.js; `runtimes.py`), Timeout, MemorySize and environment
+(`--env-vars` applied), the tables for the sandbox, and a warning line for each thing read
+that cannot be served here.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from course_cli.sam.resources import (
     table_specs,
     unserved_resources,
 )
+from course_cli.sam.runtimes import handler_file
 from course_cli.sam.template import TemplateError, parameter_values, read_template
 from course_cli.sam.translate import PLACEHOLDER_BUCKET, expand_template
 
@@ -39,7 +41,8 @@ _ROUTE_EVENTS: Final = ("Api", "HttpApi")
 class SamFunction:
     """A function of the template as it runs here.
 
-    `handler` is `path/to/file.py:function`, or None with `unservable` saying why.
+    `handler` is `path/to/file.py:function` (or a .js, .mjs, .cjs file for Node.js), or None
+    with `unservable` saying why.
     `routes` are its `Api`/`HttpApi` events' (method, path), in template order.
     """
 
@@ -201,20 +204,10 @@ def _functions(
 def _handler(
     logical_id: str, properties: Mapping[str, Any], runtime: str, code_dir: Path | None
 ) -> tuple[str | None, str | None]:
-    """`(file.py:function, None)`, or `(None, why not)`."""
+    """`(path/to/file:function, None)`, or `(None, why not)`."""
     if code_dir is None:
         return None, f"function {logical_id}: its code is not in a local folder"
-    if not runtime.startswith("python3"):
-        return None, (
-            f"function {logical_id}: runtime {runtime or '(none)'} is not served yet "
-            "(Python 3 only); its routes answer 502"
-        )
-    module, _, function = str(properties.get("Handler", "")).rpartition(".")
-    if not module or not function:
-        return None, (
-            f"function {logical_id}: Handler {properties.get('Handler')!r} is not module.function"
-        )
-    return f"{code_dir / (module.replace('.', '/') + '.py')}:{function}", None
+    return handler_file(logical_id, str(properties.get("Handler", "")), runtime, code_dir)
 
 
 def _resolved(resolver: Intrinsics, value: Any, default: Any) -> Any:

@@ -2,10 +2,11 @@
 
 `LiveTemplate` is what `course serve -t` and `course invoke -t` hold: the app read from the
 template, a sandbox (moto: every AWS call of its functions stays on this machine, with fake
-credentials, whatever the shell's own are) holding its tables, and an
-`InProcessRuntime` giving each function its own variables (Lambda's, the sandbox's endpoint
-and fake credentials, the template's). Under `course serve` it re-reads the template when the
-file changes; handler files reload by themselves.
+credentials, whatever the shell's own are) holding its tables, and a runtime giving each
+function its own variables (Lambda's, the sandbox's endpoint and fake credentials, the
+template's): Python functions in-process, Node.js ones in a `node` process each, whose calls
+reach moto over its server on 127.0.0.1. Under `course serve` it re-reads the template when
+the file changes; handler files reload by themselves.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 from course_cli.gateway.invoker import FunctionNotFound, LambdaInvoker, LambdaResult
 from course_cli.sam.app import REGION, SamApp, SamFunction, read_app
+from course_cli.sam.runtimes import language
 
 if TYPE_CHECKING:
     from course_cli.gateway.definition import ApiDefinition
     from course_cli.local_api import LocalApi
     from course_cli.runtime import InProcessRuntime
     from course_cli.runtime.handler_spec import HandlerSpec
+    from course_cli.runtime.node import RuntimeRouter
     from course_cli.sandbox.session import Sandbox
 
 
@@ -47,16 +50,20 @@ class LiveTemplate(LambdaInvoker):
         self.options = options or TemplateOptions()
         self.app: SamApp = self._read()
         self.sandbox: Sandbox | None = None
-        self._server = server  # moto on 127.0.0.1 too, so a shell's `aws` reaches the tables
-        self.runtime: InProcessRuntime = self._runtime()
+        # moto on 127.0.0.1 too, so a shell's `aws` reaches the tables; a `node` process
+        # reaches moto only that way.
+        self._server = server or _has_node(self.app)
+        # Made now so that a missing `node` is one line before anything starts.
+        self.runtime: InProcessRuntime | RuntimeRouter = self._runtime()
         self._stamp = self._file_stamp()
 
     def __enter__(self) -> LiveTemplate:
         self._create_tables()
-        self.runtime = self._runtime()
+        self._replace_runtime()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        _close(self.runtime)
         if self.sandbox is not None:
             self.sandbox.close()
             self.sandbox = None
@@ -82,17 +89,38 @@ class LiveTemplate(LambdaInvoker):
             if table.name not in existing:
                 client.create_table(**table.create_arguments)
 
-    def _runtime(self) -> InProcessRuntime:
+    def _runtime(self) -> InProcessRuntime | RuntimeRouter:
+        """Python functions in-process; Node.js ones (if any) in a `NodeRuntime` beside them,
+        behind a router. `NodeUnavailableError` (one line) without node 18+ on PATH."""
         from course_cli.runtime import InProcessRuntime
 
         aws = self.sandbox.variables() if self.sandbox is not None else {}
         served = {fn.name: fn for fn in self.app.functions.values() if fn.handler is not None}
-        return InProcessRuntime(
-            {name: _spec(fn) for name, fn in served.items()},
-            environments={
-                name: {**aws, **fn.lambda_variables(REGION)} for name, fn in served.items()
-            },
+        environments = {
+            name: {**aws, **fn.lambda_variables(REGION), **_node_variables(fn)}
+            for name, fn in served.items()
+        }
+        node = {name: fn for name, fn in served.items() if language(fn.runtime) == "node"}
+        python = InProcessRuntime(
+            {name: _spec(fn) for name, fn in served.items() if name not in node},
+            environments={name: env for name, env in environments.items() if name not in node},
         )
+        if not node:
+            return python
+        from course_cli.runtime.node import NodeRuntime, RuntimeRouter
+
+        return RuntimeRouter(
+            python,
+            NodeRuntime(
+                {name: _spec(fn) for name, fn in node.items()},
+                environments={name: environments[name] for name in node},
+            ),
+        )
+
+    def _replace_runtime(self) -> None:
+        """A fresh runtime for the app as read now; the old one's `node` processes end."""
+        old, self.runtime = self.runtime, self._runtime()
+        _close(old)
 
     def local_api(self) -> LocalApi:
         """The app as a `LocalApi`, for the one-shot sends of `course invoke` (an app with no
@@ -162,7 +190,7 @@ class LiveTemplate(LambdaInvoker):
             return None
         self.app = fresh
         self._create_tables()
-        self.runtime = self._runtime()
+        self._replace_runtime()
         print_warning(f"reloaded {self.template.name}")
         for warning in fresh.warnings:
             print_warning(warning)
@@ -176,3 +204,24 @@ def _spec(function: SamFunction) -> HandlerSpec:
 
     file, _, name = str(function.handler).rpartition(":")
     return HandlerSpec(Path(file), name, import_root=function.code_dir)
+
+
+def _has_node(app: SamApp) -> bool:
+    return any(
+        fn.handler is not None and language(fn.runtime) == "node" for fn in app.functions.values()
+    )
+
+
+def _node_variables(function: SamFunction) -> dict[str, str]:
+    """Lambda's task root is the CodeUri folder (the Node.js runtime alone would take the
+    handler file's folder, which differs for `Handler: src/app.handler`)."""
+    if language(function.runtime) != "node" or function.code_dir is None:
+        return {}
+    return {"LAMBDA_TASK_ROOT": str(function.code_dir)}
+
+
+def _close(runtime: InProcessRuntime | RuntimeRouter) -> None:
+    """End the runtime's `node` processes, if it has any."""
+    node = getattr(runtime, "node", None)
+    if node is not None:
+        node.close()

@@ -180,7 +180,10 @@ def test_what_cannot_be_served_is_named_one_line_each(tmp_path: Path) -> None:
     Type: AWS::SQS::Queue
   NodeFn:
     Type: AWS::Serverless::Function
-    Properties: {CodeUri: src/, Handler: app.handler, Runtime: nodejs20.x}
+    Properties: {CodeUri: src/, Handler: app.handler, Runtime: nodejs16.x}
+  JavaFn:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: src/, Handler: app.Handler::handle, Runtime: java21}
 """,
     )
     app = read_app(path)
@@ -190,9 +193,10 @@ def test_what_cannot_be_served_is_named_one_line_each(tmp_path: Path) -> None:
     assert "authorizer Users (cognito_user_pools) is not served here" in warnings
     assert "resource Pool (AWS::Cognito::UserPool) is not created here" in warnings
     assert "resource Jobs (AWS::SQS::Queue) is not created here" in warnings
-    assert "runtime nodejs20.x is not served yet" in warnings
+    assert "runtime nodejs16.x is older than nodejs18.x" in warnings
+    assert "runtime java21 is not served yet (Python 3 and Node.js 18+ only)" in warnings
     assert all("\n" not in line for line in app.warnings)
-    assert app.function("NodeFn").handler is None
+    assert app.function("NodeFn").handler is None and app.function("JavaFn").handler is None
     assert app.definition is not None and app.definition.stage == "v1"
 
 

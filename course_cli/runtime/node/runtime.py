@@ -143,7 +143,7 @@ class NodeRuntime(LambdaInvoker):
             "functionName": function_name,
             "functionVersion": FUNCTION_VERSION,
             "invokedFunctionArn": function_arn(function_name),
-            "memoryLimitInMB": str(MEMORY_SIZE_MB),
+            "memoryLimitInMB": self._memory_size(function_name),
             "logGroupName": f"/aws/lambda/{function_name}",
             "logStreamName": environment.log_stream_name,
         }
@@ -212,6 +212,12 @@ class NodeRuntime(LambdaInvoker):
         environment = _Environment(process, stamp, stream, exchange.output, exchange.elapsed_ms)
         self._live[function_name] = environment
         return environment
+
+    def _memory_size(self, function_name: str) -> str:
+        """The function's memory in MB: its own `AWS_LAMBDA_FUNCTION_MEMORY_SIZE` (a SAM
+        template's MemorySize), else Lambda's default."""
+        own = self._environments.get(function_name, {})
+        return own.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", str(MEMORY_SIZE_MB))
 
     def _process_environment(
         self, function_name: str, spec: HandlerSpec, log_stream: str
