@@ -7,8 +7,10 @@ the same step.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
-from rich.console import Console, RenderableType
+from rich.console import Console
 from rich.text import Text
 
 from course_cli.content import Lesson, Step
@@ -29,13 +31,18 @@ BACK_KEYS = {"b", "B", "\x1b[D", "p"}
 QUIT_KEYS = {"q", "Q", "\x1b", "\x03", "\x04"}
 
 
-def walk(console: Console, store: ProgressStore, lesson: Lesson) -> Step:
+def walk(
+    console: Console,
+    store: ProgressStore,
+    lesson: Lesson,
+    read_key: Callable[[], str] = click.getchar,
+) -> Step:
     """Run the interactive loop until the learner quits; return the step they stopped on."""
     position = open_current(store, lesson)
     _show(console, store, position, run=True)
     while True:
         try:
-            key = click.getchar()
+            key = read_key()
         except (KeyboardInterrupt, EOFError):
             key = "q"
         if key in QUIT_KEYS:
@@ -73,7 +80,8 @@ def _show(console: Console, store: ProgressStore, position: Position, *, run: bo
     # rows the step leaves on the screen, so the step's text and question stay in view; `r`
     # prints all of it.
     if run and position.step.example in available_examples():
-        used = sum(_rows(console, part) for part in (step, note, render_key_bar()) if part)
+        shown = [part for part in (step, note, render_key_bar()) if part]
+        used = sum(len(console.render_lines(part, console.options, pad=False)) for part in shown)
         room = console.height - used - 1  # the key bar's newline moves the cursor one row down
         example = fit_example(console, render_example(position.step), room)
         if example is not None:
@@ -81,7 +89,3 @@ def _show(console: Console, store: ProgressStore, position: Position, *, run: bo
     if note is not None:
         console.print(note)
     console.print(render_key_bar())
-
-
-def _rows(console: Console, renderable: RenderableType) -> int:
-    return len(console.render_lines(renderable, console.options, pad=False))
