@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import importlib
+import pkgutil
 import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
@@ -14,6 +15,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from course_cli.errors import UnknownExerciseError
+from course_cli.grader import checks
 from course_cli.grader.cases import Case, CaseFailed
 from course_cli.grader.isolated_runner import default_runner
 from course_cli.grader.result import (
@@ -30,16 +32,12 @@ from course_cli.grader.runner import SubmissionFailed, SubmissionRunner
 if TYPE_CHECKING:
     from course_cli.workspace import Workspace
 
-# Exercise id -> check module (under course_cli.grader.checks).
+# Exercise id -> its check module in course_cli.grader.checks: `ex03_fix_the_502` checks
+# `03-fix-the-502`. Sorted by name, which is lesson order.
 CHECK_MODULES = {
-    "01-integration-types": "ex01_integration_types",
-    "02-proxy-event": "ex02_proxy_event",
-    "03-fix-the-502": "ex03_fix_the_502",
-    "04-vtl-request": "ex04_vtl_request",
-    "05-vtl-response": "ex05_vtl_response",
-    "06-crud-handler": "ex06_crud_handler",
-    "07-wire-the-api": "ex07_wire_the_api",
-    "08-authorizer": "ex08_authorizer",
+    module.name.removeprefix("ex").replace("_", "-"): module.name
+    for module in sorted(pkgutil.iter_modules(checks.__path__), key=lambda module: module.name)
+    if module.name.startswith("ex")
 }
 
 

@@ -31,7 +31,7 @@ def render_event_notes(notes: list[tuple[str, Any, str]]) -> Table:
     table.add_column("value", max_width=38, overflow="fold")
     table.add_column("where it comes from")
     for field, value, explanation in notes:
-        shown = "null" if value is None else json.dumps(value, ensure_ascii=False)
+        shown = json.dumps(value, ensure_ascii=False)
         if len(shown) > 200:
             shown = shown[:200] + " …"
         table.add_row(escape(field), escape(shown), escape(explanation))
@@ -44,8 +44,7 @@ def render_response(response: dict[str, Any] | None) -> Panel:
         return Panel(Text("no response", "muted"), title="Response", title_align="left")
     status = response["statusCode"]
     style = "ok" if status < 400 else "fail"
-    lines = Text()
-    lines.append(f"HTTP/1.1 {status}\n", style)
+    lines = Text(f"HTTP/1.1 {status}\n", style)
     for name, values in response["multiValueHeaders"].items():
         for value in values:
             lines.append(f"{name}: ", "heading")

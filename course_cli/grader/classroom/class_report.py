@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -120,9 +121,7 @@ class ClassReport:
     ) -> ClassReport:
         """The report for these submissions; a learner graded more than once keeps the last."""
         latest = {s.learner: s for s in submissions}
-        # Case-insensitive first ("bob" between "Alice" and "Carol"), then exact, to be total.
-        ordered = tuple(latest[n] for n in sorted(latest, key=lambda n: (n.casefold(), n)))
-        return cls(exercise, ordered, isolation)
+        return cls(exercise, tuple(by_learner(latest.values())), isolation)
 
     def summary(self) -> ClassSummary:
         """The class numbers (see `ClassSummary`)."""
@@ -160,3 +159,9 @@ class ClassReport:
             "submissions": [s.to_json() for s in self.submissions],
             "summary": self.summary().to_json(),
         }
+
+
+def by_learner(subs: Iterable[GradedSubmission]) -> list[GradedSubmission]:
+    """`subs` by learner name: case-insensitive first ("bob" between "Alice" and "Carol"),
+    then exact, to be total."""
+    return sorted(subs, key=lambda sub: (sub.learner.casefold(), sub.learner))

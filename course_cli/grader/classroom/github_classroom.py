@@ -34,8 +34,7 @@ README_END = "<!-- course classroom: end -->"
 
 @dataclass(frozen=True)
 class ClassroomTemplate:
-    """What `init_classroom` made: where, for which exercises, and which files it wrote or
-    left as they were (paths relative to `root`)."""
+    """What `init_classroom` made; `written` and `kept` are paths relative to `root`."""
 
     root: Path
     exercises: tuple[GradedExercise, ...]
@@ -199,8 +198,7 @@ def classroom_fallback_result(exercise: GradedExercise) -> str:
 
 
 def classroom_readme(exercises: Iterable[GradedExercise], install_spec: str) -> str:
-    """The learner-facing README section: the exercises and points, how to check locally,
-    and what the workflow does with a push."""
+    """The learner-facing README section (`github_files/README-section.md`, filled in)."""
     exercises = tuple(exercises)
     rows = [
         f"| `{e.exercise}` | "

@@ -13,10 +13,9 @@ import json
 import math
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
 from typing import Any, Final
 
-from course_cli.grader.classroom.class_report import ClassReport, GradedSubmission
+from course_cli.grader.classroom.class_report import ClassReport, GradedSubmission, by_learner
 from course_cli.grader.result import FAILED, PASSED, TIMEOUT, CaseResult
 
 # Characters XML 1.0 cannot hold at all, escaped or not (and lone surrogates, which a folder
@@ -203,11 +202,6 @@ def feedback_markdown(sub: GradedSubmission, exercise: str | None = None) -> str
         lines += [f"- **{_md(case.name)}**: {_md(case.hint)}" for case in hints]
         lines.append("")
     return "\n".join(lines)
-
-
-def by_learner(subs: Iterable[GradedSubmission]) -> list[GradedSubmission]:
-    # The order `ClassReport.of` keeps, applied again for reports built by hand.
-    return sorted(subs, key=lambda sub: (sub.learner.casefold(), sub.learner))
 
 
 def _cases_or_whole(sub: GradedSubmission) -> tuple[CaseResult, ...]:

@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any, Final
 
 from course_cli.errors import CourseError
-from course_cli.grader.classroom.class_report import ClassReport, GradedSubmission
+from course_cli.grader.classroom.class_report import ClassReport, GradedSubmission, by_learner
 from course_cli.grader.classroom.report_documents import (
-    by_learner,
     classroom_result,
     feedback_markdown,
     github_output_line,
