@@ -19,9 +19,9 @@ def status_code(value: Any, where: str) -> str:
     return status
 
 
-def json_strings(value: Any, where: str, key: str) -> dict[str, str]:
-    """`value` (at `where`.`key`) as an object of strings."""
-    mapping = json_object(value, f"{where}.{key}")
+def json_strings(data: Mapping[str, Any], key: str, where: str) -> dict[str, str]:
+    """`data[key]` (at `where`.`key`) as an object of strings; `{}` when the key is absent."""
+    mapping = json_object(data.get(key, {}), f"{where}.{key}")
     for name, item in mapping.items():
         if not isinstance(item, str):
             raise ApiDefinitionError(f"{where}.{key}.{name} must be a string")

@@ -250,11 +250,7 @@ def response_to_json(response: HttpResponse | None) -> dict[str, Any] | None:
     body as text (base64 with `isBase64Encoded: true` when it is not UTF-8)."""
     if response is None:
         return None
-    multi: dict[str, list[str]] = {}
-    casing: dict[str, str] = {}
-    for name, value in response.headers:
-        key = casing.setdefault(name.lower(), name)
-        multi.setdefault(key, []).append(value)
+    multi = {name: list(values) for name, values in response.headers.groups().values()}
     try:
         body, is_base64 = response.body.decode("utf-8"), False
     except UnicodeDecodeError:

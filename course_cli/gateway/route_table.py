@@ -248,12 +248,8 @@ def _gateway_responses(data: Any, source: str) -> dict[str, GatewayResponse]:
         raw = {
             "responseType": kind,
             "statusCode": None if "statusCode" not in spec else str(spec["statusCode"]),
-            "responseParameters": json_strings(
-                spec.get("responseParameters", {}), where, "responseParameters"
-            ),
-            "responseTemplates": json_strings(
-                spec.get("responseTemplates", {}), where, "responseTemplates"
-            ),
+            "responseParameters": json_strings(spec, "responseParameters", where),
+            "responseTemplates": json_strings(spec, "responseTemplates", where),
         }
         responses[kind] = GatewayResponse.from_aws(raw, where=where)
     return responses
@@ -307,12 +303,8 @@ def _route(
     elif kind in ("HTTP", "HTTP_PROXY"):
         settings["uri"] = json_string(spec.get("uri"), f"{where}.uri")
         settings["http_method"] = json_string(spec.get("httpMethod", "ANY"), f"{where}.httpMethod")
-    settings["request_parameters"] = json_strings(
-        spec.get("requestParameters", {}), where, "requestParameters"
-    )
-    settings["request_templates"] = json_strings(
-        spec.get("requestTemplates", {}), where, "requestTemplates"
-    )
+    settings["request_parameters"] = json_strings(spec, "requestParameters", where)
+    settings["request_templates"] = json_strings(spec, "requestTemplates", where)
     passthrough = spec.get("passthroughBehavior", "WHEN_NO_MATCH")
     if passthrough not in _PASSTHROUGH:
         raise ApiDefinitionError(
@@ -370,12 +362,8 @@ def _responses(value: Any, where: str) -> tuple[dict[str, Any], ...]:
             {
                 "statusCode": status,
                 "selectionPattern": pattern or None,
-                "responseTemplates": json_strings(
-                    response.get("responseTemplates", {}), at, "responseTemplates"
-                ),
-                "responseParameters": json_strings(
-                    response.get("responseParameters", {}), at, "responseParameters"
-                ),
+                "responseTemplates": json_strings(response, "responseTemplates", at),
+                "responseParameters": json_strings(response, "responseParameters", at),
             }
         )
     return tuple(responses)

@@ -121,7 +121,14 @@ def read_openapi(
         )
     except ApiDefinitionError as error:
         raise ApiDefinitionError(f"{source}: {error.message}", hint=error.hint) from None
-    return with_authorizers(_with_methods(definition, methods), authorizers)
+    # `build_api` made plain methods (with these integrations): put back the document's.
+    resources = tuple(
+        replace(
+            resource, methods={verb: methods[(resource.path, verb)] for verb in resource.methods}
+        )
+        for resource in definition.resources
+    )
+    return with_authorizers(replace(definition, resources=resources), authorizers)
 
 
 def _integration(where: str, raw: Any, http_api: bool = False) -> Integration:
@@ -177,20 +184,3 @@ def _parameters(operation: Mapping[str, Any]) -> dict[str, bool]:
                 parameter.get("required", location == "path")
             )
     return found
-
-
-def _with_methods(
-    definition: ApiDefinition, methods: Mapping[tuple[str, str], Method]
-) -> ApiDefinition:
-    """`build_api` made plain methods; put back the request parameters read from the document."""
-    resources = tuple(
-        replace(
-            resource,
-            methods={
-                verb: replace(methods[(resource.path, verb)], integration=method.integration)
-                for verb, method in resource.methods.items()
-            },
-        )
-        for resource in definition.resources
-    )
-    return replace(definition, resources=resources)
