@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from course_cli.gateway.invoker import FunctionNotFound, LambdaInvoker, LambdaResult
 from course_cli.sam.app import REGION, SamApp, SamFunction, read_app
-from course_cli.sam.runtimes import language
+from course_cli.sam.runtimes import language, older_node_warning
 
 if TYPE_CHECKING:
     from course_cli.gateway.definition import ApiDefinition
@@ -69,12 +69,13 @@ class LiveTemplate(LambdaInvoker):
             self.sandbox = None
 
     def _read(self) -> SamApp:
-        return read_app(
+        app = read_app(
             self.template,
             parameter_overrides=self.options.parameter_overrides,
             env_vars=self.options.env_vars,
             local_url=self.options.local_url,
         )
+        return _with_node_version_warnings(app)
 
     def _create_tables(self) -> None:
         """Start the sandbox, even for a template without tables: a function's AWS calls go
@@ -210,6 +211,26 @@ def _has_node(app: SamApp) -> bool:
     return any(
         fn.handler is not None and language(fn.runtime) == "node" for fn in app.functions.values()
     )
+
+
+def _with_node_version_warnings(app: SamApp) -> SamApp:
+    """The app, with a warning for each Node.js function whose runtime is newer than `node`."""
+    if not _has_node(app):
+        return app
+    from dataclasses import replace
+
+    from course_cli.runtime.node.binary import NodeUnavailableError, node_version
+
+    try:
+        version = node_version()
+    except NodeUnavailableError:  # the runtime, made next, says so in one line
+        return app
+    notes = (
+        older_node_warning(fn.logical_id, fn.runtime, version)
+        for fn in app.functions.values()
+        if fn.handler is not None
+    )
+    return replace(app, warnings=app.warnings + tuple(note for note in notes if note))
 
 
 def _node_variables(function: SamFunction) -> dict[str, str]:

@@ -46,6 +46,19 @@ def handler_file(
     return f"{code_dir / (module.replace('.', '/') + '.py')}:{function}", None
 
 
+def older_node_warning(logical_id: str, runtime: str, version: tuple[int, int, int]) -> str | None:
+    """A warning when the `node` here is older than the Node.js the function's runtime names
+    (what is newer in that Node.js fails here and works on Lambda); else None."""
+    found = _NODE_RUNTIME.fullmatch(runtime)
+    if found is None or int(found[1]) <= version[0]:
+        return None
+    shown = ".".join(str(part) for part in version)
+    return (
+        f"function {logical_id}: runtime {runtime} is run here by node v{shown}; what Node.js "
+        f"{found[1]} added fails here and not on Lambda"
+    )
+
+
 def _unserved_runtime(logical_id: str, runtime: str) -> str:
     if _NODE_RUNTIME.fullmatch(runtime):
         return (

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from course_cli.sam.app import read_app
+from course_cli.sam.runtimes import older_node_warning
 from tests.conftest import REPO, CliResult
 from tests.sam.conftest import SamServers
 from tests.sam.test_serve import call
@@ -75,6 +76,20 @@ def test_what_cannot_be_served_is_one_warning_line(
     assert app.function("Fn").handler is None
     assert [line for line in app.warnings if expected in line] == list(app.warnings)
     assert len(app.warnings) == 1 and "\n" not in app.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("runtime", "warned"),
+    [("nodejs22.x", True), ("nodejs20.x", False), ("nodejs18.x", False), ("python3.12", False)],
+)
+def test_a_runtime_newer_than_the_node_here_is_a_warning(runtime: str, warned: bool) -> None:
+    warning = older_node_warning("Fn", runtime, (20, 11, 1))
+    assert (warning is not None) == warned
+    if warning is not None:
+        assert warning == (
+            "function Fn: runtime nodejs22.x is run here by node v20.11.1; what Node.js 22 "
+            "added fails here and not on Lambda"
+        )
 
 
 def test_without_node_a_node_template_is_one_line_and_exit_2(

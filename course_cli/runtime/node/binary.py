@@ -24,11 +24,16 @@ class NodeUnavailableError(UsageError):
 
 def find_node() -> str:
     """The path of a `node` of version 18 or newer on PATH; `NodeUnavailableError` if none."""
-    return _find_node(shutil.which("node"))
+    return _find_node(shutil.which("node"))[0]
+
+
+def node_version() -> tuple[int, int, int]:
+    """The version of `find_node()`'s node; `NodeUnavailableError` as it."""
+    return _find_node(shutil.which("node"))[1]
 
 
 @cache
-def _find_node(executable: str | None) -> str:
+def _find_node(executable: str | None) -> tuple[str, tuple[int, int, int]]:
     if executable is None:
         raise NodeUnavailableError(NODE_NEEDED)
     try:
@@ -42,4 +47,5 @@ def _find_node(executable: str | None) -> str:
         raise NodeUnavailableError(f"{NODE_NEEDED} ({executable} gave no version)")
     if int(found.group(1)) < MIN_NODE_MAJOR:
         raise NodeUnavailableError(f"{NODE_NEEDED} (found {done.stdout.strip()})")
-    return executable
+    major, minor, patch = (int(part) for part in found.groups())
+    return executable, (major, minor, patch)
