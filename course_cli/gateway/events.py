@@ -169,27 +169,28 @@ def explain_event(event: dict[str, Any], request: HttpRequest) -> list[FieldNote
     trip over), saying where each came from in `request` and why a null is null."""
     notes: list[FieldNote] = []
 
-    def note(field: str, value: Any, explanation: str) -> None:
+    def note(field: str, explanation: str) -> None:
+        value: Any = event
+        for key in field.split("."):  # `requestContext.path` is event["requestContext"]["path"]
+            value = value.get(key) if isinstance(value, dict) else None
         notes.append(FieldNote(field, value, explanation))
 
     resource = event.get("resource")
-    note("resource", resource, f"The resource template that matched ({resource}), not the path.")
+    note("resource", f"The resource template that matched ({resource}), not the path.")
     note(
         "path",
-        event.get("path"),
         f"The path the client asked for ({request.path}) without the stage prefix, "
         "percent-encoding kept.",
     )
     note(
         "httpMethod",
-        event.get("httpMethod"),
         "The verb the client sent - the real one, even when the resource's method is ANY.",
     )
     if event.get("headers") is None:
         why = "null because the request had no headers at all (a test invocation; a real HTTP "
         why += "request always has Host)."
-        note("headers", None, why)
-        note("multiValueHeaders", None, why)
+        note("headers", why)
+        note("multiValueHeaders", why)
     else:
         dropped = sorted({n for n, _ in request.headers if n.lower() in DROPPED_HEADERS})
         added = [n for n in _ADDED if n not in request.headers or n.startswith("X-Forwarded")]
@@ -198,69 +199,56 @@ def explain_event(event: dict[str, Any], request: HttpRequest) -> list[FieldNote
             changes += f" and dropped {', '.join(dropped)}"
         note(
             "headers",
-            event["headers"],
             f"The request's headers, client casing kept; a repeated header shows its last value "
             f"here. {changes}.",
         )
         note(
             "multiValueHeaders",
-            event.get("multiValueHeaders"),
             "Every header with all its values in order (two Cookie headers are two entries).",
         )
     if event.get("queryStringParameters") is None:
         why = "null because the request has no query string: event['queryStringParameters']['x']"
         why += " raises TypeError; use (event.get('queryStringParameters') or {}).get('x')."
-        note("queryStringParameters", None, why)
-        note("multiValueQueryStringParameters", None, why.split(":")[0] + ".")
+        note("queryStringParameters", why)
+        note("multiValueQueryStringParameters", why.split(":")[0] + ".")
     else:
         note(
             "queryStringParameters",
-            event["queryStringParameters"],
             f"Decoded from ?{request.query_string} ('+' is a space, %2B a plus); a repeated "
             "key keeps its last value here.",
         )
         note(
             "multiValueQueryStringParameters",
-            event.get("multiValueQueryStringParameters"),
             "Every query key with all its values in order (?tag=a&tag=b gives two).",
         )
-    params = event.get("pathParameters")
-    if params is None:
-        note("pathParameters", None, f"null because {resource} has no {{variables}} in its path.")
+    if event.get("pathParameters") is None:
+        note("pathParameters", f"null because {resource} has no {{variables}} in its path.")
     else:
         note(
             "pathParameters",
-            params,
             f"The values of the variables in {resource}, percent-encoding kept; a {{name+}} "
             "variable holds the rest of the path.",
         )
-    variables = event.get("stageVariables")
-    why = "null because the stage has no stage variables." if variables is None else ""
-    note("stageVariables", variables, why or "The deployed stage's variables.")
-    context = event.get("requestContext") or {}
-    note("requestContext", context, "What API Gateway knows about the request: ids, time, stage.")
-    note(
-        "requestContext.path",
-        context.get("path"),
-        "The path WITH the stage prefix - unlike event['path'].",
-    )
+    if event.get("stageVariables") is None:
+        note("stageVariables", "null because the stage has no stage variables.")
+    else:
+        note("stageVariables", "The deployed stage's variables.")
+    note("requestContext", "What API Gateway knows about the request: ids, time, stage.")
+    note("requestContext.path", "The path WITH the stage prefix - unlike event['path'].")
     note(
         "requestContext.requestId",
-        context.get("requestId"),
         "A fresh id for every request; the response carries it as x-amzn-RequestId.",
     )
     note(
         "requestContext.identity.sourceIp",
-        (context.get("identity") or {}).get("sourceIp"),
         "The client's address (the caller of the API, not a proxy in between).",
     )
     body = event.get("body")
     if body is None:
-        note("body", None, "null because the request has no body (GET requests rarely have one).")
+        note("body", "null because the request has no body (GET requests rarely have one).")
     elif event.get("isBase64Encoded"):
         note(
             "body",
-            body,
             "The payload base64-encoded, because its Content-Type matches the API's "
             "binaryMediaTypes: base64.b64decode(event['body']) gives the bytes.",
         )
@@ -268,13 +256,11 @@ def explain_event(event: dict[str, Any], request: HttpRequest) -> list[FieldNote
         replaced = " Bytes that were not UTF-8 became U+FFFD." if "\ufffd" in body else ""
         note(
             "body",
-            body,
             "The raw payload as a string, never parsed: json.loads(event['body']) if it is "
             f"JSON.{replaced}",
         )
     note(
         "isBase64Encoded",
-        event.get("isBase64Encoded"),
         "true only when the body was base64-encoded because of binaryMediaTypes.",
     )
     return notes
