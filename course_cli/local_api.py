@@ -6,21 +6,26 @@ send it requests.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from course_cli.errors import BadOptionError, CourseError
-from course_cli.gateway.invoker import DEFAULT_FUNCTION_TIMEOUT_S
+from course_cli.gateway.invoker import (
+    DEFAULT_FUNCTION_TIMEOUT_S,
+    FUNCTION_TIMEOUT_HINT,
+    FUNCTION_TIMEOUT_RULE,
+    is_function_timeout,
+)
 
 if TYPE_CHECKING:
     from course_cli.gateway.context import Invocation
     from course_cli.gateway.definition import ApiDefinition, Integration
     from course_cli.gateway.http import HttpRequest
-    from course_cli.gateway.invoker import LambdaResult
+    from course_cli.gateway.invoker import LambdaInvoker, LambdaResult
     from course_cli.runtime import InProcessRuntime
-    from course_cli.runtime.forked import ForkedRuntime
     from course_cli.runtime.node import RuntimeRouter
 
 # With no --resource, a handler answers every path, as `sam local`'s catch-all does: the root
@@ -42,44 +47,46 @@ class LocalApi:
 
         return handle_request(self.definition, request, self.runtime)
 
-    def send_once(self, request: HttpRequest) -> Invocation:
-        """`check_handlers`, then `send`, for one-shot commands, with the functions in a forked
-        copy of this process (`ForkedRuntime`): a handler that ends its process is Lambda's
-        `Runtime.ExitError` and a 502, not the end of ours."""
-        if not hasattr(os, "fork"):  # pragma: no cover - Windows
-            self.check_handlers()
-            return self.send(request)
+    def send_once(self, request: HttpRequest, *, debug: bool = False) -> Invocation:
+        """`send` for a one-shot command, in the runtime `_one_shot` gives it."""
         from course_cli.gateway.pipeline import handle_request
 
-        with _forked(self.runtime) as forked:
-            for name in self.runtime.functions:
-                forked.load(name)
-            return handle_request(self.definition, request, forked)
+        with self._one_shot(self.runtime.functions, debug=debug) as invoker:
+            return handle_request(self.definition, request, invoker)
 
     def send_debug(self, request: HttpRequest) -> Invocation:
-        """`send` in this process with every timeout lifted, so a handler can stop in a
-        debugger (`breakpoint()`) for as long as needed: `course invoke --debug`."""
-        from course_cli.runtime.debugging import debug_session
-
-        self.check_handlers()
-        with debug_session():
-            return self.send(request)
+        """`send_once` with `debug`: `course invoke --debug`."""
+        return self.send_once(request, debug=True)
 
     def call_function(self, function_name: str, event: Any, *, debug: bool = False) -> LambdaResult:
         """Invoke `function_name` with `event` as Lambda's Invoke API would, no gateway in
-        front (`course invoke -e`): in a forked copy of this process as `send_once` does, or
-        here with timeouts lifted when `debug`."""
+        front (`course invoke -e`), in the runtime `_one_shot` gives it."""
         config = self.definition.functions.get(function_name)
         timeout_s = config.timeout_s if config is not None else DEFAULT_FUNCTION_TIMEOUT_S
+        with self._one_shot([function_name], debug=debug) as invoker:
+            return invoker(function_name, event, timeout_s=timeout_s, wait_s=timeout_s)
+
+    @contextmanager
+    def _one_shot(self, names: Iterable[str], *, debug: bool = False) -> Iterator[LambdaInvoker]:
+        """The runtime for one command, `names` loaded: a forked copy of this process
+        (`ForkedRuntime`: a handler ending its process is a `Runtime.ExitError`, not the end
+        of ours), or with `debug`, this process with every timeout lifted for a debugger."""
         if debug or not hasattr(os, "fork"):
             from course_cli.runtime.debugging import debug_session
 
             self.check_handlers()
             with debug_session(debug):
-                return self.runtime(function_name, event, timeout_s=timeout_s, wait_s=timeout_s)
-        with _forked(self.runtime) as forked:
-            forked.load(function_name)
-            return forked(function_name, event, timeout_s=timeout_s, wait_s=timeout_s)
+                yield self.runtime
+            return
+        from course_cli.runtime.forked import ForkedRuntime
+        from course_cli.runtime.node import RuntimeRouter
+
+        runtime = self.runtime  # Node.js functions already run in processes of their own
+        forked = runtime.forked() if isinstance(runtime, RuntimeRouter) else ForkedRuntime(runtime)
+        with forked:
+            for name in names:
+                forked.load(name)
+            yield forked
 
     def with_api_keys(self, keys: Iterable[str], *, everywhere: bool = False) -> LocalApi:
         """This API, also accepting `keys` where a method requires an API key; `everywhere`:
@@ -117,15 +124,6 @@ class LocalApi:
             self.runtime.load(name)
 
 
-def _forked(runtime: InProcessRuntime | RuntimeRouter) -> ForkedRuntime | RuntimeRouter:
-    """`runtime` with its Python functions in a forked copy of this process (Node.js ones
-    already run in processes of their own)."""
-    from course_cli.runtime.forked import ForkedRuntime
-    from course_cli.runtime.node import RuntimeRouter
-
-    return runtime.forked() if isinstance(runtime, RuntimeRouter) else ForkedRuntime(runtime)
-
-
 def function_name_for(handler: str) -> str:
     """The Lambda function name a handler gets: its file's stem (`app.py:fn` → `app`), or
     its module's last name (`app.lambda_handler` → `app`, `pkg.orders.fn` → `orders`)."""
@@ -150,12 +148,6 @@ def api_for_handler(
     to `handler`; with `payload` "2.0", an HTTP API (`http_api_for`). A `timeout_s` Lambda
     would not take is a `BadOptionError` naming `--timeout`."""
     from course_cli.gateway.definition import FunctionConfig, Integration, build_api
-    from course_cli.gateway.invoker import (
-        DEFAULT_FUNCTION_TIMEOUT_S,
-        FUNCTION_TIMEOUT_HINT,
-        FUNCTION_TIMEOUT_RULE,
-        is_function_timeout,
-    )
     from course_cli.runtime.node import runtime_for
 
     if timeout_s is not None and not is_function_timeout(timeout_s):
@@ -212,9 +204,7 @@ def api_from_file(path: Path, *, stage: str | None = None) -> LocalApi:
     if stage is not None and not definition.http_api:  # an HTTP API serves $default
         definition = replace(definition, stage=stage)
     functions = {name: config.handler for name, config in definition.functions.items()}
-    return LocalApi(
-        definition, runtime_for(functions, base_dir=path.resolve().parent), source=path
-    )
+    return LocalApi(definition, runtime_for(functions, base_dir=path.resolve().parent), source=path)
 
 
 def build_request(

@@ -1,4 +1,4 @@
-"""Small pieces the command modules share: the progress store, JSON output, serving an API."""
+"""Small pieces the command modules share: progress warnings, JSON output, serving an API."""
 
 from __future__ import annotations
 
@@ -19,11 +19,6 @@ if TYPE_CHECKING:
     from course_cli.gateway.server import ReloadCheck
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document instead.")]
-
-
-def open_store() -> ProgressStore:
-    """The learner's progress store at its standard place."""
-    return ProgressStore.default()
 
 
 def flush_warnings(store: ProgressStore) -> None:
@@ -76,16 +71,6 @@ class ServeSettings:
         if any(not key for key in self.api_keys):
             raise BadOptionError("--api-key is empty", hint="for example --api-key my-key-123")
 
-    def warnings(self) -> list[str]:
-        """What the learner must know before serving this way, one line each."""
-        lines = []
-        if self.host not in LOOPBACK_HOSTS:
-            lines.append(
-                f"listening on {self.host}: other machines that can reach this one can call "
-                "your handlers too; use it only on a network you trust"
-            )
-        return lines
-
 
 def serve_api(
     definition: ApiDefinition,
@@ -117,8 +102,11 @@ def serve_api(
             return None if fresh is None else with_api_keys(fresh, settings.api_keys)
 
     console = get_console()
-    for warning in settings.warnings():
-        print_warning(warning)
+    if settings.host not in LOOPBACK_HOSTS:
+        print_warning(
+            f"listening on {settings.host}: other machines that can reach this one can call "
+            "your handlers too; use it only on a network you trust"
+        )
 
     def ready(server: GatewayServer) -> None:
         console.print(f"[ok]Serving[/] {title} at {server.url}/")

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from course_cli.cli.common import JsonOption, flush_warnings, open_store, print_json
+from course_cli.cli.common import JsonOption, flush_warnings, print_json
+from course_cli.progress import ProgressStore
 
 if TYPE_CHECKING:
     from course_cli.content.model import Exercise
@@ -41,7 +42,7 @@ def check(exercise_id: ExerciseArgument, as_json: JsonOption = False) -> None:
 
     exercise = _exercise(exercise_id)
     result = check_exercise(exercise.id, require_workspace())
-    store = open_store()
+    store = ProgressStore.default()
     record_check(store, result)
     flush_warnings(store)
     if as_json:
@@ -67,7 +68,7 @@ def hint(
     """Show the next hint for an exercise, a little more direct each time."""
     from course_cli.learner.loop import next_hint
 
-    store = open_store()
+    store = ProgressStore.default()
     view = next_hint(store, _exercise(exercise_id), show_all=show_all)
     flush_warnings(store)
     if as_json:
@@ -94,7 +95,7 @@ def watch(
     from course_cli.workspace import require_workspace
 
     start = _exercise(exercise_id).id if exercise_id else None
-    watch_exercises(require_workspace(), open_store(), get_console(), start)
+    watch_exercises(require_workspace(), ProgressStore.default(), get_console(), start)
 
 
 def reset(exercise_id: ExerciseArgument) -> None:
@@ -113,7 +114,7 @@ def solution(exercise_id: ExerciseArgument) -> None:
     from course_cli.ui.check_view import render_solution
     from course_cli.ui.console import get_console
 
-    store = open_store()
+    store = ProgressStore.default()
     files = solution_files(store, _exercise(exercise_id))
     flush_warnings(store)
     get_console().print(render_solution(files))

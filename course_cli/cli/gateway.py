@@ -201,7 +201,7 @@ def invoke(
         from_route_table=api is not None,
     )
     local = local.with_api_keys(api_key or (), everywhere=handler is not None)
-    invocation = local.send_debug(request) if debug else local.send_once(request)
+    invocation = local.send_once(request, debug=debug)
     _print_invocation(invocation, as_json)
     status = invocation.response.status if invocation.response is not None else 502
     if status >= 500:

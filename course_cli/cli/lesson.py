@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from course_cli.cli.common import JsonOption, flush_warnings, open_store, print_json
+from course_cli.cli.common import JsonOption, flush_warnings, print_json
+from course_cli.progress import ProgressStore
 
 if TYPE_CHECKING:
     from course_cli.learner.tutor import Position
-    from course_cli.progress import ProgressStore
 
 LessonOption = Annotated[
     str | None,
@@ -41,7 +41,7 @@ def start(
     """Walk through the lesson, resuming where you stopped (keys: n b r h q)."""
     from course_cli.learner import tutor
 
-    store = open_store()
+    store = ProgressStore.default()
     lesson = tutor.resolve_lesson(store, lesson_id)
     flush_warnings(store)
     interactive = not (no_input or as_json) and sys.stdin.isatty() and sys.stdout.isatty()
@@ -59,7 +59,7 @@ def next_step(lesson_id: LessonOption = None, as_json: JsonOption = False) -> No
     """Move to the next step and print it."""
     from course_cli.learner import tutor
 
-    store = open_store()
+    store = ProgressStore.default()
     _show_position(tutor.go_next(store, tutor.resolve_lesson(store, lesson_id)), as_json, store)
     flush_warnings(store)
 
@@ -68,7 +68,7 @@ def back(lesson_id: LessonOption = None, as_json: JsonOption = False) -> None:
     """Move to the previous step and print it."""
     from course_cli.learner import tutor
 
-    store = open_store()
+    store = ProgressStore.default()
     _show_position(tutor.go_back(store, tutor.resolve_lesson(store, lesson_id)), as_json, store)
     flush_warnings(store)
 
@@ -83,7 +83,7 @@ def goto(
     """Jump to a step and print it."""
     from course_cli.learner import tutor
 
-    store = open_store()
+    store = ProgressStore.default()
     _show_position(tutor.go_to(store, tutor.resolve_lesson(store, lesson_id), step), as_json, store)
     flush_warnings(store)
 
@@ -92,7 +92,7 @@ def status(lesson_id: LessonOption = None, as_json: JsonOption = False) -> None:
     """Steps seen per topic, exercises passed, and what to do next."""
     from course_cli.learner import tutor
 
-    store = open_store()
+    store = ProgressStore.default()
     result = tutor.lesson_status(store, tutor.resolve_lesson(store, lesson_id))
     flush_warnings(store)
     if as_json:

@@ -6,12 +6,8 @@ code. In `worker/`: the same runtime in a child process behind limits and walls,
 
 from __future__ import annotations
 
-from course_cli.runtime.handler_loader import (
-    HandlerCache,
-    HandlerLoadError,
-    load_handler,
-    parse_handler_spec,
-)
+from course_cli.runtime.handler_loader import HandlerCache, HandlerLoadError, load_handler
+from course_cli.runtime.handler_spec import parse_handler_spec
 from course_cli.runtime.inprocess import InProcessRuntime
 from course_cli.runtime.lambda_context import LambdaContext
 from course_cli.runtime.serialization import MarshalError, copy_event, marshal_response

@@ -26,25 +26,12 @@ from pathlib import Path
 from typing import Any
 
 from course_cli.errors import HandlerError
-
-__all__ = [
-    "SPEC_HINT",
-    "HandlerCache",
-    "HandlerLoadError",
-    "HandlerSpec",
-    "LoadedHandler",
-    "is_module_form",
-    "load_handler",
-    "parse_handler_spec",
-]
 from course_cli.runtime import lambda_errors, logs
-from course_cli.runtime.handler_spec import (
-    SPEC_HINT,
-    HandlerSpec,
-    is_module_form,
-    parse_handler_spec,
-)
-from course_cli.runtime.handler_spec import shown_path as _shown_path
+from course_cli.runtime.handler_spec import SPEC_HINT, shown_path
+
+# Where runtime/worker/ takes them from.
+from course_cli.runtime.handler_spec import HandlerSpec as HandlerSpec
+from course_cli.runtime.handler_spec import parse_handler_spec as parse_handler_spec
 from course_cli.runtime.lambda_context import new_log_stream_name
 from course_cli.runtime.timeouts import TaskTimedOut
 
@@ -99,7 +86,7 @@ def load_handler(spec: HandlerSpec | str) -> LoadedHandler:
     if isinstance(spec, str):
         spec = parse_handler_spec(spec)
     path = spec.path
-    shown = _shown_path(path)
+    shown = shown_path(path)
     try:
         stat = os.stat(path)
         missing = None if path.is_file() else "is not a file"
@@ -247,7 +234,7 @@ def _forget_siblings(folder: str) -> None:
 
 
 def _syntax_error(spec: HandlerSpec, exc: SyntaxError, capture: logs.Capture) -> HandlerLoadError:
-    where = _shown_path(Path(exc.filename)) if exc.filename else _shown_path(spec.path)
+    where = shown_path(Path(exc.filename)) if exc.filename else shown_path(spec.path)
     text = (exc.text or "").strip()
     position = f"line {exc.lineno}"
     if exc.offset:
@@ -277,7 +264,7 @@ def _import_time_error(
     where = ""
     if frames:
         learner_frame = frames[-1]
-        where = f" at {_shown_path(Path(learner_frame.filename))}, line {learner_frame.lineno}"
+        where = f" at {shown_path(Path(learner_frame.filename))}, line {learner_frame.lineno}"
         if learner_frame.line:
             where += f" ({learner_frame.line.strip()})"
     error_type = type(exc).__name__

@@ -10,21 +10,18 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from course_cli.errors import HandlerError
 from course_cli.gateway.invoker import FunctionNotFound, LambdaInvoker, LambdaResult, Outcome
 from course_cli.runtime import lambda_errors, logs
-from course_cli.runtime.handler_loader import (
-    HandlerCache,
-    HandlerLoadError,
-    HandlerSpec,
-    LoadedHandler,
-    parse_handler_spec,
-)
+from course_cli.runtime.handler_loader import HandlerCache, HandlerLoadError, LoadedHandler
+from course_cli.runtime.handler_spec import HandlerSpec, parse_handler_spec
 from course_cli.runtime.lambda_context import LambdaContext, new_request_id
 from course_cli.runtime.serialization import MarshalError, copy_event, marshal_response
 from course_cli.runtime.timeouts import (
@@ -81,7 +78,7 @@ class InProcessRuntime(LambdaInvoker):
         self._environments = {name: dict(env) for name, env in (environments or {}).items()}
         # One cache per function: two functions on the same file each get their own module,
         # loaded under their own variables, as two Lambda functions get their own sandboxes.
-        self._caches: dict[str, HandlerCache] = {}
+        self._caches: defaultdict[str, HandlerCache] = defaultdict(HandlerCache)
         # Told the function's name when a cold start's init is over (its timeout starts now).
         self.after_init: Callable[[str], None] | None = None
         # Loaded by `load`: their next invocation shows the init, as a cold start's would.
@@ -100,23 +97,13 @@ class InProcessRuntime(LambdaInvoker):
             raise UnknownFunctionError(function_name, known)
         return spec
 
-    def environment(self, function_name: str) -> dict[str, str]:
-        """The variables `function_name` runs with, beyond the process's own."""
-        return dict(self._environments.get(function_name, {}))
-
     def load(self, function_name: str) -> LoadedHandler:
         """Load (or reuse) the handler now, within Lambda's 10 s init limit; `HandlerError`
         with one clear line if it can't (for commands that report it up front)."""
         spec = self.spec(function_name)
+        cache = self._caches[function_name]
         with function_environment(self._environments.get(function_name)):
-            return self._load(function_name, spec)
-
-    def _cache(self, function_name: str) -> HandlerCache:
-        return self._caches.setdefault(function_name, HandlerCache())
-
-    def _load(self, function_name: str, spec: HandlerSpec) -> LoadedHandler:
-        cache = self._cache(function_name)
-        answered, loaded = _within_init_limit(lambda: cache.get(spec)[0], INIT_TIMEOUT_S)
+            answered, loaded = _within_init_limit(lambda: cache.get(spec)[0], INIT_TIMEOUT_S)
         if not answered or loaded is None:
             cache.forget(spec)
             raise HandlerError(
@@ -144,7 +131,7 @@ class InProcessRuntime(LambdaInvoker):
         self, function_name: str, spec: HandlerSpec, event: Any, timeout_s: float, wait_s: float
     ) -> LambdaResult:
         arrived = time.monotonic()
-        cache = self._cache(function_name)
+        cache = self._caches[function_name]
         invocation = _Invocation(cache, function_name, spec, event, timeout_s, arrived)
         logs.install_capture()
         loaded = invocation.loaded = cache.current(spec)
@@ -236,30 +223,24 @@ def _within_init_limit(load: Callable[[], R], wait_s: float) -> tuple[bool, R | 
     return finished or wait_s >= INIT_TIMEOUT_S, result
 
 
+@dataclass(eq=False)
 class _Invocation:
     """One invocation's state, shared by the thread running it and the thread waiting for it."""
 
-    def __init__(
-        self,
-        cache: HandlerCache,
-        function_name: str,
-        spec: HandlerSpec,
-        event: Any,
-        timeout_s: float,
-        started: float,
-    ) -> None:
-        self.cache = cache
-        self.function_name = function_name
-        self.spec = spec
-        self.event = event
-        self.timeout_s = timeout_s
-        self.started = started
-        self.request_id = new_request_id()
+    cache: HandlerCache
+    function_name: str
+    spec: HandlerSpec
+    event: Any
+    timeout_s: float
+    started: float
+    request_id: str = field(default_factory=new_request_id)
+    previous_capture: logs.Capture | None = None
+    prefix: str = ""  # log text before START: what the module printed while it loaded
+    init_ms: float | None = None
+    loaded: LoadedHandler | None = None
+
+    def __post_init__(self) -> None:
         self.capture = logs.Capture(self.request_id)
-        self.previous_capture: logs.Capture | None = None
-        self.prefix = ""  # log text before START: what the module printed while it loaded
-        self.init_ms: float | None = None
-        self.loaded: LoadedHandler | None = None
 
     # --- on the thread that runs the function ---
 
