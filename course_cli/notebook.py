@@ -36,23 +36,20 @@ __all__ = ["ErrorView", "InvocationView", "TemplateView", "check", "show"]
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that raises `BadOptionError` instead of exiting the kernel."""
+    """argparse for a magic's line, raising `BadOptionError` instead of exiting the kernel."""
 
     def error(self, message: str) -> NoReturn:
         raise BadOptionError(f"{self.prog}: {message}", hint=self.format_usage().strip())
 
-
-def _parse(parser: argparse.ArgumentParser, line: str) -> argparse.Namespace:
-    try:
-        words = shlex.split(line)
-    except ValueError as error:  # an unclosed quote
-        raise BadOptionError(
-            f"{parser.prog}: {error}", hint=parser.format_usage().strip()
-        ) from None
-    return parser.parse_args(words)
+    def parse_line(self, line: str) -> argparse.Namespace:
+        try:
+            words = shlex.split(line)
+        except ValueError as error:  # an unclosed quote
+            self.error(str(error))
+        return self.parse_args(words)
 
 
-def _invoke_parser() -> argparse.ArgumentParser:
+def _invoke_parser() -> _Parser:
     parser = _Parser(prog="%%invoke", add_help=False)
     parser.add_argument("--method", "-X", default="GET")
     parser.add_argument("--path", "-p", default="/")
@@ -65,7 +62,7 @@ def _invoke_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _vtl_parser() -> argparse.ArgumentParser:
+def _vtl_parser() -> _Parser:
     parser = _Parser(prog="%%vtl", add_help=False)
     parser.add_argument("--method", "-X", default="GET")  # as `course vtl`
     parser.add_argument("--body", "-d", default="")
@@ -84,7 +81,7 @@ def invoke_source(source: str, line: str = "") -> InvocationView:
     from course_cli.gateway.pipeline import invocation_to_json
     from course_cli.local_api import api_for_handler, build_request
 
-    options = _parse(_invoke_parser(), line)
+    options = _invoke_parser().parse_line(line)
     path = parse_path(options.path)
     request = build_request(
         parse_method(options.method),
@@ -113,7 +110,7 @@ def render_vtl(template: str, line: str = "") -> TemplateView:
     from course_cli.cli.options import parse_header, parse_method, parse_pair
     from course_cli.gateway.vtl.preview import preview_template
 
-    options = _parse(_vtl_parser(), line)
+    options = _vtl_parser().parse_line(line)
     contexts = [parse_pair(c, "--context") for c in options.context]
     preview = preview_template(
         template,

@@ -143,8 +143,7 @@ def not_run_result(
     duration_s: float = 0.0,
     include_hidden: bool = True,
 ) -> CheckResult:
-    """The result of a submission none of whose cases could run (it is empty, could not be
-    found, or its grading was stopped): every case scores 0 with `message`."""
+    """The result of a submission none of whose cases could run: each scores 0 with `message`."""
     module = check_module(resolve_exercise_id(exercise_id))
     cases = [c for c in module.CASES if include_hidden or not c.hidden]
     hidden = 0 if include_hidden else sum(c.hidden for c in module.CASES)

@@ -64,8 +64,12 @@ class IsolatedRunner:
         if problem is None:
             return
         self._runtimes.pop(_key(function)).close()
-        status = {ResultKind.TIMEOUT: TIMEOUT, ResultKind.CRASHED: CRASHED}.get(problem.kind, ERROR)
-        raise SubmissionFailed(status, problem.message or _fallback(status, function))
+        status, what = {
+            ResultKind.TIMEOUT: (TIMEOUT, "took too long to load and was stopped"),
+            ResultKind.CRASHED: (CRASHED, "ended the process running it while loading"),
+        }.get(problem.kind, (ERROR, "could not be loaded"))
+        name = Path(function.handler.rsplit(":", 1)[0]).name
+        raise SubmissionFailed(status, problem.message or f"{name} {what}")
 
     def invoker(self, functions: Mapping[str, SubmittedFunction]) -> LambdaInvoker:
         return _SplitInvoker(self, functions)
@@ -161,12 +165,3 @@ class _SplitInvoker(LambdaInvoker):
 
 def _key(function: SubmittedFunction) -> _Key:
     return function.handler, tuple(sorted(function.environment.items()))
-
-
-def _fallback(status: str, function: SubmittedFunction) -> str:
-    name = Path(function.handler.rsplit(":", 1)[0]).name
-    if status == TIMEOUT:
-        return f"{name} took too long to load and was stopped"
-    if status == CRASHED:
-        return f"{name} ended the process running it while loading"
-    return f"{name} could not be loaded"

@@ -23,7 +23,6 @@ class CrudTarget:
     sandbox: Sandbox
     definition: ApiDefinition
     invoker: LambdaInvoker
-    table: str = "products"
 
     def send(self, method: str, path: str, body: Any = None) -> Reply:
         from course_cli.gateway.pipeline import handle_request
@@ -34,7 +33,7 @@ class CrudTarget:
         return answered(handle_request(self.definition, request, self.invoker))
 
     def items(self) -> dict[str, dict[str, Any]]:
-        return {str(item.get("id")): item for item in self.sandbox.scan(self.table)}
+        return {str(item.get("id")): item for item in self.sandbox.scan("products")}
 
     def create(self, name: str, price: Any) -> dict[str, Any]:
         reply = self.send("POST", "/products", {"name": name, "price": price})

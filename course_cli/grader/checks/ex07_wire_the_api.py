@@ -40,22 +40,12 @@ class Built:
         return self.served
 
 
-def _package() -> bytes:
-    import io
-    import zipfile
-
-    from course_cli.sandbox.crud import REFERENCE_HANDLER
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.write(REFERENCE_HANDLER, arcname="products.py")
-    return buffer.getvalue()
-
-
 @contextmanager
 def session(folder: Path, runner: SubmissionRunner) -> Iterator[Built]:
     from course_cli.errors import CourseError
     from course_cli.sandbox import Sandbox
+    from course_cli.sandbox.crud import REFERENCE_HANDLER
+    from course_cli.sandbox.functions import zip_handler
 
     # A worker reaches moto only through its server on loopback (AWS_ENDPOINT_URL).
     with Sandbox(server=runner.separate_process) as sandbox:
@@ -73,7 +63,10 @@ def session(folder: Path, runner: SubmissionRunner) -> Iterator[Built]:
             RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(trust)
         )
         api_id = runner.run_file(
-            folder / "deploy.py", "deploy", (_package(),), env=sandbox.variables()
+            folder / "deploy.py",
+            "deploy",
+            (zip_handler(REFERENCE_HANDLER),),
+            env=sandbox.variables(),
         )
         served: CrudTarget | str
         try:

@@ -95,9 +95,7 @@ def grade_class(
     from course_cli.grader.checking import not_run_result, resolve_exercise_id
     from course_cli.grader.classroom.boundary import choose, hidden_from_workers, private_paths
 
-    if isolation is None:
-        isolation = choose("auto", trust_submissions=False)
-
+    isolation = isolation or choose("auto", trust_submissions=False)
     exercise_id = resolve_exercise_id(exercise_id)
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if workers < 1:

@@ -172,8 +172,7 @@ def classroom_workflow(exercises: Iterable[GradedExercise], install_spec: str) -
 
 
 def classroom_fallback_result(exercise: GradedExercise) -> str:
-    """Base64 of the reporter's JSON for an exercise that could not be graded: 0 points of
-    its maximum, with a message saying where to look."""
+    """Base64 of the reporter's JSON giving 0 points to an exercise that could not be graded."""
     message = (
         f"course grade could not grade {exercise.exercise}; see this step's log in the Actions run"
     )

@@ -88,8 +88,7 @@ class ResultsLog:
             self._file = None
 
     def append(self, graded: GradedSubmission) -> None:
-        """Write one result and make sure it is on disk before going on; `CourseError` when
-        it cannot be (a full disk): the results written before it stay."""
+        """Write one result and sync it to disk; `CourseError` when it cannot be (a full disk)."""
         assert self._file is not None, "use ResultsLog as a context manager"
         try:
             self._file.write(json.dumps(graded.to_json(), ensure_ascii=False) + "\n")

@@ -47,8 +47,7 @@ class ScaffoldError(UsageError):
 
 @dataclass(frozen=True)
 class GradedExercise:
-    """One exercise as the graders see it: its id, the step id that grades it in GitHub
-    Actions (`ex06`), what `course grade` can give at most, and the learner's files."""
+    """One exercise as the graders see it; `runner_id` is its GitHub Actions step (`ex06`)."""
 
     exercise: str
     runner_id: str
