@@ -7,9 +7,11 @@ the sandbox's DynamoDB over loopback) and creates more (`POST /products`). Print
 the first answer, then per route the median and p95 latency and the requests per second.
 
 SAM CLI cannot run here (it needs a Docker engine), so its row is the figures its users and
-maintainers report (see `benchmarks/README.md`), not a measurement.
+maintainers report (see `benchmarks/README.md`), not a measurement. `--template` serves
+another template with the same routes: `examples/sam/products-node/template.yaml` (Node.js
+and the AWS SDK v3; run `npm install` in its `src/` first) for the JavaScript build.
 
-    .venv/bin/python benchmarks/sam.py [--requests 2000]
+    .venv/bin/python benchmarks/sam.py [--requests 2000] [--template T.yaml]
 """
 
 from __future__ import annotations
@@ -34,11 +36,11 @@ REPO = Path(__file__).resolve().parent.parent
 TEMPLATE = REPO / "examples" / "sam" / "products" / "template.yaml"
 
 
-def start_server() -> tuple[subprocess.Popen[str], str, float]:
+def start_server(template: Path) -> tuple[subprocess.Popen[str], str, float]:
     """`course serve -t` on a free port: the process, its base URL, seconds until ready."""
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "course_cli", "serve", "-t", str(TEMPLATE), "--port", "0"],
+        [sys.executable, "-m", "course_cli", "serve", "-t", str(template), "--port", "0"],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -94,8 +96,10 @@ def measure(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000, help="requests per route")
+    parser.add_argument("--template", type=Path, default=TEMPLATE, help="the template to serve")
     args = parser.parse_args()
-    process, port, ready_s = start_server()
+    template = args.template.resolve()
+    process, port, ready_s = start_server(template)
     try:
         connection = http.client.HTTPConnection("127.0.0.1", int(port), timeout=30)
         first_s, status, created = timed(
@@ -115,8 +119,9 @@ def main() -> None:
         process.wait(timeout=20)
 
     console = Console()
+    shown = template.relative_to(REPO) if template.is_relative_to(REPO) else template
     console.print(
-        f"course serve -t {TEMPLATE.relative_to(REPO)}: ready in {ready_s:.2f} s, "
+        f"course serve -t {shown}: ready in {ready_s:.2f} s, "
         f"first request (cold function) {first_s * 1000:.0f} ms"
     )
     table = Table("route", "median ms", "p95 ms", "requests/s", title="keep-alive, one client")
