@@ -113,16 +113,12 @@ class MissingRoute(GatewayError):
         allowed: Sequence[str] = (),
         routes: Sequence[str] = (),
     ) -> None:
-        self.method = method
-        self.path = path
-        self.resource_path = resource_path
-        self.allowed = tuple(allowed)
         if resource_path is None:
             what = f"No resource of this API matches the path {path}."
-        elif self.allowed:
+        elif allowed:
             what = (
                 f"The path {path} matches the resource {resource_path}, but that resource has "
-                f"no {method} method (it has {', '.join(self.allowed)})."
+                f"no {method} method (it has {', '.join(allowed)})."
             )
         else:
             what = (
@@ -198,7 +194,6 @@ class FunctionError(GatewayError):
     response_type = "INTEGRATION_FAILURE"
 
     def __init__(self, error: dict[str, Any], lambda_request_id: str, *, timed_out: bool) -> None:
-        self.error = error
         message = str(error.get("errorMessage", ""))
         kind = str(error.get("errorType", ""))
         if timed_out:
@@ -333,7 +328,6 @@ class AccessDenied(GatewayError):
 
     def __init__(self, explanation: str, log_lines: list[str], *, explicit: bool) -> None:
         super().__init__(explanation, log_lines)
-        self.explicit = explicit
         if explicit:
             self.message = EXPLICIT_DENY  # type: ignore[misc]
 

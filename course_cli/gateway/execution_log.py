@@ -37,15 +37,6 @@ def format_request_time(epoch_s: float) -> str:
     )
 
 
-def format_http_date(epoch_s: float) -> str:
-    """`Sat, 05 Mar 2022 15:47:32 GMT`, as in the `Date` header Lambda answers with."""
-    t = time.gmtime(epoch_s)
-    return (
-        f"{_DAYS[t.tm_wday]}, {t.tm_mday:02d} {_MONTHS[t.tm_mon - 1]} {t.tm_year} "
-        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} GMT"
-    )
-
-
 def java_map(pairs: Iterable[tuple[str, object]]) -> str:
     """A map the way Java prints it: `{userId=123, include=orders}`; None prints as `null`."""
     return "{" + ", ".join(f"{k}={'null' if v is None else v}" for k, v in pairs) + "}"

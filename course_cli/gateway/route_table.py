@@ -1,11 +1,7 @@
 """Our JSON route table: the small API definition format of `course serve --api api.json`.
 
-The format, key by key, is in the README ("Route tables"): `functions` (each a `handler` and a
-`timeout`), `routes` (a `resource`, a `method`, an `integration` in the words of
-`put_integration` / `put_integration_response`, optional `methodResponses`, `authorizer` and
-`apiKeyRequired`), and optional `name`, `apiId`, `stage`, `stageVariables`, `binaryMediaTypes`,
-`gatewayResponses`, `apiKeys` and `payloadFormatVersion` ("2.0": an HTTP API at `$default`,
-AWS_PROXY routes only, a `"$default"` route for what nothing else matches).
+The format, key by key, is in the README ("Route tables"); `payloadFormatVersion` "2.0" makes
+it an HTTP API at `$default`, with AWS_PROXY routes and a `"$default"` route.
 
 The loader rejects what AWS rejects and names the bad key. With `methodResponses` it also
 enforces what AWS enforces (`definition.check_method_responses`): an integration response may

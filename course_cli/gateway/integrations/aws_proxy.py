@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from email.utils import formatdate
 from typing import TYPE_CHECKING, Any, Final
 
 from course_cli.gateway.errors import (
@@ -15,7 +16,7 @@ from course_cli.gateway.errors import (
 )
 from course_cli.gateway.events import build_proxy_event
 from course_cli.gateway.events_v2 import build_http_event
-from course_cli.gateway.execution_log import format_http_date, java_map
+from course_cli.gateway.execution_log import java_map
 from course_cli.gateway.http_api import ServiceUnavailable
 from course_cli.gateway.integrations.http_api_proxy import read_http_answer
 from course_cli.gateway.integrations.lambda_call import call_lambda, error_document
@@ -237,7 +238,7 @@ def _json_size(value: Any) -> int | None:
 def _lambda_headers(result: LambdaResult, now: float, trace_root: str) -> str:
     """The headers Lambda's Invoke API answers with, as AWS logs them."""
     pairs: list[tuple[str, object]] = [
-        ("Date", format_http_date(now)),
+        ("Date", formatdate(now, usegmt=True)),
         ("Content-Type", "application/json"),
         ("Content-Length", len(result.payload.encode("utf-8", "replace"))),
         ("Connection", "keep-alive"),
