@@ -112,6 +112,50 @@ def test_course_invoke_runs_a_node_function_of_a_template(
     assert seen["MESSAGE"] == "Goodbye" and seen["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")
 
 
+MIXED = """
+Resources:
+  PyFn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: python3.12
+      Environment: {Variables: {ONLY_PY: "py"}}
+  NodeFn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: index.handler
+      Runtime: nodejs20.x
+      Environment: {Variables: {ONLY_NODE: "node"}}
+"""
+SEEN = ("ONLY_PY", "ONLY_NODE", "AWS_LAMBDA_FUNCTION_NAME")
+
+
+@pytest.mark.slow
+def test_python_and_node_functions_of_one_template_keep_their_variables(tmp_path: Path) -> None:
+    from course_cli.sam.live import LiveTemplate
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(
+        "import os\n"
+        f"def handler(event, context):\n    return {{n: os.environ.get(n) for n in {SEEN}}}\n"
+    )
+    (tmp_path / "src" / "index.mjs").write_text(
+        "export const handler = async () =>\n"
+        f"  Object.fromEntries({json.dumps(SEEN)}.map((n) => [n, process.env[n] ?? null]));\n"
+    )
+    path = tmp_path / "template.yaml"
+    path.write_text(HEADER + MIXED)
+    with LiveTemplate(path, server=False) as live:
+        # The Python function runs first, so the node process starts after its variables
+        # were set (and put back) in this process.
+        python = json.loads(live.invoke("PyFn", {}, 3, 3).payload)
+        node = json.loads(live.invoke("NodeFn", {}, 3, 3).payload)
+    assert python == {"ONLY_PY": "py", "ONLY_NODE": None, "AWS_LAMBDA_FUNCTION_NAME": "PyFn"}
+    assert node == {"ONLY_PY": None, "ONLY_NODE": "node", "AWS_LAMBDA_FUNCTION_NAME": "NodeFn"}
+
+
 @pytest.mark.slow
 def test_each_node_function_sees_only_its_own_variables(sam_servers: SamServers) -> None:
     base = sam_servers(NODE_APP / "template.yaml")
