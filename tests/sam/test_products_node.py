@@ -88,13 +88,19 @@ def sdk_node_modules() -> Path:
     return modules
 
 
-@pytest.fixture
-def products_app(tmp_path: Path, sdk_node_modules: Path) -> Path:
-    """A copy of the example with the SDK beside its code, as `npm install` there leaves it."""
+@pytest.fixture(params=["Api", "HttpApi"])
+def products_app(request: pytest.FixtureRequest, tmp_path: Path, sdk_node_modules: Path) -> Path:
+    """A copy of the example with the SDK beside its code, as `npm install` there leaves it:
+    as shipped (a REST API: the handler routes on `httpMethod` and `resource`), and with
+    HttpApi events (payload 2.0: it routes on `routeKey`)."""
     app = tmp_path / "products-node"
     shutil.copytree(EXAMPLE, app, ignore=shutil.ignore_patterns("node_modules"))
     (app / "src" / "node_modules").symlink_to(sdk_node_modules, target_is_directory=True)
-    return app / "template.yaml"
+    template = app / "template.yaml"
+    events = template.read_text().count("Type: Api\n")
+    assert events == 5
+    template.write_text(template.read_text().replace("Type: Api\n", f"Type: {request.param}\n"))
+    return template
 
 
 def sandbox_table(banner: str) -> tuple[Any, str]:
