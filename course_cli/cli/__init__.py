@@ -26,7 +26,6 @@ from course_cli.errors import CourseError
 
 app = typer.Typer(
     name="course",
-    help="Hands-on companion for the lesson 'Connecting API Gateway to Lambda' (lesson-3).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )

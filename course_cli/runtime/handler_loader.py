@@ -10,6 +10,7 @@ document Lambda itself would answer with.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import hashlib
 import inspect
@@ -141,14 +142,9 @@ class HandlerCache:
         None when it must be (re)loaded. (A same-size save within one tick of the file
         system's clock goes unseen until the next edit.)"""
         loaded = self._entries.get(spec)
-        if loaded is None:
-            return None
-        try:
-            unchanged = _signature(os.stat(spec.path)) == loaded.file_signature
-        except OSError:
-            unchanged = False
-        if unchanged:
-            return loaded
+        with contextlib.suppress(OSError):  # a file gone is a file changed
+            if loaded is not None and _signature(os.stat(spec.path)) == loaded.file_signature:
+                return loaded
         self._entries.pop(spec, None)
         return None
 
@@ -166,19 +162,18 @@ def _import_file(
     spec: HandlerSpec, source: bytes, shown: str, capture: logs.Capture
 ) -> types.ModuleType:
     path = spec.path
-    folder = str(path.parent)
     digest = hashlib.sha1(str(path).encode(), usedforsecurity=False).hexdigest()[:10]
     stem = re.sub(r"\W", "_", path.stem)
     name = f"_course_handler_{stem}_{digest}"
     module = types.ModuleType(name)
     module.__file__ = str(path)
-    _forget_siblings(folder)
-    root = str(spec.import_root) if spec.import_root is not None else None
-    if root is not None and root != folder:
-        _forget_siblings(root)
-        sys.path.insert(0, root)
+    folders = [str(path.parent)]
+    if spec.import_root is not None and spec.import_root != path.parent:
+        folders.append(str(spec.import_root))
+    for folder in folders:
+        _forget_siblings(folder)
     sys.modules[name] = module  # dataclasses, pickle and typing look modules up by name
-    sys.path.insert(0, folder)
+    sys.path[:0] = folders
     logs.install_capture()
     previous_capture = logs.register(capture)
     try:
@@ -198,11 +193,9 @@ def _import_file(
         raise _import_time_error(spec, shown, exc, capture) from None
     finally:
         logs.restore(previous_capture)
-        for added in (folder, root) if root is not None and root != folder else (folder,):
-            try:
-                sys.path.remove(added)
-            except ValueError:  # the module removed it itself
-                pass
+        for folder in folders:
+            with contextlib.suppress(ValueError):  # the module removed it itself
+                sys.path.remove(folder)
     return module
 
 

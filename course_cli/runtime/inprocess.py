@@ -135,11 +135,10 @@ class InProcessRuntime(LambdaInvoker):
         invocation = _Invocation(cache, function_name, spec, event, timeout_s, arrived)
         logs.install_capture()
         loaded = invocation.loaded = cache.current(spec)
-        if self._loaded_ahead:
-            ahead = self._loaded_ahead.pop(function_name, None)
-            if ahead is not None and ahead is loaded:  # its cold start, the init already done
-                invocation.prefix = ahead.init_output
-                invocation.init_ms = ahead.init_duration_ms
+        ahead = self._loaded_ahead.pop(function_name, None)
+        if ahead is not None and ahead is loaded:  # its cold start, the init already done
+            invocation.prefix = ahead.init_output
+            invocation.init_ms = ahead.init_duration_ms
         if loaded is None:  # a cold start: Lambda's Init phase comes first, timed apart
             ended = self._init(invocation, wait_s)
             if ended is not None:
@@ -159,9 +158,7 @@ class InProcessRuntime(LambdaInvoker):
             if timed_out or result is None:
                 return invocation.timed_out()
             return result
-        finished, result = call_in_thread(
-            invocation.execute, wait_s=min(wait_s, timeout_s), stop_after_s=timeout_s
-        )
+        finished, result = call_in_thread(invocation.execute, wait_s=wait_s, stop_after_s=timeout_s)
         if finished and result is not None:
             return result
         return invocation.timed_out() if timeout_s <= wait_s else invocation.no_answer()
@@ -278,7 +275,7 @@ class _Invocation:
         except SystemExit as exc:
             if exc.code is not None and not isinstance(exc.code, int):
                 # What Python itself does with sys.exit("message") before exiting.
-                self.capture.parts.append(f"{exc.code}\n")
+                self.capture.keep(f"{exc.code}\n")
             return self._exited(lambda_errors.exit_reason(exc.code))
         except KeyboardInterrupt as exc:
             if isinstance(exc, UserInterrupt):
@@ -299,11 +296,12 @@ class _Invocation:
             Outcome.ERROR, marshal_response(error), error, logs.error_lines(error), value
         )
 
-    def _exited(self, reason: str) -> LambdaResult:
+    def _exited(self, reason: str, lines: str | None = None) -> LambdaResult:
         # Lambda starts a fresh execution environment after the runtime exits.
         self.cache.forget(self.spec)
         error = lambda_errors.exit_error(self.request_id, reason)
-        lines = f"{error['errorMessage']}\n{lambda_errors.EXIT_ERROR}\n"
+        if lines is None:
+            lines = f"{error['errorMessage']}\n{lambda_errors.EXIT_ERROR}\n"
         return self._finish(Outcome.ERROR, _compact_json(error), error, lines, None)
 
     def load_failed(self, exc: HandlerLoadError) -> LambdaResult:
@@ -317,9 +315,7 @@ class _Invocation:
             error["requestId"] = self.request_id
             extra = logs.error_lines(error)
         if exc.exit_reason is not None:  # sys.exit() at import: the runtime process ended
-            self.cache.forget(self.spec)
-            error = lambda_errors.exit_error(self.request_id, exc.exit_reason)
-            return self._finish(Outcome.ERROR, _compact_json(error), error, extra, None)
+            return self._exited(exc.exit_reason, extra)
         return self._finish(Outcome.ERROR, marshal_response(error), error, extra, None)
 
     def _finish(

@@ -47,10 +47,6 @@ class CognitoIdentity:
         )
 
 
-# A string, as on AWS: the runtime reads it from AWS_LAMBDA_FUNCTION_MEMORY_SIZE.
-_MEMORY_LIMIT: Final = str(MEMORY_SIZE_MB)
-
-
 class LambdaContext:
     """What the handler's second argument offers, as on AWS."""
 
@@ -81,7 +77,7 @@ class LambdaContext:
         self.function_version = FUNCTION_VERSION
         self.invoked_function_arn = function_arn(function_name)
         self.log_group_name = f"/aws/lambda/{function_name}"
-        self.memory_limit_in_mb = _MEMORY_LIMIT
+        self.memory_limit_in_mb = str(MEMORY_SIZE_MB)  # read from an environment variable on AWS
         self.aws_request_id = aws_request_id
         self.log_stream_name = log_stream_name
         self.identity = CognitoIdentity()

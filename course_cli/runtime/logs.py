@@ -29,39 +29,32 @@ except ImportError:  # pragma: no cover - Windows
 capture_limit: int | None = None
 
 
-class _CappedParts(list[str]):
-    """A list of output pieces that stops growing at `room` characters."""
-
-    __slots__ = ("room",)
-
-    def __init__(self, room: int) -> None:
-        super().__init__()
-        self.room = room
-
-    def append(self, text: str) -> None:
-        if self.room < 0:
-            return  # already cut
-        if len(text) > self.room:
-            super().append(text[: self.room])
-            super().append("\n[output truncated: the rest was discarded]\n")
-            self.room = -1
-            return
-        self.room -= len(text)
-        super().append(text)
-
-
 class Capture:
-    """The output of one invocation (or of one module import), in the order it was written."""
+    """The output of one invocation (or of one module import), in the order it was written,
+    up to `capture_limit` characters."""
 
-    __slots__ = ("parts", "request_id")
+    __slots__ = ("parts", "request_id", "room")
 
     def __init__(self, request_id: str) -> None:
         self.request_id = request_id
-        self.parts: list[str] = [] if capture_limit is None else _CappedParts(capture_limit)
+        self.parts: list[str] = []
+        self.room = capture_limit  # characters left (None: no ceiling, -1: already cut)
+
+    def keep(self, text: str) -> None:
+        """Keep `text`, or what room is left for it."""
+        if self.room is not None:
+            if self.room < 0:
+                return
+            if len(text) > self.room:
+                self.parts += [text[: self.room], "\n[output truncated: the rest was discarded]\n"]
+                self.room = -1
+                return
+            self.room -= len(text)
+        self.parts.append(text)
 
     def write(self, text: str) -> None:
-        """Keep `text`, and give it to `tee` when set."""
-        self.parts.append(text)
+        """`keep` `text`, and give it to `tee` when set."""
+        self.keep(text)
         if tee is not None:
             tee(text)
 
@@ -158,12 +151,6 @@ _log_handler = _LambdaLogHandler()
 
 def install_capture() -> None:
     """Make sure the routing streams and the Lambda log handler are in place (cheap to repeat)."""
-    if (
-        type(sys.stdout) is _RoutingStream
-        and type(sys.stderr) is _RoutingStream
-        and _log_handler in logging.root.handlers
-    ):
-        return
     with _install_lock:
         if type(sys.stdout) is not _RoutingStream:
             sys.stdout = cast(TextIO, _RoutingStream(sys.stdout))
