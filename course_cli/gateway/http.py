@@ -71,9 +71,6 @@ class Headers:
     def __len__(self) -> int:
         return len(self._pairs)
 
-    def __bool__(self) -> bool:
-        return bool(self._pairs)
-
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Headers):
             return self._pairs == other._pairs

@@ -111,7 +111,12 @@ def run_stages(invocation: Invocation, invoker: LambdaInvoker | None) -> None:
     except GatewayError as error:
         fail(invocation, error)
     except Exception as error:
-        fail(invocation, _internal_failure(error))
+        bug = GatewayError(
+            f"course failed while handling this request ({type(error).__name__}: {error}). "
+            "This is a bug in course, not in your code; the client got AWS's generic 500.",
+            ["Execution failed due to an internal error"],
+        )
+        fail(invocation, bug)
 
 
 def start(
@@ -218,14 +223,6 @@ def fail(invocation: Invocation, error: GatewayError) -> None:
         invocation.response = error_response(invocation, error)
     else:
         invocation.response = gateway_response(invocation, error)
-
-
-def _internal_failure(error: Exception) -> GatewayError:
-    return GatewayError(
-        f"course failed while handling this request ({type(error).__name__}: {error}). This "
-        "is a bug in course, not in your code; the client got AWS's generic 500.",
-        ["Execution failed due to an internal error"],
-    )
 
 
 def _body_text(body: bytes) -> str:

@@ -78,15 +78,12 @@ class ProxyResult(NamedTuple):
     problems: tuple[Problem, ...] = ()
 
 
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 def _problem(field: str, expected: str, value: Any, fix: str, why: str = "") -> Problem:
     got = "None" if value is None else type(value).__name__
-    # None names itself ("it is None", not "it is None None").
-    shown = "None" if value is None else f"{got} {_show(value)}"
+    text = repr(value)
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    if value is not None:  # None names itself ("it is None", not "it is None None")
+        shown = f"{got} {shown}"
     explanation = f"`{field}` must be {expected}, but it is {shown}. {why}".strip()
     return Problem(field, expected, got, fix, f"{explanation} Fix: {fix}")
 

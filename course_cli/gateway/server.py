@@ -58,7 +58,6 @@ def serve(
     on_request: RequestLog | None = None,
     reload_check: ReloadCheck | None = None,
     on_ready: Callable[[GatewayServer], None] | None = None,
-    handle: Handle | None = None,
     one_at_a_time: bool = False,
 ) -> None:
     """Serve `definition` on `host:port` until interrupted (`KeyboardInterrupt` propagates);
@@ -73,7 +72,6 @@ def serve(
         port=port,
         on_request=on_request,
         reload_check=reload_check,
-        handle=handle,
         one_at_a_time=one_at_a_time,
     )
     try:
