@@ -15,7 +15,7 @@ from course_cli.gateway.execution_log import ExecutionLog, Message, format_reque
 from course_cli.gateway.routing import RouteMatch, RouteResult
 
 if TYPE_CHECKING:
-    from course_cli.gateway.definition import ApiDefinition, Resource
+    from course_cli.gateway.definition import ApiDefinition, Integration, Resource
     from course_cli.gateway.errors import GatewayError, Problem
     from course_cli.gateway.http import HttpRequest, HttpResponse
     from course_cli.gateway.ids import RequestIds
@@ -57,6 +57,12 @@ class Invocation:
     custom: dict[str, Any] = field(default_factory=dict)
     # Who renders this request's mapping templates; None: `vtl.render_template`, here.
     renderer: TemplateRenderer | None = None
+
+    @property
+    def integration(self) -> Integration:
+        """The matched method's integration; only for stages after a route matched."""
+        assert self.match is not None
+        return self.match.method.integration
 
     @property
     def request_id(self) -> str:

@@ -83,8 +83,7 @@ class ApiDefinition:
     """A deployed REST API stage: everything the data plane needs, nothing about requests.
 
     Checked on construction with AWS's rules. `gateway_responses`: the API's customisations by
-    type. `api_keys`: the key values accepted where a method requires one. `compiled` caches
-    what is derived from the definition; it takes no part in equality.
+    type. `compiled` caches what is derived from it, and takes no part in equality.
     """
 
     api_id: str
@@ -279,13 +278,11 @@ def build_api(
     method_responses: Mapping[tuple[str, str], Mapping[str, Mapping[str, bool]]] | None = None,
     **settings: Any,
 ) -> ApiDefinition:
-    """An `ApiDefinition` from (resource path, method, integration) triples.
+    """An `ApiDefinition` from (resource path, method, integration) triples, and further
+    `ApiDefinition` fields in `settings`; `method_responses` are by (path, method).
 
     Like the API Gateway console, it creates the root `/` and every ancestor resource a path
-    needs (they exist on AWS too, without methods), fills in Lambda integration URIs, and
-    refuses a resource/method pair given twice. `method_responses` gives a (path, method) its
-    declared method responses, checked with `check_method_responses`. `settings` are further
-    `ApiDefinition` fields.
+    needs (they exist on AWS too, without methods), and fills in Lambda integration URIs.
     """
     declared = method_responses or {}
     api_id = api_id or stable_id(name, 10)

@@ -16,11 +16,8 @@ HeaderInput = Iterable[tuple[str, str]] | Mapping[str, str]
 
 
 class Headers:
-    """An immutable list of (name, value) pairs, looked up case-insensitively.
-
-    Iteration yields the pairs in the order and casing they were given; `get` answers the last
-    value of a name, `get_all` every value in order.
-    """
+    """An immutable list of (name, value) pairs, looked up case-insensitively; iteration
+    yields the pairs in the order and casing they were given."""
 
     __slots__ = ("_index", "_pairs")
 

@@ -184,9 +184,7 @@ def method_request(invocation: Invocation) -> None:
 
 def integration_of(invocation: Invocation) -> Integration:
     """The implementation of the matched method's integration type."""
-    match = invocation.match
-    assert match is not None
-    kind = match.method.integration.type
+    kind = invocation.integration.type
     integration = integration_for(kind)
     if integration is None:
         raise IntegrationFailure(

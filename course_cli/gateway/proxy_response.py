@@ -275,10 +275,8 @@ def build_http_response(
 ) -> HttpResponse:
     """The client's response for a function's return value (or an already-read `ProxyResult`).
 
-    Raises `MalformedProxyResponse` when AWS would answer 502 instead. Adds what AWS adds:
-    `Content-Type: application/json` when the function set none, `x-amzn-RequestId`,
-    `x-amz-apigw-id` and `X-Amzn-Trace-Id` (derived from `request_id` unless given); renames
-    connection headers to `x-amzn-Remapped-<name>`.
+    Raises `MalformedProxyResponse` when AWS would answer 502 instead. Adds and renames
+    headers as AWS does; the ids not given are derived from `request_id`.
     """
     result = payload if isinstance(payload, ProxyResult) else read_proxy_result(payload)
     if result.problems:

@@ -119,11 +119,8 @@ def read_rest_api(
 ) -> ApiDefinition:
     """The API `api_id` as deployed on `stage` (default: its only stage, or `prod`).
 
-    Raises `ApiDefinitionError` for what AWS would have refused and moto accepted: two
-    resources with the same path, an integration type AWS does not have, a method without an
-    integration (AWS refuses the deployment), a stage whose deployment does not exist, a
-    Lambda integration whose URI is not a Lambda invocation URI - and for an API never deployed.
-    moto keeps no snapshot per deployment, so the stage serves the API as it is now.
+    Raises `ApiDefinitionError` for an API never deployed, and for what AWS would have refused
+    and moto accepted. moto keeps no snapshot per deployment: the stage serves the API as it is.
     """
     api = apigw.get_rest_api(restApiId=api_id)
     stage_info = _pick_stage(apigw, api_id, stage)

@@ -14,7 +14,6 @@ from course_cli.gateway.errors import IntegrationFailure
 from course_cli.gateway.integrations.aws_proxy import function_name
 from course_cli.gateway.integrations.custom import (
     build_response,
-    integration_of,
     integration_request_body,
     select_response,
 )
@@ -45,7 +44,7 @@ class AwsIntegration:
 
     def integrate(self, invocation: Invocation, invoker: LambdaInvoker) -> None:
         """Invoke the function with the payload."""
-        integration = integration_of(invocation)
+        integration = invocation.integration
         name = function_name(integration)
         invocation.note(f"Sending request to Lambda function {name}")
         latency = call_lambda(invocation, invoker, integration, name)

@@ -127,9 +127,7 @@ class AwsProxyIntegration:
 
     def integrate(self, invocation: Invocation, invoker: LambdaInvoker) -> None:
         """Invoke the function; a caller-side timeout becomes AWS's 504."""
-        match = invocation.match
-        assert match is not None
-        integration = match.method.integration
+        integration = invocation.integration
         definition = invocation.definition
         invocation.note(lambda: f"Sending request to {_endpoint(definition, integration)}")
         try:
@@ -150,8 +148,8 @@ class AwsProxyIntegration:
     def integration_response(self, invocation: Invocation) -> None:
         """Read the function's answer: an error document (502), or a proxy response."""
         result = invocation.lambda_result
-        assert result is not None and invocation.match is not None
-        if invocation.match.method.integration.payload_format == "2.0":
+        assert result is not None
+        if invocation.integration.payload_format == "2.0":
             return read_http_answer(invocation, ResponseTooLarge)
         if result.outcome in _FAILED:
             error = result.error if result.error is not None else error_document(result.payload)

@@ -20,17 +20,9 @@ from course_cli.gateway.http import Headers, HttpResponse, first_accept_type, me
 
 if TYPE_CHECKING:
     from course_cli.gateway.context import Invocation
-    from course_cli.gateway.definition import Integration
     from course_cli.gateway.vtl import Rendered, TemplateData
 
 DEFAULT_MEDIA_TYPE = "application/json"
-
-
-def integration_of(invocation: Invocation) -> Integration:
-    """The matched method's integration."""
-    match = invocation.match
-    assert match is not None
-    return match.method.integration
 
 
 def request_params(invocation: Invocation) -> dict[str, dict[str, str]]:
@@ -80,7 +72,7 @@ def render(invocation: Invocation, text: str, body: str, stage: str) -> Rendered
 
 def integration_request_body(invocation: Invocation) -> str:
     """The request template's output, or the passed-through body; 415 when AWS refuses."""
-    integration = integration_of(invocation)
+    integration = invocation.integration
     request = invocation.request
     body = (request.body or b"").decode("utf-8", "replace")
     content_type = media_type(request.headers.get("Content-Type")) or DEFAULT_MEDIA_TYPE
@@ -107,7 +99,7 @@ def select_response(
 ) -> Mapping[str, Any]:
     """The integration response for `subject` (an error message or a status code, or None for
     a Lambda success): the first whose selectionPattern matches it whole, else the default."""
-    responses = integration_of(invocation).integration_responses
+    responses = invocation.integration.integration_responses
     default = None
     for response in responses:
         pattern = response.get("selectionPattern")

@@ -16,7 +16,6 @@ from course_cli.gateway.errors import IntegrationFailure, IntegrationTimeout
 from course_cli.gateway.http import Headers, is_loopback_url
 from course_cli.gateway.integrations.custom import (
     build_response,
-    integration_of,
     integration_request_body,
     map_request_parameter,
     select_response,
@@ -52,7 +51,7 @@ def check_loopback(url: str) -> None:
 
 def backend_url(invocation: Invocation) -> str:
     """The integration URI with `{name}` parts and querystring parameters filled in."""
-    integration = integration_of(invocation)
+    integration = invocation.integration
     url = integration.uri
     query: list[tuple[str, str]] = []
     for target, source in integration.request_parameters.items():
@@ -73,7 +72,7 @@ def backend_url(invocation: Invocation) -> str:
 def mapped_headers(invocation: Invocation) -> list[tuple[str, str]]:
     """Headers from `integration.request.header.X` parameter mappings."""
     pairs = []
-    for target, source in integration_of(invocation).request_parameters.items():
+    for target, source in invocation.integration.request_parameters.items():
         if target.startswith("integration.request.header."):
             value = map_request_parameter(invocation, source)
             if value is not None:
@@ -135,7 +134,7 @@ def call_recorded(invocation: Invocation, body: bytes) -> int:
         sent["url"],
         list(sent["headers"].items()),
         body,
-        integration_of(invocation).integration_timeout_s,
+        invocation.integration.integration_timeout_s,
     )
     latency = max(0, round((invocation.clock() - started) * 1000))
     invocation.timings["integration_ms"] = latency
@@ -152,7 +151,7 @@ class HttpIntegration:
 
     def integration_request(self, invocation: Invocation) -> None:
         """Render the request template and build the backend request."""
-        integration = integration_of(invocation)
+        integration = invocation.integration
         body = integration_request_body(invocation).encode("utf-8")
         method = integration.http_method
         if method == "ANY":

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from course_cli.gateway.http import Headers, HttpResponse
-from course_cli.gateway.integrations.custom import integration_of
 from course_cli.gateway.integrations.http import (
     _HOP_BY_HOP,
     BackendAnswer,
@@ -29,7 +28,7 @@ class HttpProxyIntegration:
 
     def integration_request(self, invocation: Invocation) -> None:
         """The client's request, re-addressed to the backend."""
-        integration = integration_of(invocation)
+        integration = invocation.integration
         request = invocation.request
         method = request.method if integration.http_method == "ANY" else integration.http_method
         url = backend_url(invocation)
