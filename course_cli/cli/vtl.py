@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from course_cli.cli.common import print_json
+from course_cli.cli.common import JsonOption, print_json
+from course_cli.cli.gateway_options import HeaderOption
 from course_cli.cli.options import parse_header, parse_method, parse_pair
 
 # The request a template is rendered for, unless the learner says otherwise: a GET, as in the
@@ -31,9 +32,7 @@ def vtl(
     query: Annotated[
         list[str] | None, typer.Option("--query", "-q", help="Query parameter k=v (repeat).")
     ] = None,
-    header: Annotated[
-        list[str] | None, typer.Option("--header", "-H", help="Header 'Name: value' (repeat).")
-    ] = None,
+    header: HeaderOption = None,
     stage_var: Annotated[
         list[str] | None, typer.Option("--stage-var", help="Stage variable k=v (repeat).")
     ] = None,
@@ -47,7 +46,7 @@ def vtl(
         list[str] | None,
         typer.Option("--context", help="Set $context.k, e.g. stage=dev (repeat)."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Render a mapping template against a request (a GET unless --method says otherwise);
     say whether the output is valid JSON. Exit 1 when it is not JSON, 2 when the template or

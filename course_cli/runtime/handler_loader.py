@@ -3,9 +3,7 @@
 
 The file's folder is first on `sys.path` while its top level runs, so sibling modules import
 as from Lambda's `/var/task`; each file gets its own module name, and its folder's modules are
-imported afresh with it. `HandlerCache` reloads a handler when its file's mtime, size or inode
-changes. Anything wrong raises `HandlerLoadError`: one line for the learner, plus the error
-document Lambda itself would answer with.
+imported afresh with it.
 """
 
 from __future__ import annotations

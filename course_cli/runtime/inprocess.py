@@ -1,8 +1,7 @@
 """Run a learner's Lambda handler inside this process, as Lambda's Python runtime would.
 
 `InProcessRuntime` is the `LambdaInvoker` behind `course invoke`, `course serve` and the
-notebooks: the payload, error documents, timeout and log are Lambda's. A function may have
-its own environment variables, set only while it loads or runs (`function_environment`).
+notebooks: the payload, error documents, timeout and log are Lambda's.
 """
 
 from __future__ import annotations

@@ -199,12 +199,14 @@ def report_line(
         billed_ms = max(1, math.ceil(duration_ms + (init_ms or 0.0)))
     elif init_ms is not None:
         billed_ms = math.ceil(billed_ms + init_ms)
-    if memory_mb is None:
-        memory_mb = max_memory_used_mb()
+    if memory_mb is None and resource is not None:  # this process's peak, on Unix
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        # Linux reports kilobytes, macOS bytes.
+        memory_mb = int(peak // (1024 * 1024) if sys.platform == "darwin" else peak // 1024)
     line = (
         f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\t"
         f"Billed Duration: {billed_ms} ms\tMemory Size: {MEMORY_SIZE_MB} MB\t"
-        f"Max Memory Used: {memory_mb} MB\t"
+        f"Max Memory Used: {memory_mb or 0} MB\t"
     )
     if init_ms is not None:
         line += f"Init Duration: {init_ms:.2f} ms\t"
@@ -213,15 +215,6 @@ def report_line(
     elif status is not None:
         line += f"Status: error\tError Type: {status}\t"
     return line + "\n"
-
-
-def max_memory_used_mb() -> int:
-    """Peak resident memory of this process in MB (Lambda reports the environment's peak)."""
-    if resource is None:  # pragma: no cover - Windows
-        return 0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    # Linux reports kilobytes, macOS bytes.
-    return int(peak // (1024 * 1024) if sys.platform == "darwin" else peak // 1024)
 
 
 def error_lines(error: dict[str, Any]) -> str:

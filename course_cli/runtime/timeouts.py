@@ -1,15 +1,9 @@
-"""Stopping a Lambda function at its timeout, inside our own process, with `TaskTimedOut`.
-
-- On the main thread, where Lambda runs a handler, `call_with_alarm` arms a SIGALRM timer,
-  which interrupts blocking calls too.
-- Anywhere else, `call_in_thread` runs the function on a thread of its own; at the deadline
-  the caller answers without it, and `TaskTimedOut` is injected into that thread.
-
-`TaskTimedOut` is a `BaseException`, and once it has struck the function's frames are traced
-so it strikes again at the next line: not even a bare `except:` in a loop keeps it alive.
-
-`lifted()` switches all of it off for a while (`--debug`): both calls then simply run the
-function on the calling thread, for as long as a debugger keeps it paused.
+"""Stopping a Lambda function at its timeout, inside our own process, with `TaskTimedOut`:
+on the main thread, where Lambda runs a handler, by a SIGALRM timer (`call_with_alarm`), which
+interrupts blocking calls too; anywhere else, by injecting it into a thread of the function's
+own (`call_in_thread`). Once it has struck, the function's frames are traced so it strikes
+again at the next line: not even a bare `except:` in a loop keeps it alive. `lifted()` turns
+it all off for a debugger (`--debug`).
 """
 
 from __future__ import annotations
@@ -261,6 +255,8 @@ def call_in_thread(
 def _stop(job: _Job[Any], at: float) -> None:
     """From a thread of its own: raise `TaskTimedOut` in `job` at `at`, and again until it ends."""
 
+    import ctypes  # only needed once a function runs past its time
+
     def stop() -> None:
         pause = _REFIRE_S
         if job.done.wait(max(0.0, at - time.monotonic())):
@@ -270,16 +266,12 @@ def _stop(job: _Job[Any], at: float) -> None:
                 if job.finished:
                     return
                 _out_of_time.add(job.thread_id)
-                _inject(job.thread_id, TaskTimedOut)
+                # Raised in the job's thread at its next function call or loop jump.
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                    ctypes.c_ulong(job.thread_id), ctypes.py_object(TaskTimedOut)
+                )
             if job.done.wait(pause):
                 return
             pause = min(pause * 2, _MAX_REFIRE_S)
 
     threading.Thread(target=stop, name="course-lambda-stop", daemon=True).start()
-
-
-def _inject(thread_id: int, exc: type[BaseException]) -> None:
-    """Make `exc` raise in thread `thread_id` at its next function call or loop jump."""
-    import ctypes  # only needed once a function runs past its time
-
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(exc))
