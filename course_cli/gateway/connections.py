@@ -9,6 +9,7 @@ is closed to let a new client in. Loopback only: `listen` refuses any other addr
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import ipaddress
 import queue
@@ -137,10 +138,8 @@ class Connection(BaseHTTPRequestHandler):
 
     def finish(self) -> None:
         self.server.gateway.connections.closed(self.connection)
-        try:
+        with contextlib.suppress(OSError):
             super().finish()
-        except OSError:
-            pass
 
     def handle_one_request(self) -> None:
         gateway = self.server.gateway
@@ -188,14 +187,12 @@ class Connection(BaseHTTPRequestHandler):
     def _drain(self) -> None:
         """Read and drop what the client still sends, for up to `DRAIN_S`, before closing."""
         deadline = time.monotonic() + DRAIN_S
-        try:
+        with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_WR)  # the answer is complete
             while (left := deadline - time.monotonic()) > 0:
                 self.connection.settimeout(left)
                 if not self.connection.recv(65536):
                     break
-        except OSError:
-            pass
 
 
 def connection_limit() -> int:
@@ -266,10 +263,8 @@ class HttpServer(ThreadingHTTPServer):
 
 def stop_reading(connection: socket.socket) -> None:
     """Wake the thread waiting for the connection's next request; answers can still be sent."""
-    try:
+    with contextlib.suppress(OSError):
         connection.shutdown(socket.SHUT_RD)
-    except OSError:
-        pass
 
 
 def listen(host: str, port: int, gateway: Gateway) -> HttpServer:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from course_cli.gateway.connections import OpenConnections, listen
 from course_cli.gateway.context import Invocation
@@ -123,7 +124,9 @@ class GatewayServer:
         self.closing = False
         self._stopped = threading.Event()
         # Held while a request goes through the gateway, when requests take turns.
-        self._turn: threading.Lock | None = threading.Lock() if one_at_a_time else None
+        self._turn: AbstractContextManager[Any] = (
+            threading.Lock() if one_at_a_time else nullcontext()
+        )
 
     @property
     def url(self) -> str:
@@ -192,11 +195,8 @@ class GatewayServer:
                 fresh = self._reload_check()
                 if fresh is not None:
                     self.definition = fresh
-            if self._turn is None:
+            with self._turn:
                 invocation = self._handle(self.definition, request, self._invoker)
-            else:
-                with self._turn:
-                    invocation = self._handle(self.definition, request, self._invoker)
             response = invocation.response or HttpResponse(500, body=INTERNAL_ERROR_BODY)
         except Exception as exc:  # our bug or a broken definition: answer like a gateway
             error = exc
