@@ -161,11 +161,12 @@ def init_workspace(target: Path, exercise_ids: Collection[str] | None = None) ->
 
 
 def _starters_ignored(exercise_ids: Collection[str] | None) -> Callable[[str, list[str]], set[str]]:
-    """`copytree`'s filter: caches always, and exercise folders not asked for."""
+    """`copytree`'s filter: caches and installed Node.js packages always (a learner runs
+    `npm install` in their own copy), and exercise folders not asked for."""
     source = bundled_dir("exercises")
 
     def ignored(folder: str, names: list[str]) -> set[str]:
-        skip = {name for name in names if name == "__pycache__"}
+        skip = {name for name in names if name in ("__pycache__", "node_modules")}
         if exercise_ids is not None and Path(folder) == source:
             skip |= {n for n in names if (source / n).is_dir() and n not in exercise_ids}
         return skip

@@ -56,3 +56,10 @@ def test_the_clone_is_its_own_workspace() -> None:
 
 def test_outside_any_workspace(tmp_path: Path) -> None:
     assert find_workspace(tmp_path) is None
+
+
+def test_init_leaves_installed_node_packages_behind(tmp_path: Path) -> None:
+    from course_cli.workspace import _starters_ignored
+
+    ignored = _starters_ignored(None)(str(tmp_path), ["index.mjs", "node_modules", "__pycache__"])
+    assert ignored == {"node_modules", "__pycache__"}
