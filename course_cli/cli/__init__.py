@@ -6,6 +6,7 @@ importing library code inside the commands so `course --help` stays fast. `main`
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Annotated
 
 import click
@@ -29,8 +30,32 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-for group in (lesson, workspace, gateway, vtl, sandbox, exercises, grade, scale_out, notebook):
-    group.register(app)
+# Every top-level command, in the order `course --help` lists them (groups come after).
+COMMANDS: dict[str, Callable[..., None]] = {
+    "start": lesson.start,
+    "next": lesson.next_step,
+    "back": lesson.back,
+    "goto": lesson.goto,
+    "status": lesson.status,
+    "lessons": lesson.lessons,
+    "init": workspace.init,
+    "event": gateway.event,
+    "invoke": gateway.invoke,
+    "serve": gateway.serve,
+    "vtl": vtl.vtl,
+    "check": exercises.check,
+    "hint": exercises.hint,
+    "watch": exercises.watch,
+    "reset": exercises.reset,
+    "solution": exercises.solution,
+    "grade": grade.grade,
+    "notebook": notebook.notebook,
+}
+for name, command in COMMANDS.items():
+    app.command(name)(command)
+app.add_typer(sandbox.sandbox_app, name="sandbox")
+app.add_typer(scale_out.classroom_app, name="classroom")
+app.add_typer(scale_out.gradescope_app, name="gradescope")
 
 
 def _print_version(value: bool) -> None:

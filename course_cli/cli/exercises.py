@@ -17,12 +17,6 @@ ExerciseArgument = Annotated[
 ]
 
 
-def register(app: typer.Typer) -> None:
-    """Add the exercise commands to `app`."""
-    for command in (check, hint, watch, reset, solution):
-        app.command(command.__name__)(command)
-
-
 def _exercise(exercise_id: str) -> Exercise:
     from course_cli.content import load_lesson
     from course_cli.grader.checking import resolve_exercise_id, unknown_exercise

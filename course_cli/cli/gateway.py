@@ -42,13 +42,6 @@ if TYPE_CHECKING:
     from course_cli.local_api import LocalApi
 
 
-def register(app: typer.Typer) -> None:
-    """Add the gateway commands to `app`."""
-    app.command("event")(event)
-    app.command("invoke")(invoke)
-    app.command("serve")(serve)
-
-
 def _request(
     method: str, path: str, query: list[str] | None, header: list[str] | None, body: str | None
 ) -> HttpRequest:

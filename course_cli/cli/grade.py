@@ -12,11 +12,6 @@ from course_cli.cli.common import print_json
 TABLE = "table"
 
 
-def register(app: typer.Typer) -> None:
-    """Add `course grade` to `app`."""
-    app.command("grade")(grade)
-
-
 def grade(
     submissions: Annotated[
         Path,

@@ -19,16 +19,6 @@ LessonOption = Annotated[
 ]
 
 
-def register(app: typer.Typer) -> None:
-    """Add the lesson commands to `app`."""
-    app.command("start")(start)
-    app.command("next")(next_step)
-    app.command("back")(back)
-    app.command("goto")(goto)
-    app.command("status")(status)
-    app.command("lessons")(lessons)
-
-
 def start(
     lesson_id: Annotated[
         str | None, typer.Argument(metavar="[LESSON]", help="Lesson id, e.g. lesson-3.")

@@ -7,11 +7,6 @@ from typing import Annotated
 import typer
 
 
-def register(app: typer.Typer) -> None:
-    """Add `notebook` to `app`."""
-    app.command("notebook")(notebook)
-
-
 def notebook(
     topic: Annotated[
         str | None,

@@ -26,13 +26,7 @@ CrudOption = Annotated[
 ]
 
 
-def register(app: typer.Typer) -> None:
-    """Add `course sandbox ...` to `app`."""
-    sandbox_app.command("up")(up)
-    sandbox_app.command("deploy")(deploy)
-    app.add_typer(sandbox_app, name="sandbox")
-
-
+@sandbox_app.command("up")
 def up(port: PortOption = 4566, crud: CrudOption = False) -> None:
     """Start the sandbox's AWS endpoint on 127.0.0.1 and print what to export for it.
 
@@ -57,6 +51,7 @@ def up(port: PortOption = 4566, crud: CrudOption = False) -> None:
     console.print("Sandbox stopped; its data is gone.")
 
 
+@sandbox_app.command("deploy")
 def deploy(crud: CrudOption = False) -> None:
     """Deploy into the sandbox `course sandbox up` runs (found through AWS_ENDPOINT_URL)."""
     from course_cli.errors import BadOptionError

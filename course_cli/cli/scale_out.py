@@ -33,14 +33,7 @@ ForceOption = Annotated[
 ]
 
 
-def register(app: typer.Typer) -> None:
-    """Add `course classroom ...` and `course gradescope ...` to `app`."""
-    classroom_app.command("init")(classroom_init)
-    gradescope_app.command("build")(gradescope_build)
-    app.add_typer(classroom_app, name="classroom")
-    app.add_typer(gradescope_app, name="gradescope")
-
-
+@classroom_app.command("init")
 def classroom_init(
     directory: Annotated[
         Path, typer.Argument(metavar="DIR", help="The template repository's folder.")
@@ -77,6 +70,7 @@ def classroom_init(
     get_console().print(render_classroom_template(template, default_install=install is None))
 
 
+@gradescope_app.command("build")
 def gradescope_build(
     exercise: Annotated[
         str,

@@ -16,11 +16,6 @@ from course_cli.cli.options import parse_header, parse_method, parse_pair
 DEFAULT_METHOD = "GET"
 
 
-def register(app: typer.Typer) -> None:
-    """Add `vtl` to `app`."""
-    app.command("vtl")(vtl)
-
-
 def vtl(
     template: Annotated[Path, typer.Argument(help="The template file (.vtl).")],
     body: Annotated[

@@ -8,11 +8,6 @@ from typing import Annotated
 import typer
 
 
-def register(app: typer.Typer) -> None:
-    """Add the workspace commands to `app`."""
-    app.command("init")(init)
-
-
 def init(
     directory: Annotated[
         Path,
