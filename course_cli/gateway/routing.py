@@ -15,7 +15,7 @@ snapshot keeps `test%2Balias` in `proxy`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 from course_cli.gateway.definition import ApiDefinition, Method, Resource
@@ -54,14 +54,12 @@ class NoMethod:
 RouteResult = RouteMatch | NoResource | NoMethod
 
 
+@dataclass(slots=True, eq=False)
 class _Node:
-    __slots__ = ("greedy", "literal", "resource", "variable")
-
-    def __init__(self) -> None:
-        self.resource: Resource | None = None
-        self.literal: dict[str, _Node] = {}
-        self.variable: tuple[str, _Node] | None = None  # ("userId", child)
-        self.greedy: tuple[str, Resource] | None = None  # ("proxy", resource)
+    resource: Resource | None = None
+    literal: dict[str, _Node] = field(default_factory=dict)
+    variable: tuple[str, _Node] | None = None  # ("userId", child)
+    greedy: tuple[str, Resource] | None = None  # ("proxy", resource)
 
 
 class Router:
