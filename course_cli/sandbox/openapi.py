@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from course_cli.gateway.authorizers import Authorizer, with_authorizers
 from course_cli.gateway.definition import (
+    HTTP_METHODS,
     INTEGRATION_TYPES,
     ApiDefinition,
     FunctionConfig,
@@ -28,15 +29,9 @@ from course_cli.sandbox.openapi_security import read_security, security_schemes
 from course_cli.sandbox.rest_api import lambda_function_name
 
 INTEGRATION_KEY: Final = "x-amazon-apigateway-integration"
-_VERBS: Final = {
-    "get": "GET",
-    "post": "POST",
-    "put": "PUT",
-    "delete": "DELETE",
-    "patch": "PATCH",
-    "head": "HEAD",
-    "options": "OPTIONS",
-    "x-amazon-apigateway-any-method": "ANY",
+# OpenAPI's operation keys: the verbs in lower case, and API Gateway's own key for ANY.
+_VERBS: Final = {verb.lower(): verb for verb in HTTP_METHODS if verb != "ANY"} | {
+    "x-amazon-apigateway-any-method": "ANY"
 }
 _LOCATIONS: Final = {"path": "path", "query": "querystring", "header": "header"}
 _DEFAULT_ROUTE: Final = "/$default"  # an HTTP API's catch-all, as OpenAPI writes it

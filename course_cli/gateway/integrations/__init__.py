@@ -9,12 +9,14 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Final, Protocol
 
+from course_cli.gateway.definition import INTEGRATION_TYPES
+
 if TYPE_CHECKING:
     from course_cli.gateway.context import Invocation
     from course_cli.gateway.invoker import LambdaInvoker
 
 # The integration types API Gateway has, each run by the module of its lower-case name.
-KNOWN_TYPES: Final = ("AWS_PROXY", "AWS", "HTTP_PROXY", "HTTP", "MOCK")
+KNOWN_TYPES: Final = INTEGRATION_TYPES
 
 
 class Integration(Protocol):
