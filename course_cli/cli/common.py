@@ -82,10 +82,8 @@ def serve_api(
     reload_check: ReloadCheck | None = None,
     settings: ServeSettings | None = None,
 ) -> None:
-    """Serve `definition` on `settings.host` (default 127.0.0.1) and `port` until Ctrl-C or
-    SIGTERM, saying where, its routes and `notes`, and logging each request: the body of
-    every `course serve`. `settings.debug` lifts timeouts and takes one request at a time;
-    `settings.api_keys` are added to the definition's."""
+    """Serve `definition` on `settings.host` and `port` until Ctrl-C or SIGTERM, saying where,
+    its routes and `notes`, and logging each request: the body of every `course serve`."""
     from course_cli.gateway.routing import describe_routes
     from course_cli.gateway.server import GatewayServer, serve
     from course_cli.ui.console import get_console, print_warning

@@ -119,14 +119,10 @@ def _formats(formats: list[str]) -> list[str]:
     from course_cli.grader.classroom.reporters import FORMATS
 
     known = (TABLE, *FORMATS)
-    chosen: list[str] = []
-    for value in formats:
-        for name in value.split(","):
-            name = name.strip().lower()
-            if name not in known:
-                raise BadOptionError(
-                    f"unknown --format '{name}'", hint="choose from " + ", ".join(known)
-                )
-            if name not in chosen:
-                chosen.append(name)
-    return chosen
+    names = [name.strip().lower() for value in formats for name in value.split(",")]
+    for name in names:
+        if name not in known:
+            raise BadOptionError(
+                f"unknown --format '{name}'", hint="choose from " + ", ".join(known)
+            )
+    return list(dict.fromkeys(names))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 from course_cli.gateway.invoker import LambdaInvoker, LambdaResult
@@ -12,11 +13,8 @@ if TYPE_CHECKING:
 
 
 class LiveApi(LambdaInvoker):
-    """The API `course serve` serves, re-read when its route-table file changes.
-
-    Handler files reload by themselves (the runtime checks them on each call); a route table
-    that changes brings new functions, so the invoker follows the current API too.
-    """
+    """The API `course serve` serves, and the invoker of its current functions: a route table
+    that changes is re-read (handler files reload by themselves)."""
 
     def __init__(self, local: LocalApi) -> None:
         self.local = local
@@ -24,11 +22,11 @@ class LiveApi(LambdaInvoker):
 
     def _file_stamp(self) -> tuple[int, int] | None:
         source = self.local.source
-        try:
-            info = source.stat() if source is not None else None
-        except OSError:
-            return None
-        return (info.st_mtime_ns, info.st_size) if info is not None else None
+        with contextlib.suppress(OSError):
+            if source is not None:
+                info = source.stat()
+                return info.st_mtime_ns, info.st_size
+        return None
 
     def invoke(
         self, function_name: str, event: Any, timeout_s: float, wait_s: float

@@ -136,9 +136,8 @@ class HandlerCache:
         return loaded, True
 
     def current(self, spec: HandlerSpec) -> LoadedHandler | None:
-        """The handler for `spec` if its file's mtime, size and inode are as when it loaded;
-        None when it must be (re)loaded. (A same-size save within one tick of the file
-        system's clock goes unseen until the next edit.)"""
+        """The handler for `spec` if its file's mtime, size and inode are as when it loaded
+        (a same-size save within one clock tick goes unseen), else None."""
         loaded = self._entries.get(spec)
         with contextlib.suppress(OSError):  # a file gone is a file changed
             if loaded is not None and _signature(os.stat(spec.path)) == loaded.file_signature:
@@ -225,7 +224,7 @@ def _forget_siblings(folder: str) -> None:
 
 
 def _syntax_error(spec: HandlerSpec, exc: SyntaxError, capture: logs.Capture) -> HandlerLoadError:
-    where = shown_path(Path(exc.filename)) if exc.filename else shown_path(spec.path)
+    where = shown_path(Path(exc.filename or spec.path))
     text = (exc.text or "").strip()
     position = f"line {exc.lineno}"
     if exc.offset:

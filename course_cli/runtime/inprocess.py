@@ -55,13 +55,9 @@ class UnknownFunctionError(FunctionNotFound, HandlerError):
 
 
 class InProcessRuntime(LambdaInvoker):
-    """Lambda functions by name, each a handler file (`{"products": "app.py:handler"}`) or
-    a `HandlerSpec` already resolved.
-
-    Relative paths are taken from `base_dir` (default: the working folder at construction).
-    Handlers load on first use and reload when their file changes. `environments` gives a
-    function the variables Lambda would set for it, in `os.environ` only while it loads or runs.
-    """
+    """Lambda functions by name, each a handler (`{"products": "app.py:handler"}`, relative to
+    `base_dir`, default the working folder) or a `HandlerSpec`, loaded on first use and again
+    when its file changes; `environments`: each function's variables while it loads or runs."""
 
     def __init__(
         self,
