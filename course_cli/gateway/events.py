@@ -51,8 +51,6 @@ def query_parameters(
     Values are URL-decoded (`+` is a space, `%2B` a plus); a repeated key keeps its last value
     in the single map and all values in order in the multi map; `?x` and `?x=` give `""`.
     """
-    if not raw_query:
-        return None, None
     multi: dict[str, list[str]] = {}
     for key, value in parse_qsl(raw_query, keep_blank_values=True):
         multi.setdefault(key, []).append(value)
@@ -107,11 +105,9 @@ def event_body(request: HttpRequest, definition: ApiDefinition) -> tuple[str | N
     body = request.body
     if not body:
         return None, False
-    types = definition.binary_media_types
-    if types:
-        content_type = media_type(request.headers.get("Content-Type")) or DEFAULT_CONTENT_TYPE
-        if matches_media_types(content_type, types):
-            return base64.b64encode(body).decode("ascii"), True
+    content_type = media_type(request.headers.get("Content-Type")) or DEFAULT_CONTENT_TYPE
+    if matches_media_types(content_type, definition.binary_media_types):
+        return base64.b64encode(body).decode("ascii"), True
     return body.decode("utf-8", "replace"), False
 
 

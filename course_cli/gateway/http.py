@@ -151,16 +151,12 @@ class HttpResponse:
 
 def media_type(content_type: str | None) -> str:
     """The bare media type of a Content-Type or Accept entry: lower-case, parameters dropped."""
-    if not content_type:
-        return ""
-    return content_type.split(";", 1)[0].strip().lower()
+    return (content_type or "").split(";", 1)[0].strip().lower()
 
 
 def first_accept_type(accept: str | None) -> str:
     """The first media type listed in an Accept header (API Gateway looks at no other)."""
-    if not accept:
-        return ""
-    return media_type(accept.split(",", 1)[0])
+    return media_type((accept or "").split(",", 1)[0])
 
 
 def matches_media_types(media: str, patterns: Iterable[str]) -> bool:

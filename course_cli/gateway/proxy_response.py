@@ -119,8 +119,7 @@ def read_proxy_result(payload: Any) -> ProxyResult:
         )
         return ProxyResult(200, (), "", False, (problem,))
     problems: list[Problem] = []
-    if not payload.keys() <= _ALLOWED:
-        _unknown_keys(payload, problems)
+    _unknown_keys(payload, problems)
     status = _read_status(payload.get("statusCode"), problems)
     headers = _merge_headers(payload, problems)
     body = payload.get("body")
@@ -167,9 +166,7 @@ def _read_status(value: Any, problems: list[Problem]) -> int:
     if value is None:
         return 200
     status: int | None = None
-    if isinstance(value, bool):
-        status = None
-    elif isinstance(value, int):
+    if isinstance(value, int) and not isinstance(value, bool):
         status = value
     elif isinstance(value, float) and value.is_integer() and CHOICES.whole_float_status:
         status = int(value)
@@ -214,8 +211,6 @@ def _header_text(where: str, name: str, value: Any, problems: list[Problem]) -> 
 def _merge_headers(payload: dict[str, Any], problems: list[Problem]) -> list[tuple[str, str]]:
     """`multiValueHeaders` then `headers`, merged case-insensitively as AWS merges them: per
     name the multi values first, the casing of the multi-value map, an identical pair once."""
-    if payload.get("multiValueHeaders") is None and payload.get("headers") is None:
-        return []
     multi = _header_map(payload, "multiValueHeaders", problems)
     single = _header_map(payload, "headers", problems)
     if not multi and not single:
