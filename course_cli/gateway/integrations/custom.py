@@ -196,9 +196,8 @@ def _response_parameter(source: str, body: str, headers: Headers | None) -> str 
     if len(source) >= 2 and source[0] == source[-1] == "'":
         return source[1:-1]
     if source.startswith("integration.response.header."):
-        if headers is None:
-            return None
-        return headers.get(source.removeprefix("integration.response.header."))
+        name = source.removeprefix("integration.response.header.")
+        return None if headers is None else headers.get(name)
     if source == "integration.response.body":
         return body
     if source.startswith("integration.response.body."):
