@@ -131,8 +131,7 @@ def function_name_for(handler: str) -> str:
 
     if is_module_form(handler) and not Path(handler).is_file():  # as parse_handler_spec reads it
         return handler.rsplit(".", 2)[-2]
-    file_part = handler.rsplit(":", 1)[0] if handler.count(":") else handler
-    return Path(file_part).stem or "handler"
+    return Path(handler.rsplit(":", 1)[0]).stem or "handler"
 
 
 def api_for_handler(

@@ -120,43 +120,40 @@ class InProcessRuntime(LambdaInvoker):
         spec = self.spec(function_name)
         event = copy_event(event)
         with function_environment(self._environments.get(function_name)):
-            return self._invoke(function_name, spec, event, timeout_s, wait_s)
-
-    def _invoke(
-        self, function_name: str, spec: HandlerSpec, event: Any, timeout_s: float, wait_s: float
-    ) -> LambdaResult:
-        arrived = time.monotonic()
-        cache = self._caches[function_name]
-        invocation = _Invocation(cache, function_name, spec, event, timeout_s, arrived)
-        logs.install_capture()
-        loaded = invocation.loaded = cache.current(spec)
-        ahead = self._loaded_ahead.pop(function_name, None)
-        if ahead is not None and ahead is loaded:  # its cold start, the init already done
-            invocation.prefix = ahead.init_output
-            invocation.init_ms = ahead.init_duration_ms
-        if loaded is None:  # a cold start: Lambda's Init phase comes first, timed apart
-            ended = self._init(invocation, wait_s)
-            if ended is not None:
-                return ended
-            if self.after_init is not None:
-                self.after_init(function_name)
-            invocation.started = now = time.monotonic()
-            wait_s -= now - arrived  # the caller's wait covers both phases
-        if wait_s >= timeout_s and alarm_available():
-            # On the main thread, where Lambda runs a handler, when the caller waits as long
-            # as the function may run.
-            try:
-                timed_out, result = call_with_alarm(invocation.execute, timeout_s)
-            finally:
-                # The timeout may have struck before `execute` handed the thread's output back.
-                logs.restore(invocation.previous_capture)
-            if timed_out or result is None:
-                return invocation.timed_out()
-            return result
-        finished, result = call_in_thread(invocation.execute, wait_s=wait_s, stop_after_s=timeout_s)
-        if finished and result is not None:
-            return result
-        return invocation.timed_out() if timeout_s <= wait_s else invocation.no_answer()
+            arrived = time.monotonic()
+            cache = self._caches[function_name]
+            invocation = _Invocation(cache, function_name, spec, event, timeout_s, arrived)
+            logs.install_capture()
+            loaded = invocation.loaded = cache.current(spec)
+            ahead = self._loaded_ahead.pop(function_name, None)
+            if ahead is not None and ahead is loaded:  # its cold start, the init already done
+                invocation.prefix = ahead.init_output
+                invocation.init_ms = ahead.init_duration_ms
+            if loaded is None:  # a cold start: Lambda's Init phase comes first, timed apart
+                ended = self._init(invocation, wait_s)
+                if ended is not None:
+                    return ended
+                if self.after_init is not None:
+                    self.after_init(function_name)
+                invocation.started = now = time.monotonic()
+                wait_s -= now - arrived  # the caller's wait covers both phases
+            if wait_s >= timeout_s and alarm_available():
+                # On the main thread, where Lambda runs a handler, when the caller waits as long
+                # as the function may run.
+                try:
+                    timed_out, result = call_with_alarm(invocation.execute, timeout_s)
+                finally:
+                    # The timeout may have struck before `execute` handed the thread's output back.
+                    logs.restore(invocation.previous_capture)
+                if timed_out or result is None:
+                    return invocation.timed_out()
+                return result
+            finished, result = call_in_thread(
+                invocation.execute, wait_s=wait_s, stop_after_s=timeout_s
+            )
+            if finished and result is not None:
+                return result
+            return invocation.timed_out() if timeout_s <= wait_s else invocation.no_answer()
 
     def _init(self, invocation: _Invocation, wait_s: float) -> LambdaResult | None:
         """Lambda's Init phase on a cold start, with its own 10 s limit, before the function's

@@ -160,9 +160,6 @@ def install_capture() -> None:
             logging.root.addHandler(_log_handler)
 
 
-# --- CloudWatch's platform lines -------------------------------------------------------------
-
-
 def utc_timestamp() -> str:
     """Now as CloudWatch prints it: `2024-03-04T17:22:38.033Z`."""
     now = time.time()

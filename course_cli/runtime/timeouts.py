@@ -40,8 +40,6 @@ class UserInterrupt(KeyboardInterrupt):
     """Ctrl-C pressed while a function ran on the main thread (not the function's own doing)."""
 
 
-# --- a timeout caught is raised again ----------------------------------------------------------
-
 # Threads whose function is out of time: from the first `TaskTimedOut` until the call is over.
 _out_of_time: set[int] = set()
 _OWN_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -76,8 +74,6 @@ def _on_trace(frame: FrameType, event: str, arg: object) -> Any:
     return _on_trace
 
 
-# --- lifted, for a debugger -------------------------------------------------------------------
-
 _lifted = 0  # how many `lifted()` blocks are open
 
 
@@ -101,9 +97,6 @@ def timeouts_lifted() -> bool:
 def alarm_available() -> bool:
     """True where `call_with_alarm` works: on the main thread, on a platform with SIGALRM."""
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-
-
-# --- the main thread: a SIGALRM timer --------------------------------------------------------
 
 
 class _Alarm:
@@ -181,9 +174,6 @@ def call_with_alarm(body: Callable[[], R], timeout_s: float) -> tuple[bool, R | 
         raise UserInterrupt
     # A function that swallowed its timeout and returned later still ran out of time.
     return alarm.fired, result
-
-
-# --- any thread: a thread of its own, and an injected exception --------------------------------
 
 
 class _Job(Generic[R]):
