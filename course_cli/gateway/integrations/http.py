@@ -8,12 +8,11 @@ selects the integration response.
 from __future__ import annotations
 
 import http.client
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode, urlsplit
 
 from course_cli.gateway.errors import IntegrationFailure, IntegrationTimeout
-from course_cli.gateway.http import Headers, is_loopback_url
+from course_cli.gateway.http import Headers, HttpResponse, is_loopback_url
 from course_cli.gateway.integrations.custom import (
     build_response,
     integration_request_body,
@@ -26,15 +25,6 @@ if TYPE_CHECKING:
     from course_cli.gateway.invoker import LambdaInvoker
 
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "host", "content-length"}
-
-
-@dataclass(frozen=True)
-class BackendAnswer:
-    """What the HTTP backend answered."""
-
-    status: int
-    headers: Headers
-    body: bytes
 
 
 def check_loopback(url: str) -> None:
@@ -82,7 +72,7 @@ def mapped_headers(invocation: Invocation) -> list[tuple[str, str]]:
 
 def call_backend(
     method: str, url: str, headers: list[tuple[str, str]], body: bytes, timeout_s: float
-) -> BackendAnswer:
+) -> HttpResponse:
     """One request over loopback; a timeout is AWS's 504, a refused connection its 500."""
     check_loopback(url)
     parts = urlsplit(url)
@@ -99,7 +89,7 @@ def call_backend(
         connection.endheaders(body)
         answer = connection.getresponse()
         data = answer.read()
-        return BackendAnswer(answer.status, Headers(answer.getheaders()), data)
+        return HttpResponse(answer.status, Headers(answer.getheaders()), data)
     except TimeoutError:
         raise IntegrationTimeout(timeout_s) from None
     except (OSError, http.client.HTTPException) as error:
@@ -174,7 +164,7 @@ class HttpIntegration:
 
     def integration_response(self, invocation: Invocation) -> None:
         """Select by the backend's status code; render the response template."""
-        answer: BackendAnswer = invocation.custom["backend"]
+        answer: HttpResponse = invocation.custom["backend"]
         selected = select_response(invocation, str(answer.status), answer.status)
         text = answer.body.decode("utf-8", "replace")
         invocation.response = build_response(invocation, selected, text, answer.headers)

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from course_cli.gateway.http import Headers, HttpResponse
 from course_cli.gateway.integrations.http import (
     _HOP_BY_HOP,
-    BackendAnswer,
     backend_url,
     call_recorded,
     mapped_headers,
@@ -49,7 +48,7 @@ class HttpProxyIntegration:
 
     def integration_response(self, invocation: Invocation) -> None:
         """The backend's answer, unchanged, plus AWS's request-id headers."""
-        answer: BackendAnswer = invocation.custom["backend"]
+        answer: HttpResponse = invocation.custom["backend"]
         kept = [(n, v) for n, v in answer.headers if n.lower() not in _HOP_BY_HOP - {"host"}]
         ids = invocation.ids
         kept += [("x-amzn-RequestId", ids.request_id), ("x-amz-apigw-id", ids.extended_request_id)]
