@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from course_cli.sandbox.session import DEFAULT_ACCOUNT_ID
 from tests.conftest import CliResult
 
 HANDLER = """\
@@ -53,5 +52,6 @@ def test_a_template_without_tables_still_gets_the_sandbox(
     result = run_cli("invoke", "-t", str(template), "-e", str(event), "--json")
     assert result.exit_code == 0, result.stdout + result.stderr
     body = json.loads(json.loads(result.stdout)["result"]["body"])
-    assert body["account"] == DEFAULT_ACCOUNT_ID
+    # moto answered (an account of the sandbox's), with the sandbox's key, not the shell's.
+    assert body["account"].isdigit() and len(body["account"]) == 12
     assert body["key"] != "AKIAREALLEARNERKEY01"
