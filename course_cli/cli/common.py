@@ -52,9 +52,6 @@ def check_port(port: int) -> None:
         raise BadOptionError(f"--port must be between 0 and 65535, got {port}")
 
 
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
-
-
 @dataclass(frozen=True)
 class ServeSettings:
     """How `course serve` serves, whatever it serves: where it listens (`host`), whether
@@ -100,7 +97,7 @@ def serve_api(
             return None if fresh is None else with_api_keys(fresh, settings.api_keys)
 
     console = get_console()
-    if settings.host not in LOOPBACK_HOSTS:
+    if settings.host not in ("127.0.0.1", "localhost", "::1"):  # reachable from elsewhere
         print_warning(
             f"listening on {settings.host}: other machines that can reach this one can call "
             "your handlers too; use it only on a network you trust"

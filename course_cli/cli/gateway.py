@@ -100,7 +100,6 @@ def event(
     from course_cli.gateway.events_v2 import explain_http_event
     from course_cli.gateway.pipeline import prepare_event
     from course_cli.ui.console import get_console
-    from course_cli.ui.invocation_view import render_event, render_event_notes
 
     request = _request(method, path, query, header, body)
     _check_payload(payload, stage, None)
@@ -116,7 +115,10 @@ def event(
     if as_json or not (explain or console.is_terminal):  # `course event > e.json` works
         explained = {"event": invocation.event, "explain": [asdict(n) for n in notes]}
         print_json(explained if explain else invocation.event)
-    elif explain:
+        return
+    from course_cli.ui.invocation_view import render_event, render_event_notes
+
+    if explain:
         console.print(render_event_notes([astuple(n) for n in notes]))
     else:
         console.print(render_event(invocation.event, title=f"{request.method} {request.path}"))
