@@ -114,3 +114,17 @@ def test_a_script_s_failures_become_statuses(tmp_path: Path) -> None:
     with pytest.raises(SubmissionFailed) as failed:
         runner.run_file(script, timeout_s=1.0)
     assert failed.value.status == "timeout"
+
+
+@pytest.mark.slow  # starts moto
+def test_a_crud_handler_that_does_not_load_is_one_clear_error(tmp_path: Path) -> None:
+    # 06 loads the handler in its worker while it deploys the API: the load's failure must
+    # still be the result, not lost in the background.
+    folder = tmp_path / "06-crud-handler"
+    folder.mkdir()
+    shutil.copy(HOSTILE / "syntax_error.py", folder / "handler.py")
+    result = check_exercise("06-crud-handler", folder, runner=default_runner())
+    assert (result.status, result.score) == ("error", 0), result.to_json()
+    assert "syntax error in handler.py, line 4" in result.message + " ".join(
+        case.message for case in result.cases
+    )
