@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -94,8 +94,6 @@ class LocalApi:
         keys = frozenset(keys)
         if not keys:
             return self
-        from dataclasses import replace
-
         from course_cli.gateway.api_keys import check_api_key_values, require_api_key
 
         if self.definition.http_api:
@@ -178,8 +176,6 @@ def http_api_for(
 ) -> ApiDefinition:
     """An HTTP API sending `method` on `resources` through `integration` with payload format
     2.0, at its `$default` stage; without `resources`, through its `$default` route."""
-    from dataclasses import replace
-
     from course_cli.gateway.definition import Method, build_api
     from course_cli.gateway.http_api import INTEGRATION_TIMEOUT_S
     from course_cli.gateway.routing import DEFAULT_STAGE
@@ -194,8 +190,6 @@ def http_api_for(
 
 def api_from_file(path: Path, *, stage: str | None = None) -> LocalApi:
     """The API in a route-table JSON file; handler paths are relative to the file."""
-    from dataclasses import replace
-
     from course_cli.gateway.route_table import read_route_table
     from course_cli.runtime.node import runtime_for
 

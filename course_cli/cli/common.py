@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -140,6 +140,4 @@ def with_api_keys(definition: ApiDefinition, keys: Sequence[str]) -> ApiDefiniti
     """`definition`, also accepting `keys` where a method requires an API key."""
     if not keys:
         return definition
-    from dataclasses import replace
-
     return replace(definition, api_keys=definition.api_keys | frozenset(keys))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, astuple
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -35,6 +36,7 @@ from course_cli.cli.gateway_options import (
 from course_cli.cli.live_api import LiveApi as _LiveApi
 from course_cli.cli.options import parse_header, parse_method, parse_pair, parse_path
 from course_cli.cli.sam import EnvVarsOption, ParameterOverridesOption, TemplateOption
+from course_cli.errors import BadOptionError
 
 if TYPE_CHECKING:
     from course_cli.gateway.context import Invocation
@@ -94,8 +96,6 @@ def event(
 ) -> None:
     """Print the event API Gateway would send a Lambda function for a request: the REST proxy
     event (--payload 1.0), or the HTTP API event (--payload 2.0)."""
-    from dataclasses import asdict, astuple
-
     from course_cli.gateway.events import explain_event
     from course_cli.gateway.events_v2 import explain_http_event
     from course_cli.gateway.pipeline import prepare_event
@@ -251,8 +251,6 @@ def serve(
     products table. Edits to handler files (and to --api) take effect on the next request.
     Ctrl-C stops.
     """
-    from course_cli.errors import BadOptionError
-
     settings = ServeSettings(host=host, debug=debug, api_keys=tuple(api_key or ()))
     if template is not None or env_vars is not None or parameter_overrides is not None:
         from course_cli.cli import sam
@@ -326,7 +324,6 @@ def _local_api(
     payload: str = "1.0",
     method: str = "ANY",
 ) -> LocalApi:
-    from course_cli.errors import BadOptionError
     from course_cli.local_api import api_for_handler, api_from_file
 
     if (handler is None) == (api is None):
@@ -350,8 +347,6 @@ def _local_api(
 def _check_payload(payload: str, stage: str, api: Path | None) -> None:
     """`BadOptionError` for a --payload course does not know, or one that --stage or --api
     contradicts (an HTTP API serves its $default stage; a route table says its own format)."""
-    from course_cli.errors import BadOptionError
-
     if payload not in ("1.0", "2.0"):
         raise BadOptionError(
             f"--payload {payload!r} is not a payload format version",

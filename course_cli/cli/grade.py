@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from course_cli.cli.common import print_json
+from course_cli.errors import BadOptionError
 
 TABLE = "table"
 
@@ -115,7 +116,6 @@ def grade(
 
 def _formats(formats: list[str]) -> list[str]:
     """The formats asked for, checked, each once, in the order given."""
-    from course_cli.errors import BadOptionError
     from course_cli.grader.classroom.reporters import FORMATS
 
     known = (TABLE, *FORMATS)

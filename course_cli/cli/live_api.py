@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, Any
 
+from course_cli.errors import CourseError
 from course_cli.gateway.invoker import LambdaInvoker, LambdaResult
 
 if TYPE_CHECKING:
@@ -39,7 +40,6 @@ class LiveApi(LambdaInvoker):
         if stamp == self._stamp or self.local.source is None:
             return None
         self._stamp = stamp
-        from course_cli.errors import CourseError
         from course_cli.local_api import api_from_file
         from course_cli.ui.console import print_warning
 

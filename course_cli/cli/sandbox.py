@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from course_cli.cli.common import ServeSettings, check_port, serve_api, stop_on_sigterm
+from course_cli.errors import BadOptionError
 
 if TYPE_CHECKING:
     from course_cli.sandbox.session import Sandbox
@@ -54,7 +55,6 @@ def up(port: PortOption = 4566, crud: CrudOption = False) -> None:
 @sandbox_app.command("deploy")
 def deploy(crud: CrudOption = False) -> None:
     """Deploy into the sandbox `course sandbox up` runs (found through AWS_ENDPOINT_URL)."""
-    from course_cli.errors import BadOptionError
     from course_cli.sandbox.crud import deploy_crud
     from course_cli.ui.console import get_console
     from course_cli.ui.sandbox_view import render_deployment
@@ -137,8 +137,6 @@ def serve_sandbox(
 
 def _handler_file(handler: str) -> tuple[Path, str]:
     """`file.py[:function]` as (file, function); `BadOptionError` unless the file exists."""
-    from course_cli.errors import BadOptionError
-
     name, _, function = handler.partition(":")
     path = Path(name)
     if not path.is_file() or path.suffix != ".py":

@@ -10,6 +10,7 @@ import typer
 from course_cli.cli.common import JsonOption, print_json
 from course_cli.cli.gateway_options import HeaderOption
 from course_cli.cli.options import parse_header, parse_method, parse_pair
+from course_cli.errors import BadOptionError
 
 # The request a template is rendered for, unless the learner says otherwise: a GET, as in the
 # lesson's steps (4.4 prints "method": "GET"). A --body does not change it.
@@ -46,7 +47,6 @@ def vtl(
     """Render a mapping template against a request (a GET unless --method says otherwise);
     say whether the output is valid JSON. Exit 1 when it is not JSON, 2 when the template or
     an option is malformed."""
-    from course_cli.errors import BadOptionError
     from course_cli.gateway.vtl.limits import TEMPLATE_BYTES_LIMIT
     from course_cli.gateway.vtl.preview import preview_template
     from course_cli.textfile import UnusableFile, read_small_text
