@@ -51,9 +51,7 @@ def parse_handler_spec(text: str, base_dir: Path | None = None) -> HandlerSpec:
             raise HandlerError(f"{function!r} in {text!r} is not a Python function name", SPEC_HINT)
     if not path_text:
         raise HandlerError(f"no file in handler {text!r}", SPEC_HINT)
-    path = Path(path_text).expanduser()
-    if not path.is_absolute():
-        path = base / path
+    path = base / Path(path_text).expanduser()  # an absolute path replaces `base`
     return HandlerSpec(Path(os.path.abspath(path)), function)
 
 
