@@ -54,10 +54,6 @@ class LocalApi:
         with self._one_shot(self.runtime.functions, debug=debug) as invoker:
             return handle_request(self.definition, request, invoker)
 
-    def send_debug(self, request: HttpRequest) -> Invocation:
-        """`send_once` with `debug`: `course invoke --debug`."""
-        return self.send_once(request, debug=True)
-
     def call_function(self, function_name: str, event: Any, *, debug: bool = False) -> LambdaResult:
         """Invoke `function_name` with `event` as Lambda's Invoke API would, no gateway in
         front (`course invoke -e`), in the runtime `_one_shot` gives it."""

@@ -14,7 +14,9 @@ from course_cli.errors import BadOptionError
 from course_cli.progress import ProgressStore
 
 if TYPE_CHECKING:
+    from course_cli.gateway.context import Invocation
     from course_cli.gateway.definition import ApiDefinition
+    from course_cli.gateway.http import HttpRequest
     from course_cli.gateway.invoker import LambdaInvoker
     from course_cli.gateway.server import ReloadCheck
 
@@ -34,6 +36,41 @@ def flush_warnings(store: ProgressStore) -> None:
 def print_json(document: Any) -> None:
     """Exactly one JSON document on stdout, for `--json`."""
     sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+def cli_request(
+    method: str, path: str, query: list[str] | None, header: list[str] | None, body: str | None
+) -> HttpRequest:
+    """The request `--method/--path/--query/--header/--body` describe; `BadOptionError` names
+    the option that is wrong."""
+    from course_cli.cli.options import parse_header, parse_method, parse_pair, parse_path
+    from course_cli.local_api import build_request
+
+    return build_request(
+        parse_method(method),
+        parse_path(path),
+        query=[parse_pair(q, "--query") for q in query or []],
+        headers=[parse_header(h) for h in header or []],
+        body=body,
+    )
+
+
+def print_invocation(invocation: Invocation, as_json: bool, *, exit_on_5xx: bool = True) -> None:
+    """The whole trip (request, event, result, response, log), as JSON or for the terminal;
+    then exit 1 when the answer is a 5xx (or there is none), as `course invoke` does."""
+    from course_cli.gateway.pipeline import invocation_to_json
+
+    document = invocation_to_json(invocation)
+    if as_json:
+        print_json(document)
+    else:
+        from course_cli.ui.console import get_console
+        from course_cli.ui.invocation_view import render_invocation
+
+        get_console().print(render_invocation(document))
+    status = invocation.response.status if invocation.response is not None else 502
+    if exit_on_5xx and status >= 500:
+        raise typer.Exit(1)
 
 
 def stop_on_sigterm() -> None:

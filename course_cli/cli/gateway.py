@@ -15,7 +15,15 @@ from course_cli.cli.authorizer_options import (
     IdentitySourceOption,
     with_authorizer,
 )
-from course_cli.cli.common import JsonOption, ServeSettings, check_port, print_json, serve_api
+from course_cli.cli.common import (
+    JsonOption,
+    ServeSettings,
+    check_port,
+    cli_request,
+    print_invocation,
+    print_json,
+    serve_api,
+)
 from course_cli.cli.gateway_options import (
     ApiKeyOption,
     BodyOption,
@@ -34,28 +42,12 @@ from course_cli.cli.gateway_options import (
     TimeoutOption,
 )
 from course_cli.cli.live_api import LiveApi as _LiveApi
-from course_cli.cli.options import parse_header, parse_method, parse_pair, parse_path
+from course_cli.cli.options import parse_path
 from course_cli.cli.sam import EnvVarsOption, ParameterOverridesOption, TemplateOption
 from course_cli.errors import BadOptionError
 
 if TYPE_CHECKING:
-    from course_cli.gateway.context import Invocation
-    from course_cli.gateway.http import HttpRequest
     from course_cli.local_api import LocalApi
-
-
-def _request(
-    method: str, path: str, query: list[str] | None, header: list[str] | None, body: str | None
-) -> HttpRequest:
-    from course_cli.local_api import build_request
-
-    return build_request(
-        parse_method(method),
-        parse_path(path),
-        query=[parse_pair(q, "--query") for q in query or []],
-        headers=[parse_header(h) for h in header or []],
-        body=body,
-    )
 
 
 def _resources(resource: str | None, path: str, payload: str) -> list[str]:
@@ -64,20 +56,6 @@ def _resources(resource: str | None, path: str, payload: str) -> list[str]:
     if resource:
         return [parse_path(resource, "--resource")]
     return [] if payload == "2.0" else [path.split("?", 1)[0]]
-
-
-def _print_invocation(invocation: Invocation, as_json: bool) -> None:
-    """The whole trip (request, event, result, response, log), as JSON or for the terminal."""
-    from course_cli.gateway.pipeline import invocation_to_json
-
-    document = invocation_to_json(invocation)
-    if as_json:
-        print_json(document)
-        return
-    from course_cli.ui.console import get_console
-    from course_cli.ui.invocation_view import render_invocation
-
-    get_console().print(render_invocation(document))
 
 
 def event(
@@ -101,13 +79,13 @@ def event(
     from course_cli.gateway.pipeline import prepare_event
     from course_cli.ui.console import get_console
 
-    request = _request(method, path, query, header, body)
+    request = cli_request(method, path, query, header, body)
     _check_payload(payload, stage, None)
     resources = _resources(resource, path, payload)
     api = _local_api("handler.py", None, resources, stage, None, payload, request.method)
     invocation = prepare_event(api.definition, request)
     if invocation.event is None:  # the path does not fit the resource: say what AWS would
-        _print_invocation(invocation, as_json)
+        print_invocation(invocation, as_json, exit_on_5xx=False)
         raise typer.Exit(1)
     explainer = explain_http_event if payload == "2.0" else explain_event
     notes = explainer(invocation.event, request) if explain else []
@@ -183,7 +161,7 @@ def invoke(
         )
         local = _local_api(handler, None, [], stage, timeout)
         return invoke_with_event(local, None, event_file, debug=debug, as_json=as_json)
-    request = _request(method, path, query, header, body)
+    request = cli_request(method, path, query, header, body)
     _check_payload(payload, stage, api)
     resources = _resources(resource, path, payload) if handler else []
     local = _local_api(handler, api, resources, stage, timeout, payload, request.method)
@@ -197,10 +175,7 @@ def invoke(
     )
     local = local.with_api_keys(api_key or (), everywhere=handler is not None)
     invocation = local.send_once(request, debug=debug)
-    _print_invocation(invocation, as_json)
-    status = invocation.response.status if invocation.response is not None else 502
-    if status >= 500:
-        raise typer.Exit(1)
+    print_invocation(invocation, as_json)
 
 
 def serve(

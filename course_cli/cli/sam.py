@@ -233,31 +233,11 @@ def _send(
 ) -> None:
     """One request through the gateway to the template's API, printed as `course invoke`
     prints one; exit 1 for a 5xx answer."""
-    from course_cli.cli.common import print_json
-    from course_cli.cli.options import parse_header, parse_method, parse_pair, parse_path
-    from course_cli.gateway.pipeline import invocation_to_json
-    from course_cli.local_api import build_request
+    from course_cli.cli.common import cli_request, print_invocation
 
-    sent = build_request(
-        parse_method(method),
-        parse_path(path),
-        query=[parse_pair(q, "--query") for q in request.query or []],
-        headers=[parse_header(h) for h in request.header or []],
-        body=request.body,
-    )
+    sent = cli_request(method, path, request.query, request.header, request.body)
     local = local.with_api_keys(request.api_key or ())
-    invocation = local.send_debug(sent) if debug else local.send_once(sent)
-    document = invocation_to_json(invocation)
-    if as_json:
-        print_json(document)
-    else:
-        from course_cli.ui.console import get_console
-        from course_cli.ui.invocation_view import render_invocation
-
-        get_console().print(render_invocation(document))
-    status = invocation.response.status if invocation.response is not None else 502
-    if status >= 500:
-        raise typer.Exit(1)
+    print_invocation(local.send_once(sent, debug=debug), as_json)
 
 
 def _call_plain(local: Any, function_name: str, *, debug: bool, as_json: bool) -> None:
