@@ -64,6 +64,8 @@ class LambdaResult:
     request_id: str = ""
     # Raw return value when outcome is OK or the return value failed to serialise (for display).
     value: Any = field(default=None, compare=False)
+    # The language of the function's code, for the words of a fix: "python" or "javascript".
+    language: str = "python"
 
     @property
     def function_output(self) -> str:

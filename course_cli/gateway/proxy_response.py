@@ -12,6 +12,9 @@ import base64
 import binascii
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Final, NamedTuple
 
@@ -78,9 +81,54 @@ class ProxyResult(NamedTuple):
     problems: tuple[Problem, ...] = ()
 
 
+# The language of the function being judged (`speaking`): its types and fixes in its words.
+_language: ContextVar[str] = ContextVar("proxy_response_language", default="python")
+_JAVASCRIPT_TYPES: Final = {
+    "None": "null",
+    "dict": "object",
+    "list": "array",
+    "str": "string",
+    "int": "number",
+    "float": "number",
+    "bool": "boolean",
+}
+_JAVASCRIPT_WORDS: Final = (
+    ("json.dumps(", "JSON.stringify("),
+    ("str(...)", "String(...)"),
+    ("a dict (JSON object)", "an object"),
+    ("a dict of header names", "an object of header names"),
+    ("use a dict:", "use an object:"),
+    ("a list of strings", "an array of strings"),
+    ("wrap it in a list", "wrap it in an array"),
+    ('"isBase64Encoded": True', '"isBase64Encoded": true'),
+    ("base64.b64encode(data).decode()", "Buffer.from(data).toString('base64')"),
+    ("returned None: a path", "returned undefined (or null): a path"),
+)
+
+
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Problems found inside name types and fixes in `language`, "python" or "javascript"
+    (the `language` of the function's `LambdaResult`)."""
+    token = _language.set(language)
+    try:
+        yield
+    finally:
+        _language.reset(token)
+
+
+def _in_javascript(text: str) -> str:
+    for python, javascript in _JAVASCRIPT_WORDS:
+        text = text.replace(python, javascript)
+    return text
+
+
 def _problem(field: str, expected: str, value: Any, fix: str, why: str = "") -> Problem:
     got = "None" if value is None else type(value).__name__
     text = repr(value)
+    if _language.get() == "javascript":  # the value came from JSON: show it as JSON
+        got, text = _JAVASCRIPT_TYPES.get(got, got), json.dumps(value, ensure_ascii=False)
+        expected, fix, why = _in_javascript(expected), _in_javascript(fix), _in_javascript(why)
     shown = text if len(text) <= 60 else text[:57] + "..."
     if value is not None:  # None names itself ("it is None", not "it is None None")
         shown = f"{got} {shown}"

@@ -120,3 +120,18 @@ def test_choices_are_all_documented_decisions() -> None:
         "boolean_strings",
         "status_out_of_range",
     } <= set(Choices.__dataclass_fields__)
+
+
+def test_a_javascript_function_is_told_in_javascript_words() -> None:
+    from course_cli.gateway.proxy_response import read_proxy_result, speaking
+
+    with speaking("javascript"):
+        (nothing,) = read_proxy_result(None).problems
+        (headers,) = read_proxy_result({"statusCode": 200, "headers": ["a"]}).problems
+    assert "returned undefined (or null)" in nothing.explanation
+    assert "JSON.stringify(data)" in nothing.fix
+    assert headers.got == "array" and headers.expected == "an object of header names to values"
+    assert 'it is array ["a"]' in headers.explanation
+    # Outside, and by default, Python's words.
+    (python,) = read_proxy_result({"statusCode": 200, "headers": ["a"]}).problems
+    assert python.got == "list" and "a dict of header names" in python.expected

@@ -21,7 +21,7 @@ from course_cli.gateway.http_api import ServiceUnavailable
 from course_cli.gateway.integrations.http_api_proxy import read_http_answer
 from course_cli.gateway.integrations.lambda_call import call_lambda, error_document
 from course_cli.gateway.invoker import Outcome
-from course_cli.gateway.proxy_response import build_http_response, read_proxy_result
+from course_cli.gateway.proxy_response import build_http_response, read_proxy_result, speaking
 
 if TYPE_CHECKING:
     from course_cli.gateway.context import Invocation
@@ -150,7 +150,8 @@ class AwsProxyIntegration:
         result = invocation.lambda_result
         assert result is not None
         if invocation.integration.payload_format == "2.0":
-            return read_http_answer(invocation, ResponseTooLarge)
+            with speaking(result.language):
+                return read_http_answer(invocation, ResponseTooLarge)
         if result.outcome in _FAILED:
             error = result.error if result.error is not None else error_document(result.payload)
             invocation.result = error
@@ -171,7 +172,8 @@ class AwsProxyIntegration:
             )
             raise MalformedProxyResponse([problem]) from None
         invocation.result = value
-        proxy = read_proxy_result(value)
+        with speaking(result.language):
+            proxy = read_proxy_result(value)
         if proxy.problems:
             raise MalformedProxyResponse(proxy.problems)
         ids = invocation.ids

@@ -12,7 +12,7 @@ import os
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from course_cli.errors import HandlerError
@@ -104,7 +104,8 @@ class NodeRuntime(LambdaInvoker):
         """
         spec = self.spec(function_name)
         with self._lock:
-            return self._invoke(function_name, spec, event, timeout_s, wait_s)
+            result = self._invoke(function_name, spec, event, timeout_s, wait_s)
+        return replace(result, language="javascript")
 
     def close(self) -> None:
         """End every function's process."""

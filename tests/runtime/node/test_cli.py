@@ -44,6 +44,10 @@ def test_a_body_object_is_the_lessons_502_with_the_problem_named(
     assert json.loads(document["response"]["body"]) == {"message": "Internal server error"}
     assert [problem["field"] for problem in document["problems"]] == ["body"]
     assert "Malformed Lambda proxy response" in "\n".join(document["log"])
+    # In the language of the handler: a JavaScript object, fixed with JSON.stringify.
+    (problem,) = document["problems"]
+    assert problem["got"] == "object" and "JSON.stringify(" in problem["fix"]
+    assert "json.dumps" not in problem["explanation"] and "dict" not in problem["explanation"]
 
 
 def test_the_view_names_the_problem(run_cli: Run, handlers: Path) -> None:
