@@ -7,13 +7,24 @@ CourseError                      message + optional hint; exit code 1 unless sai
 │   ├── UnknownStepError         "no step '9.1' in lesson-3"
 │   ├── UnknownExerciseError     "no exercise '99-x'"
 │   ├── BadOptionError           a malformed option value (e.g. --header without a colon)
+│   ├── HandlerError             a learner's handler file cannot be loaded
+│   │   └── runtime.handler_loader.HandlerLoadError   with the learner's line
+│   ├── gateway.errors.ApiDefinitionError   an API definition AWS would refuse
+│   ├── gateway.vtl.render.TemplateError    a mapping template that cannot render
+│   ├── sam.template.TemplateError          a SAM template that cannot be served
+│   ├── runtime.node.binary.NodeUnavailableError   no node 18+ on PATH
 │   ├── sandbox.moto_server.SandboxPortInUseError   the sandbox's port is taken
 │   ├── gateway.connections.PortInUseError / ServerAddressError   course serve cannot listen
+│   ├── grader.classroom.submissions.SubmissionsError   SUBMISSIONS cannot be read
+│   ├── grader.classroom.boundary.IsolationRefused   no wall for untrusted code
 │   └── grader.classroom.scaffold.ScaffoldError   a file in the way of a classroom scaffold
 ├── ContentError                 the shipped lesson data is broken (a bug in the package)
 ├── WorkspaceError               a workspace cannot be created or found
 ├── sandbox.SandboxError         "no DynamoDB table 'x' in the sandbox"; no sandbox running
-└── HandlerError                 exit 2: a learner's handler file cannot be loaded
+├── runtime.worker.process.WorkerStartError   the isolated worker cannot start
+├── runtime.worker.folder.SubmissionTooLarge  a submission past the copy limit
+├── grader.classroom.batch.GradingInterrupted   Ctrl-C while grading (exit 130)
+└── jupyter.JupyterMissingError  `course notebook` without Jupyter installed
 ```
 
 Library code raises these and never calls `sys.exit`; the CLI catches them at one boundary
