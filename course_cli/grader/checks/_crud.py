@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from course_cli.grader.cases import Case, Reply, answered, expect, expect_status
@@ -23,10 +24,15 @@ class CrudTarget:
     sandbox: Sandbox
     definition: ApiDefinition
     invoker: LambdaInvoker
+    # Functions still loading in their workers; the first request waits for them.
+    loading: list[Future[None]] = field(default_factory=list)
 
     def send(self, method: str, path: str, body: Any = None) -> Reply:
         from course_cli.gateway.pipeline import handle_request
         from course_cli.local_api import build_request
+
+        while self.loading:
+            self.loading.pop().result()  # a function that cannot load fails here
 
         raw = body if isinstance(body, str) or body is None else json.dumps(body)
         request = build_request(method, f"/{self.definition.stage}{path}", body=raw)
@@ -46,8 +52,11 @@ class CrudTarget:
         return body
 
 
-def sandbox_target(sandbox: Sandbox, api_id: str, runner: Any) -> CrudTarget:
-    """The learner's API in `sandbox`, stage prod, its functions run by `runner`."""
+def sandbox_target(
+    sandbox: Sandbox, api_id: str, runner: Any, loader: Executor | None = None
+) -> CrudTarget:
+    """The learner's API in `sandbox`, stage prod, its functions run by `runner`; with a
+    `loader`, they load on it while the caller goes on, and the first request waits."""
     from course_cli.grader.runner import SubmittedFunction
 
     api = sandbox.api(api_id, "prod")
@@ -57,6 +66,9 @@ def sandbox_target(sandbox: Sandbox, api_id: str, runner: Any) -> CrudTarget:
         )
         for name, function in api.invoker.functions.items()
     }
+    if loader is not None:
+        loading = [loader.submit(runner.load, function) for function in functions.values()]
+        return CrudTarget(sandbox, api.definition, runner.invoker(functions), loading)
     for function in functions.values():
         runner.load(function)
     return CrudTarget(sandbox, api.definition, runner.invoker(functions))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +49,7 @@ def session(folder: Path, runner: SubmissionRunner) -> Iterator[Built]:
     from course_cli.sandbox.functions import zip_handler
 
     # A worker reaches moto only through its server on loopback (AWS_ENDPOINT_URL).
-    with Sandbox(server=runner.separate_process) as sandbox:
+    with Sandbox(server=runner.separate_process) as sandbox, ThreadPoolExecutor(1) as loader:
         trust = {
             "Version": "2012-10-17",
             "Statement": [
@@ -70,7 +71,9 @@ def session(folder: Path, runner: SubmissionRunner) -> Iterator[Built]:
         )
         served: CrudTarget | str
         try:
-            served = sandbox_target(sandbox, str(api_id), runner)
+            # The function's worker starts while the cases that only read the sandbox run.
+            background = loader if runner.separate_process else None
+            served = sandbox_target(sandbox, str(api_id), runner, background)
         except CourseError as error:
             served = f"the API cannot be served: {error.message}"
         yield Built(sandbox, api_id, served)
