@@ -52,13 +52,14 @@ class _Parser(argparse.ArgumentParser):
 def _invoke_parser() -> _Parser:
     parser = _Parser(prog="%%invoke", add_help=False)
     parser.add_argument("--method", "-X", default="GET")
-    parser.add_argument("--path", "-p", default="/")
+    parser.add_argument("--path", default="/")
     parser.add_argument("--resource", "-r")
     parser.add_argument("--query", "-q", action="append", default=[])
     parser.add_argument("--header", "-H", action="append", default=[])
     parser.add_argument("--body", "-d")
     parser.add_argument("--timeout", type=float)
     parser.add_argument("--function", default="handler")
+    parser.add_argument("--node", action="store_true")
     return parser
 
 
@@ -92,16 +93,22 @@ def invoke_source(source: str, line: str = "") -> InvocationView:
     )
     resource = parse_path(options.resource, "--resource") if options.resource else None
     # Each cell is its own module file: a fresh folder, so no earlier cell's code is reused.
+    # With --node the cell is JavaScript (an ES module), run by its own `node` process.
     with tempfile.TemporaryDirectory(prefix="course-cell-") as folder:
-        handler_file = Path(folder) / "handler.py"
+        handler_file = Path(folder) / ("handler.mjs" if options.node else "handler.py")
         handler_file.write_text(source, encoding="utf-8")
         local = api_for_handler(
             f"{handler_file}:{options.function}",
             [resource or path.split("?", 1)[0]],
             timeout_s=options.timeout,
         )
-        local.check_handlers()
-        invocation = local.send(request)
+        try:
+            local.check_handlers()
+            invocation = local.send(request)
+        finally:
+            close = getattr(local.runtime, "close", None)
+            if close is not None:  # the Node.js runtime ends its process
+                close()
     return InvocationView(invocation_to_json(invocation))
 
 
@@ -270,7 +277,8 @@ def load_ipython_extension(ipython: Any) -> None:
     for magic in (invoke_magic, vtl_magic, sandbox_magic):
         setattr(magic, "_ipython_magic_no_var_expand", True)  # noqa: B010
     invoke_magic.__doc__ = "%%invoke [--method --path --resource --query --header --body"
-    invoke_magic.__doc__ += " --timeout --function]: the cell is a handler; one request."
+    invoke_magic.__doc__ += " --timeout --function --node]: the cell is a handler (JavaScript"
+    invoke_magic.__doc__ += " with --node); one request."
     vtl_magic.__doc__ = "%%vtl [--body --path-param --query --header --stage-var --context]"
     vtl_magic.__doc__ += ": the cell is a mapping template; its output and whether it is JSON."
     sandbox_magic.__doc__ = "%sandbox [start|stop|status]: moto with fake credentials."

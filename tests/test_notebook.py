@@ -421,3 +421,22 @@ def test_running_a_notebook_keeps_a_passed_exercise_passed(
     entry = next(e for e in status["exercises"] if e["id"] == exercise)
     assert entry["status"] == "passed" and entry["score"] == entry["max_score"]
     assert "passed" in run_cli("status").stdout.split(exercise, 1)[1].splitlines()[0]
+
+
+@pytest.mark.slow  # starts node
+def test_invoke_node_runs_the_cell_as_javascript(shell: InteractiveShell) -> None:
+    cell = (
+        "export const handler = async (event) => {\n"
+        "  console.log('answering', event.path);\n"
+        "  return { statusCode: 200, body: { id: event.pathParameters.id } };\n"
+        "};\n"
+    )
+    view = shell.run_cell_magic("invoke", "--node --path /items/i1 --resource /items/{id}", cell)
+    assert isinstance(view, InvocationView)
+    assert view.status == 502  # the lesson's 502, told in JavaScript's words
+    page = text_of(view._repr_html_())
+    assert "body: expected a string, got object" in page
+    assert "JSON.stringify" in page
+    assert any(
+        line.endswith("\tINFO\tanswering /items/i1") for line in view.document["functionLog"]
+    )
