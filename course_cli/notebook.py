@@ -81,6 +81,7 @@ def invoke_source(source: str, line: str = "") -> InvocationView:
     from course_cli.cli.options import parse_header, parse_method, parse_pair, parse_path
     from course_cli.gateway.pipeline import invocation_to_json
     from course_cli.local_api import api_for_handler, build_request
+    from course_cli.runtime.node import RuntimeRouter
 
     options = _invoke_parser().parse_line(line)
     path = parse_path(options.path)
@@ -106,9 +107,8 @@ def invoke_source(source: str, line: str = "") -> InvocationView:
             local.check_handlers()
             invocation = local.send(request)
         finally:
-            close = getattr(local.runtime, "close", None)
-            if close is not None:  # the Node.js runtime ends its process
-                close()
+            if isinstance(local.runtime, RuntimeRouter):
+                local.runtime.close()  # the cell's node process ends with it
     return InvocationView(invocation_to_json(invocation))
 
 
