@@ -179,6 +179,10 @@ class Connection(BaseHTTPRequestHandler):
             self.wfile.write(
                 encode_response(response, head_only=parsed.method == "HEAD", keep_alive=keep_alive)
             )
+            if not keep_alive:  # the answer is complete: a client reading to the end has it
+                self.connection.shutdown(socket.SHUT_WR)
+        except OSError:  # the client went away; the request is still logged
+            keep_alive = False
         finally:
             # Logged once the client has its answer: the log line is not the client's wait.
             log()

@@ -100,37 +100,76 @@ def alarm_available() -> bool:
 
 
 class _Alarm:
-    """One call's signal handlers: SIGALRM raises the timeout, SIGINT is told apart."""
+    """One call's state, as the signal handlers see it."""
 
     def __init__(self) -> None:
         self.armed = True
         self.fired = False
         self.interrupted = False
-        self.previous_sigint: Callable[[int, FrameType | None], Any] | None = None
         self.previous_trace: Any = None
 
-    def on_alarm(self, signum: int, frame: FrameType | None) -> None:
-        if self.armed:  # (a last tick may come after the call ended)
-            if not self.fired:  # what the tracing of a swallowed timeout will replace
-                self.previous_trace = sys.gettrace()
-                self.fired = True
-            _out_of_time.add(threading.get_ident())
-            # The next tick, for a function that swallows this one: one at a time, each
-            # armed by the last (a repeating timer can tick faster than a slowed process
-            # unwinds, and the handlers then nest without end).
-            signal.setitimer(signal.ITIMER_REAL, _REFIRE_S)
-            raise TaskTimedOut
 
-    def on_sigint(self, signum: int, frame: FrameType | None) -> None:
-        # The *user* interrupted: told apart from the function's own KeyboardInterrupt, and
-        # winning even if the function swallows it.
-        self.interrupted = True
-        if not self.armed:
-            return  # the call is over: `call_with_alarm` raises once it has cleaned up
-        previous = self.previous_sigint
-        if previous is None or previous is signal.default_int_handler:
-            raise UserInterrupt
+# The call the handlers serve now (None between calls), and what each signal had before ours.
+# The handlers stay installed once set, since installing a handler costs more than a whole
+# request through the gateway; between calls they pass each signal on to its previous owner.
+_call: _Alarm | None = None
+_previous: dict[int, Any] = {}
+
+
+def _on_alarm(signum: int, frame: FrameType | None) -> None:
+    call = _call
+    if call is None:
+        _pass_on(signum, frame)
+    elif call.armed:  # (a last tick may come after the call ended)
+        if not call.fired:  # what the tracing of a swallowed timeout will replace
+            call.previous_trace = sys.gettrace()
+            call.fired = True
+        _out_of_time.add(threading.get_ident())
+        # The next tick, for a function that swallows this one: one at a time, each armed by
+        # the last (a repeating timer can tick faster than a slowed process unwinds, and the
+        # handlers then nest without end).
+        signal.setitimer(signal.ITIMER_REAL, _REFIRE_S)
+        raise TaskTimedOut
+
+
+def _on_sigint(signum: int, frame: FrameType | None) -> None:
+    # The *user* interrupted: told apart from the function's own KeyboardInterrupt, and
+    # winning even if the function swallows it.
+    call = _call
+    if call is None:
+        _pass_on(signum, frame)
+        return
+    call.interrupted = True
+    if not call.armed:
+        return  # the call is over: `call_with_alarm` raises once it has cleaned up
+    previous = _previous.get(signum)
+    if previous is None or previous is signal.default_int_handler:
+        raise UserInterrupt
+    previous(signum, frame)
+
+
+def _pass_on(signum: int, frame: FrameType | None) -> None:
+    """Between calls, a signal goes where it would have gone without our handlers."""
+    previous = _previous.get(signum)
+    if callable(previous):
         previous(signum, frame)
+    elif previous == signal.SIG_DFL:
+        signal.signal(signum, signal.SIG_DFL)  # taken back at the next call
+        signal.raise_signal(signum)
+
+
+def _install_handlers() -> None:
+    """Make sure our handler holds SIGALRM, and with it SIGINT (an ignored or system-default
+    SIGINT is not ours to change), noting what held them before: anyone may have replaced
+    them since the last call, the function itself included. Only SIGALRM is looked at each
+    time, as looking is not cheap: a timeout depends on it, a Ctrl-C told apart does not."""
+    if signal.getsignal(signal.SIGALRM) is _on_alarm:
+        return
+    for signum, ours in ((signal.SIGALRM, _on_alarm), (signal.SIGINT, _on_sigint)):
+        current = signal.getsignal(signum)
+        if current is not ours and (signum == signal.SIGALRM or callable(current)):
+            _previous[signum] = current
+            signal.signal(signum, ours)
 
 
 def call_with_alarm(body: Callable[[], R], timeout_s: float) -> tuple[bool, R | None]:
@@ -138,15 +177,12 @@ def call_with_alarm(body: Callable[[], R], timeout_s: float) -> tuple[bool, R | 
     `(timed_out, result)`, `result` None when the body did not return. `UserInterrupt` when
     the user pressed Ctrl-C meanwhile, even if the body caught it. An outer SIGALRM timer is
     put back with what was left of it. Inside `lifted()`: `(False, body())`."""
+    global _call
     if _lifted:
         return False, body()
-    alarm = _Alarm()
-    previous_sigint = signal.signal(signal.SIGINT, alarm.on_sigint)
-    if callable(previous_sigint):
-        alarm.previous_sigint = previous_sigint
-    else:  # ignored, or the system's default: not ours to change
-        signal.signal(signal.SIGINT, previous_sigint)
-    previous_alarm = signal.signal(signal.SIGALRM, alarm.on_alarm)
+    _install_handlers()
+    alarm, outer = _Alarm(), _call
+    _call = alarm
     started = time.monotonic()
     delay = interval = 0.0
     result: R | None = None
@@ -160,16 +196,14 @@ def call_with_alarm(body: Callable[[], R], timeout_s: float) -> tuple[bool, R | 
             raise
     finally:
         alarm.armed = False  # from here on, the handlers only take note
-        _out_of_time.discard(threading.get_ident())
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous_alarm)
-        if alarm.previous_sigint is not None:
-            signal.signal(signal.SIGINT, alarm.previous_sigint)
+        _out_of_time.discard(threading.get_ident())
         if delay > 0:  # someone else's timer was running: give it back what is left of it
             left = delay - (time.monotonic() - started)
             signal.setitimer(signal.ITIMER_REAL, max(left, 1e-6), interval)
         if alarm.fired:
             sys.settrace(alarm.previous_trace)
+        _call = outer
     if alarm.interrupted:
         raise UserInterrupt
     # A function that swallowed its timeout and returned later still ran out of time.

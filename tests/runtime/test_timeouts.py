@@ -7,6 +7,7 @@ import math
 import os
 import re
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -144,7 +145,7 @@ def test_no_answer_when_the_caller_stops_waiting_first(runtime_for: RuntimeFor) 
     assert result.logs.endswith("started\n")
 
 
-def test_alarm_handler_and_timer_are_given_back(runtime_for: RuntimeFor) -> None:
+def test_an_outer_alarm_handler_and_timer_keep_working(runtime_for: RuntimeFor) -> None:
     fired: list[int] = []
 
     def outer_alarm(signum: int, frame: FrameType | None) -> None:
@@ -156,15 +157,48 @@ def test_alarm_handler_and_timer_are_given_back(runtime_for: RuntimeFor) -> None
         runtime = runtime_for(INFINITE_LOOP)
         assert runtime("fn", {}, timeout_s=0.1).outcome is Outcome.TIMEOUT
         assert runtime_for("def handler(e, c):\n    return 1\n")("fn", {}).payload == "1"
-        assert signal.getsignal(signal.SIGALRM) is outer_alarm
-        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
         remaining, _ = signal.getitimer(signal.ITIMER_REAL)
         assert 0 < remaining < 0.35  # the outer timer kept running meanwhile
         time.sleep(remaining + 0.05)
-        assert fired == [signal.SIGALRM]
+        assert fired == [signal.SIGALRM]  # and it reached the outer handler, once
+        with pytest.raises(KeyboardInterrupt) as interrupt:  # Ctrl-C between calls: as before
+            signal.raise_signal(signal.SIGINT)
+        assert type(interrupt.value) is KeyboardInterrupt
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_handler_set_between_calls_gets_its_signals(runtime_for: RuntimeFor) -> None:
+    runtime = runtime_for("def handler(e, c):\n    return 1\n")
+    assert runtime("fn", {}).payload == "1"
+    fired: list[int] = []
+    previous = signal.signal(signal.SIGALRM, lambda signum, frame: fired.append(signum))
+    try:
+        signal.raise_signal(signal.SIGALRM)
+        assert fired == [signal.SIGALRM]
+        assert runtime("fn", {}).payload == "1"
+        signal.raise_signal(signal.SIGALRM)  # passed on after the call, too
+        assert fired == [signal.SIGALRM, signal.SIGALRM]
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_an_alarm_between_calls_does_what_the_system_does() -> None:
+    # SIGALRM's default ends the process: a script's own alarm must still do that.
+    script = (
+        "import signal, sys, tempfile, pathlib\n"
+        "from course_cli.runtime import InProcessRuntime\n"
+        "folder = pathlib.Path(tempfile.mkdtemp())\n"
+        "(folder / 'h.py').write_text('def handler(e, c):\\n    return 1\\n')\n"
+        "runtime = InProcessRuntime({'fn': str(folder / 'h.py') + ':handler'})\n"
+        "print(runtime('fn', {}).payload, flush=True)\n"
+        "signal.raise_signal(signal.SIGALRM)\n"
+        "print('survived')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.stdout == "1\n", done.stderr
+    assert done.returncode == -signal.SIGALRM
 
 
 def test_an_injected_timeout_never_hits_a_later_invocation(runtime_for: RuntimeFor) -> None:
