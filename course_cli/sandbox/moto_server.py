@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from werkzeug.serving import BaseWSGIServer
 
 HOST = "127.0.0.1"
+HOST_REGION = "us-east-1"
 
 
 class SandboxPortInUseError(UsageError):
@@ -53,6 +54,25 @@ class MotoServer:
             daemon=True,
         )
         self._thread.start()
+
+    def prepare(self, services: tuple[str, ...]) -> None:
+        """Build moto's handlers of `services` (signing names, e.g. "apigateway") now, in a
+        thread of their own: moto builds each on its first request, and another process's
+        first call would wait for it. Returns at once."""
+        app = self._server.app
+
+        def build() -> None:
+            for service in services:
+                scope = f"Credential=x/20240101/{HOST_REGION}/{service}/aws4_request"
+                app.get_application(  # type: ignore[attr-defined]
+                    {
+                        "PATH_INFO": "/",
+                        "HTTP_AUTHORIZATION": f"AWS4-HMAC-SHA256 {scope}, Signature=x",
+                        "HTTP_X_AMZ_TARGET": "DynamoDB_20120810.ListTables",
+                    }
+                )
+
+        threading.Thread(target=build, name="course-moto-prepare", daemon=True).start()
 
     @property
     def endpoint_url(self) -> str:

@@ -225,3 +225,24 @@ def test_moto_server_port_in_use() -> None:
         taken.listen()
         with pytest.raises(SandboxPortInUseError, match=f"port {taken.getsockname()[1]} is in use"):
             MotoServer(taken.getsockname()[1])
+
+
+def test_moto_server_answers_while_it_prepares_services() -> None:
+    import boto3
+
+    from course_cli.sandbox import Sandbox
+
+    with Sandbox(server=True) as sandbox:
+        assert sandbox.server is not None
+        sandbox.server.prepare(("dynamodb", "lambda", "apigateway"))
+        # Another process's view: plain HTTP to the server, racing the preparation.
+        session = boto3.session.Session(
+            aws_access_key_id=sandbox.access_key_id,
+            aws_secret_access_key=sandbox.secret_access_key,
+            region_name=sandbox.region,
+        )
+        url = sandbox.endpoint_url
+        assert session.client("dynamodb", endpoint_url=url).list_tables()["TableNames"] == []
+        assert session.client("lambda", endpoint_url=url).list_functions()["Functions"] == []
+        api = session.client("apigateway", endpoint_url=url).create_rest_api(name="prepared")
+        assert api["name"] == "prepared"

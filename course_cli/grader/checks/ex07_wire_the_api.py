@@ -63,6 +63,8 @@ def session(folder: Path, runner: SubmissionRunner) -> Iterator[Built]:
         sandbox.client("iam").create_role(
             RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(trust)
         )
+        if sandbox.server is not None:  # built while the worker starts, not in its way
+            sandbox.server.prepare(("dynamodb", "lambda", "apigateway"))
         api_id = runner.run_file(
             folder / "deploy.py",
             "deploy",
