@@ -50,7 +50,12 @@ class Exchange:
 class NodeProcess:
     """A `node bootstrap.mjs` child; `ask` sends a request and waits for its reply."""
 
-    def __init__(self, node: str, environment: Mapping[str, str]) -> None:
+    def __init__(
+        self, node: str, environment: Mapping[str, str], *, own_session: bool = True
+    ) -> None:
+        """Start `node bootstrap.mjs`; with `own_session`, in a session of its own (a
+        terminal's Ctrl-C reaches course, which ends it), else in the caller's process group
+        (an isolated worker's, so that ending the worker's group ends node too)."""
         request_read, self._request_write = os.pipe()
         self._reply_read, reply_write = os.pipe()
         self._process = subprocess.Popen(
@@ -60,8 +65,7 @@ class NodeProcess:
             stderr=subprocess.STDOUT,
             pass_fds=(request_read, reply_write),
             env=dict(environment),
-            # Its own session: Ctrl-C in a terminal reaches course, which ends it.
-            start_new_session=True,
+            start_new_session=own_session,
         )
         os.close(request_read)
         os.close(reply_write)

@@ -53,7 +53,10 @@ class NodeRuntime(LambdaInvoker):
     """Node.js Lambda functions by name, each a `HandlerSpec` for a .mjs, .js or .cjs file.
 
     `environments` gives a function variables of its own, set in its process. Invocations
-    of one runtime run one at a time, as one execution environment runs them.
+    of one runtime run one at a time, as one execution environment runs them. Each `node`
+    runs in a session of its own unless `own_session` is False (an isolated worker keeps
+    them in its process group, which is ended with it). `node` is the executable to run,
+    default `find_node()`'s.
     """
 
     def __init__(
@@ -61,8 +64,12 @@ class NodeRuntime(LambdaInvoker):
         functions: Mapping[str, HandlerSpec],
         *,
         environments: Mapping[str, Mapping[str, str]] | None = None,
+        own_session: bool = True,
+        node: str | None = None,
     ) -> None:
-        self._node = find_node()
+        # `node`: an executable the caller has checked already (an isolated worker's parent).
+        self._node = node or find_node()
+        self._own_session = own_session
         self._specs = dict(functions)
         self._environments = {name: dict(env) for name, env in (environments or {}).items()}
         self._live: dict[str, _Environment] = {}
@@ -80,19 +87,30 @@ class NodeRuntime(LambdaInvoker):
             raise UnknownFunctionError(function_name, ", ".join(sorted(self._specs)) or "none")
         return spec
 
+    @property
+    def node(self) -> str:
+        """The `node` executable this runtime starts."""
+        return self._node
+
     def load(self, function_name: str) -> None:
         """Start the function's process and import its module now (its next invocation shows
         this init, as a cold start's); `HandlerError`, one clear line, when it cannot."""
+        failure = self.try_load(function_name)
+        if failure is not None:
+            raise failure.handler_error(INIT_TIMEOUT_S)
+
+    def try_load(self, function_name: str) -> results.InitFailure | None:
+        """`load`, with why the module could not be made ready returned (its error, a timeout
+        or an exit) rather than raised; `HandlerError` only for a file that is not there."""
         spec = self.spec(function_name)
         if not spec.path.is_file():
             missing = "is not a file" if spec.path.exists() else "does not exist"
             raise HandlerError(f"handler file {shown_path(spec.path)} {missing}", NODE_SPEC_HINT)
         with self._lock:
             if self._warm(function_name, spec) is not None:
-                return
+                return None
             started = self._start(function_name, spec, INIT_TIMEOUT_S)
-        if isinstance(started, results.InitFailure):
-            raise started.handler_error(INIT_TIMEOUT_S)
+        return started if isinstance(started, results.InitFailure) else None
 
     def invoke(
         self, function_name: str, event: Any, timeout_s: float, wait_s: float
@@ -191,7 +209,11 @@ class NodeRuntime(LambdaInvoker):
         """A new process with the module imported, or why not (the process then ended)."""
         stamp = _file_stamp(spec)
         stream = new_log_stream_name()
-        process = NodeProcess(self._node, self._process_environment(function_name, spec, stream))
+        process = NodeProcess(
+            self._node,
+            self._process_environment(function_name, spec, stream),
+            own_session=self._own_session,
+        )
         request = {"op": "init", "file": str(spec.path), "handler": spec.function or "handler"}
         try:
             exchange = process.ask(request, wait_s)

@@ -1,8 +1,9 @@
 """The worker process itself: `python -I -m course_cli.runtime.worker.child REQUEST_FD REPLY_FD`.
 
 Started by `process` with a configuration frame, then requests. Mode `functions` serves them
-with `InProcessRuntime` (so results are exactly the in-process ones) until the pipe closes;
-mode `script` runs one learner file and reports how it ended.
+with `InProcessRuntime` (so results are exactly the in-process ones), and Node.js handlers
+with the Node runtime in `node` processes of its own (`node_functions`), until the pipe
+closes; mode `script` runs one learner file and reports how it ended.
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from course_cli.errors import HandlerError
 from course_cli.runtime import handler_loader
 from course_cli.runtime.handler_loader import HandlerLoadError, HandlerSpec
 from course_cli.runtime.inprocess import InProcessRuntime
-from course_cli.runtime.worker import guard
+from course_cli.runtime.worker import guard, node_functions
 from course_cli.runtime.worker.framing import (
     PeerGone,
     decode_value,
@@ -28,6 +29,10 @@ from course_cli.runtime.worker.framing import (
     read_frame,
     write_frame,
 )
+
+if TYPE_CHECKING:
+    from course_cli.gateway.invoker import LambdaResult
+    from course_cli.runtime.node.runtime import NodeRuntime
 
 _MAX_REQUEST_BYTES = 64 * 1024 * 1024
 
@@ -74,9 +79,17 @@ def main() -> int:
 
 
 def _serve(config: dict[str, Any], sandbox: guard.Guard, request_fd: int, reply_fd: int) -> int:
+    functions: dict[str, str] = dict(config["functions"])
+    environments = config.get("function_env") or {}
+    node: NodeRuntime | None = None
+    node_specs = node_functions.node_specs(functions)
+    if node_specs:
+        node = node_functions.worker_runtime(node_specs, config.get("node"), environments)
+        sandbox.allow_command(node_functions.runtime_command(node.node))
     # Lambda's per-function variables, set while the function loads or runs, as in-process.
     runtime = InProcessRuntime(
-        dict(config["functions"]), environments=config.get("function_env") or {}
+        {name: text for name, text in functions.items() if name not in node_specs},
+        environments=environments,
     )
     load_errors = _record_load_errors()
     sandbox.install()
@@ -88,7 +101,9 @@ def _serve(config: dict[str, Any], sandbox: guard.Guard, request_fd: int, reply_
             return 0
         assert request is not None  # without a deadline, a frame or an exception
         try:
-            if request.get("op") == "load":
+            if node is not None and request.get("function") in node_specs:
+                reply = _node_request(node, sandbox, request)
+            elif request.get("op") == "load":
                 reply = _load(runtime, sandbox, request)
             elif request.get("op") == "render":
                 reply = _render(request)
@@ -121,15 +136,38 @@ def _invoke(
     failed_load = load_errors.pop(spec, None)
     return {
         "id": request["id"],
-        "result": {
-            "outcome": str(result.outcome),
-            "payload": result.payload,
-            "error": result.error,
-            "logs": result.logs,
-            "duration_ms": result.duration_ms,
-            "request_id": result.request_id,
-        },
+        "result": _result_fields(result),
         "load_error": None if failed_load is None else _describe_load_error(failed_load),
+        "refused": sandbox.take_refused(),
+    }
+
+
+def _result_fields(result: LambdaResult) -> dict[str, Any]:
+    return {
+        "outcome": str(result.outcome),
+        "payload": result.payload,
+        "error": result.error,
+        "logs": result.logs,
+        "duration_ms": result.duration_ms,
+        "request_id": result.request_id,
+        "language": result.language,
+    }
+
+
+def _node_request(
+    node: NodeRuntime, sandbox: guard.Guard, request: dict[str, Any]
+) -> dict[str, Any]:
+    """A `load` or `invoke` of a Node.js function (its init has its own limit in the Node
+    runtime, so no `init_done` frame: the parent's deadline covers both phases)."""
+    name = request["function"]
+    if request.get("op") == "load":
+        problem = node_functions.load(node, name)
+        return {"id": request["id"], "load_error": problem, "refused": sandbox.take_refused()}
+    result = node.invoke(name, request["event"], request["timeout_s"], request["wait_s"])
+    return {
+        "id": request["id"],
+        "result": _result_fields(result),
+        "load_error": None,
         "refused": sandbox.take_refused(),
     }
 

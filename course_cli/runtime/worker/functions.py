@@ -6,6 +6,7 @@ prints a fake pass or patches the grader's modules changes nothing but its own r
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import secrets
@@ -19,8 +20,11 @@ from typing import Any
 from course_cli.gateway.invoker import FunctionNotFound, LambdaInvoker, Outcome
 from course_cli.runtime.handler_loader import HandlerSpec, parse_handler_spec
 from course_cli.runtime.inprocess import INIT_TIMEOUT_S
+from course_cli.runtime.node.binary import find_node
+from course_cli.runtime.node.handler_spec import NODE_SUFFIXES
 from course_cli.runtime.worker.folder import learner_location, relocate
 from course_cli.runtime.worker.framing import PeerGone, ProtocolError
+from course_cli.runtime.worker.node_functions import NODE_RESERVE_MB
 from course_cli.runtime.worker.process import Limits, WorkerProcess
 from course_cli.runtime.worker.results import (
     IsolatedResult,
@@ -37,7 +41,9 @@ class IsolatedRuntime(LambdaInvoker):
     `functions` maps names to handler specs relative to `workdir` (default: the folder holding
     them), which is copied into the worker's folder. `env` is the worker's environment beyond
     the scrubbed basics; `function_env` adds variables per function, as Lambda does. The
-    worker starts on first use; `close()` (or the `with` block) ends it.
+    worker starts on first use; `close()` (or the `with` block) ends it. Node.js handlers
+    (`.mjs`, `.js`, `.cjs`) run in `node` processes the worker starts (`node_functions`);
+    without node 18+ on PATH, such a runtime is a `NodeUnavailableError`.
     """
 
     def __init__(
@@ -59,6 +65,10 @@ class IsolatedRuntime(LambdaInvoker):
         common = Path(os.path.commonpath(folders)) if folders else Path.cwd()
         self.source = (workdir or common).resolve()
         self._specs = specs
+        # The `node` a worker runs Node.js handlers with, checked here, where PATH is ours.
+        self._node: str | None = None
+        if any(spec.path.suffix in NODE_SUFFIXES for spec in specs.values()):
+            self._node = os.path.realpath(find_node())
         self._lock = threading.Lock()
         self._worker: WorkerProcess | None = None
         self._finalizer: weakref.finalize[Any, Any] | None = None
@@ -214,12 +224,13 @@ class IsolatedRuntime(LambdaInvoker):
             + (f":{spec.function}" if spec.function else "")
             for name, spec in self._specs.items()
         }
+        limits, config = self.limits, {"functions": functions, "function_env": self.function_env}
+        if self._node is not None:
+            # V8's reservations count against RLIMIT_AS (see `node_functions`).
+            limits = dataclasses.replace(limits, memory_mb=limits.memory_mb + NODE_RESERVE_MB)
+            config["node"] = self._node
         worker = WorkerProcess(
-            mode="functions",
-            source=self.source,
-            limits=self.limits,
-            env=self.env,
-            config={"functions": functions, "function_env": self.function_env},
+            mode="functions", source=self.source, limits=limits, env=self.env, config=config
         )
         self._worker = worker
         self._finalizer = weakref.finalize(self, worker.close)

@@ -5,7 +5,9 @@ ceiling; and an audit hook (`Guard`, PEP 578) that is a teacher, not a wall (an 
 cannot sandbox code; `isolation` is the wall): it refuses, and says why, network use beyond
 loopback (recorded, so a check can say the handler tried), writes outside the worker's folder,
 reading the real AWS files, signals outside its process group, `ctypes`, too many processes,
-and other programs unless the worker has a user id of its own.
+and other programs unless the worker has a user id of its own (the runtime's own `node`
+excepted: `Guard.allow_command`). It sees only what Python does: a `node` it lets start is
+beyond it.
 """
 
 from __future__ import annotations
@@ -106,6 +108,13 @@ class Guard:
         self.pgid = os.getpgid(0)
         self.pid = os.getpid()
         self.refused_connections: list[str] = []
+        self.allowed_commands: list[list[str]] = []
+
+    def allow_command(self, prefix: list[str]) -> None:
+        """Let the worker's own runtime start programs whose command line begins with
+        `prefix` (`node bootstrap.mjs`) even where other programs are refused; they still
+        count towards the process limit."""
+        self.allowed_commands.append(list(prefix))
 
     def install(self) -> None:
         """Add the audit hook (for the rest of this process's life)."""
@@ -130,7 +139,7 @@ class Guard:
         elif event in _NAME_LOOKUPS:
             self._check_lookup(event, args)
         elif event in _PROCESS_EVENTS or event in _PROGRAM_EVENTS:
-            if event in _PROGRAM_EVENTS and not self.allow_programs:
+            if event in _PROGRAM_EVENTS and not self.allow_programs and not self._allowed(args):
                 raise PermissionError(
                     errno.EPERM, "starting other programs is switched off while grading"
                 )
@@ -143,6 +152,21 @@ class Guard:
             self._check_signal(event, args)
         elif event == "ctypes.dlsym" or (event == "ctypes.dlopen" and args and args[0]):
             raise PermissionError(errno.EPERM, "ctypes is not available while grading")
+
+    def _allowed(self, args: tuple[Any, ...]) -> bool:
+        """Whether `subprocess.Popen`'s (executable, args, cwd, env) is an allowed command."""
+        argv = args[1] if len(args) > 1 else None
+        if not self.allowed_commands or not isinstance(argv, (list, tuple)) or not argv:
+            return False
+        try:
+            words = [os.fsdecode(word) for word in argv]
+            # The program run is `executable` when given: it must be the command's own.
+            program = words[0] if args[0] is None else os.fsdecode(args[0])
+        except TypeError:
+            return False
+        return program == words[0] and any(
+            words[: len(prefix)] == prefix for prefix in self.allowed_commands
+        )
 
     def _check_open(self, args: tuple[Any, ...]) -> None:
         path, mode, flags = (*args, None, None, None)[:3]

@@ -31,6 +31,18 @@ Threat model, in two trust levels:
     processes cannot be signalled or read. Not protected in this mode: the network (a worker
     reaches whatever listens on the host's loopback), world-readable files elsewhere.
 
+Node.js handlers (`handler.mjs`) are untrusted code like any other: their `node` is started
+by the worker itself (`node_functions`), so it runs inside the same walls. Under
+`Isolation.NAMESPACES` it shares the worker's namespaces, user id and mount view (node and its
+libraries are under `/usr`; a `node` installed elsewhere, by nvm say, is bound read-only, the
+executable alone), and its pid namespace ends it with the worker; under `Isolation.UID` it
+runs under the worker's user id and is ended with it by that id. Its resource limits are the
+worker's, inherited, except RLIMIT_AS, which is 1 GB larger for a Node worker because V8
+reserves that much address space it never uses (`node_functions.NODE_RESERVE_MB`). What the
+audit hook of `guard` does not cover for Node: it sees nothing `node` does, so for the
+learner's own JavaScript under `Isolation.NONE` nothing explains a network call or a stray
+write, and other programs it starts are not refused (no wall was promised there).
+
 Neither mode protects the machine's total CPU and memory beyond the per-worker limits (no
 cgroups), nor against kernel bugs. The verdict leaves a worker only as JSON frames on a pipe
 the parent reads with a size bound, and the checks always run in the grading process.
@@ -101,6 +113,9 @@ def _system_binds() -> list[str]:
             args += ["--symlink", os.readlink(path), str(path)]
         elif path.is_dir():
             args += ["--ro-bind", str(path), str(path)]
+    # bubblewrap makes the folders of its mount points 0700: the sandbox's user could not
+    # enter /etc (node, whose OpenSSL reads /etc/ssl/openssl.cnf, would not even start).
+    args += ["--perms", "0755", "--dir", "/etc"]
     for name in ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "ssl", "mime.types"):
         args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
     for folder in _python_dirs():
@@ -108,7 +123,21 @@ def _system_binds() -> list[str]:
             args += [*_open_parents(folder), "--ro-bind", str(folder), str(folder)]
     if sys.prefix != os.path.realpath(sys.prefix):  # a venv reached through a symlink
         args += ["--symlink", os.path.realpath(sys.prefix), sys.prefix]
-    return args
+    return args + _node_binds()
+
+
+def _node_binds() -> list[str]:
+    """The `node` on PATH, read-only at its real path, when it is not in the system folders
+    already (nvm's, say). The executable alone: its folder may be a home's `bin`, and the
+    official builds need nothing beside them but the system's libraries."""
+    found = shutil.which("node")
+    if found is None:
+        return []
+    node = Path(os.path.realpath(found))
+    system = [Path("/usr"), *(Path("/", name) for name in ("bin", "sbin", "lib", "lib64"))]
+    if any(_inside(node, folder) for folder in system):
+        return []
+    return [*_open_parents(node), "--ro-bind", str(node), str(node)]
 
 
 def _python_dirs() -> list[Path]:

@@ -65,6 +65,7 @@ def read_reply(
         payload = str(raw["payload"])
         result_logs = str(raw["logs"])
         refused = tuple(str(item) for item in reply.get("refused") or ())
+        language = str(raw.get("language") or "python")
     except (KeyError, TypeError, ValueError) as exc:
         return crashed(worker, started, f"the worker sent a malformed result: {exc}")
     task = str(worker.folder.task)
@@ -87,6 +88,9 @@ def read_reply(
     elif error_type == lambda_errors.EXIT_ERROR:
         kind = ResultKind.CRASHED
         message = "the submission exited (sys.exit) instead of returning"
+        if language == "javascript":  # process.exit(), or V8 out of memory
+            reason = str(error.get("errorMessage", "")).rpartition("Error: ")[2] if error else ""
+            message = f"the node process running the submission ended ({reason or 'exited'})"
         if isinstance(load_error, dict):
             message = str(load_error.get("message") or message)
     elif error_type == "MemoryError":
@@ -125,6 +129,7 @@ def read_reply(
         location=location,
         refused_connections=refused,
         console=worker.stdout.take_new(),
+        language=language,
     )
 
 
