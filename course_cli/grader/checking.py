@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 from course_cli.errors import UnknownExerciseError
 from course_cli.grader import checks
 from course_cli.grader.cases import Case, CaseFailed
+from course_cli.grader.handler_files import graded_note
 from course_cli.grader.isolated_runner import default_runner
 from course_cli.grader.result import (
     CRASHED,
@@ -42,7 +43,8 @@ CHECK_MODULES = {
 
 
 class CheckModule(Protocol):
-    """What every check module defines."""
+    """What every check module defines. A module may also define `ACCEPTED_FILES`, the files
+    graded in place of its starter's (`grader.handler_files`)."""
 
     EXERCISE: str
     CASES: tuple[Case, ...]
@@ -103,6 +105,7 @@ def check_exercise(
     else:
         folder = workspace.exercises_dir / exercise_id
     runner = runner or default_runner()
+    note = graded_note(folder, getattr(module, "ACCEPTED_FILES", {}))
     cases = [c for c in module.CASES if include_hidden or not c.hidden]
     hidden = 0 if include_hidden else sum(c.hidden for c in module.CASES)
     started = time.perf_counter()
@@ -113,7 +116,7 @@ def check_exercise(
         not_run = not_run_result(
             exercise_id, failed.status, failed.message, include_hidden=include_hidden
         )
-        return dataclasses.replace(not_run, duration_s=took, printed=_printed(runner))
+        return dataclasses.replace(not_run, duration_s=took, printed=_printed(runner), note=note)
     finally:
         runner.close()  # the workers of this check: each check starts afresh
     return CheckResult(
@@ -124,6 +127,7 @@ def check_exercise(
         next((r.message for r in results if r.status in (ERROR, CRASHED, TIMEOUT)), None),
         hidden,
         _printed(runner),
+        note,
     )
 
 

@@ -68,6 +68,8 @@ class CheckResult:
     hidden_cases: int = 0  # cases not run by `course check`, run at grading
     # What the learner's scripts printed while checked (`deploy.py`'s debug prints), capped.
     printed: str = ""
+    # Which file was graded when it is not the starter's ("graded handler.mjs ..."), else "".
+    note: str = ""
 
     @property
     def score(self) -> int:
@@ -119,6 +121,7 @@ class CheckResult:
             message=data.get("message"),
             hidden_cases=int(data.get("hidden_cases", 0)),
             printed=str(data.get("printed") or ""),
+            note=str(data.get("note") or ""),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -133,6 +136,7 @@ class CheckResult:
             "hidden_cases": self.hidden_cases,
             "cases": [case.to_json() for case in self.cases],
             **({"printed": self.printed} if self.printed else {}),
+            **({"note": self.note} if self.note else {}),
         }
 
 

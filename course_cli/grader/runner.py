@@ -84,35 +84,44 @@ class SubmissionRunner(Protocol):
 
 
 class InProcessRunner:
-    """Everything in this process, with Lambda's time limits enforced by `runtime.timeouts`."""
+    """Everything in this process, with Lambda's time limits enforced by `runtime.timeouts`;
+    a Node.js handler in a `node` process of its own (`runtime.node`), ended by `close`."""
 
     separate_process = False
 
     def __init__(self) -> None:
         self.printed: list[str] = []
+        self._invokers: list[_EnvironmentInvoker] = []
 
     def close(self) -> None:
-        """Nothing to end: everything ran in this process."""
+        """End the `node` processes of Node.js handlers; Python ran in this process."""
+        invokers, self._invokers = self._invokers, []
+        for invoker in invokers:
+            invoker.close()
 
     def template_renderer(self) -> TemplateRenderer | None:
         return None
 
     def load(self, function: SubmittedFunction) -> None:
         from course_cli.errors import HandlerError
-        from course_cli.runtime import InProcessRuntime
 
+        loading = _EnvironmentInvoker({"submission": function})
         try:
-            InProcessRuntime({"submission": function.handler}).load("submission")
+            loading.runtime.load("submission")
         except HandlerError as error:
             status = ERROR
-            if "sys.exit" in error.message:
+            if "sys.exit" in error.message or "ended the node process" in error.message:
                 status = CRASHED
             elif "took longer than" in error.message:
                 status = TIMEOUT
             raise SubmissionFailed(status, error.message) from None
+        finally:
+            loading.close()
 
     def invoker(self, functions: Mapping[str, SubmittedFunction]) -> LambdaInvoker:
-        return _EnvironmentInvoker(functions)
+        invoker = _EnvironmentInvoker(functions)
+        self._invokers.append(invoker)
+        return invoker
 
     def run_file(
         self,
@@ -210,13 +219,21 @@ def learner_line(error: BaseException, path: Path) -> str:
 
 
 class _EnvironmentInvoker(LambdaInvoker):
-    """The in-process runtime, with each function's environment set before it runs."""
+    """The in-process runtime (with the Node.js one for JavaScript handlers), each function's
+    environment set before it runs."""
 
     def __init__(self, functions: Mapping[str, SubmittedFunction]) -> None:
-        from course_cli.runtime import InProcessRuntime
+        from course_cli.runtime.node import runtime_for
 
         self.functions = dict(functions)
-        self.runtime = InProcessRuntime({name: f.handler for name, f in functions.items()})
+        self.runtime = runtime_for({name: f.handler for name, f in functions.items()})
+
+    def close(self) -> None:
+        """End the `node` processes this invoker started, if any."""
+        from course_cli.runtime.node import RuntimeRouter
+
+        if isinstance(self.runtime, RuntimeRouter):
+            self.runtime.node.close()
 
     def invoke(
         self, function_name: str, event: Any, timeout_s: float, wait_s: float

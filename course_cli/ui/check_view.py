@@ -39,6 +39,8 @@ def render_check(result: CheckResult, next_exercise: str | None = None) -> Rende
             detail,
         )
     parts: list[RenderableType] = [table]
+    if result.note:
+        parts.append(Text(result.note, style="muted"))
     if result.printed:
         parts.append(Text("what your code printed while it was checked:", style="muted"))
         parts.append(Text(result.printed))

@@ -10,10 +10,13 @@ from typing import Any
 
 from course_cli.grader.cases import Case, expect, expect_status, shown_request
 from course_cli.grader.checks._proxy import handler_api
+from course_cli.grader.handler_files import HANDLER_IN_EITHER_LANGUAGE
 from course_cli.grader.lesson_api import GradedApi
 from course_cli.grader.runner import SubmissionRunner
 
 EXERCISE = "02-proxy-event"
+# handler.mjs (or .js, .cjs) is graded in place of handler.py when it is there.
+ACCEPTED_FILES = HANDLER_IN_EITHER_LANGUAGE
 
 
 @contextmanager

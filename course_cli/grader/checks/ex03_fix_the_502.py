@@ -10,10 +10,13 @@ from typing import Any
 
 from course_cli.grader.cases import Case, Reply, expect, expect_status
 from course_cli.grader.checks._proxy import handler_api
+from course_cli.grader.handler_files import HANDLER_IN_EITHER_LANGUAGE
 from course_cli.grader.lesson_api import GradedApi
 from course_cli.grader.runner import SubmissionRunner
 
 EXERCISE = "03-fix-the-502"
+# handler.mjs (or .js, .cjs) is graded in place of handler.py when it is there.
+ACCEPTED_FILES = HANDLER_IN_EITHER_LANGUAGE
 ROUTES = {
     "/items": ("POST",),
     "/items/{itemId}": ("GET",),

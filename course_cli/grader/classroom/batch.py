@@ -77,6 +77,13 @@ def exercise_files(exercise_id: str) -> list[str]:
     )
 
 
+def accepted_files(exercise_id: str) -> dict[str, tuple[str, ...]]:
+    """The files an exercise grades in place of its starter's (`grader.handler_files`)."""
+    from course_cli.grader.checking import check_module
+
+    return dict(getattr(check_module(exercise_id), "ACCEPTED_FILES", {}))
+
+
 def grade_class(
     submissions: Path,
     exercise_id: str,
@@ -117,7 +124,12 @@ def grade_class(
         tempfile.TemporaryDirectory(prefix="course-grade-") as staging,
     ):
         found = find_submissions(
-            submissions, exercise_files(exercise_id), exercise_id, Path(staging), skip=out
+            submissions,
+            exercise_files(exercise_id),
+            exercise_id,
+            Path(staging),
+            skip=out,
+            accepted=accepted_files(exercise_id),
         )
         log = ResultsLog(out / RESULTS_FILE, exercise_id, resume=resume)
         warnings = [*log.warnings, *found.warnings]

@@ -2,8 +2,10 @@
 
 SUBMISSIONS is a folder with one entry (folder, file or zip) per learner, a zip of such a
 folder, or one learner's submission or workspace. A learner's files are looked for at the
-top, under `exercises/<id>/`, under `<id>/`, then the shallowest below. Each submission is
-copied into a private folder and hashed; one that cannot be graded carries a `problem`. A
+top, under `exercises/<id>/`, under `<id>/`, then the shallowest below; a file the exercise
+accepts in place of its starter's (`handler.mjs` for `handler.py`: `grader.handler_files`)
+counts as it, staged under its own name. Each submission is copied into a private folder and
+hashed; one that cannot be graded carries a `problem`. A
 zip entry that is absolute, climbs out, is a link or has a NUL in its name is never extracted.
 """
 
@@ -12,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import stat
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -22,6 +24,7 @@ from course_cli.errors import UsageError
 MAX_FILE_BYTES = 1_000_000
 # The files staged next to the exercise's own (helper modules a learner split out).
 MAX_SIBLING_FILES = 50
+_SIBLING_SUFFIXES = (".py", ".vtl", ".json", ".txt", ".mjs", ".js", ".cjs")
 # What a zip may unpack to, in all, and how many entries it may have (a zip bomb stops here).
 MAX_ZIP_BYTES = 500_000_000
 MAX_ZIP_ENTRIES = 20_000
@@ -64,17 +67,18 @@ def find_submissions(
     staging: Path,
     *,
     skip: Path | None = None,
+    accepted: Mapping[str, tuple[str, ...]] | None = None,
 ) -> SubmissionSet:
     """Find and stage every submission in `path` into the empty folder `staging`, looking for
-    `exercise_files` and never taking `skip` (the results folder) as one. `SubmissionsError`
-    when `path` is not a folder, a zip or a file."""
+    `exercise_files` (or the files `accepted` in their place) and never taking `skip` (the
+    results folder) as one. `SubmissionsError` when `path` is not a folder, a zip or a file."""
     path = path.expanduser()
     found = SubmissionSet()
     if not path.exists():
         raise SubmissionsError(
             f"no such file or folder: {path}", hint="give a folder of submissions or a zip"
         )
-    finder = _Finder(exercise_files, exercise_id, staging, found)
+    finder = _Finder(exercise_files, exercise_id, staging, found, dict(accepted or {}))
     if path.is_file() and zipfile.is_zipfile(path):
         unzipped = staging / "_unzipped"
         unsafe = extract_zip(path, unzipped)
@@ -104,6 +108,8 @@ class _Finder:
     exercise_id: str
     staging: Path
     found: SubmissionSet
+    # Starter file -> the files graded in its place (`grader.handler_files`).
+    accepted: dict[str, tuple[str, ...]] = field(default_factory=dict)
     unsafe: set[str] = field(default_factory=set)  # learner entries a zip's unsafe path is in
     count: int = 0  # staged folders made so far
 
@@ -163,35 +169,69 @@ class _Finder:
         located = self._locate(entry)
         if located is None:
             listed = ", ".join(sorted(p.name for p in _files_below(entry))[:6])
-            wanted = " and ".join(self.files)
+            wanted = self._wanted()
             return self._problem(
                 learner, shown, f"no {wanted} in the submission (it holds: {listed})"
             )
         return self._stage(learner, located, f"{shown}/{located[0].relative_to(entry).as_posix()}")
 
+    def _wanted(self) -> str:
+        """The exercise's files in words: "handler.py (or handler.mjs, ...)"."""
+        return " and ".join(
+            name + (f" (or {', '.join(self.accepted[name])})" if self.accepted.get(name) else "")
+            for name in self.files
+        )
+
+    def _names(self, starter: str) -> tuple[str, ...]:
+        """The names a file counts as `starter` under: the accepted ones first."""
+        return (*self.accepted.get(starter, ()), starter)
+
+    def _found(self, base: Path) -> list[Path] | None:
+        """Each exercise file in `base` (an accepted one rather than its starter), or None."""
+        found = []
+        for starter in self.files:
+            present = [base / name for name in self._names(starter) if _regular(base / name)]
+            if not present:
+                return None
+            found.append(present[0])
+        return found
+
     def _stage_file(self, learner: str, file: Path, shown: str) -> Submission:
-        if len(self.files) != 1 or file.suffix != Path(self.files[0]).suffix:
-            wanted = " and ".join(self.files)
-            return self._problem(learner, shown, f"{file.name} is not {wanted}: nothing to grade")
+        if len(self.files) != 1 or self._staged_name(self.files[0], file) is None:
+            return self._problem(
+                learner, shown, f"{file.name} is not {self._wanted()}: nothing to grade"
+            )
         return self._stage(learner, [file], shown, rename=True)
+
+    def _staged_name(self, starter: str, file: Path) -> str | None:
+        """What `file`, taken as `starter`, is staged as: the accepted name of its kind (its
+        suffix), or the starter's; None when it is neither kind."""
+        return next(
+            (name for name in self._names(starter) if Path(name).suffix == file.suffix), None
+        )
 
     def _locate(self, folder: Path) -> list[Path] | None:
         """The exercise's files in `folder` (see the module docstring), or None."""
         for base in (folder, folder / "exercises" / self.exercise_id, folder / self.exercise_id):
-            if all(_regular(base / name) for name in self.files):
-                return [base / name for name in self.files]
+            found = self._found(base)
+            if found is not None:
+                return found
+        first_names = set(self._names(self.files[0]))
         below = sorted(
-            (p for p in _files_below(folder) if p.name == self.files[0]),
+            (p for p in _files_below(folder) if p.name in first_names),
             key=lambda p: (len(p.parts), str(p)),
         )
         for first in below:
-            if all(_regular(first.parent / name) for name in self.files):
-                return [first.parent / name for name in self.files]
+            found = self._found(first.parent)
+            if found is not None:
+                return found
         if len(self.files) == 1:
-            suffix = Path(self.files[0]).suffix
-            same_kind = [p for p in _files_below(folder) if p.suffix == suffix]
-            if len(same_kind) == 1:
-                return same_kind
+            # A lone file of one kind under another name; the starter's kind first, so a
+            # stray .js beside a Python class's answer is never what gets graded.
+            for name in reversed(self._names(self.files[0])):
+                same_kind = [p for p in _files_below(folder) if p.suffix == Path(name).suffix]
+                if len(same_kind) == 1:
+                    return same_kind
         return None
 
     def _stage(
@@ -199,10 +239,14 @@ class _Finder:
     ) -> Submission:
         target = self._next_folder("s")
         digest = hashlib.sha256()
-        wanted = dict(zip(self.files, files, strict=True))
-        if not rename and len(files) == 1 and files[0].name != self.files[0]:
+        names = {starter: self._names(starter) for starter in self.files}
+        if not rename and len(files) == 1 and files[0].name not in names[self.files[0]]:
             rename = True  # a lone file of the right kind under another name
-        siblings = [] if rename else _siblings(files[0].parent, set(self.files))
+        wanted = {
+            (self._staged_name(starter, file) or starter) if rename else file.name: file
+            for starter, file in zip(self.files, files, strict=True)
+        }
+        siblings = [] if rename else _siblings(files[0].parent, set(wanted))
         for name, source in [*wanted.items(), *((p.name, p) for p in siblings)]:
             size = source.stat().st_size
             if size > MAX_FILE_BYTES:
@@ -346,7 +390,7 @@ def _siblings(folder: Path, exclude: set[str]) -> list[Path]:
         if p.name not in exclude
         and not p.name.startswith(".")
         and _regular(p)
-        and p.suffix in (".py", ".vtl", ".json", ".txt")
+        and p.suffix in _SIBLING_SUFFIXES
     ]
     return found[:MAX_SIBLING_FILES]
 
