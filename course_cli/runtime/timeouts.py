@@ -159,12 +159,9 @@ def _pass_on(signum: int, frame: FrameType | None) -> None:
 
 
 def _install_handlers() -> None:
-    """Make sure our handler holds SIGALRM, and with it SIGINT (an ignored or system-default
-    SIGINT is not ours to change), noting what held them before: anyone may have replaced
-    them since the last call, the function itself included. Only SIGALRM is looked at each
-    time, as looking is not cheap: a timeout depends on it, a Ctrl-C told apart does not."""
-    if signal.getsignal(signal.SIGALRM) is _on_alarm:
-        return
+    """Make sure our handlers hold SIGALRM and SIGINT (an ignored or system-default SIGINT is
+    not ours to change), noting what held them before: anyone may have replaced them since
+    the last call, the function itself and a notebook's kernel (around each cell) included."""
     for signum, ours in ((signal.SIGALRM, _on_alarm), (signal.SIGINT, _on_sigint)):
         current = signal.getsignal(signum)
         if current is not ours and (signum == signal.SIGALRM or callable(current)):

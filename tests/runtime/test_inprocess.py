@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import threading
 from collections.abc import Callable
 from decimal import Decimal
@@ -280,6 +281,35 @@ def test_ctrl_c_from_the_user_still_stops_the_caller(runtime_for: RuntimeFor) ->
     )
     with pytest.raises(KeyboardInterrupt):
         runtime("fn", {})
+
+
+def test_ctrl_c_still_wins_after_a_kernel_resets_sigint_between_calls(
+    runtime_for: RuntimeFor,
+) -> None:
+    # A notebook's kernel sets SIGINT's handler around each cell, after our first call.
+    runtime = runtime_for(
+        """
+        import os
+        import signal
+
+        def handler(event, context):
+            if not event.get("interrupt"):
+                return "fine"
+            try:
+                os.kill(os.getpid(), signal.SIGINT)
+                while True:
+                    pass
+            except BaseException:
+                return "swallowed"
+        """
+    )
+    assert runtime("fn", {}).payload == '"fine"'
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            runtime("fn", {"interrupt": True})
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def test_broken_handler_files_are_lambda_init_errors(write_handler: WriteHandler) -> None:
