@@ -1,9 +1,10 @@
 """Stopping a Lambda function at its timeout, inside our own process, with `TaskTimedOut`:
-on the main thread, where Lambda runs a handler, by a SIGALRM timer (`call_with_alarm`), which
-interrupts blocking calls too; anywhere else, by injecting it into a thread of the function's
-own (`call_in_thread`). Once it has struck, the function's frames are traced so it strikes
-again at the next line: not even a bare `except:` in a loop keeps it alive. `lifted()` turns
-it all off for a debugger (`--debug`).
+on the main thread, where Lambda runs a handler, by a SIGALRM timer (`call_with_alarm`),
+which interrupts blocking calls too (its handlers, once set, stay, and pass what comes
+between calls on to whoever held the signal before); anywhere else, by injecting it into a
+thread of the function's own (`call_in_thread`). Once it has struck, the function's frames
+are traced so it strikes again at the next line: not even a bare `except:` in a loop keeps
+it alive. `lifted()` turns it all off for a debugger (`--debug`).
 """
 
 from __future__ import annotations
