@@ -207,7 +207,7 @@ def build_request(
 ) -> HttpRequest:
     """The request a client would send; `path` may carry its own `?query` when `query` is empty.
     Like curl, it sends a User-Agent unless one is given."""
-    from course_cli.gateway.http import HttpRequest
+    from course_cli.gateway.http import HttpRequest, with_user_agent
 
     pairs = list(query)
     if pairs and "?" in path:
@@ -215,9 +215,11 @@ def build_request(
             "give the query either in --path (after '?') or with --query, not both",
             hint="for example --path /users/123 --query include=orders",
         )
-    header_list = list(headers)
-    if "user-agent" not in {name.lower() for name, _ in header_list}:
-        header_list.append(("User-Agent", "course/0.1"))
     return HttpRequest.build(
-        method, path, query=pairs or None, headers=header_list, body=body, source_ip=source_ip
+        method,
+        path,
+        query=pairs or None,
+        headers=with_user_agent(headers),
+        body=body,
+        source_ip=source_ip,
     )

@@ -149,6 +149,15 @@ class HttpResponse:
         return self.headers.get(name)
 
 
+def with_user_agent(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """`headers`, with our own User-Agent added unless one is there: what `course` sends as a
+    client, as curl sends its own."""
+    pairs = list(headers)
+    if "user-agent" not in {name.lower() for name, _ in pairs}:
+        pairs.append(("User-Agent", "course/0.1"))
+    return pairs
+
+
 def media_type(content_type: str | None) -> str:
     """The bare media type of a Content-Type or Accept entry: lower-case, parameters dropped."""
     return (content_type or "").split(";", 1)[0].strip().lower()

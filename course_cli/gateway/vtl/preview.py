@@ -87,11 +87,13 @@ def _request_context(
     method: str, query: Sequence[tuple[str, str]], headers: Sequence[tuple[str, str]]
 ) -> dict[str, Any]:
     from course_cli.gateway.definition import single_route
+    from course_cli.gateway.http import HttpRequest, with_user_agent
     from course_cli.gateway.pipeline import prepare_event
-    from course_cli.local_api import build_request
 
     api = single_route("handler", "/{proxy+}")
-    request = build_request(method, "/template", query=query, headers=headers)
+    request = HttpRequest.build(
+        method, "/template", query=list(query), headers=with_user_agent(headers)
+    )
     invocation = prepare_event(api, request)
     return dict(invocation.request_context or {})
 
