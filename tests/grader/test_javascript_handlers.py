@@ -13,16 +13,25 @@ from pathlib import Path
 import pytest
 
 from course_cli.grader import InProcessRunner, check_exercise
-from course_cli.grader.classroom.batch import accepted_files, exercise_files
+from course_cli.grader.classroom.batch import accepted_files, exercise_files, grade_class
 from course_cli.grader.classroom.submissions import find_submissions
 from course_cli.grader.handler_files import graded_handler, graded_note
+from course_cli.runtime.worker.isolation import namespaces_problem
 from course_cli.workspace import bundled_dir, init_workspace
 from tests.conftest import CliResult
 from tests.node_processes import node_children
+from tests.sam.test_products_node import sdk_node_modules  # noqa: F401 - a fixture
 
 Run = Callable[..., CliResult]
 JS_SOLUTIONS = bundled_dir("solutions") / "javascript"
-HANDLER_EXERCISES = ("02-proxy-event", "03-fix-the-502")
+HANDLER_EXERCISES = ("02-proxy-event", "03-fix-the-502", "06-crud-handler")
+
+
+@pytest.fixture
+def sdk(sdk_node_modules: Path, monkeypatch: pytest.MonkeyPatch) -> Path:  # noqa: F811
+    """The AWS SDK v3 installed for course: the npm install the SAM example's test caches."""
+    monkeypatch.setenv("COURSE_NODE_SDK", str(sdk_node_modules.parent))
+    return sdk_node_modules
 
 
 def write(folder: Path, name: str, source: str) -> Path:
@@ -93,7 +102,9 @@ def test_course_grade_finds_and_stages_a_javascript_handler(tmp_path: Path) -> N
 @pytest.mark.slow
 @pytest.mark.parametrize("in_process", [False, True], ids=["isolated", "in-process"])
 @pytest.mark.parametrize("exercise_id", HANDLER_EXERCISES)
-def test_the_javascript_solution_passes_with_full_marks(exercise_id: str, in_process: bool) -> None:
+def test_the_javascript_solution_passes_with_full_marks(
+    exercise_id: str, in_process: bool, sdk: Path
+) -> None:
     runner = InProcessRunner() if in_process else None
     result = check_exercise(
         exercise_id, JS_SOLUTIONS / exercise_id, runner=runner, include_hidden=True
@@ -110,6 +121,53 @@ def test_the_javascript_solutions_are_the_exercises_with_javascript() -> None:
     )
     for exercise_id in HANDLER_EXERCISES:
         assert [p.name for p in (JS_SOLUTIONS / exercise_id).iterdir()] == ["handler.mjs"]
+
+
+@pytest.mark.slow
+def test_course_grade_gives_javascript_and_python_the_same_marks_behind_the_wall(
+    tmp_path: Path, sdk: Path
+) -> None:
+    if (problem := namespaces_problem()) is not None:
+        pytest.skip(f"no namespaces on this machine: {problem}")
+    klass = tmp_path / "class"
+    for learner, solution in (
+        ("ann", JS_SOLUTIONS / "06-crud-handler" / "handler.mjs"),
+        ("ben", bundled_dir("solutions") / "06-crud-handler" / "handler.py"),
+    ):
+        (klass / learner).mkdir(parents=True)
+        shutil.copy(solution, klass / learner / solution.name)
+    batch = grade_class(klass, "06", tmp_path / "out", workers=2, isolation="namespaces")
+    assert batch.graded_now == 2
+    lines = (tmp_path / "out" / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    results = {r["learner"]: r for r in map(json.loads, lines)}
+    for learner in ("ann", "ben"):
+        assert results[learner]["status"] == "passed", results[learner]
+        assert results[learner]["score"] == results[learner]["max_score"] == 9
+    assert results["ann"]["source"] == "ann/handler.mjs"
+    assert results["ann"]["note"] == "graded handler.mjs (JavaScript, run by node)"
+    assert node_children() == []
+
+
+def test_06_without_the_sdk_says_the_one_command_that_installs_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty = tmp_path / "no sdk here"
+    monkeypatch.setenv("COURSE_NODE_SDK", str(empty))
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    shutil.copy(JS_SOLUTIONS / "06-crud-handler" / "handler.mjs", folder / "handler.mjs")
+    result = check_exercise("06-crud-handler", folder)
+    assert result.status == "error"
+    assert result.message is not None and "\n" not in result.message
+    assert result.message.startswith(
+        "loading handler.mjs failed: Runtime.ImportModuleError: Error: Cannot find package "
+        f"'@aws-sdk/client-dynamodb' imported from {folder / 'handler.mjs'}; "
+    )
+    assert result.message.endswith(
+        f"run `npm install --prefix '{empty}' @aws-sdk/client-dynamodb@3 "
+        "@aws-sdk/lib-dynamodb@3` once"
+    )
+    assert node_children() == []
 
 
 # --- broken JavaScript handlers: the same messages as for Python -------------------------------

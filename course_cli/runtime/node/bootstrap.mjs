@@ -12,10 +12,19 @@
 
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
+import module from "node:module";
 import net from "node:net";
 import path from "node:path";
 import util from "node:util";
 import { pathToFileURL } from "node:url";
+
+// NODE_PATH holds where Lambda's runtime keeps packages a function may import without
+// bundling them (the AWS SDK v3). require() reads it; ES module imports do not, so a resolve
+// hook (sdk_hooks.mjs) tries those folders when an import is found nowhere else.
+const nodePath = (process.env.NODE_PATH ?? "").split(path.delimiter).filter(Boolean);
+if (nodePath.length > 0 && typeof module.register === "function") {
+  module.register("./sdk_hooks.mjs", import.meta.url, { data: { folders: nodePath } });
+}
 
 const requestFd = Number(process.argv[2]);
 const replyFd = Number(process.argv[3]);

@@ -19,6 +19,7 @@ from course_cli.errors import HandlerError
 from course_cli.gateway.invoker import LambdaResult, Outcome
 from course_cli.runtime import lambda_errors, logs
 from course_cli.runtime.handler_spec import HandlerSpec, shown_path
+from course_cli.runtime.node.sdk import missing_sdk_hint
 
 _compact_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 _MIB = 1024 * 1024
@@ -188,9 +189,8 @@ class InitFailure:
         error_type = self.error.get("errorType", "")
         message = self.error.get("errorMessage", "")
         where = _where(self.spec.path, self.error.get("trace", []))
-        return HandlerError(
-            f"loading {shown}{where} failed: {error_type}: {message}", _hint(self.spec, error_type)
-        )
+        hint = missing_sdk_hint(str(message)) or _hint(self.spec, error_type)
+        return HandlerError(f"loading {shown}{where} failed: {error_type}: {message}", hint)
 
 
 def _where(path: Path, trace: list[str]) -> str:

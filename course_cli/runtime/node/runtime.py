@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from course_cli.errors import HandlerError
@@ -31,6 +32,7 @@ from course_cli.runtime.node import results
 from course_cli.runtime.node.binary import find_node
 from course_cli.runtime.node.handler_spec import NODE_SPEC_HINT
 from course_cli.runtime.node.process import NodeGone, NodeProcess
+from course_cli.runtime.node.sdk import installed_sdk
 from course_cli.runtime.timeouts import timeouts_lifted
 
 # The runtime identifier the environment reports (AWS_EXECUTION_ENV).
@@ -56,7 +58,8 @@ class NodeRuntime(LambdaInvoker):
     of one runtime run one at a time, as one execution environment runs them. Each `node`
     runs in a session of its own unless `own_session` is False (an isolated worker keeps
     them in its process group, which is ended with it). `node` is the executable to run,
-    default `find_node()`'s.
+    default `find_node()`'s; `sdk` the AWS SDK v3's `node_modules`, default the one installed
+    for course (`sdk.installed_sdk`), importable as on Lambda.
     """
 
     def __init__(
@@ -66,9 +69,12 @@ class NodeRuntime(LambdaInvoker):
         environments: Mapping[str, Mapping[str, str]] | None = None,
         own_session: bool = True,
         node: str | None = None,
+        sdk: Path | None = None,
     ) -> None:
         # `node`: an executable the caller has checked already (an isolated worker's parent).
         self._node = node or find_node()
+        # The AWS SDK v3's node_modules, found after the handler's own (`sdk`).
+        self._sdk = sdk or installed_sdk()
         self._own_session = own_session
         self._specs = dict(functions)
         self._environments = {name: dict(env) for name, env in (environments or {}).items()}
@@ -262,6 +268,10 @@ class NodeRuntime(LambdaInvoker):
                 "TZ": ":UTC",
             }
         )
+        if self._sdk is not None:
+            # Lambda lists its runtime's node_modules last in NODE_PATH, after the function's.
+            paths = [p for p in variables.get("NODE_PATH", "").split(os.pathsep) if p]
+            variables["NODE_PATH"] = os.pathsep.join([*paths, str(self._sdk)])
         variables.update(self._environments.get(function_name, {}))
         return variables
 

@@ -84,7 +84,9 @@ def _serve(config: dict[str, Any], sandbox: guard.Guard, request_fd: int, reply_
     node: NodeRuntime | None = None
     node_specs = node_functions.node_specs(functions)
     if node_specs:
-        node = node_functions.worker_runtime(node_specs, config.get("node"), environments)
+        node = node_functions.worker_runtime(
+            node_specs, config.get("node"), config.get("node_sdk"), environments
+        )
         sandbox.allow_command(node_functions.runtime_command(node.node))
     # Lambda's per-function variables, set while the function loads or runs, as in-process.
     runtime = InProcessRuntime(

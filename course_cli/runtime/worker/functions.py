@@ -22,7 +22,8 @@ from course_cli.runtime.handler_loader import HandlerSpec, parse_handler_spec
 from course_cli.runtime.inprocess import INIT_TIMEOUT_S
 from course_cli.runtime.node.binary import find_node
 from course_cli.runtime.node.handler_spec import NODE_SUFFIXES
-from course_cli.runtime.worker.folder import learner_location, relocate
+from course_cli.runtime.node.sdk import installed_sdk
+from course_cli.runtime.worker.folder import learner_location, relocate, unrelocate
 from course_cli.runtime.worker.framing import PeerGone, ProtocolError
 from course_cli.runtime.worker.node_functions import NODE_RESERVE_MB
 from course_cli.runtime.worker.process import Limits, WorkerProcess
@@ -127,7 +128,9 @@ class IsolatedRuntime(LambdaInvoker):
                 payload="",
                 duration_ms=(time.monotonic() - started) * 1000,
                 kind=kind,
-                message=str(problem.get("message") or ""),
+                message=unrelocate(
+                    str(problem.get("message") or ""), str(worker.folder.task), self.source
+                ),
                 location=learner_location(problem, str(worker.folder.task), self.source),
                 refused_connections=tuple(str(item) for item in reply.get("refused") or ()),
                 console=worker.stdout.take_new(),
@@ -229,6 +232,8 @@ class IsolatedRuntime(LambdaInvoker):
             # V8's reservations count against RLIMIT_AS (see `node_functions`).
             limits = dataclasses.replace(limits, memory_mb=limits.memory_mb + NODE_RESERVE_MB)
             config["node"] = self._node
+            sdk = installed_sdk()  # found here, where HOME and COURSE_NODE_SDK are ours
+            config["node_sdk"] = None if sdk is None else os.path.realpath(sdk)
         worker = WorkerProcess(
             mode="functions", source=self.source, limits=limits, env=self.env, config=config
         )

@@ -38,7 +38,10 @@ libraries are under `/usr`; a `node` installed elsewhere, by nvm say, is bound r
 executable alone), and its pid namespace ends it with the worker; under `Isolation.UID` it
 runs under the worker's user id and is ended with it by that id. Its resource limits are the
 worker's, inherited, except RLIMIT_AS, which is 1 GB larger for a Node worker because V8
-reserves that much address space it never uses (`node_functions.NODE_RESERVE_MB`). What the
+reserves that much address space it never uses (`node_functions.NODE_RESERVE_MB`). The AWS
+SDK v3 installed for course (`runtime.node.sdk`), public npm packages, is in every worker's
+view read-only, as Lambda's runtime has it built in; a submission's own `node_modules` is never
+staged nor copied. What the
 audit hook of `guard` does not cover for Node: it sees nothing `node` does, so for the
 learner's own JavaScript under `Isolation.NONE` nothing explains a network call or a stray
 write, and other programs it starts are not refused (no wall was promised there).
@@ -123,7 +126,7 @@ def _system_binds() -> list[str]:
             args += [*_open_parents(folder), "--ro-bind", str(folder), str(folder)]
     if sys.prefix != os.path.realpath(sys.prefix):  # a venv reached through a symlink
         args += ["--symlink", os.path.realpath(sys.prefix), sys.prefix]
-    return args + _node_binds()
+    return args + _node_binds() + _sdk_binds()
 
 
 def _node_binds() -> list[str]:
@@ -138,6 +141,18 @@ def _node_binds() -> list[str]:
     if any(_inside(node, folder) for folder in system):
         return []
     return [*_open_parents(node), "--ro-bind", str(node), str(node)]
+
+
+def _sdk_binds() -> list[str]:
+    """The AWS SDK v3 installed for course (`runtime.node.sdk`), read-only at its own path,
+    as Lambda's Node.js runtime has it built in: public npm packages, shared by every worker."""
+    from course_cli.runtime.node.sdk import installed_sdk
+
+    modules = installed_sdk()
+    if modules is None:
+        return []
+    real = Path(os.path.realpath(modules))
+    return [*_open_parents(real), "--ro-bind", str(real), str(real)]
 
 
 def _python_dirs() -> list[Path]:

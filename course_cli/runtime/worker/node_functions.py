@@ -55,10 +55,14 @@ def runtime_command(node: str) -> list[str]:
 def worker_runtime(
     specs: Mapping[str, HandlerSpec],
     node: str | None,
+    sdk: str | None,
     environments: Mapping[str, Mapping[str, str]],
 ) -> NodeRuntime:
     """The Node runtime a worker child serves `specs` with: `node` is the parent's checked
-    executable (None: look for one); its processes stay in the worker's process group."""
+    executable (None: look for one), `sdk` the AWS SDK's node_modules the parent found (in
+    the worker's view read-only); its processes stay in the worker's process group."""
+    from pathlib import Path
+
     from course_cli.runtime.node.runtime import NodeRuntime
 
     return NodeRuntime(
@@ -66,6 +70,7 @@ def worker_runtime(
         environments={name: environments[name] for name in specs if name in environments},
         own_session=False,
         node=node,
+        sdk=Path(sdk) if sdk else None,
     )
 
 
