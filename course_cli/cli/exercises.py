@@ -85,11 +85,14 @@ def watch(
 ) -> None:
     """Re-check on every save and move on when one passes; once all pass, watch them all."""
     from course_cli.learner.watch import watch_exercises
+    from course_cli.ui.check_view import render_check
     from course_cli.ui.console import get_console
     from course_cli.workspace import require_workspace
 
     start = _exercise(exercise_id).id if exercise_id else None
-    watch_exercises(require_workspace(), ProgressStore.default(), get_console(), start)
+    watch_exercises(
+        require_workspace(), ProgressStore.default(), get_console(), render_check, start
+    )
 
 
 def reset(exercise_id: ExerciseArgument) -> None:

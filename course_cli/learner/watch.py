@@ -4,13 +4,15 @@ next exercise still to do (never passed, or changed since its check). Runs until
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from rich.console import Console, RenderableType
 
+    from course_cli.grader.result import CheckResult
     from course_cli.progress import ProgressStore
     from course_cli.workspace import Workspace
 
@@ -53,12 +55,16 @@ def _changed_since_check(workspace: Workspace, exercise_id: str, entry: dict[str
 
 
 def watch_exercises(
-    workspace: Workspace, store: ProgressStore, console: Console, start: str | None = None
+    workspace: Workspace,
+    store: ProgressStore,
+    console: Console,
+    render_check: Callable[[CheckResult], RenderableType],
+    start: str | None = None,
 ) -> None:
-    """Run the watch loop until the learner presses Ctrl-C."""
+    """Run the watch loop until the learner presses Ctrl-C, showing each check's result on
+    `console` as `render_check` draws it."""
     from course_cli.grader import check_exercise
     from course_cli.learner.loop import record_check
-    from course_cli.ui.check_view import render_check
 
     current = start
     if current is None:

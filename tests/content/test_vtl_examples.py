@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from course_cli.content import load_lesson
-from course_cli.content.step_code import example_file, step_blocks, step_request
 from course_cli.ui.console import recording_console
 from course_cli.ui.examples import available_examples, run_example
 from course_cli.ui.examples.echo_backend import echo_backend
 from course_cli.ui.examples.integrations import run_mock_health_check, run_side_by_side
+from course_cli.ui.examples.step_code import example_file, step_blocks, step_request
 from course_cli.ui.examples.vtl import (
     run_java_style_map,
     run_request_template,

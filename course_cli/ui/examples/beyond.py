@@ -113,9 +113,9 @@ EVENT_HEADERS: Final = (("Cookie", "theme=dark"),)
 
 def both_events() -> tuple[dict[str, Any], dict[str, Any]]:
     """Step 6.1's request as the 1.0 event (REST API) and as the 2.0 event (HTTP API)."""
-    from course_cli.content.step_code import example_file
     from course_cli.gateway.pipeline import invocation_to_json
     from course_cli.local_api import api_for_handler, build_request
+    from course_cli.ui.examples.step_code import example_file
 
     handler = str(example_file("payload-1-and-2", EVENT_HANDLER))
     events = []
@@ -203,7 +203,7 @@ TOKEN_CALLS: Final = (
 
 def token_documents() -> list[tuple[Call, dict[str, Any]]]:
     """Step 6.3's four requests, then one through an authorizer that answers like an API."""
-    from course_cli.content.step_code import example_file
+    from course_cli.ui.examples.step_code import example_file
 
     app = example_path(TOKEN_FOLDER, "app.py")
     auth = example_path(TOKEN_FOLDER, "auth.py")

@@ -15,7 +15,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from course_cli.content.step_code import example_file, send, step_blocks, step_request
+from course_cli.ui.examples.step_code import example_file, send, step_blocks, step_request
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -15,8 +15,8 @@ from typing import Any
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from course_cli.content.step_code import example_file as write_example_file
-from course_cli.content.step_code import send, step_blocks
+from course_cli.ui.examples.step_code import example_file as write_example_file
+from course_cli.ui.examples.step_code import send, step_blocks
 
 # A handler for examples whose step shows no code (the event itself is the point).
 ECHO_HANDLER = """import json

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from course_cli.content.step_code import example_file, send, step_blocks
+from course_cli.ui.examples.step_code import example_file, send, step_blocks
 
 if TYPE_CHECKING:
     from pathlib import Path
