@@ -46,12 +46,12 @@ def _copy_json_values(value: Any) -> Any:
     so shared); `_NotPlainJson` for anything else."""
     kind = type(value)
     if kind is dict:
-        if not all(type(key) is str for key in value):
-            raise _NotPlainJson
-        return {
-            key: item if type(item) in _SCALARS else _copy_json_values(item)
-            for key, item in value.items()
-        }
+        copy = {}
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _NotPlainJson
+            copy[key] = item if type(item) in _SCALARS else _copy_json_values(item)
+        return copy
     if kind is list:
         return [item if type(item) in _SCALARS else _copy_json_values(item) for item in value]
     if kind in _SCALARS:
