@@ -122,6 +122,12 @@ def _on_alarm(signum: int, frame: FrameType | None) -> None:
     if call is None:
         _pass_on(signum, frame)
     elif call.armed:  # (a last tick may come after the call ended)
+        if frame is not None and _is_ours(frame):
+            # In our own code (setting the call up, or unwinding the last strike, even in
+            # `call_with_alarm`'s own `finally`): strike soon in the function's code instead,
+            # never here, where it would escape the call.
+            signal.setitimer(signal.ITIMER_REAL, _REFIRE_S)
+            return
         if not call.fired:  # what the tracing of a swallowed timeout will replace
             call.previous_trace = sys.gettrace()
             call.fired = True

@@ -310,3 +310,25 @@ def test_timeouts_work_in_a_forked_child(runtime_for: RuntimeFor) -> None:
             pytest.fail("the child's function never timed out")
         time.sleep(0.02)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_a_tick_that_lands_in_our_own_code_strikes_in_the_function_s_instead() -> None:
+    # Under load a tick can land while our code runs (setting up, unwinding the last strike,
+    # `call_with_alarm`'s own `finally`): raised there, it would escape the call and leave the
+    # alarm armed. Here one arrives in `call_with_alarm`'s frame.
+    from course_cli.runtime import timeouts
+
+    came_back: list[bool] = []
+
+    def body() -> None:
+        ours = sys._getframe(1)  # call_with_alarm's own frame
+        timeouts._on_alarm(signal.SIGALRM, ours)
+        came_back.append(True)
+        while True:  # the function's own code: where the timeout strikes
+            pass
+
+    started = time.monotonic()
+    timed_out, _ = timeouts.call_with_alarm(body, 5.0)
+    assert came_back == [True]
+    assert timed_out and time.monotonic() - started < 1.0  # struck soon, not at 5 s
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # nothing left ticking
