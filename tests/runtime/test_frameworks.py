@@ -8,9 +8,12 @@ serve`'s server on 127.0.0.1 with a real HTTP client, and must answer both alike
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import json
 import threading
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +30,19 @@ APPS = {
     "fastapi+mangum": "fastapi_app.py",
     "powertools": "powertools_app.py",
 }
+
+
+@pytest.fixture(autouse=True)
+def close_the_event_loop() -> Iterator[None]:
+    """Mangum leaves the main thread an event loop (as on Lambda, for the next request): closed
+    after each test, rather than left for the garbage collector to warn about."""
+    yield
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        loop = asyncio.get_event_loop()
+    if not loop.is_running():
+        loop.close()
+    asyncio.set_event_loop_policy(None)  # a fresh policy: the next get_event_loop() makes one
 
 
 @dataclass(frozen=True)
