@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from course_cli.grader.result import CRASHED, FAILED, TIMEOUT
@@ -38,6 +38,12 @@ class Case:
     hint: str
     run: Callable[[Any], None]
     hidden: bool = False
+    # The hint in JavaScript's words, for a handler written in JavaScript, where it differs.
+    js_hint: str = ""
+
+    def for_javascript(self) -> Case:
+        """This case as a learner who wrote the handler in JavaScript reads it."""
+        return replace(self, hint=self.js_hint) if self.js_hint else self
 
 
 def shown_request(method: str, path: str, query: tuple[tuple[str, str], ...] = ()) -> str:

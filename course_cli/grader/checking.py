@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 from course_cli.errors import UnknownExerciseError
 from course_cli.grader import checks
 from course_cli.grader.cases import Case, CaseFailed
-from course_cli.grader.handler_files import graded_note
+from course_cli.grader.handler_files import graded_note, grades_javascript
 from course_cli.grader.isolated_runner import default_runner
 from course_cli.grader.result import (
     CRASHED,
@@ -105,8 +105,11 @@ def check_exercise(
     else:
         folder = workspace.exercises_dir / exercise_id
     runner = runner or default_runner()
-    note = graded_note(folder, getattr(module, "ACCEPTED_FILES", {}))
+    accepted = getattr(module, "ACCEPTED_FILES", {})
+    note = graded_note(folder, accepted)
     cases = [c for c in module.CASES if include_hidden or not c.hidden]
+    if grades_javascript(folder, accepted):
+        cases = [c.for_javascript() for c in cases]
     hidden = 0 if include_hidden else sum(c.hidden for c in module.CASES)
     started = time.perf_counter()
     try:
@@ -114,7 +117,7 @@ def check_exercise(
     except SubmissionFailed as failed:
         took = time.perf_counter() - started
         not_run = not_run_result(
-            exercise_id, failed.status, failed.message, include_hidden=include_hidden
+            exercise_id, failed.status, failed.message, include_hidden=include_hidden, cases=cases
         )
         return dataclasses.replace(not_run, duration_s=took, printed=_printed(runner), note=note)
     finally:
@@ -146,10 +149,13 @@ def not_run_result(
     *,
     duration_s: float = 0.0,
     include_hidden: bool = True,
+    cases: list[Case] | None = None,
 ) -> CheckResult:
-    """The result of a submission none of whose cases could run: each scores 0 with `message`."""
+    """The result of a submission none of whose cases could run: each scores 0 with `message`.
+    `cases`: the cases as the check ran them (default: the module's)."""
     module = check_module(resolve_exercise_id(exercise_id))
-    cases = [c for c in module.CASES if include_hidden or not c.hidden]
+    if cases is None:
+        cases = [c for c in module.CASES if include_hidden or not c.hidden]
     hidden = 0 if include_hidden else sum(c.hidden for c in module.CASES)
     results = tuple(
         CaseResult(c.name, status, 0, c.points, "not run: " + message, c.hint, c.hidden)

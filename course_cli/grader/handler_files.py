@@ -34,6 +34,12 @@ def graded_handler(folder: Path) -> Path:
     return graded_file(folder, PYTHON_HANDLER, HANDLER_IN_EITHER_LANGUAGE)
 
 
+def grades_javascript(folder: Path, accepted: Mapping[str, tuple[str, ...]]) -> bool:
+    """Whether the handler graded in `folder` is a JavaScript one (its cases then give their
+    hints in JavaScript's words)."""
+    return PYTHON_HANDLER in accepted and graded_handler(folder).name in JAVASCRIPT_HANDLERS
+
+
 def graded_note(folder: Path, accepted: Mapping[str, tuple[str, ...]]) -> str:
     """One line for the result when an alternative is graded instead of the starter; "" when
     the starter is."""

@@ -154,4 +154,9 @@ def solution_files(store: ProgressStore, exercise: Exercise) -> list[tuple[str, 
             hint=f"run `course check {exercise.id}`; stuck? `course hint {exercise.id}`",
         )
     folder = bundled_dir("solutions") / exercise.id
-    return [(name, (folder / name).read_text(encoding="utf-8")) for name in exercise.files]
+    files = [(name, (folder / name).read_text(encoding="utf-8")) for name in exercise.files]
+    # The same answer in JavaScript, for the exercises that also grade a handler.mjs.
+    javascript = bundled_dir("solutions") / "javascript" / exercise.id
+    if javascript.is_dir():
+        files += [(p.name, p.read_text(encoding="utf-8")) for p in sorted(javascript.iterdir())]
+    return files

@@ -139,7 +139,7 @@ def render_reset(result: ResetResult) -> RenderableType:
 
 def render_solution(files: list[tuple[str, str]]) -> RenderableType:
     """The reference files, syntax-highlighted."""
-    lexers = {".py": "python", ".vtl": "velocity"}
+    lexers = {".py": "python", ".vtl": "velocity", ".mjs": "javascript", ".js": "javascript"}
     parts: list[RenderableType] = []
     for name, text in files:
         lexer = lexers.get(name[name.rfind(".") :], "text")

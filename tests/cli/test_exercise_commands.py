@@ -93,6 +93,9 @@ def test_solution_is_refused_until_the_exercise_passed(workspace: Path, run_cli:
     assert run_cli("check", EXERCISE).exit_code == 0
     shown = run_cli("solution", EXERCISE)
     assert shown.exit_code == 0 and "normalise them once" in shown.stdout
+    # The exercise also grades a handler.mjs: its answer in JavaScript comes after.
+    assert shown.stdout.index("handler.py") < shown.stdout.index("handler.mjs")
+    assert "export const handler = async (event)" in shown.stdout
 
 
 @pytest.mark.parametrize("command", ["check", "hint", "reset", "solution"])

@@ -193,6 +193,38 @@ def test_a_body_object_is_the_502_explained_in_javascript_words(tmp_path: Path) 
     assert node_children() == []
 
 
+def test_hints_speak_javascript_to_a_javascript_handler(tmp_path: Path) -> None:
+    # Reads the path parameter, and nothing else of the event.
+    write(
+        tmp_path,
+        "handler.mjs",
+        """\
+        export const handler = async (event) => ({
+          statusCode: 200,
+          body: JSON.stringify({ userId: event.pathParameters.userId }),
+        });
+        """,
+    )
+    hints = {case.name: case.hint for case in check_exercise("02-proxy-event", tmp_path).cases}
+    assert hints["reads the path parameter"] == ""  # passed
+    assert hints["reads the include query parameter"] == (
+        "query parameters are in event.queryStringParameters"
+    )
+    assert hints["no X-Tenant header means tenant public"] == (
+        "use headers['x-tenant'] ?? 'public' on the lower-cased headers"
+    )
+    # A hint with no Python in it is the same in both languages.
+    assert hints["reads X-Tenant in any casing"] == (
+        "header names keep the client's casing: lower-case them once"
+    )
+    # And a JavaScript handler that cannot load still gets JavaScript's hints.
+    write(tmp_path, "handler.mjs", "export const handler = async (event) => {\n")
+    broken = check_exercise("02-proxy-event", tmp_path)
+    assert broken.status == "error"
+    assert {case.hint for case in broken.cases} >= {"the id is in event.pathParameters.userId"}
+    assert node_children() == []
+
+
 def test_a_syntax_error_is_one_line_naming_the_file_and_line(tmp_path: Path) -> None:
     write(
         tmp_path,

@@ -157,27 +157,61 @@ def deletes(target: CrudTarget) -> None:
 
 
 CRUD_CASES = (
-    Case("POST creates a product", 2, "put_item with a new uuid, answer 201", creates),
+    Case(
+        "POST creates a product",
+        2,
+        "put_item with a new uuid, answer 201",
+        creates,
+        js_hint="a PutCommand with a new crypto.randomUUID(), answer 201",
+    ),
     Case(
         "POST rejects bad bodies with 400",
         1,
         "catch JSONDecodeError; check name",
         rejects_bad_bodies,
+        js_hint="catch what JSON.parse throws; check name",
     ),
-    Case("GET one product", 1, "get_item(Key={'id': ...})['Item']", gets_one),
-    Case("GET a missing product answers 404", 1, "no 'Item' key means no item", get_missing_is_404),
-    Case("GET lists every product", 1, "scan, following LastEvaluatedKey", lists),
-    Case("PUT updates a product", 1, "update_item with ReturnValues='ALL_NEW'", updates),
+    Case(
+        "GET one product",
+        1,
+        "get_item(Key={'id': ...})['Item']",
+        gets_one,
+        js_hint="a GetCommand with Key: { id }, then its answer's Item",
+    ),
+    Case(
+        "GET a missing product answers 404",
+        1,
+        "no 'Item' key means no item",
+        get_missing_is_404,
+        js_hint="no Item in the GetCommand's answer means no item",
+    ),
+    Case(
+        "GET lists every product",
+        1,
+        "scan, following LastEvaluatedKey",
+        lists,
+        js_hint="a ScanCommand, again with ExclusiveStartKey while LastEvaluatedKey is set",
+    ),
+    Case(
+        "PUT updates a product",
+        1,
+        "update_item with ReturnValues='ALL_NEW'",
+        updates,
+        js_hint="an UpdateCommand with ReturnValues: 'ALL_NEW'",
+    ),
     Case(
         "PUT of a missing product answers 404",
         1,
         "ConditionExpression='attribute_exists(id)' and catch ConditionalCheckFailedException",
         update_missing_is_404,
+        js_hint="ConditionExpression: 'attribute_exists(id)'; catch the error whose name is "
+        "ConditionalCheckFailedException",
     ),
     Case(
         "DELETE answers 204, then 404",
         1,
         "delete_item(..., ReturnValues='ALL_OLD'): no 'Attributes' means nothing was there",
         deletes,
+        js_hint="a DeleteCommand with ReturnValues: 'ALL_OLD': no Attributes, nothing was there",
     ),
 )

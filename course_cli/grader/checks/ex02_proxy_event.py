@@ -84,18 +84,21 @@ CASES = (
         2,
         "the id is in event['pathParameters']['userId']",
         reads_path_parameter,
+        js_hint="the id is in event.pathParameters.userId",
     ),
     Case(
         "reads the include query parameter",
         2,
         "query parameters are in event['queryStringParameters']",
         reads_include,
+        js_hint="query parameters are in event.queryStringParameters",
     ),
     Case(
         "survives a request with no query string",
         2,
         "queryStringParameters is None, not {}, when there is no query string",
         survives_no_query_string,
+        js_hint="queryStringParameters is null, not {}, when there is no query string: use ?.",
     ),
     Case(
         "reads X-Tenant in any casing",
@@ -108,6 +111,7 @@ CASES = (
         1,
         "use .get('x-tenant', 'public') on the lower-cased headers",
         header_missing_defaults,
+        js_hint="use headers['x-tenant'] ?? 'public' on the lower-cased headers",
     ),
     Case(
         "repeated query key: the last value wins",

@@ -95,25 +95,34 @@ def missing_body_is_400(api: GradedApi) -> None:
 
 
 CASES = (
-    Case("body is a string", 1, "json.dumps the body", body_is_a_string),
+    Case(
+        "body is a string",
+        1,
+        "json.dumps the body",
+        body_is_a_string,
+        js_hint="JSON.stringify the body",
+    ),
     Case("statusCode is a number", 1, '200, not "ok"', status_is_a_number),
     Case(
         "header values are strings",
         1,
         "a datetime is not JSON: turn it into text with .isoformat()",
         header_is_a_string,
+        js_hint="a Date is not a string: .toISOString().slice(0, 19) is 2026-01-15T09:30:00",
     ),
     Case(
         "a Decimal price is written as a number",
         1,
         "json.dumps(payload, default=...) with a function turning Decimal into int or float",
         decimal_is_written,
+        js_hint='keep the price a number: JSON.stringify writes 19.99, a string writes "19.99"',
     ),
     Case(
         "a body that is not JSON answers 400",
         1,
         "catch json.JSONDecodeError and return a 400 response",
         bad_json_is_400,
+        js_hint="JSON.parse throws on a body that is not JSON: catch it and return a 400",
     ),
     Case("a valid POST answers 201", 1, "keep the 201 path working", create_is_201),
     Case("an unknown item answers 404", 1, "keep the 404 path working", unknown_item_is_404),
@@ -123,5 +132,6 @@ CASES = (
         "body is None when the request has no payload",
         missing_body_is_400,
         hidden=True,
+        js_hint="body is null when the request has no payload",
     ),
 )
