@@ -60,10 +60,18 @@ def hint(
     as_json: JsonOption = False,
 ) -> None:
     """Show the next hint for an exercise, a little more direct each time."""
+    from course_cli.grader.handler_files import JAVASCRIPT_HANDLERS, graded_handler
     from course_cli.learner.loop import next_hint
+    from course_cli.workspace import find_workspace
 
     store = ProgressStore.default()
-    view = next_hint(store, _exercise(exercise_id), show_all=show_all)
+    exercise = _exercise(exercise_id)
+    workspace = find_workspace()
+    # Hints in the language of the handler the check grades, when there is a workspace.
+    javascript = workspace is not None and (
+        graded_handler(workspace.exercises_dir / exercise.id).name in JAVASCRIPT_HANDLERS
+    )
+    view = next_hint(store, exercise, show_all=show_all, javascript=javascript)
     flush_warnings(store)
     if as_json:
         print_json(view.to_json())

@@ -136,10 +136,11 @@ def serve_sandbox(
 
 
 def _handler_file(handler: str) -> tuple[Path, str]:
-    """`file.py[:function]` as (file, function); `BadOptionError` unless the file exists."""
+    """`file.py[:function]` (or `.mjs`, `.js`, `.cjs`: Node.js) as (file, function);
+    `BadOptionError` unless the file exists."""
     name, _, function = handler.partition(":")
     path = Path(name)
-    if not path.is_file() or path.suffix != ".py":
+    if not path.is_file() or path.suffix not in (".py", ".mjs", ".js", ".cjs"):
         raise BadOptionError(
             f"no handler file {name}",
             hint="give your handler's path, e.g. exercises/06-crud-handler/handler.py",

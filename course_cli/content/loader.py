@@ -6,7 +6,8 @@ The TOML format (`format_version = 1`):
 id = "lesson-3"            title = "..."            summary = "..."
 [[topics]]                 id, title, summary
 [[topics.steps]]           id, title, file (in steps/), and optional hint, example, exercise
-[[exercises]]              id, topic, title, summary, files = [...], hints = [...] (two or more)
+[[exercises]]              id, topic, title, summary, files = [...], hints = [...] (two or more),
+                           and js_hints = [...] (as many) where a handler.mjs is graded too
 ```
 
 Anything off is a `ContentError` naming the place: a bug in the package, a one-minute fix.
@@ -124,6 +125,9 @@ def _parse_exercise(raw: dict[str, Any], where: str) -> Exercise:
     hints = _str_list(raw, "hints", where)
     if len(hints) < 2:
         raise ContentError(f"{where}: an exercise needs at least two hints, found {len(hints)}")
+    js_hints = _str_list(raw, "js_hints", where) if "js_hints" in raw else []
+    if js_hints and len(js_hints) != len(hints):
+        raise ContentError(f"{where}: js_hints must have as many levels as hints ({len(hints)})")
     return Exercise(
         id=_str(raw, "id", where),
         topic=_str(raw, "topic", where),
@@ -131,6 +135,7 @@ def _parse_exercise(raw: dict[str, Any], where: str) -> Exercise:
         summary=_str(raw, "summary", where),
         files=tuple(_str_list(raw, "files", where)),
         hints=tuple(hints),
+        js_hints=tuple(js_hints),
     )
 
 

@@ -53,6 +53,8 @@ class Exercise:
     summary: str
     files: tuple[str, ...]
     hints: tuple[str, ...]
+    # The same levels in JavaScript's words, for an exercise that also grades a handler.mjs.
+    js_hints: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

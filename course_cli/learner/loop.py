@@ -83,9 +83,13 @@ class HintView:
         }
 
 
-def next_hint(store: ProgressStore, exercise: Exercise, *, show_all: bool = False) -> HintView:
-    """Show one more hint level (all of them with `show_all`) and remember it."""
-    total = len(exercise.hints)
+def next_hint(
+    store: ProgressStore, exercise: Exercise, *, show_all: bool = False, javascript: bool = False
+) -> HintView:
+    """Show one more hint level (all of them with `show_all`) and remember it; in JavaScript's
+    words with `javascript`, where the exercise has them."""
+    hints = exercise.js_hints if javascript and exercise.js_hints else exercise.hints
+    total = len(hints)
 
     def change(data: dict[str, Any]) -> None:
         entry = data["exercises"].setdefault(exercise.id, {"status": "not started"})
@@ -96,7 +100,7 @@ def next_hint(store: ProgressStore, exercise: Exercise, *, show_all: bool = Fals
     failure = entry.get("last_failure")
     return HintView(
         exercise.id,
-        exercise.hints[: entry["hints_shown"]],
+        hints[: entry["hints_shown"]],
         total,
         failure if isinstance(failure, dict) else None,
         bool(entry.get("passed_once")),

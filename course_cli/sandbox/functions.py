@@ -25,6 +25,7 @@ from course_cli.gateway.invoker import (
 
 if TYPE_CHECKING:
     from course_cli.runtime import InProcessRuntime
+    from course_cli.runtime.node import RuntimeRouter
     from course_cli.sandbox.environment import SandboxAccount
 
 # The tag that records a function's handler file, `path/to/file.py:function`.
@@ -167,7 +168,7 @@ class SandboxInvoker(LambdaInvoker):
         account_id: str,
         region: str,
     ) -> None:
-        from course_cli.runtime import InProcessRuntime
+        from course_cli.runtime.node.routing import runtime_for
 
         self.functions = dict(functions)
         # Each function sees its own variables and none of another's, only while it runs.
@@ -181,7 +182,8 @@ class SandboxInvoker(LambdaInvoker):
             }
             for name, fn in self.functions.items()
         }
-        self.runtime: InProcessRuntime = InProcessRuntime(
+        # A function whose file is JavaScript runs in node, as `course invoke` runs it.
+        self.runtime: InProcessRuntime | RuntimeRouter = runtime_for(
             {name: fn.handler for name, fn in self.functions.items()}, environments=environments
         )
         self._account_id = account_id

@@ -106,3 +106,16 @@ def test_unknown_exercise_is_a_usage_error_with_a_suggestion(
     assert result.exit_code == 2
     assert "no exercise '02-proxy-evnt'" in result.stderr
     assert "did you mean '02-proxy-event'?" in result.stderr
+
+
+def test_hints_follow_the_language_of_the_handler_graded(workspace: Path, run_cli: Run) -> None:
+    exercise = "03-fix-the-502"
+    python = json.loads(run_cli("hint", exercise, "--all", "--json").stdout)["hints"]
+    assert "json.dumps" in python[-1]
+    (workspace / "exercises" / exercise / "handler.mjs").write_text(
+        "export const handler = async () => ({ statusCode: 200, body: '{}' });\n"
+    )
+    javascript = json.loads(run_cli("hint", exercise, "--all", "--json").stdout)["hints"]
+    assert len(javascript) == len(python)
+    assert "JSON.stringify" in javascript[-1] and "json.dumps" not in javascript[-1]
+    assert "exercises/03-fix-the-502/handler.mjs" in javascript[0]

@@ -19,6 +19,7 @@ import pytest
 
 from course_cli.workspace import bundled_dir, init_workspace
 from tests.conftest import PYTHON, course_subprocess_env
+from tests.sam.test_products_node import sdk_node_modules  # noqa: F401 - a fixture
 
 EXERCISE = "06-crud-handler"
 
@@ -30,21 +31,32 @@ def _without_aws(env: dict[str, str], home: Path) -> dict[str, str]:
     return clean
 
 
-@pytest.fixture
-def served(tmp_path: Path, course_home: Path) -> Iterator[tuple[str, list[str]]]:
+@pytest.fixture(params=["handler.py", "handler.mjs"])
+def served(
+    request: pytest.FixtureRequest, tmp_path: Path, course_home: Path
+) -> Iterator[tuple[str, list[str]]]:
+    """The reference answer served with `--sandbox`: in Python, and as the JavaScript a learner
+    of the original lesson writes (its AWS SDK v3 the one installed for course)."""
+    handler: str = request.param
     root = init_workspace(tmp_path / "ws", [EXERCISE]).root
-    mine = root / "exercises" / EXERCISE / "handler.py"
-    shutil.copy(bundled_dir("solutions") / EXERCISE / "handler.py", mine)
+    mine = root / "exercises" / EXERCISE / handler
+    if handler == "handler.py":
+        shutil.copy(bundled_dir("solutions") / EXERCISE / handler, mine)
+    else:
+        shutil.copy(bundled_dir("solutions") / "javascript" / EXERCISE / handler, mine)
     (tmp_path / "home").mkdir()
     env = _without_aws(course_subprocess_env(course_home), tmp_path / "home")
     env["COLUMNS"] = "80"  # a narrow terminal: the printed command must survive it whole
+    if handler == "handler.mjs":
+        sdk: Path = request.getfixturevalue("sdk_node_modules")
+        env["COURSE_NODE_SDK"] = str(sdk.parent)
     process = subprocess.Popen(
         [
             PYTHON,
             "-m",
             "course_cli",
             "serve",
-            f"exercises/{EXERCISE}/handler.py",
+            f"exercises/{EXERCISE}/{handler}",
             "--sandbox",
             "--port",
             "0",
@@ -81,7 +93,7 @@ def test_the_learners_handler_serves_and_the_scan_line_works_as_printed(
     served: tuple[str, list[str]], tmp_path: Path
 ) -> None:
     url, lines = served
-    assert any(f"exercises/{EXERCISE}/handler.py" in line for line in lines), lines
+    assert any(f"exercises/{EXERCISE}/handler." in line for line in lines), lines
     request = urllib.request.Request(
         url + "prod/products",
         data=json.dumps({"name": "lamp", "price": 19.5}).encode(),

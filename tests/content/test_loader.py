@@ -20,6 +20,7 @@ def test_loads_topics_steps_and_exercises(tmp_path: Path) -> None:
     assert lesson.steps[3].hint == "hint 2.2"
     assert "Step 2.2 text" in lesson.steps[3].markdown()
     assert lesson.exercises[0].hints == ("one", "two")
+    assert lesson.exercises[0].js_hints == ()  # none unless the exercise has them
     assert available_lessons(tmp_path) == ["lesson-x"]
 
 
@@ -34,6 +35,12 @@ def test_unknown_lesson_lists_what_exists(tmp_path: Path) -> None:
     [
         (lambda t: t.replace("format_version = 1", "format_version = 2"), "format_version is 2"),
         (lambda t: t.replace('hints = ["one", "two"]', 'hints = ["one"]'), "at least two hints"),
+        (
+            lambda t: t.replace(
+                'hints = ["one", "two"]', 'hints = ["one", "two"]\njs_hints = ["1"]'
+            ),
+            "js_hints must have as many levels as hints",
+        ),
         (
             lambda t: t.replace('id = "step-2-1"', 'id = "step-1-1"'),
             "step id 'step-1-1' is used twice",

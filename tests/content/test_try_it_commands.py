@@ -17,6 +17,7 @@ crashing handler's own on stdout).
 from __future__ import annotations
 
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -28,8 +29,10 @@ from pathlib import Path
 
 import pytest
 
-from course_cli.content import Step, load_lesson
+from course_cli.content import Exercise, Step, load_lesson
+from course_cli.workspace import bundled_dir
 from tests.conftest import course_subprocess_env
+from tests.sam.test_products_node import sdk_node_modules  # noqa: F401 - a fixture
 
 LESSON = load_lesson("lesson-3")
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
@@ -226,6 +229,45 @@ def test_every_command_of_the_step_works_as_printed(
         if command in serving:
             after = curls if command == serving[0] else []
             serve_and_call(command, after, workspace, shell_env)
+            continue
+        done = subprocess.run(
+            ["bash", "-c", command.text],
+            cwd=workspace,
+            env=shell_env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert_worked(command, done)
+
+
+# The exercises whose hints in JavaScript's words print commands.
+JS_EXERCISES = [e for e in LESSON.exercises if any(SPAN.search(h) for h in e.js_hints)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("exercise", JS_EXERCISES, ids=lambda e: e.id)
+def test_the_javascript_hints_commands_work_as_printed(
+    exercise: Exercise,
+    tmp_path: Path,
+    shell_env: dict[str, str],
+    sdk_node_modules: Path,  # noqa: F811 - a fixture
+) -> None:
+    # A learner who wrote the handler in JavaScript, with the SDK installed for course.
+    workspace = fresh_workspace(tmp_path, shell_env)
+    answer = bundled_dir("solutions") / "javascript" / exercise.id / "handler.mjs"
+    shutil.copy(answer, workspace / "exercises" / exercise.id / "handler.mjs")
+    shell_env["COURSE_NODE_SDK"] = str(sdk_node_modules.parent)
+    commands = [
+        Command(span, f"{exercise.id} js hint {n}")
+        for n, hint in enumerate(exercise.js_hints, 1)
+        for span in SPAN.findall(hint)
+    ]
+    assert all("handler.mjs" in c.text for c in commands)
+    for command in commands:
+        if command.text.startswith("course serve"):
+            serve_and_call(command, [], workspace, shell_env)
             continue
         done = subprocess.run(
             ["bash", "-c", command.text],
