@@ -53,6 +53,8 @@ FEATURE_MODULES = (
     "cli/sam.py",  # 22: -t
     "sam/",  # 22: SAM templates
     "runtime/node/",  # 23: Node.js handlers
+    "runtime/worker/node_functions.py",  # 23: Node.js handlers behind the wall
+    "grader/handler_files.py",  # 23: a handler.mjs graded in place of handler.py
 )
 
 # Commits that added a feature inside existing modules; commits that mix a feature with
@@ -109,6 +111,11 @@ FEATURE_COMMITS = {
     "a327f1e": "22: API keys in usage plans",
     "a833576": "23: Node.js handlers",
     "251726e": "23: init leaves node_modules",
+    "ab04a9e": "23: Node.js in the isolated worker",
+    "772b97a": "23: 02 and 03 grade a handler.mjs",
+    "3d71aba": "23: 06 grades a handler.mjs on the SDK v3",
+    "dcb8533": "23: hints in JavaScript's words",
+    "b1990d3": "23: course hint, serve --sandbox in JavaScript",
 }
 
 
