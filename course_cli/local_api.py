@@ -70,8 +70,8 @@ class LocalApi:
         if debug or not hasattr(os, "fork"):
             from course_cli.runtime.debugging import debug_session
 
-            self.check_handlers()
-            with debug_session(debug):
+            with debug_session(debug):  # loaded inside: a Node.js one waits for a debugger
+                self.check_handlers()
                 yield self.runtime
             return
         from course_cli.runtime.forked import ForkedRuntime

@@ -51,15 +51,22 @@ class NodeProcess:
     """A `node bootstrap.mjs` child; `ask` sends a request and waits for its reply."""
 
     def __init__(
-        self, node: str, environment: Mapping[str, str], *, own_session: bool = True
+        self,
+        node: str,
+        environment: Mapping[str, str],
+        *,
+        own_session: bool = True,
+        inspect: str | None = None,
     ) -> None:
         """Start `node bootstrap.mjs`; with `own_session`, in a session of its own (a
         terminal's Ctrl-C reaches course, which ends it), else in the caller's process group
-        (an isolated worker's, so that ending the worker's group ends node too)."""
+        (an isolated worker's, so that ending the worker's group ends node too). `inspect`
+        (`HOST:PORT`): node waits there for a debugger before it runs anything (`--debug`)."""
         request_read, self._request_write = os.pipe()
         self._reply_read, reply_write = os.pipe()
+        debugging = [f"--inspect-brk={inspect}"] if inspect is not None else []
         self._process = subprocess.Popen(
-            [node, str(BOOTSTRAP), str(request_read), str(reply_write)],
+            [node, *debugging, str(BOOTSTRAP), str(request_read), str(reply_write)],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

@@ -31,6 +31,7 @@ from course_cli.runtime.lambda_context import (
 from course_cli.runtime.node import results
 from course_cli.runtime.node.binary import find_node
 from course_cli.runtime.node.handler_spec import NODE_SPEC_HINT
+from course_cli.runtime.node.inspector import announce, inspector_address
 from course_cli.runtime.node.process import NodeGone, NodeProcess
 from course_cli.runtime.node.sdk import installed_sdk
 from course_cli.runtime.timeouts import timeouts_lifted
@@ -215,10 +216,15 @@ class NodeRuntime(LambdaInvoker):
         """A new process with the module imported, or why not (the process then ended)."""
         stamp = _file_stamp(spec)
         stream = new_log_stream_name()
+        inspect = None
+        if timeouts_lifted():  # --debug: node waits for a debugger, for as long as it takes
+            inspect = inspector_address()
+            announce(inspect, function_name)
         process = NodeProcess(
             self._node,
             self._process_environment(function_name, spec, stream),
             own_session=self._own_session,
+            inspect=inspect,
         )
         request = {"op": "init", "file": str(spec.path), "handler": spec.function or "handler"}
         try:
