@@ -116,6 +116,7 @@ FEATURE_COMMITS = {
     "3d71aba": "23: 06 grades a handler.mjs on the SDK v3",
     "dcb8533": "23: hints in JavaScript's words",
     "b1990d3": "23: course hint, serve --sandbox in JavaScript",
+    "cf5f102": "23: --debug for Node.js",
 }
 
 

@@ -148,6 +148,7 @@ def test_course_grade_gives_javascript_and_python_the_same_marks_behind_the_wall
     assert node_children() == []
 
 
+@pytest.mark.slow
 def test_06_without_the_sdk_says_the_one_command_that_installs_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -104,6 +104,7 @@ def test_a_syntax_error_is_a_load_error_of_one_line(tmp_path: Path, mode: str) -
     assert node_children() == []
 
 
+@pytest.mark.slow
 def test_an_endless_loop_is_a_timeout_and_the_next_invocation_starts_afresh(
     tmp_path: Path, mode: str
 ) -> None:
