@@ -277,7 +277,10 @@ def serve(
         from_route_table=api is not None,
     )
     local = local.with_api_keys(api_key or (), everywhere=handler is not None)
-    local.check_handlers()
+    from course_cli.runtime.debugging import debug_session
+
+    with debug_session(debug):  # a Node.js handler loaded under --debug waits for a debugger
+        local.check_handlers()
     live = _LiveApi(local)
     reload_check = live.reload_check if api is not None else None
     serve_api(

@@ -105,6 +105,7 @@ def _read_env_vars(path: Path | None) -> dict[str, Any]:
 def serve_template(args: TemplateArgs, port: int, settings: ServeSettings) -> None:
     """`course serve -t`: the template's API on `port` until Ctrl-C."""
     from course_cli.cli.common import check_port, serve_api
+    from course_cli.runtime.debugging import debug_session
     from course_cli.sam.live import LiveTemplate
     from course_cli.sam.template import TemplateError
     from course_cli.ui.console import print_warning
@@ -123,7 +124,8 @@ def serve_template(args: TemplateArgs, port: int, settings: ServeSettings) -> No
     for warning in live.app.warnings:
         print_warning(warning)
     with live:
-        live.check_handlers()
+        with debug_session(settings.debug):  # under --debug a Node.js one waits for a debugger
+            live.check_handlers()
         serve_api(
             definition,
             live,

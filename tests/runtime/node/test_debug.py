@@ -27,10 +27,14 @@ export const handler = async (event) => {
 WAITING = re.compile(r"waits for a debugger on (127\.0\.0\.1:\d+)")
 
 
-def read_until(process: subprocess.Popen[bytes], marker: str, timeout_s: float = 30) -> str:
-    """What `process` wrote on stdout up to and including `marker` (fails after `timeout_s`)."""
-    assert process.stdout is not None
-    fd = process.stdout.fileno()
+def read_until(
+    process: subprocess.Popen[bytes], marker: str, timeout_s: float = 30, *, stderr: bool = False
+) -> str:
+    """What `process` wrote on stdout (or stderr) up to and including `marker`; fails after
+    `timeout_s` rather than hang."""
+    stream = process.stderr if stderr else process.stdout
+    assert stream is not None
+    fd = stream.fileno()
     seen = b""
     deadline = time.monotonic() + timeout_s
     while marker.encode() not in seen:
@@ -60,10 +64,8 @@ def test_a_debugger_stops_at_the_handler_s_debugger_statement(
     )
     client: subprocess.Popen[bytes] | None = None
     try:
-        assert invoke.stderr is not None
-        line = invoke.stderr.readline().decode()
-        address = WAITING.search(line)
-        assert address, line
+        address = WAITING.search(read_until(invoke, "stops there", stderr=True))
+        assert address
         client = subprocess.Popen(
             [node, "inspect", address[1]],
             stdin=subprocess.PIPE,
@@ -86,6 +88,48 @@ def test_a_debugger_stops_at_the_handler_s_debugger_statement(
         assert json.loads(document["response"]["body"]) == {"answer": 42}
     finally:
         for process in (client, invoke):
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.communicate()
+
+
+@pytest.mark.slow
+def test_course_serve_debug_loads_a_node_handler_waiting_for_a_debugger(
+    tmp_path: Path, course_home: Path
+) -> None:
+    import urllib.request
+
+    node = shutil.which("node")
+    assert node is not None
+    (tmp_path / "handler.mjs").write_text(HANDLER.replace("  debugger;\n", ""))
+    serve = subprocess.Popen(
+        [PYTHON, "-m", "course_cli", "serve", "handler.mjs", "--debug", "--port", "0"],
+        cwd=tmp_path,
+        env=course_subprocess_env(course_home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    client: subprocess.Popen[bytes] | None = None
+    try:
+        # The handler is loaded before the server starts: node waits there, before serving.
+        address = WAITING.search(read_until(serve, "stops there", stderr=True))
+        assert address
+        client = subprocess.Popen(
+            [node, "inspect", address[1]],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        assert client.stdin is not None
+        read_until(client, "Break on start")
+        client.stdin.write(b"cont\n")
+        client.stdin.flush()
+        url = re.search(r"http://127\.0\.0\.1:\d+/", read_until(serve, "Ctrl-C stops"))
+        assert url
+        with urllib.request.urlopen(url[0] + "anything", timeout=30) as answer:
+            assert json.loads(answer.read()) == {"answer": 42}
+    finally:
+        for process in (client, serve):
             if process is not None and process.poll() is None:
                 process.kill()
                 process.communicate()
