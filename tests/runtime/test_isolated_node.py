@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from course_cli.runtime.node.process import BOOTSTRAP
-from course_cli.runtime.worker import isolation
+from course_cli.runtime.worker import mounts
 from course_cli.runtime.worker.functions import IsolatedRuntime
 from course_cli.runtime.worker.guard import Guard
 from course_cli.runtime.worker.isolation import namespaces_problem
@@ -220,9 +220,9 @@ def test_a_node_outside_the_system_folders_is_bound_alone(
 ) -> None:
     node = tmp_path / "home" / ".nvm" / "versions" / "node" / "v20.0.0" / "bin" / "node"
     monkeypatch.setattr(shutil, "which", lambda name: str(node))
-    binds = isolation._node_binds()
+    binds = mounts.node_binds()
     # Never its folder, which may be a home's bin: only empty folders lead to it.
     bound = [binds[i + 1] for i, word in enumerate(binds) if word.endswith("bind")]
     assert bound == [str(node)] and binds[-3:] == ["--ro-bind", str(node), str(node)]
     monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/node")
-    assert isolation._node_binds() == []
+    assert mounts.node_binds() == []

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from course_cli.runtime.worker import isolation
+from course_cli.runtime.worker import mounts
 
 
 def masked(args: list[str]) -> set[str]:
@@ -17,11 +17,11 @@ def masked(args: list[str]) -> set[str]:
 def test_another_course_cli_is_masked_where_the_sandbox_would_see_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    package = Path(isolation.__file__).resolve().parents[2]
+    package = Path(mounts.__file__).resolve().parents[2]
     visible = Path("/usr/lib/python3/dist-packages/course_cli")
-    monkeypatch.setattr(isolation, "other_package_folders", lambda _package: {visible})
-    assert str(visible) in masked(isolation._package_binds())
-    assert str(package) in masked(isolation._package_binds())
+    monkeypatch.setattr(mounts, "other_package_folders", lambda _package: {visible})
+    assert str(visible) in masked(mounts.package_binds())
+    assert str(package) in masked(mounts.package_binds())
 
 
 def test_a_course_cli_under_tmp_is_left_to_the_sandbox_s_own_tmp(
@@ -31,9 +31,9 @@ def test_a_course_cli_under_tmp_is_left_to_the_sandbox_s_own_tmp(
     # parents, writable by the sandbox (an editable install's site-packages/course_cli in a
     # clone under /tmp gave a submission a writable "site-packages").
     under_tmp = Path("/tmp/clone/.venv/lib/python3.11/site-packages/course_cli")
-    monkeypatch.setattr(isolation, "other_package_folders", lambda _package: {under_tmp})
-    monkeypatch.setattr(isolation, "_python_dirs", lambda: [Path("/usr")])
-    assert str(under_tmp) not in masked(isolation._package_binds())
+    monkeypatch.setattr(mounts, "other_package_folders", lambda _package: {under_tmp})
+    monkeypatch.setattr(mounts, "python_dirs", lambda: [Path("/usr")])
+    assert str(under_tmp) not in masked(mounts.package_binds())
 
 
 def test_a_course_cli_inside_a_bound_python_under_tmp_is_still_masked(
@@ -41,6 +41,6 @@ def test_a_course_cli_inside_a_bound_python_under_tmp_is_still_masked(
 ) -> None:
     venv = Path("/tmp/clone/.venv")
     inside = venv / "lib/python3.11/site-packages/course_cli"
-    monkeypatch.setattr(isolation, "other_package_folders", lambda _package: {inside})
-    monkeypatch.setattr(isolation, "_python_dirs", lambda: [Path("/usr"), venv])
-    assert str(inside) in masked(isolation._package_binds())
+    monkeypatch.setattr(mounts, "other_package_folders", lambda _package: {inside})
+    monkeypatch.setattr(mounts, "python_dirs", lambda: [Path("/usr"), venv])
+    assert str(inside) in masked(mounts.package_binds())

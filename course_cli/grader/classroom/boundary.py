@@ -90,7 +90,7 @@ def private_paths(out: Path, submissions: Path) -> list[Path]:
     """What a `uid` worker must not read: the solutions (bundled and in a clone), the check
     modules, the reference CRUD handler, the results, the class, HOME and COURSE_HOME."""
     import course_cli
-    from course_cli.runtime.worker.isolation import other_package_folders
+    from course_cli.runtime.worker.mounts import other_package_folders
 
     package = Path(course_cli.__file__).resolve().parent
     paths = [

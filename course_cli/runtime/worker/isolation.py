@@ -66,6 +66,8 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
 
+from course_cli.runtime.worker.mounts import open_parents, package_binds, system_binds
+
 # Inside the sandbox the worker's user and group id (as root, mapped to an unused id).
 SANDBOX_ID = 1000
 # Where the sandbox sees, read-only, the folder the parent prepared (the submission's copy,
@@ -76,9 +78,6 @@ FOLDER_BYTES = 256 << 20
 TMP_BYTES = 64 << 20
 # How long bubblewrap may take to report its child before we give up on it.
 _SETUP_TIMEOUT_S = 10.0
-# `course_cli`'s parts a worker runs on; the rest of the package (the grader and its checks,
-# the lesson, the reference CRUD handler, the bundled solutions) is never in its view.
-_PACKAGE_PARTS = ("__init__.py", "errors.py", "py.typed", "gateway", "runtime")
 
 
 class Isolation(StrEnum):
@@ -105,104 +104,6 @@ def bwrap_program() -> str | None:
         return str(bwrap_path())
     except Exception:  # not installed, or installed without its binary
         return shutil.which("bwrap")
-
-
-def _system_binds() -> list[str]:
-    """bubblewrap options for a read-only view of `/usr`, a few `/etc` files and Python."""
-    args = ["--ro-bind", "/usr", "/usr"]
-    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
-        path = Path("/", name)
-        if path.is_symlink():
-            args += ["--symlink", os.readlink(path), str(path)]
-        elif path.is_dir():
-            args += ["--ro-bind", str(path), str(path)]
-    # bubblewrap makes the folders of its mount points 0700: the sandbox's user could not
-    # enter /etc (node, whose OpenSSL reads /etc/ssl/openssl.cnf, would not even start).
-    args += ["--perms", "0755", "--dir", "/etc"]
-    for name in ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "ssl", "mime.types"):
-        args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
-    for folder in _python_dirs():
-        if not _inside(folder, Path("/usr")):
-            args += [*_open_parents(folder), "--ro-bind", str(folder), str(folder)]
-    if sys.prefix != os.path.realpath(sys.prefix):  # a venv reached through a symlink
-        args += ["--symlink", os.path.realpath(sys.prefix), sys.prefix]
-    return args + _node_binds() + _sdk_binds()
-
-
-def _node_binds() -> list[str]:
-    """The `node` on PATH, read-only at its real path, when it is not in the system folders
-    already (nvm's, say). The executable alone: its folder may be a home's `bin`, and the
-    official builds need nothing beside them but the system's libraries."""
-    found = shutil.which("node")
-    if found is None:
-        return []
-    node = Path(os.path.realpath(found))
-    system = [Path("/usr"), *(Path("/", name) for name in ("bin", "sbin", "lib", "lib64"))]
-    if any(_inside(node, folder) for folder in system):
-        return []
-    return [*_open_parents(node), "--ro-bind", str(node), str(node)]
-
-
-def _sdk_binds() -> list[str]:
-    """The AWS SDK v3 installed for course (`runtime.node.sdk`), read-only at its own path,
-    as Lambda's Node.js runtime has it built in: public npm packages, shared by every worker."""
-    from course_cli.runtime.node.sdk import installed_sdk
-
-    modules = installed_sdk()
-    if modules is None:
-        return []
-    real = Path(os.path.realpath(modules))
-    return [*_open_parents(real), "--ro-bind", str(real), str(real)]
-
-
-def _python_dirs() -> list[Path]:
-    return sorted({Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()})
-
-
-def _open_parents(path: Path) -> list[str]:
-    """Options making `path`'s parents in the sandbox folders anyone may enter (`/root`)."""
-    args: list[str] = []
-    for parent in reversed(path.parents[:-1]):
-        args += ["--perms", "0755", "--dir", str(parent)]
-    return args
-
-
-def _package_binds() -> list[str]:
-    """Only the worker's part of `course_cli`, read-only; any other `course_cli` folder on
-    the path (an editable install's, with the solutions) is emptied too."""
-    package = Path(__file__).resolve().parents[2]
-    args = [*_open_parents(package), "--perms", "0755", "--tmpfs", str(package)]
-    for part in _PACKAGE_PARTS:
-        args += ["--ro-bind-try", str(package / part), str(package / part)]
-    args += ["--remount-ro", str(package)]
-    for other in sorted(other_package_folders(package)):
-        # The sandbox's /tmp is a fresh tmpfs: a folder there is already out of sight unless
-        # a bound Python holds it, and masking it would only make its parents, writable.
-        hidden = _inside(other, Path("/tmp")) and not any(
-            _inside(other, folder) for folder in _python_dirs()
-        )
-        if not hidden:
-            args += ["--perms", "0755", "--tmpfs", str(other), "--remount-ro", str(other)]
-    return args
-
-
-def other_package_folders(package: Path) -> set[Path]:
-    """`course_cli` folders in the Python's module folders other than the package itself."""
-    import site
-
-    folders = {*site.getsitepackages(), *sys.path}
-    if site.ENABLE_USER_SITE:
-        folders.add(site.getusersitepackages())
-    found = set()
-    for folder in folders:
-        candidate = Path(folder or ".") / "course_cli"
-        if candidate.is_dir() and candidate.resolve() != package:
-            found.add(candidate.resolve())
-    return found
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
 
 
 def namespace_command(
@@ -239,12 +140,12 @@ def namespace_command(
         args += ["--uid", str(SANDBOX_ID), "--gid", str(SANDBOX_ID), "--disable-userns"]
     args += ["--proc", "/proc", "--dev", "/dev"]
     args += ["--perms", "1777", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
-    args += _system_binds()
-    args += _package_binds()
+    args += system_binds()
+    args += package_binds()
     for name, path in etc_files.items():
         args += ["--ro-bind", str(path), f"/etc/{name}"]
-    args += [*_open_parents(SOURCE_MOUNT), "--ro-bind", str(folder), str(SOURCE_MOUNT)]
-    args += [*_open_parents(folder), "--perms", "0777", "--size", str(FOLDER_BYTES)]
+    args += [*open_parents(SOURCE_MOUNT), "--ro-bind", str(folder), str(SOURCE_MOUNT)]
+    args += [*open_parents(folder), "--perms", "0777", "--size", str(FOLDER_BYTES)]
     args += ["--tmpfs", str(folder), "--chdir", "/"]
     # Else the folders made for the mounts are the sandbox user's, memory with no limit.
     args += ["--remount-ro", "/"]
@@ -341,8 +242,6 @@ def enter_sandbox(folder: str, cwd: str) -> None:
     """The worker's first step in its namespaces: become user 1000 for good (which clears all
     capabilities; `no_new_privs` keeps them away), copy the parent's folder from
     `SOURCE_MOUNT` into `folder` and enter `cwd`."""
-    import shutil
-
     if os.getuid() == 0:
         os.setgroups([])
         os.setresgid(SANDBOX_ID, SANDBOX_ID, SANDBOX_ID)
