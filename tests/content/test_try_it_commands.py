@@ -137,6 +137,21 @@ def fresh_workspace(tmp_path: Path, env: dict[str, str]) -> Path:
     return tmp_path / "ws"
 
 
+def in_shell(
+    line: str, cwd: Path, env: dict[str, str], timeout_s: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """`line` run through bash, as the learner types it, with what it printed."""
+    return subprocess.run(
+        ["bash", "-c", line],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+        check=False,
+    )
+
+
 def assert_worked(command: Command, done: subprocess.CompletedProcess[str]) -> None:
     shown = f"{command.where}: {command.text}\n--- stdout\n{done.stdout}\n--- stderr\n{done.stderr}"
     if command.text.startswith("curl "):
@@ -182,16 +197,7 @@ def serve_and_call(
             pytest.fail(f"{command.where}: {command.text} ended: {''.join(lines)}")
         for request in requests:
             curl = SERVE_PORT.sub(f"127.0.0.1:{port}", request.text)
-            done = subprocess.run(
-                ["bash", "-c", curl],
-                cwd=cwd,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=60,
-                check=False,
-            )
-            assert_worked(request, done)
+            assert_worked(request, in_shell(curl, cwd, env, timeout_s=60))
         if not requests:
             path = "/products" if "--sandbox" in command.text else "/"
             try:
@@ -230,16 +236,7 @@ def test_every_command_of_the_step_works_as_printed(
             after = curls if command == serving[0] else []
             serve_and_call(command, after, workspace, shell_env)
             continue
-        done = subprocess.run(
-            ["bash", "-c", command.text],
-            cwd=workspace,
-            env=shell_env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        assert_worked(command, done)
+        assert_worked(command, in_shell(command.text, workspace, shell_env))
 
 
 # The exercises whose hints in JavaScript's words print commands.
@@ -269,13 +266,4 @@ def test_the_javascript_hints_commands_work_as_printed(
         if command.text.startswith("course serve"):
             serve_and_call(command, [], workspace, shell_env)
             continue
-        done = subprocess.run(
-            ["bash", "-c", command.text],
-            cwd=workspace,
-            env=shell_env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        assert_worked(command, done)
+        assert_worked(command, in_shell(command.text, workspace, shell_env))

@@ -11,6 +11,8 @@ import select
 import shutil
 import subprocess
 import time
+import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -48,23 +50,37 @@ def read_until(
     return seen.decode(errors="replace")
 
 
-@pytest.mark.slow
-def test_a_debugger_stops_at_the_handler_s_debugger_statement(
-    tmp_path: Path, course_home: Path
-) -> None:
-    node = shutil.which("node")
-    assert node is not None, "node is on PATH wherever these tests run"
-    (tmp_path / "handler.mjs").write_text(HANDLER)
-    invoke = subprocess.Popen(
-        [PYTHON, "-m", "course_cli", "invoke", "handler.mjs", "--debug", "--json"],
-        cwd=tmp_path,
-        env=course_subprocess_env(course_home),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    client: subprocess.Popen[bytes] | None = None
-    try:
-        address = WAITING.search(read_until(invoke, "stops there", stderr=True))
+class Debugging:
+    """A `course` command started with `--debug` and node's `node inspect` client attached to
+    the node it started, past node's first stop (before it runs anything)."""
+
+    def __init__(self, course: subprocess.Popen[bytes], client: subprocess.Popen[bytes]) -> None:
+        self.course = course
+        self.client = client
+
+    def type(self, line: str) -> None:
+        """Type `line` into the debugger, as a learner would."""
+        assert self.client.stdin is not None
+        self.client.stdin.write(line.encode() + b"\n")
+        self.client.stdin.flush()
+
+
+@pytest.fixture
+def debugging(tmp_path: Path, course_home: Path) -> Iterator[Callable[..., Debugging]]:
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(*args: str) -> Debugging:
+        node = shutil.which("node")
+        assert node is not None, "node is on PATH wherever these tests run"
+        course = subprocess.Popen(
+            [PYTHON, "-m", "course_cli", *args, "--debug"],
+            cwd=tmp_path,
+            env=course_subprocess_env(course_home),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        started.append(course)
+        address = WAITING.search(read_until(course, "stops there", stderr=True))
         assert address
         client = subprocess.Popen(
             [node, "inspect", address[1]],
@@ -72,64 +88,43 @@ def test_a_debugger_stops_at_the_handler_s_debugger_statement(
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )
-        assert client.stdin is not None
+        started.append(client)
         read_until(client, "Break on start")  # node waited: nothing ran before we attached
-        client.stdin.write(b"cont\n")
-        client.stdin.flush()
-        read_until(client, "debugger;")  # stopped in the handler, at its statement
-        client.stdin.write(b"exec answer\n")
-        client.stdin.flush()
-        assert "41" in read_until(client, "41")
-        client.stdin.write(b"cont\n")
-        client.stdin.flush()
-        out, err = invoke.communicate(timeout=60)
-        assert invoke.returncode == 0, err
-        document = json.loads(out)
-        assert json.loads(document["response"]["body"]) == {"answer": 42}
-    finally:
-        for process in (client, invoke):
-            if process is not None and process.poll() is None:
-                process.kill()
-                process.communicate()
+        session = Debugging(course, client)
+        session.type("cont")
+        return session
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
+@pytest.mark.slow
+def test_a_debugger_stops_at_the_handler_s_debugger_statement(
+    tmp_path: Path, debugging: Callable[..., Debugging]
+) -> None:
+    (tmp_path / "handler.mjs").write_text(HANDLER)
+    session = debugging("invoke", "handler.mjs", "--json")
+    read_until(session.client, "debugger;")  # stopped in the handler, at its statement
+    session.type("exec answer")
+    assert "41" in read_until(session.client, "41")
+    session.type("cont")
+    out, err = session.course.communicate(timeout=60)
+    assert session.course.returncode == 0, err
+    document = json.loads(out)
+    assert json.loads(document["response"]["body"]) == {"answer": 42}
 
 
 @pytest.mark.slow
 def test_course_serve_debug_loads_a_node_handler_waiting_for_a_debugger(
-    tmp_path: Path, course_home: Path
+    tmp_path: Path, debugging: Callable[..., Debugging]
 ) -> None:
-    import urllib.request
-
-    node = shutil.which("node")
-    assert node is not None
     (tmp_path / "handler.mjs").write_text(HANDLER.replace("  debugger;\n", ""))
-    serve = subprocess.Popen(
-        [PYTHON, "-m", "course_cli", "serve", "handler.mjs", "--debug", "--port", "0"],
-        cwd=tmp_path,
-        env=course_subprocess_env(course_home),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    client: subprocess.Popen[bytes] | None = None
-    try:
-        # The handler is loaded before the server starts: node waits there, before serving.
-        address = WAITING.search(read_until(serve, "stops there", stderr=True))
-        assert address
-        client = subprocess.Popen(
-            [node, "inspect", address[1]],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        assert client.stdin is not None
-        read_until(client, "Break on start")
-        client.stdin.write(b"cont\n")
-        client.stdin.flush()
-        url = re.search(r"http://127\.0\.0\.1:\d+/", read_until(serve, "Ctrl-C stops"))
-        assert url
-        with urllib.request.urlopen(url[0] + "anything", timeout=30) as answer:
-            assert json.loads(answer.read()) == {"answer": 42}
-    finally:
-        for process in (client, serve):
-            if process is not None and process.poll() is None:
-                process.kill()
-                process.communicate()
+    # The handler is loaded before the server starts: node waits there, before serving.
+    session = debugging("serve", "handler.mjs", "--port", "0")
+    url = re.search(r"http://127\.0\.0\.1:\d+/", read_until(session.course, "Ctrl-C stops"))
+    assert url
+    with urllib.request.urlopen(url[0] + "anything", timeout=30) as answer:
+        assert json.loads(answer.read()) == {"answer": 42}
