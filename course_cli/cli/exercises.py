@@ -60,7 +60,7 @@ def hint(
     as_json: JsonOption = False,
 ) -> None:
     """Show the next hint for an exercise, a little more direct each time."""
-    from course_cli.grader.handler_files import JAVASCRIPT_HANDLERS, graded_handler
+    from course_cli.grader.handler_files import HANDLER_IN_EITHER_LANGUAGE, grades_javascript
     from course_cli.learner.loop import next_hint
     from course_cli.workspace import find_workspace
 
@@ -68,8 +68,8 @@ def hint(
     exercise = _exercise(exercise_id)
     workspace = find_workspace()
     # Hints in the language of the handler the check grades, when there is a workspace.
-    javascript = workspace is not None and (
-        graded_handler(workspace.exercises_dir / exercise.id).name in JAVASCRIPT_HANDLERS
+    javascript = workspace is not None and grades_javascript(
+        workspace.exercises_dir / exercise.id, HANDLER_IN_EITHER_LANGUAGE
     )
     view = next_hint(store, exercise, show_all=show_all, javascript=javascript)
     flush_warnings(store)
