@@ -25,6 +25,7 @@ BUDGET = 2_000
 # Modules that exist only for a feature added since the baseline (issue in brackets).
 FEATURE_MODULES = (
     "runtime/worker/isolation.py",  # 17: namespaces and a separate uid
+    "runtime/worker/mounts.py",  # 17: what a namespaced worker sees (split from isolation.py)
     "runtime/worker/relay.py",  # 17: moto across the namespace boundary
     "grader/classroom/boundary.py",  # 17: choosing the wall
     "grader/template_worker.py",  # 17: learners' templates rendered in a worker
