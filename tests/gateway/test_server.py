@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import signal
 import socket
 import threading
@@ -449,6 +450,7 @@ def test_through_the_in_process_runtime(tmp_path: Path) -> None:
 
 MAIN_THREAD_ONLY = """
 import json
+import os
 import signal
 import threading
 
@@ -605,3 +607,50 @@ def test_course_serve_under_256_file_descriptors_outlasts_300_half_open_connecti
         server.terminate()
         _, errors = server.communicate(timeout=10)
     assert b"Traceback" not in errors
+
+
+def _cores_of(native_id: int) -> str:
+    with open(f"/proc/self/task/{native_id}/status") as status:
+        for line in status:
+            if line.startswith("Cpus_allowed_list:"):
+                return line.split(":", 1)[1].strip()
+    raise AssertionError("no Cpus_allowed_list")
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="core affinity is Linux's")
+def test_serve_keeps_its_threads_on_one_core_and_gives_the_cores_back(tmp_path: Path) -> None:
+    # The server's threads take turns: on one core their hand-offs stay warm. Afterwards the
+    # caller's thread has all its cores again.
+    from course_cli.runtime import InProcessRuntime
+
+    before = os.sched_getaffinity(0)
+    other_servers = {t.native_id for t in threading.enumerate()}  # earlier tests' idle threads
+    handler = tmp_path / "app.py"
+    handler.write_text(
+        "import json, os, threading\n"
+        "def handler(event, context):\n"
+        "    serving = [t.native_id for t in threading.enumerate() if t.name == 'course-serve']\n"
+        "    return {'statusCode': 200, 'body': json.dumps({\n"
+        "        'main': sorted(os.sched_getaffinity(0)), 'serving': serving})}\n"
+    )
+    answers: list[dict[str, Any]] = []
+
+    def client(server: GatewayServer) -> None:
+        def send() -> None:
+            try:
+                answers.append(
+                    json.loads(raw_exchange(server.port, CLOSE_REQUEST).split(b"\r\n\r\n", 1)[1])
+                )
+            finally:
+                server.shutdown()
+
+        threading.Thread(target=send, daemon=True).start()
+
+    serve(DEFINITION, InProcessRuntime({"echo": str(handler)}), port=0, on_ready=client)
+    [answer] = answers
+    if len(before) > 1:
+        assert len(answer["main"]) == 1
+    serving = set(answer["serving"]) - other_servers
+    assert serving, "the server's threads were not found"
+    assert {_cores_of(native_id) for native_id in serving} == {str(answer["main"][0])}
+    assert os.sched_getaffinity(0) == before
