@@ -31,6 +31,7 @@ def _solve(root: Path, exercise: str = EXERCISE) -> None:
         shutil.copy(path, root / "exercises" / exercise / path.name)
 
 
+@pytest.mark.slow
 def test_a_pass_says_done_and_what_comes_next(workspace: Path, run_cli: Run) -> None:
     _solve(workspace)
     result = run_cli("check", EXERCISE)

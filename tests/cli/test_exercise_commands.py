@@ -86,6 +86,7 @@ def test_reset_restores_the_starter_and_keeps_a_backup(workspace: Path, run_cli:
     assert "nothing changed" in run_cli("reset", EXERCISE).stdout
 
 
+@pytest.mark.slow
 def test_solution_is_refused_until_the_exercise_passed(workspace: Path, run_cli: Run) -> None:
     refused = run_cli("solution", EXERCISE)
     assert refused.exit_code == 1 and "opens once your own version passes" in refused.stderr

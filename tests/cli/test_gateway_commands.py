@@ -200,6 +200,7 @@ def test_invoke_named_function_and_method(run_cli: Run, tmp_path: Path) -> None:
     assert (response["statusCode"], response["body"]) == (201, "POST hi")
 
 
+@pytest.mark.slow
 def test_invoke_timeout_option(run_cli: Run, tmp_path: Path) -> None:
     handler = tmp_path / "slow.py"
     handler.write_text("import time\ndef handler(event, context):\n    time.sleep(5)\n")

@@ -122,6 +122,7 @@ def test_corrupt_progress_warns_and_starts_fresh(run_cli: Run, course_home: Path
     assert json.loads(run_cli("status", "--json").stdout)["current_step"] == "1.1"
 
 
+@pytest.mark.slow
 def test_python_m_course_cli_is_the_same_program(course_home: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "course_cli", "goto", "3.2", "--json"],

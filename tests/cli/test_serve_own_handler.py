@@ -118,6 +118,7 @@ def test_the_learners_handler_serves_and_the_scan_line_works_as_printed(
     assert [item["id"]["S"] for item in items] == [created["id"]]
 
 
+@pytest.mark.slow
 def test_invoking_a_handler_that_needs_aws_points_at_the_sandbox(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: Any
 ) -> None:

@@ -51,6 +51,7 @@ def test_side_by_side_sends_the_steps_request() -> None:
     assert request.headers.get("Accept") == "application/json"
 
 
+@pytest.mark.slow
 def test_side_by_side_shows_which_types_pass_the_query_string_on() -> None:
     rows = {row.type: row for row in run_side_by_side()}
     assert list(rows) == ["AWS_PROXY", "AWS", "HTTP_PROXY", "HTTP", "MOCK"]
@@ -72,6 +73,7 @@ def test_side_by_side_shows_which_types_pass_the_query_string_on() -> None:
     assert json.loads(rows["MOCK"].body) == {"message": "MOCK answered by itself"}
 
 
+@pytest.mark.slow
 def test_the_echo_backend_is_real_and_gone_afterwards() -> None:
     with echo_backend() as backend:
         with urllib.request.urlopen(backend.url("/ping?x=1"), timeout=5) as answer:

@@ -267,6 +267,7 @@ def test_pipelined_requests_are_answered_in_order(server: GatewayServer) -> None
     assert reply.index(b'"/first"') < reply.index(b'"/second"')
 
 
+@pytest.mark.slow
 def test_a_slow_request_does_not_hold_up_other_clients(server: GatewayServer) -> None:
     slow = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
     fast = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)

@@ -141,6 +141,7 @@ def test_a_template_over_300_kb_is_refused_as_aws_refuses_it(text: str) -> None:
     ],
     ids=["nested loops", "nested loops building a map", "doubling #define", "doubling list"],
 )
+@pytest.mark.slow
 def test_a_long_render_stops_with_a_clear_error(template: str) -> None:
     error = limit_error(template)
     assert "ran longer than 0.2 s" in error.reason or "10 MB" in error.reason

@@ -194,6 +194,7 @@ def test_a_body_object_is_the_502_explained_in_javascript_words(tmp_path: Path) 
     assert node_children() == []
 
 
+@pytest.mark.slow
 def test_hints_speak_javascript_to_a_javascript_handler(tmp_path: Path) -> None:
     # Reads the path parameter, and nothing else of the event.
     write(

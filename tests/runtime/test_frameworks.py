@@ -128,6 +128,7 @@ def invoke(run_cli: Any, app: str, case: Case) -> Answer:
 
 @pytest.mark.parametrize("case", CASES)
 @pytest.mark.parametrize("app", APPS)
+@pytest.mark.slow
 def test_course_invoke(run_cli: Any, app: str, case: str) -> None:
     check(app, case, invoke(run_cli, app, CASES[case]))
 
@@ -181,5 +182,6 @@ def served() -> dict[str, dict[str, Answer]]:
 
 @pytest.mark.parametrize("case", CASES)
 @pytest.mark.parametrize("app", APPS)
+@pytest.mark.slow
 def test_course_serve(served: dict[str, dict[str, Answer]], app: str, case: str) -> None:
     check(app, case, served[app][case])

@@ -280,6 +280,7 @@ def test_a_hard_linked_handler_s_edits_through_the_other_link_show(tmp_path: Pat
     assert answer(cache, path) == "v2"
 
 
+@pytest.mark.slow
 def test_threads_calling_at_once_each_see_the_edits(tmp_path: Path) -> None:
     # `course serve` answers on several threads: each looks at the file before its call.
     path = tmp_path / "app.py"

@@ -122,6 +122,7 @@ def test_an_endless_loop_is_a_timeout_and_the_next_invocation_starts_afresh(
     assert node_children() == []
 
 
+@pytest.mark.slow
 def test_node_gets_about_the_python_limit_to_use_beyond_v8_s_reservations(
     tmp_path: Path, mode: str
 ) -> None:

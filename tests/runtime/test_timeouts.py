@@ -104,6 +104,7 @@ def test_a_blocked_function_answers_on_time_from_another_thread(runtime_for: Run
     assert time.monotonic() - started < 0.5
 
 
+@pytest.mark.slow
 def test_timed_out_function_really_stops(
     runtime_for: RuntimeFor, write_handler: Callable[[str, str], object]
 ) -> None:
@@ -145,6 +146,7 @@ def test_no_answer_when_the_caller_stops_waiting_first(runtime_for: RuntimeFor) 
     assert result.logs.endswith("started\n")
 
 
+@pytest.mark.slow
 def test_an_outer_alarm_handler_and_timer_keep_working(runtime_for: RuntimeFor) -> None:
     fired: list[int] = []
 

@@ -17,6 +17,7 @@ GLOBALS = str(EXAMPLES / "globals" / "template.yaml")
 Run = Callable[..., CliResult]
 
 
+@pytest.mark.slow
 def test_the_functions_api_event_gives_the_request(run_cli: Run) -> None:
     result = run_cli("invoke", "-t", GLOBALS, "FarewellFunction", "--json")
     assert result.exit_code == 0, result.stderr

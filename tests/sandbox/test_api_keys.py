@@ -55,6 +55,7 @@ def test_enabled_keys_are_accepted_and_disabled_ones_refused(sandbox: Any) -> No
     assert definition.api_key_ids == {"good-key-0123456789abc": good["id"]}
 
 
+@pytest.mark.slow
 def test_with_usage_plans_only_the_stage_s_keys_count(sandbox: Any) -> None:
     apigw, api_id = _keyed_api(sandbox)
     planned = apigw.create_api_key(name="a", value="planned-0123456789abcd", enabled=True)

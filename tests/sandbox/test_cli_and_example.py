@@ -62,6 +62,7 @@ def test_diff_items() -> None:
     assert diff_items(after, after) == []
 
 
+@pytest.mark.slow
 def test_crud_walkthrough_example_shows_each_change() -> None:
     from course_cli.ui.console import recording_console
     from course_cli.ui.examples import available_examples, run_example

@@ -126,6 +126,7 @@ def test_crud_in_process_with_decimal_and_validation(crud_sandbox: Any) -> None:
         send(api, "DELETE", f"/products/{item['id']}")
 
 
+@pytest.mark.slow
 def test_list_follows_last_evaluated_key_beyond_one_page(sandbox: Any) -> None:
     """Scan pages stop at 1 MB: the list must still hold every item."""
     from course_cli.sandbox.crud import deploy_crud

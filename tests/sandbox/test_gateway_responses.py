@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from course_cli.gateway.server import GatewayServer
 from course_cli.local_api import build_request
 from tests.conftest import REPO
@@ -40,6 +42,7 @@ def create_function(sandbox: Any, tmp_path: Path, name: str, body: str) -> None:
     )
 
 
+@pytest.mark.slow
 def test_step_3_12_cors_on_gateway_errors(sandbox: Any, tmp_path: Path) -> None:
     create_function(sandbox, tmp_path, "boom", 'raise ValueError("boom")')
     create_function(sandbox, tmp_path, "slow", 'time.sleep(2)\n    return {"statusCode": 200}')
@@ -86,6 +89,7 @@ def test_step_3_12_cors_on_gateway_errors(sandbox: Any, tmp_path: Path) -> None:
         connection.close()
 
 
+@pytest.mark.slow
 def test_live_example_shows_each_answer_before_and_after() -> None:
     from course_cli.ui.console import recording_console
     from course_cli.ui.examples import available_examples, run_example

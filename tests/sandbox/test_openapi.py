@@ -69,6 +69,7 @@ def test_reads_paths_integrations_and_parameters() -> None:
     assert mock.integration_responses[0]["selectionPattern"] == ""
 
 
+@pytest.mark.slow
 def test_serves_through_the_gateway(crud_sandbox: Any) -> None:
     """The document's API runs the reference handler against the sandbox's table."""
     from course_cli.gateway.pipeline import handle_request

@@ -141,6 +141,7 @@ def test_stage_pointing_at_no_deployment_is_refused(sandbox: Any) -> None:
         sandbox.api()
 
 
+@pytest.mark.slow
 def test_method_without_integration_and_undeployed_api(sandbox: Any) -> None:
     apigw, api_id, root = new_api(sandbox)
     with pytest.raises(ApiDefinitionError, match="has no stage: nothing is deployed") as info:
@@ -178,6 +179,7 @@ def test_integration_naming_a_missing_function_answers_500_and_warns(sandbox: An
     assert "'ghost', which does not exist" in str(invocation.error)
 
 
+@pytest.mark.slow
 def test_table_that_does_not_exist(sandbox: Any) -> None:
     """The function's table is missing: the handler fails, AWS answers 502, the log says why."""
     create_products_function(sandbox, table="no-such-table")
@@ -227,6 +229,7 @@ def test_moto_server_port_in_use() -> None:
             MotoServer(taken.getsockname()[1])
 
 
+@pytest.mark.slow
 def test_moto_server_answers_while_it_prepares_services() -> None:
     import boto3
 

@@ -148,6 +148,7 @@ def test_a_route_table_mixing_python_and_node(run_cli: Run, tmp_path: Path) -> N
     assert health["response"]["body"] == "python"
 
 
+@pytest.mark.slow
 def test_a_node_authorizer_in_front_of_a_node_handler(run_cli: Run, handlers: Path) -> None:
     guarded = [str(LESSON_HANDLER), "--path", "/users/1"]
     guarded += ["--authorizer", str(handlers / "authorizer.mjs")]

@@ -191,6 +191,7 @@ def test_an_init_error_is_the_invocations_error(node_runtime: MakeRuntime) -> No
     assert result.logs.index("Uncaught Exception") < result.logs.index("START RequestId")
 
 
+@pytest.mark.slow
 def test_callback_waits_for_the_empty_event_loop_unless_told_not_to(
     node_runtime: MakeRuntime,
 ) -> None:
@@ -205,6 +206,7 @@ def test_callback_waits_for_the_empty_event_loop_unless_told_not_to(
     assert "timer done" not in early.logs
 
 
+@pytest.mark.slow
 def test_an_init_past_its_limit(node_runtime: MakeRuntime, monkeypatch: pytest.MonkeyPatch) -> None:
     from course_cli.runtime.node import runtime as node_runtime_module
 
