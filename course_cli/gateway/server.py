@@ -242,19 +242,19 @@ def on_one_core() -> Iterator[None]:
     hand-offs wakes another core (an interrupt between processors, dear on a virtual machine)
     and finds its caches cold; on one core it is a plain switch.
     """
-    core = _current_core()
+    allowed: set[int] | None = None
     try:
         allowed = os.sched_getaffinity(0)
-        if core is not None and core in allowed:
+        if (core := _current_core()) in allowed:
             os.sched_setaffinity(0, {core})
     except (AttributeError, OSError):  # not Linux, or a sandbox that forbids it
-        yield
-        return
+        pass
     try:
         yield
     finally:
-        with contextlib.suppress(OSError):
-            os.sched_setaffinity(0, allowed)
+        if allowed is not None:
+            with contextlib.suppress(OSError):
+                os.sched_setaffinity(0, allowed)
 
 
 def _current_core() -> int | None:
